@@ -1,0 +1,228 @@
+/**
+ * What a user passes to `createApp` ({@link AppOptions}) and what it resolves to ({@link ResolvedConfig}).
+ * Durations are in **seconds**, as in Celery. Resolution validates every option once and freezes the result;
+ * errors name the option path (`task.maxRetries: expected a non-negative integer`).
+ */
+import type { Logger } from '../contracts/logger.js';
+import type { Plugin } from '../contracts/plugin.js';
+import type { QueueDriver } from '../contracts/queue-driver.js';
+import type { KeyValueDriver, ResultBackend } from '../contracts/result-backend.js';
+import type { Transport } from '../contracts/transport.js';
+
+/** A broker: a URL (resolved through plugins by scheme) or an adapter instance. */
+export type BrokerSetting = string | Transport | QueueDriver;
+/** A result backend: a URL, an adapter instance, or `null` to store no results. */
+export type BackendSetting = string | ResultBackend | KeyValueDriver | null;
+
+/** Publish retry policy (Celery `task_publish_retry_policy`). */
+export interface RetryPolicy {
+  /** Attempts after the first (default 3). */
+  maxRetries?: number;
+  /** First delay, seconds (default 0). */
+  intervalStart?: number;
+  /** Added per attempt, seconds (default 0.2). */
+  intervalStep?: number;
+  /** Cap, seconds (default 0.2). */
+  intervalMax?: number;
+}
+
+/** A declared queue (Celery `task_queues`). */
+export interface QueueOptions {
+  name: string;
+  /** Exchange name; defaults to the queue name. */
+  exchange?: string;
+  exchangeType?: 'direct' | 'topic' | 'fanout';
+  /** Defaults to the queue name. */
+  routingKey?: string;
+  /** `x-max-priority`. */
+  maxPriority?: number;
+  durable?: boolean;
+  autoDelete?: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+/** Where a task goes (Celery `task_routes` values). */
+export interface RouteOptions {
+  queue?: string;
+  exchange?: string;
+  routingKey?: string;
+  priority?: number;
+}
+
+/** Options of `createApp`. */
+export interface AppOptions {
+  /** App name (the `main` module name in Celery). Used in logs and the default node name. */
+  name?: string;
+  /** Broker; default: the embedded filesystem broker under `embeddedDir`. */
+  broker?: BrokerSetting;
+  /** Result backend; default: the embedded filesystem backend. `null` disables results. */
+  backend?: BackendSetting;
+  /** Plugins, set up in order when the app connects. */
+  plugins?: readonly Plugin[];
+  /** Logger (pino-shaped). Default: silent. */
+  logger?: Logger;
+  /** Directory of the embedded filesystem broker and backend (default `.q` under the working directory). */
+  embeddedDir?: string;
+  /** Where URL schemes are resolved to installed adapter packages from (default: the working directory). */
+  resolveFrom?: string;
+  /** Accepted content types or serializer names (Celery `accept_content`, default `['json']`). */
+  accept?: readonly string[];
+  /** IANA time zone for naive ETAs (Celery `timezone`, default `UTC`). */
+  timezone?: string;
+  brokerOptions?: {
+    /** Adapter options (Celery `broker_transport_options`). */
+    transportOptions?: Record<string, unknown>;
+    /** Retry connecting at start-up (default true). */
+    connectionRetry?: boolean;
+    /** Attempts, `null` = forever (default 100). */
+    connectionMaxRetries?: number | null;
+    /** Seconds before giving up one attempt (default 4). */
+    connectionTimeout?: number;
+    /** Seconds a reserved, unacknowledged message stays invisible (virtual transports, default 3600). */
+    visibilityTimeout?: number;
+    /** Poll interval, seconds, for drivers that cannot block (default 1; filesystem 0.05). */
+    pollInterval?: number;
+  };
+  task?: {
+    /** Default queue (default `celery`). */
+    defaultQueue?: string;
+    /** Default exchange (default: the default queue's name). */
+    defaultExchange?: string;
+    /** Default routing key (default: the default queue's name). */
+    defaultRoutingKey?: string;
+    /** Declared queues (Celery `task_queues`). */
+    queues?: readonly QueueOptions[];
+    /** Task name or glob → route (Celery `task_routes`). */
+    routes?: Readonly<Record<string, RouteOptions>>;
+    /** Create queues that are not declared (default true). */
+    createMissingQueues?: boolean;
+    /** Default serializer name (default `json`). */
+    serializer?: string;
+    /** Default compression codec name (default none). */
+    compression?: string | null;
+    /** Default priority (default none). */
+    defaultPriority?: number | null;
+    /** `x-max-priority` for auto-created queues (default none). */
+    queueMaxPriority?: number | null;
+    /** Delivery mode (default persistent). */
+    deliveryMode?: 'persistent' | 'transient';
+    /** Retry publishing on connection errors (default true). */
+    publishRetry?: boolean;
+    publishRetryPolicy?: RetryPolicy;
+    /** Acknowledge after the task ran (default false). */
+    acksLate?: boolean;
+    /** With acksLate: requeue when the worker dies mid-task (default false). */
+    rejectOnWorkerLost?: boolean;
+    /** Store a STARTED state (default false). */
+    trackStarted?: boolean;
+    /** Store no results (default false). */
+    ignoreResult?: boolean;
+    /** Store results of failed tasks even when ignoreResult (default false). */
+    storeErrorsEvenIfIgnored?: boolean;
+    /** Hard time limit, seconds (default none). */
+    timeLimit?: number | null;
+    /** Soft time limit, seconds (default none). */
+    softTimeLimit?: number | null;
+    /** Default `maxRetries` (default 3). */
+    maxRetries?: number | null;
+    /** Default retry countdown, seconds (default 180). */
+    defaultRetryDelay?: number;
+    /** Default rate limit (`10/s`, default none). */
+    defaultRateLimit?: string | null;
+    /** Send `task-sent` events (default false). */
+    sendSentEvent?: boolean;
+    /** Run tasks locally when called (Celery `task_always_eager`, default false). */
+    alwaysEager?: boolean;
+  };
+  result?: {
+    /** Seconds results live (default 86400; `null` = forever). */
+    expires?: number | null;
+    /** Store name, args, kwargs, worker, retries, queue (default false). */
+    extended?: boolean;
+    /** Serializer of result documents (default `json`). */
+    serializer?: string;
+    /** Adapter options (Celery `result_backend_transport_options`). */
+    backendOptions?: Record<string, unknown>;
+    /** Poll interval, seconds, for backends without push (default 0.1). */
+    pollInterval?: number;
+    /** Retry interval of `celery.chord_unlock`, seconds (default 1). */
+    chordRetryInterval?: number;
+  };
+  worker?: {
+    /** Tasks run at once (default: number of CPUs for `solo`=1, `async`=100). */
+    concurrency?: number;
+    /** Messages reserved per slot (default 4). */
+    prefetchMultiplier?: number;
+    /** Pool name (default `async`). */
+    pool?: string;
+    /** Node name, with `%h` (host), `%n` (host name part), `%d` (domain) (default `celery@%h`). */
+    hostname?: string;
+    /** Queues to consume (default: the default queue). */
+    queues?: readonly string[];
+    /** Seconds to wait for running tasks at warm shutdown before going cold (default none = wait). */
+    shutdownTimeout?: number | null;
+    /** Send task events (default false). */
+    sendTaskEvents?: boolean;
+  };
+}
+
+/** The validated, frozen configuration. Every field is present. */
+export interface ResolvedConfig {
+  readonly name: string;
+  readonly embeddedDir: string;
+  readonly resolveFrom: string;
+  readonly accept: readonly string[];
+  readonly timezone: string;
+  readonly broker: {
+    readonly transportOptions: Readonly<Record<string, unknown>>;
+    readonly connectionRetry: boolean;
+    readonly connectionMaxRetries: number | null;
+    readonly connectionTimeout: number;
+    readonly visibilityTimeout: number;
+    readonly pollInterval: number | null;
+  };
+  readonly task: {
+    readonly defaultQueue: string;
+    readonly defaultExchange: string;
+    readonly defaultRoutingKey: string;
+    readonly queues: readonly Readonly<Required<Omit<QueueOptions, 'maxPriority'>> & { maxPriority: number | null }>[];
+    readonly routes: Readonly<Record<string, RouteOptions>>;
+    readonly createMissingQueues: boolean;
+    readonly serializer: string;
+    readonly compression: string | null;
+    readonly defaultPriority: number | null;
+    readonly queueMaxPriority: number | null;
+    readonly deliveryMode: 'persistent' | 'transient';
+    readonly publishRetry: boolean;
+    readonly publishRetryPolicy: Readonly<Required<RetryPolicy>>;
+    readonly acksLate: boolean;
+    readonly rejectOnWorkerLost: boolean;
+    readonly trackStarted: boolean;
+    readonly ignoreResult: boolean;
+    readonly storeErrorsEvenIfIgnored: boolean;
+    readonly timeLimit: number | null;
+    readonly softTimeLimit: number | null;
+    readonly maxRetries: number | null;
+    readonly defaultRetryDelay: number;
+    readonly defaultRateLimit: string | null;
+    readonly sendSentEvent: boolean;
+    readonly alwaysEager: boolean;
+  };
+  readonly result: {
+    readonly expires: number | null;
+    readonly extended: boolean;
+    readonly serializer: string;
+    readonly backendOptions: Readonly<Record<string, unknown>>;
+    readonly pollInterval: number;
+    readonly chordRetryInterval: number;
+  };
+  readonly worker: {
+    readonly concurrency: number | null;
+    readonly prefetchMultiplier: number;
+    readonly pool: string;
+    readonly hostname: string;
+    readonly queues: readonly string[] | null;
+    readonly shutdownTimeout: number | null;
+    readonly sendTaskEvents: boolean;
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * A worker bootstep (Celery's blueprint steps). Steps start in dependency order and stop in reverse,
+ * also when a start fails halfway. `W` is the worker type (`@q/worker` passes its `Worker`).
+ */
+export interface Bootstep<W = unknown> {
+  /** Unique name, used by `requires`. */
+  readonly name: string;
+  /** Names of steps that must start before this one. */
+  readonly requires?: readonly string[];
+  /** Whether this step runs for this worker (e.g. only with events enabled). Defaults to true. */
+  enabled?(worker: W): boolean;
+  start(worker: W): Promise<void>;
+  /** `graceful: false` for a cold shutdown. */
+  stop(worker: W, options: { graceful: boolean }): Promise<void>;
+}

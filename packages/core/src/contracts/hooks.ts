@@ -1,0 +1,60 @@
+/**
+ * Hooks mirror Celery's signals. Each documents how handlers run:
+ * - `sequential`: one after another, in registration order, awaited; a handler may change the payload.
+ * - `parallel`: all at once, awaited together; payload is read-only.
+ * An error thrown by a handler is wrapped in a `PluginError` naming the plugin and the hook.
+ */
+import type { Message } from './message.js';
+
+/** Identifies the task a hook is about. */
+export interface TaskHookInfo {
+  taskId: string;
+  taskName: string;
+  args: readonly unknown[];
+  kwargs: Readonly<Record<string, unknown>>;
+}
+
+/** Payload of each hook. */
+export interface HookPayloads {
+  /** sequential — before a task message is published (Celery `before_task_publish`). May edit `message.headers`. */
+  beforePublish: { taskId: string; taskName: string; message: Message; exchange: string; routingKey: string };
+  /** parallel — after a task message was published (Celery `after_task_publish`). */
+  afterPublish: { taskId: string; taskName: string; exchange: string; routingKey: string };
+  /** sequential — a worker is about to run a task (`task_prerun`). */
+  taskPrerun: TaskHookInfo;
+  /** sequential — a task finished, whatever the outcome (`task_postrun`). */
+  taskPostrun: TaskHookInfo & { state: string; result: unknown };
+  /** parallel — a task succeeded (`task_success`). */
+  taskSuccess: TaskHookInfo & { result: unknown; runtimeMs: number };
+  /** parallel — a task failed (`task_failure`). */
+  taskFailure: TaskHookInfo & { error: unknown; traceback: string | null };
+  /** parallel — a task will be retried (`task_retry`). */
+  taskRetry: TaskHookInfo & { reason: unknown; countdownMs: number };
+  /** parallel — a task was revoked or expired (`task_revoked`). */
+  taskRevoked: TaskHookInfo & { expired: boolean; terminated: boolean };
+  /** parallel — a message was rejected as unknown or malformed (`task_unknown`/`task_rejected`). */
+  messageRejected: { reason: string; taskId: string | null; taskName: string | null };
+  /** parallel — the worker consumes (`worker_ready`). */
+  workerReady: { hostname: string };
+  /** sequential — the worker is shutting down (`worker_shutdown`). */
+  workerShutdown: { hostname: string; graceful: boolean };
+}
+
+/** A hook name. */
+export type HookName = keyof HookPayloads;
+/** How each hook runs its handlers. */
+export const HOOK_MODES: { readonly [N in HookName]: 'sequential' | 'parallel' } = {
+  beforePublish: 'sequential',
+  afterPublish: 'parallel',
+  taskPrerun: 'sequential',
+  taskPostrun: 'sequential',
+  taskSuccess: 'parallel',
+  taskFailure: 'parallel',
+  taskRetry: 'parallel',
+  taskRevoked: 'parallel',
+  messageRejected: 'parallel',
+  workerReady: 'parallel',
+  workerShutdown: 'sequential',
+};
+/** A hook handler. */
+export type HookHandler<N extends HookName> = (payload: HookPayloads[N]) => void | Promise<void>;

@@ -1,0 +1,13 @@
+export type * from './message.js';
+export type * from './transport.js';
+export type * from './queue-driver.js';
+export type * from './result-backend.js';
+export type * from './serializer.js';
+export type * from './schedule.js';
+export type * from './pool.js';
+export type * from './bootstep.js';
+export type * from './plugin.js';
+export type { HookName, HookHandler, HookPayloads, TaskHookInfo } from './hooks.js';
+export { HOOK_MODES } from './hooks.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';

@@ -1,0 +1,52 @@
+/**
+ * The one plugin interface. A plugin has a name and a `setup(api)`; through `api` it provides adapters
+ * (registering URL schemes, as kombu's aliases do), serializers, codecs, pools, bootsteps, and subscribes
+ * to hooks that mirror Celery's signals.
+ */
+import type { Bootstep } from './bootstep.js';
+import type { Logger } from './logger.js';
+import type { PoolFactory } from './pool.js';
+import type { KeyValueDriver, ResultBackend } from './result-backend.js';
+import type { Codec, Serializer } from './serializer.js';
+import type { QueueDriver } from './queue-driver.js';
+import type { Transport } from './transport.js';
+import type { HookName, HookHandler } from './hooks.js';
+
+/** What a URL factory receives. */
+export interface UrlFactoryContext {
+  /** The full URL as configured (`redis://:pw@host:6379/0`). */
+  url: string;
+  /** Parsed form. */
+  parsed: URL;
+  /** Adapter options from config (`broker.transportOptions` / `result.backendOptions`). */
+  options: Record<string, unknown>;
+  logger: Logger;
+}
+
+/** Creates a transport (full or driver) from a URL. */
+export type TransportFactory = (ctx: UrlFactoryContext) => Transport | QueueDriver;
+/** Creates a result backend (full or key-value driver) from a URL. */
+export type BackendFactory = (ctx: UrlFactoryContext) => ResultBackend | KeyValueDriver;
+
+/** What a plugin can do during `setup`. */
+export interface PluginApi {
+  /** Register a transport for URL schemes (`['redis', 'rediss']`). */
+  transport(schemes: string | readonly string[], factory: TransportFactory): void;
+  /** Register a result backend for URL schemes. */
+  backend(schemes: string | readonly string[], factory: BackendFactory): void;
+  serializer(serializer: Serializer): void;
+  codec(codec: Codec): void;
+  pool(name: string, factory: PoolFactory): void;
+  bootstep(step: Bootstep): void;
+  /** Subscribe to a hook. */
+  hook<N extends HookName>(name: N, handler: HookHandler<N>): void;
+  logger: Logger;
+}
+
+/** A plugin. */
+export interface Plugin {
+  readonly name: string;
+  /** Semver range of `@q/core` this plugin works with (checked at `use`). */
+  readonly qCore?: string;
+  setup(api: PluginApi): void | Promise<void>;
+}

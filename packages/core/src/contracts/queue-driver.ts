@@ -1,0 +1,84 @@
+/**
+ * The small, lease-based queue driver contract (tier 2), for stores like Redis, SQS or the filesystem.
+ * The core lifts a driver into a full {@link Transport} with `virtualTransport()`: it encodes kombu's
+ * JSON envelope, emulates exchanges and bindings, and runs the consume loop with prefetch.
+ *
+ * Payloads are kombu envelopes (JSON strings). A lease gives at-least-once delivery by construction:
+ * a payload reserved and never acked comes back (immediately on `release`, or after the visibility timeout).
+ */
+
+/** What a driver supports. */
+export interface QueueDriverCapabilities {
+  /** `steps`: kombu's 0/3/6/9 sub-queues (0 served first); `none`: FIFO only. */
+  priorities: 'steps' | 'none';
+  /** `put` honours `delayMs` itself. */
+  nativeDelay: boolean;
+  /** The driver broadcasts with `fanoutPublish`/`subscribe` (Redis PUBLISH). Otherwise the core emulates fanout by binding lookup. */
+  fanout: boolean;
+  /** `reserve` can block until a message arrives (otherwise the core polls). */
+  blockingReserve: boolean;
+  /** Bindings are persisted by the driver (`bind`/`bindings`), so other processes see them. */
+  persistentBindings: boolean;
+}
+
+/** A reserved message. */
+export interface Lease {
+  /** Queue it was reserved from (the logical name, without priority suffix). */
+  readonly queue: string;
+  /** The envelope as stored. */
+  readonly payload: string;
+  /** The envelope's `properties.delivery_tag` (or the driver's receipt handle). */
+  readonly tag: string;
+}
+
+/** Options of `put`. */
+export interface PutOptions {
+  /** 0–9; mapped to sub-queues by drivers with `priorities: 'steps'`. */
+  priority: number;
+  /** The envelope's delivery tag. */
+  tag: string;
+  /** Delay delivery, for drivers with `nativeDelay`. */
+  delayMs?: number;
+}
+
+/** Options of `reserve`. */
+export interface ReserveOptions {
+  /** Maximum messages to return (≥ 1). */
+  max: number;
+  /** How long to wait for the first message (0 = do not wait). */
+  waitMs: number;
+  /** Abort a blocking wait (shutdown). */
+  signal?: AbortSignal;
+}
+
+/** A persisted binding. */
+export interface StoredBinding {
+  routingKey: string;
+  pattern: string;
+  queue: string;
+}
+
+/** Tier-2 queue driver. */
+export interface QueueDriver {
+  readonly capabilities: QueueDriverCapabilities;
+  connect(): Promise<void>;
+  /** Close; leases still held are released (requeued) first. */
+  close(): Promise<void>;
+  put(queue: string, payload: string, options: PutOptions): Promise<void>;
+  /** Reserve up to `max` messages from the first non-empty queues, in the order given. */
+  reserve(queues: readonly string[], options: ReserveOptions): Promise<Lease[]>;
+  ack(lease: Lease): Promise<void>;
+  /** Put a leased message back, marked redelivered, so it is delivered next. */
+  release(lease: Lease): Promise<void>;
+  purge(queue: string): Promise<number>;
+  size?(queue: string): Promise<number>;
+  /** Keep a lease alive (ETA tasks held longer than the visibility timeout). */
+  extendLease?(lease: Lease): Promise<void>;
+  bind?(exchange: string, binding: StoredBinding): Promise<void>;
+  bindings?(exchange: string): Promise<StoredBinding[]>;
+  fanoutPublish?(exchange: string, routingKey: string, payload: string): Promise<void>;
+  /** Subscribe to a fanout exchange; `pattern` is a routing-key pattern (`worker.#`). Returns an unsubscribe function. */
+  subscribe?(exchange: string, pattern: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** URL with the password masked. */
+  describe(): string;
+}

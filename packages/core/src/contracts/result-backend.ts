@@ -1,0 +1,136 @@
+/**
+ * Result backend contracts: the full {@link ResultBackend} (tier 1, e.g. SQL, rpc) and the small
+ * {@link KeyValueDriver} (tier 2, e.g. Redis, filesystem, memory) that `keyValueBackend()` in core lifts
+ * into the full contract, writing Celery's documents (`celery-task-meta-<id>`) exactly.
+ */
+
+/** Celery's task states, plus any custom state a task sets with `updateState`. */
+export type BuiltinTaskState =
+  | 'PENDING'
+  | 'RECEIVED'
+  | 'STARTED'
+  | 'SUCCESS'
+  | 'FAILURE'
+  | 'RETRY'
+  | 'REVOKED'
+  | 'REJECTED'
+  | 'IGNORED';
+/** A task state: a builtin one or a custom string. */
+export type TaskState = BuiltinTaskState | (string & {});
+
+/** Celery's exception encoding (`exc_message` is the exception's args array). */
+export interface EncodedException {
+  exc_type: string;
+  exc_message: unknown[];
+  exc_module: string | null;
+}
+
+/** Extended result fields (`result_extended`). */
+export interface ExtendedMeta {
+  name: string | null;
+  args: unknown[] | null;
+  kwargs: Record<string, unknown> | null;
+  worker: string | null;
+  retries: number | null;
+  queue: string | null;
+}
+
+/** One task's stored state, camelCased. For exception states `result` is an {@link EncodedException}. */
+export interface TaskMeta {
+  taskId: string;
+  status: TaskState;
+  result: unknown;
+  traceback: string | null;
+  /** Result tuples of tasks sent from inside the task (`[[id, parent], null]`). */
+  children: unknown[];
+  /** Naive UTC ISO string, `null` until ready. */
+  dateDone: string | null;
+  groupId?: string | null;
+  parentId?: string | null;
+  extended?: ExtendedMeta;
+}
+
+/** What a result backend supports. */
+export interface ResultBackendCapabilities {
+  /** Results are pushed to waiting clients (`watch`); otherwise the core polls. */
+  push: boolean;
+  /** Chords: `native` counter (Redis `.j/.s/.t`), `unlock` (`celery.chord_unlock` polling task), or none. */
+  chords: 'native' | 'unlock' | 'none';
+  /** Group results can be saved and restored. */
+  groups: boolean;
+  /** Stored results expire by themselves (`result_expires`). */
+  autoExpire: boolean;
+}
+
+/** Options of `storeResult`. */
+export interface StoreOptions {
+  /** Time to live in ms (`result_expires`); `null` keeps forever. */
+  expiresMs: number | null;
+  /** The task's `reply_to` and correlation id (rpc backend). */
+  replyTo?: string;
+  correlationId?: string;
+}
+
+/** Chord header progress reported by a finished header task. */
+export interface ChordPart {
+  groupId: string;
+  groupIndex: number | null;
+  taskId: string;
+  meta: TaskMeta;
+  /** Chord size when the message carries it. */
+  chordSize?: number;
+}
+
+/** Outcome of `onChordPartReturn`: `complete` carries every header result in order. */
+export type ChordProgress =
+  | { complete: false }
+  | { complete: true; results: unknown[]; failed: { taskId: string; meta: TaskMeta } | null };
+
+/** Full result backend (tier 1). */
+export interface ResultBackend {
+  readonly capabilities: ResultBackendCapabilities;
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** Store a state. A stored SUCCESS is never overwritten. */
+  storeResult(meta: TaskMeta, options: StoreOptions): Promise<void>;
+  /** The stored meta, or `null` when nothing is stored (PENDING). */
+  getTaskMeta(taskId: string): Promise<TaskMeta | null>;
+  forget(taskId: string): Promise<void>;
+  /** Push: call `onMeta` on every stored state of `taskId`. Returns an unsubscribe function. */
+  watch?(taskId: string, onMeta: (meta: TaskMeta) => void): Promise<() => Promise<void>>;
+  getMany?(taskIds: readonly string[]): Promise<(TaskMeta | null)[]>;
+  saveGroup?(groupId: string, resultTuple: unknown, options: StoreOptions): Promise<void>;
+  restoreGroup?(groupId: string): Promise<unknown | null>;
+  deleteGroup?(groupId: string): Promise<void>;
+  /** Record a finished chord header task; `complete` once the whole header is done. */
+  onChordPartReturn?(part: ChordPart): Promise<ChordProgress>;
+  /** Write the chord size before the last header task is published. */
+  setChordSize?(groupId: string, size: number, options: StoreOptions): Promise<void>;
+  /** URL with the password masked. */
+  describe(): string;
+}
+
+/** Options of `KeyValueDriver.set`. */
+export interface KeyValueSetOptions {
+  /** Time to live in ms; `null` keeps forever. */
+  ttlMs: number | null;
+  /** Also notify `subscribe`rs of this key (Redis: PUBLISH in the same transaction). */
+  publish: boolean;
+}
+
+/** Tier-2 key-value driver. Values are strings (serialized documents). */
+export interface KeyValueDriver {
+  readonly capabilities: { subscribe: boolean; atomicIncr: boolean };
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  get(key: string): Promise<string | null>;
+  mget(keys: readonly string[]): Promise<(string | null)[]>;
+  set(key: string, value: string, options: KeyValueSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Atomically add `by`, returning the new value. */
+  incr(key: string, by: number, ttlMs: number | null): Promise<number>;
+  /** Called with every value `set` with `publish: true` on `key`. */
+  subscribe?(key: string, onValue: (value: string) => void): Promise<() => Promise<void>>;
+  /** URL with the password masked. */
+  describe(): string;
+}
