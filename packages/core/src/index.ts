@@ -1,2 +1,84 @@
+/**
+ * `@q/core`: the app, tasks and calling, the Celery protocol, results, contracts, errors, the plugin host,
+ * and the adapters that ship with core (memory, embedded filesystem).
+ */
 export * from './errors/index.js';
 export * from './contracts/index.js';
+
+// app
+export { App, createApp } from './app/app.js';
+export type { BoundParameters } from './app/app.js';
+export { connectWithRetry } from './app/connect-retry.js';
+export type {
+  AppOptions,
+  BackendSetting,
+  BrokerSetting,
+  QueueOptions,
+  ResolvedConfig,
+  RetryPolicy,
+  RouteOptions,
+} from './app/options.js';
+export { resolveConfig } from './app/resolve-config.js';
+export { globToRegExp, matchRoute, queueTopology, resolveRoute } from './app/routing.js';
+export type { QueueTopology, ResolvedRoute, RouteInput } from './app/routing.js';
+export { Producer } from './app/producer.js';
+export type { ProducerHost, PublishOptions } from './app/producer.js';
+export { embeddedPaths } from './app/adapters.js';
+
+// tasks
+export { Task } from './task/task.js';
+export type { TaskFunction } from './task/task.js';
+export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskOptions } from './task/types.js';
+export type { ResolvedTaskOptions } from './task/task-options.js';
+export { resolveTaskOptions } from './task/task-options.js';
+export { TaskRegistry } from './task/registry.js';
+export type { AnyTask } from './task/registry.js';
+export { Signature, toWireList, toWireSignature } from './task/signature.js';
+export type { SignatureInit } from './task/signature.js';
+export { bindArguments, declaredParams, parseParams } from './task/params.js';
+export type { ParamSpec } from './task/params.js';
+export { Ignore, Reject, Retry, isControlSignal, isIgnore, isReject, isRetry } from './task/control.js';
+export type { RetryInit } from './task/control.js';
+export { buildTaskMessage, sendTaskMessage } from './task/apply.js';
+export type { MessageDefaults, SendHost } from './task/apply.js';
+
+// results
+export { AsyncResult, pendingMeta, resultsFromTuple } from './result/async-result.js';
+export type { GetOptions, ResultHost } from './result/async-result.js';
+export { EXCEPTION_STATES, PROPAGATE_STATES, READY_STATES, UNREADY_STATES, isExceptionState, isReady } from './result/states.js';
+
+// plugins
+export { PluginHost } from './plugins/plugin-host.js';
+export type { PluginHostOptions, SerializerSink } from './plugins/plugin-host.js';
+export {
+  importPackagePlugin,
+  liftBackend,
+  liftTransport,
+  maskUrl,
+  parseAdapterUrl,
+  resolveBackendUrl,
+  resolveTransportUrl,
+} from './plugins/url-resolver.js';
+export type { AdapterKind, UrlResolveContext } from './plugins/url-resolver.js';
+export { SCHEME_PACKAGES } from './plugins/scheme-packages.js';
+export type { SchemePackages } from './plugins/scheme-packages.js';
+export { builtinPlugin } from './plugins/builtin-plugin.js';
+
+// protocol and serialization
+export * from './protocol/index.js';
+export * from './serialization/index.js';
+
+// adapters that ship with core
+export { virtualTransport } from './transport/virtual-transport.js';
+export type { VirtualTransportOptions } from './transport/virtual-transport.js';
+export { memoryQueueDriver } from './transport/memory-queue-driver.js';
+export type { MemoryQueueDriverOptions } from './transport/memory-queue-driver.js';
+export { isKeyValueDriver, isQueueDriver } from './transport/guards.js';
+export { keyValueBackend } from './backend/key-value-backend.js';
+export type { KeyValueBackendOptions } from './backend/key-value-backend.js';
+export { memoryKeyValueDriver } from './backend/memory-key-value-driver.js';
+export type { MemoryKeyValueDriverOptions } from './backend/memory-key-value-driver.js';
+export { filesystemQueueDriver } from './embedded/filesystem-queue-driver.js';
+export type { FilesystemQueueDriverOptions } from './embedded/filesystem-queue-driver.js';
+export { filesystemKeyValueDriver } from './embedded/filesystem-key-value-driver.js';
+export type { FilesystemKeyValueDriverOptions } from './embedded/filesystem-key-value-driver.js';

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'Q_ERR_BOOTSTEP_CYCLE',
   'Q_ERR_BOOTSTEP_FAILED',
   'Q_ERR_WORKER_STATE',
+  'Q_ERR_LEASE_LOST',
 ] as const;
 
 /** A stable error code. */

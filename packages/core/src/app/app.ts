@@ -1,0 +1,204 @@
+/**
+ * The application: configuration, task registry, plugins, and the connection to the broker and the result
+ * backend. `createApp(options)` is the entry point; every option is validated once (`resolveConfig`).
+ */
+import type { Logger } from '../contracts/logger.js';
+import { silentLogger } from '../contracts/logger.js';
+import type { Plugin } from '../contracts/plugin.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import type { Transport } from '../contracts/transport.js';
+import { builtinPlugin } from '../plugins/builtin-plugin.js';
+import { PluginHost } from '../plugins/plugin-host.js';
+import { oid, originName } from '../protocol/ids.js';
+import type { TaskMessage } from '../protocol/task-message.js';
+import { AsyncResult } from '../result/async-result.js';
+import { createDefaultRegistry, type SerializerRegistry } from '../serialization/registry.js';
+import { sendTaskMessage, type MessageDefaults } from '../task/apply.js';
+import { TaskRegistry } from '../task/registry.js';
+import { resolveTaskOptions } from '../task/task-options.js';
+import { Task } from '../task/task.js';
+import type { ApplyOptions, TaskContext, TaskOptions } from '../task/types.js';
+import { withCliOverrides } from './cli-overrides.js';
+import { connectWithRetry } from './connect-retry.js';
+import { embeddedNotice, resolveBackend, resolveTransport } from './adapters.js';
+import type { AppOptions, BackendSetting, BrokerSetting, ResolvedConfig } from './options.js';
+import { Producer, type PublishOptions } from './producer.js';
+import { resolveConfig } from './resolve-config.js';
+import { resolveRoute, type ResolvedRoute, type RouteInput } from './routing.js';
+
+/** The call parameters of a bound task function: its parameters after the {@link TaskContext}. */
+export type BoundParameters<F> = F extends (ctx: TaskContext, ...args: infer A) => unknown ? A : never;
+
+/** A q application (Celery's `Celery` object). */
+export class App {
+  /** The validated, frozen configuration. */
+  readonly conf: ResolvedConfig;
+  readonly name: string;
+  readonly log: Logger;
+  /** This client's reply-to oid (`reply_to` of every message it sends). */
+  readonly oid: string;
+  /** This client's node name (`origin` header). */
+  readonly origin: string;
+  readonly serializers: SerializerRegistry;
+  readonly plugins: PluginHost;
+  readonly tasks = new TaskRegistry();
+  readonly #broker: BrokerSetting | undefined;
+  readonly #backend: BackendSetting | undefined;
+  readonly #userPlugins: readonly Plugin[];
+  readonly #producer: Producer;
+  #pluginsReady: Promise<void> | null = null;
+  #transport: Promise<Transport> | null = null;
+  #backendConn: Promise<ResultBackend | null> | null = null;
+  #noticeLogged = false;
+
+  constructor(appOptions: AppOptions = {}) {
+    const options = withCliOverrides(appOptions);
+    this.conf = resolveConfig(options);
+    this.name = this.conf.name;
+    this.log = options.logger ?? silentLogger;
+    this.oid = oid();
+    this.origin = originName();
+    this.serializers = createDefaultRegistry();
+    this.plugins = new PluginHost({ serializers: this.serializers, logger: this.log });
+    this.#broker = options.broker;
+    this.#backend = options.backend;
+    this.#userPlugins = [...(options.plugins ?? [])];
+    this.#producer = new Producer(this);
+  }
+
+  /**
+   * Registers a task. With `bind: true` the function receives a {@link TaskContext} first.
+   * @throws QError `Q_ERR_TASK_DUPLICATE` when the name is taken; ConfigError for invalid options.
+   */
+  task<F extends (ctx: TaskContext, ...args: never[]) => unknown>(
+    options: TaskOptions & { bind: true },
+    fn: F,
+  ): Task<BoundParameters<F>, ReturnType<F>>;
+  task<F extends (...args: never[]) => unknown>(
+    options: string | (TaskOptions & { bind?: false }),
+    fn: F,
+  ): Task<Parameters<F>, ReturnType<F>>;
+  task(options: string | TaskOptions, fn: (...args: never[]) => unknown): Task {
+    if (typeof fn !== 'function') throw new TypeError('app.task(options, fn): fn must be a function');
+    const task = new Task(this, resolveTaskOptions(options, this.conf), fn as (...args: unknown[]) => unknown);
+    this.tasks.register(task);
+    return task;
+  }
+
+  /** Sends a task by name (Celery `send_task`); the task need not be registered here. */
+  sendTask<T = unknown>(
+    name: string,
+    args: readonly unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: ApplyOptions = {},
+  ): Promise<AsyncResult<T>> {
+    const registered = this.tasks.get(name);
+    const defaults: MessageDefaults = registered?.options ?? {
+      ignoreResult: this.conf.task.ignoreResult,
+      serializer: this.conf.task.serializer,
+      expires: null,
+    };
+    return sendTaskMessage<T>(this, name, args, kwargs, options, defaults);
+  }
+
+  /** Sets up the builtin plugin and the configured ones (once). Called by `connect`. */
+  loadPlugins(): Promise<void> {
+    this.#pluginsReady ??= (async () => {
+      await this.plugins.use(builtinPlugin);
+      for (const plugin of this.#userPlugins) await this.plugins.use(plugin);
+    })();
+    return this.#pluginsReady;
+  }
+
+  /** Adds a plugin (after the configured ones). */
+  async use(plugin: Plugin): Promise<void> {
+    await this.loadPlugins();
+    await this.plugins.use(plugin);
+  }
+
+  /** Connects the broker and the result backend (idempotent). */
+  async connect(): Promise<void> {
+    await Promise.all([this.getTransport(), this.getBackend()]);
+  }
+
+  /** The connected transport (connects on first use). */
+  getTransport(): Promise<Transport> {
+    this.#transport ??= this.#open(async () => {
+      const transport = await resolveTransport(this.#broker, this);
+      await connectWithRetry(() => transport.connect(), this.conf, this.log, transport.describe());
+      this.log.debug({ broker: transport.describe() }, 'broker connected');
+      return transport;
+    }, () => (this.#transport = null));
+    return this.#transport;
+  }
+
+  /** The connected result backend, or `null` when results are disabled (`backend: null`). */
+  getBackend(): Promise<ResultBackend | null> {
+    this.#backendConn ??= this.#open(async () => {
+      const backend = await resolveBackend(this.#backend, this);
+      if (backend) await connectWithRetry(() => backend.connect(), this.conf, this.log, backend.describe());
+      return backend;
+    }, () => (this.#backendConn = null));
+    return this.#backendConn;
+  }
+
+  async #open<T>(make: () => Promise<T>, reset: () => void): Promise<T> {
+    try {
+      await this.loadPlugins();
+      this.#notice();
+      return await make();
+    } catch (err) {
+      reset();
+      throw err;
+    }
+  }
+
+  #notice(): void {
+    if (this.#noticeLogged) return;
+    this.#noticeLogged = true;
+    const line = embeddedNotice(this.conf, this.#broker === undefined, this.#backend === undefined);
+    if (line) this.log.info({ embeddedDir: this.conf.embeddedDir }, line);
+  }
+
+  /** Where a task goes: `options` are the call's routing options; the registered task's own options apply next. */
+  route(taskName: string, options: RouteInput = {}): ResolvedRoute {
+    const own = this.tasks.get(taskName)?.options;
+    const task: RouteInput = {};
+    if (own?.queue != null) task.queue = own.queue;
+    if (own?.priority != null) task.priority = own.priority;
+    return resolveRoute(this.conf, taskName, options, task);
+  }
+
+  /** Publishes an already built task message (declaring its queue, running hooks, retrying per policy). */
+  publish(message: TaskMessage, route: ResolvedRoute, options: PublishOptions = {}): Promise<void> {
+    return this.#producer.publish(message, route, options);
+  }
+
+  /** A handle on the result of task `id`. */
+  asyncResult<T = unknown>(id: string): AsyncResult<T> {
+    return new AsyncResult<T>(id, this);
+  }
+
+  /** Closes the broker and backend connections. The app can connect again afterwards. */
+  async close(): Promise<void> {
+    const transport = this.#transport;
+    const backend = this.#backendConn;
+    this.#transport = null;
+    this.#backendConn = null;
+    this.#producer.reset();
+    const closing: Promise<void>[] = [];
+    if (transport) closing.push(transport.then((t) => t.close(), () => undefined));
+    if (backend) closing.push(backend.then((b) => b?.close(), () => undefined));
+    const outcomes = await Promise.allSettled(closing);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
+
+/**
+ * Creates an app. Broker, backend and embedded directory given on the `q` command line win over `options`.
+ * @throws ConfigError naming the invalid option path.
+ */
+export function createApp(options: AppOptions = {}): App {
+  return new App(options);
+}

@@ -1,0 +1,28 @@
+/**
+ * Overrides the `q` command line imposes on apps that a user's module creates itself (`-b`, `--result-backend`,
+ * `--embedded-dir`). The CLI stores them on `globalThis` under a registered symbol before it imports the module;
+ * `createApp()` lets them win over the options written in code. Core never reads environment variables itself.
+ */
+import type { AppOptions } from './options.js';
+
+/** The `globalThis` key the CLI writes (`Symbol.for`, so every copy of `@q/core` sees it). */
+export const CLI_OVERRIDES_KEY = Symbol.for('q.cli.overrides');
+
+/** What the CLI may override. */
+export interface CliOverrides {
+  broker?: string;
+  backend?: string;
+  embeddedDir?: string;
+}
+
+/** `options` with the CLI's overrides applied (unchanged when there are none). */
+export function withCliOverrides(options: AppOptions): AppOptions {
+  const raw = (globalThis as { [CLI_OVERRIDES_KEY]?: unknown })[CLI_OVERRIDES_KEY];
+  if (typeof raw !== 'object' || raw === null) return options;
+  const o = raw as CliOverrides;
+  const out: AppOptions = { ...options };
+  if (typeof o.broker === 'string') out.broker = o.broker;
+  if (typeof o.backend === 'string') out.backend = o.backend;
+  if (typeof o.embeddedDir === 'string') out.embeddedDir = o.embeddedDir;
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * The producer: publishes {@link TaskMessage}s. Declares the destination queue, its exchange and binding
+ * once per queue per transport (Celery declares before publishing, with identical flags), runs the
+ * `beforePublish`/`afterPublish` hooks, encodes with the serializer and codec, and retries retryable
+ * publish errors per the retry policy (Celery `task_publish_retry_policy`).
+ */
+import type { Logger } from '../contracts/logger.js';
+import type { Transport } from '../contracts/transport.js';
+import { isQError } from '../errors/q-error.js';
+import type { PluginHost } from '../plugins/plugin-host.js';
+import { encodeTaskMessage } from '../protocol/encode-task.js';
+import type { TaskMessage } from '../protocol/task-message.js';
+import type { SerializerRegistry } from '../serialization/registry.js';
+import type { ResolvedConfig, RetryPolicy } from './options.js';
+import { queueTopology, type ResolvedRoute } from './routing.js';
+
+/** Options of one publish. */
+export interface PublishOptions {
+  /** Serializer name (default `task.serializer`). */
+  serializer?: string;
+  /** Codec name, or `null` for none (default `task.compression`). */
+  compression?: string | null;
+  /** Retry on retryable errors (default `task.publishRetry`). */
+  retry?: boolean;
+  /** Overrides of `task.publishRetryPolicy`. */
+  retryPolicy?: RetryPolicy;
+}
+
+/** What the producer needs from the app. */
+export interface ProducerHost {
+  readonly conf: ResolvedConfig;
+  readonly plugins: PluginHost;
+  readonly serializers: SerializerRegistry;
+  readonly log: Logger;
+  getTransport(): Promise<Transport>;
+  /** Sets plugins up (so their hooks run for the first message too). */
+  loadPlugins(): Promise<void>;
+}
+
+/** Publishes task messages for an app. */
+export class Producer {
+  readonly #host: ProducerHost;
+  readonly #declared = new Map<Transport, Set<string>>();
+
+  constructor(host: ProducerHost) {
+    this.#host = host;
+  }
+
+  /** Forgets which queues were declared (the app calls it when its connection closes). */
+  reset(): void {
+    this.#declared.clear();
+  }
+
+  /** Encodes and publishes `message` to `route`. */
+  async publish(message: TaskMessage, route: ResolvedRoute, options: PublishOptions = {}): Promise<void> {
+    const { conf, serializers, plugins } = this.#host;
+    await this.#host.loadPlugins();
+    const serializer = serializers.byName(options.serializer ?? conf.task.serializer);
+    const codecName = options.compression === undefined ? conf.task.compression : options.compression;
+    const codec = codecName ? serializers.codecByName(codecName) : null;
+    const wire = await encodeTaskMessage(message, { serializer, codec });
+    const target = { exchange: route.exchange, routingKey: route.routingKey, exchangeType: route.exchangeType };
+    await plugins.runHook('beforePublish', { taskId: message.id, taskName: message.name, message: wire, ...target });
+
+    const policy = { ...conf.task.publishRetryPolicy, ...(options.retryPolicy ?? {}) };
+    const retry = options.retry ?? conf.task.publishRetry;
+    for (let attempt = 0; ; attempt++) {
+      let transport: Transport | null = null;
+      try {
+        transport = await this.#host.getTransport();
+        await this.#declare(transport, route.queue);
+        await transport.publish(wire, target);
+        break;
+      } catch (err) {
+        if (transport) this.#declared.delete(transport);
+        const retryable = isQError(err) && err.retryable;
+        if (!retry || !retryable || attempt >= policy.maxRetries) throw err;
+        const delayS = Math.min(policy.intervalStart + attempt * policy.intervalStep, Math.max(policy.intervalMax, policy.intervalStart));
+        this.#host.log.warn(
+          { taskId: message.id, attempt: attempt + 1, err: err instanceof Error ? err.message : String(err) },
+          `publish failed, retrying in ${delayS}s`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayS * 1000));
+      }
+    }
+    await plugins.runHook('afterPublish', { taskId: message.id, taskName: message.name, exchange: route.exchange, routingKey: route.routingKey });
+  }
+
+  async #declare(transport: Transport, queue: string): Promise<void> {
+    let done = this.#declared.get(transport);
+    if (!done) {
+      done = new Set();
+      this.#declared.set(transport, done);
+    }
+    if (done.has(queue)) return;
+    const topology = queueTopology(this.#host.conf, queue);
+    await transport.declareExchange(topology.exchange);
+    await transport.declareQueue(topology.queue);
+    await transport.bindQueue(topology.binding);
+    done.add(queue);
+  }
+}

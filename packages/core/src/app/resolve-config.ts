@@ -1,0 +1,230 @@
+/**
+ * `resolveConfig(options)`: validates every option of {@link AppOptions} once, applies Celery's defaults and
+ * returns a deep-frozen {@link ResolvedConfig}. Errors are {@link ConfigError}s (`Q_ERR_CONFIG_INVALID`) whose
+ * message names the option path.
+ */
+import { resolve as resolvePath } from 'node:path';
+import { ConfigError } from '../errors/q-error.js';
+import type { AppOptions, ResolvedConfig } from './options.js';
+import {
+  arrayOf,
+  bool,
+  deepFreeze,
+  field,
+  group,
+  hasMethods,
+  invalid,
+  isPlainObject,
+  nullable,
+  num,
+  record,
+  resolveGroup,
+  shape,
+  str,
+  type Check,
+} from './config-schema.js';
+
+const TRANSPORT_METHODS = ['connect', 'close', 'declareQueue', 'publish', 'consume'] as const;
+const QUEUE_DRIVER_METHODS = ['connect', 'close', 'put', 'reserve', 'ack', 'release'] as const;
+const BACKEND_METHODS = ['connect', 'close', 'storeResult', 'getTaskMeta'] as const;
+const KV_METHODS = ['connect', 'close', 'get', 'set', 'delete'] as const;
+
+/** A URL string or an adapter instance with the listed methods. */
+function adapter(what: string, kinds: Record<string, readonly string[]>): Check<unknown> {
+  return (v, p) => {
+    if (typeof v === 'string') return v.trim().length > 0 ? v : invalid(p, `a URL or ${what}`, v);
+    if (typeof v === 'object' && v !== null) {
+      for (const methods of Object.values(kinds)) {
+        if (methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function')) return v;
+      }
+    }
+    return invalid(p, `a URL or ${what}`, v);
+  };
+}
+
+const timezone: Check<string> = (v, p) => {
+  const name = str({ nonEmpty: true })(v, p);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+  } catch {
+    return invalid(p, 'an IANA time zone name', v);
+  }
+  return name;
+};
+
+const rateLimit: Check<string> = (v, p) => {
+  const s = str()(v, p);
+  return /^\d+(\.\d+)?(\/[smh])?$/.test(s) ? s : invalid(p, 'a rate limit like "10", "10/s", "5/m" or "100/h"', v);
+};
+
+const plugin = hasMethods('a plugin', ['setup']);
+const plugins: Check<unknown[]> = (v, p) =>
+  arrayOf((item, ip) => {
+    plugin(item, ip);
+    const name = (item as { name?: unknown }).name;
+    return typeof name === 'string' && name ? item : invalid(`${ip}.name`, 'a non-empty string', name);
+  })(v, p);
+
+const retryPolicy = shape<Record<string, number>>({
+  maxRetries: { check: num({ min: 0, int: true }) },
+  intervalStart: { check: num({ min: 0 }) },
+  intervalStep: { check: num({ min: 0 }) },
+  intervalMax: { check: num({ min: 0 }) },
+});
+
+const priority = num({ min: 0, max: 255, int: true });
+const exchangeType = str({ oneOf: ['direct', 'topic', 'fanout'] });
+
+const queueOption = shape<Record<string, unknown>>({
+  name: { check: str({ nonEmpty: true }), required: true },
+  exchange: { check: str() },
+  exchangeType: { check: exchangeType },
+  routingKey: { check: str() },
+  maxPriority: { check: priority },
+  durable: { check: bool },
+  autoDelete: { check: bool },
+  arguments: { check: record },
+});
+
+const routeOption = shape<Record<string, unknown>>({
+  queue: { check: str({ nonEmpty: true }) },
+  exchange: { check: str() },
+  routingKey: { check: str() },
+  priority: { check: priority },
+});
+
+const routes: Check<Record<string, unknown>> = (v, p) => {
+  if (!isPlainObject(v)) return invalid(p, 'an object of task name or glob → route', v);
+  const out: Record<string, unknown> = {};
+  for (const [k, r] of Object.entries(v)) out[k] = routeOption(r, `${p}["${k}"]`);
+  return out;
+};
+
+const seconds = num({ min: 0 });
+const positiveSeconds = num({ positive: true });
+
+const SCHEMA = group({
+  name: field(str({ nonEmpty: true }), 'q'),
+  broker: field(
+    adapter('a Transport or QueueDriver instance', { transport: TRANSPORT_METHODS, driver: QUEUE_DRIVER_METHODS }),
+    null,
+  ),
+  backend: field(
+    nullable(adapter('a ResultBackend or KeyValueDriver instance', { backend: BACKEND_METHODS, kv: KV_METHODS })),
+    undefined,
+  ),
+  plugins: field(plugins, () => []),
+  logger: field(hasMethods('a logger', ['info', 'warn', 'error', 'debug', 'child']), null),
+  embeddedDir: field(
+    (v, p) => resolvePath(str({ nonEmpty: true })(v, p)),
+    () => resolvePath(process.cwd(), '.q'),
+  ),
+  resolveFrom: field(
+    (v, p) => resolvePath(str({ nonEmpty: true })(v, p)),
+    () => process.cwd(),
+  ),
+  accept: field(arrayOf(str({ nonEmpty: true }), { nonEmpty: true }), () => ['json']),
+  timezone: field(timezone, 'UTC'),
+  brokerOptions: group({
+    transportOptions: field(record, () => ({})),
+    connectionRetry: field(bool, true),
+    connectionMaxRetries: field(nullable(num({ min: 0, int: true })), 100),
+    connectionTimeout: field(positiveSeconds, 4),
+    visibilityTimeout: field(positiveSeconds, 3600),
+    pollInterval: field(positiveSeconds, null as number | null),
+  }),
+  task: group({
+    defaultQueue: field(str({ nonEmpty: true }), 'celery'),
+    defaultExchange: field(str(), null as string | null),
+    defaultRoutingKey: field(str(), null as string | null),
+    queues: field(arrayOf(queueOption), () => []),
+    routes: field(routes, () => ({})),
+    createMissingQueues: field(bool, true),
+    serializer: field(str({ nonEmpty: true }), 'json'),
+    compression: field(nullable(str({ nonEmpty: true })), null),
+    defaultPriority: field(nullable(priority), null),
+    queueMaxPriority: field(nullable(priority), null),
+    deliveryMode: field(str({ oneOf: ['persistent', 'transient'] }), 'persistent'),
+    publishRetry: field(bool, true),
+    publishRetryPolicy: field(retryPolicy, () => ({})),
+    acksLate: field(bool, false),
+    rejectOnWorkerLost: field(bool, false),
+    trackStarted: field(bool, false),
+    ignoreResult: field(bool, false),
+    storeErrorsEvenIfIgnored: field(bool, false),
+    timeLimit: field(nullable(positiveSeconds), null),
+    softTimeLimit: field(nullable(positiveSeconds), null),
+    maxRetries: field(nullable(num({ min: 0, int: true })), 3),
+    defaultRetryDelay: field(seconds, 180),
+    defaultRateLimit: field(nullable(rateLimit), null),
+    sendSentEvent: field(bool, false),
+    alwaysEager: field(bool, false),
+  }),
+  result: group({
+    expires: field(nullable(seconds), 86400),
+    extended: field(bool, false),
+    serializer: field(str({ nonEmpty: true }), 'json'),
+    backendOptions: field(record, () => ({})),
+    pollInterval: field(positiveSeconds, 0.1),
+    chordRetryInterval: field(positiveSeconds, 1),
+  }),
+  worker: group({
+    concurrency: field(nullable(num({ min: 1, int: true })), null),
+    prefetchMultiplier: field(num({ min: 0, int: true }), 4),
+    pool: field(str({ nonEmpty: true }), 'async'),
+    hostname: field(str({ nonEmpty: true }), 'celery@%h'),
+    queues: field(nullable(arrayOf(str({ nonEmpty: true }), { nonEmpty: true })), null),
+    shutdownTimeout: field(nullable(seconds), null),
+    sendTaskEvents: field(bool, false),
+  }),
+});
+
+type Raw = Record<string, Record<string, unknown>>;
+
+/**
+ * Validates `options` and returns the frozen, fully defaulted configuration.
+ * Instances (`broker`, `backend`, `plugins`, `logger`) are validated for shape but are not part of the result.
+ * @throws ConfigError `Q_ERR_CONFIG_INVALID` naming the option path.
+ */
+export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
+  const raw = resolveGroup(SCHEMA, options, '') as Raw & Record<string, unknown>;
+  const task = raw.task as Record<string, unknown>;
+  const defaultQueue = task.defaultQueue as string;
+  task.defaultExchange ??= defaultQueue;
+  task.defaultRoutingKey ??= defaultQueue;
+  task.publishRetryPolicy = {
+    maxRetries: 3,
+    intervalStart: 0,
+    intervalStep: 0.2,
+    intervalMax: 0.2,
+    ...(task.publishRetryPolicy as Record<string, number>),
+  };
+  const seen = new Set<string>();
+  task.queues = (task.queues as Record<string, unknown>[]).map((q, i) => {
+    const name = q.name as string;
+    if (seen.has(name)) throw new ConfigError('Q_ERR_CONFIG_INVALID', `task.queues[${i}].name: duplicate queue "${name}"`);
+    seen.add(name);
+    return {
+      name,
+      exchange: q.exchange ?? name,
+      exchangeType: q.exchangeType ?? 'direct',
+      routingKey: q.routingKey ?? name,
+      maxPriority: q.maxPriority ?? null,
+      durable: q.durable ?? true,
+      autoDelete: q.autoDelete ?? false,
+      arguments: q.arguments ?? {},
+    };
+  });
+  const config = {
+    name: raw.name,
+    embeddedDir: raw.embeddedDir,
+    resolveFrom: raw.resolveFrom,
+    accept: raw.accept,
+    timezone: raw.timezone,
+    broker: raw.brokerOptions,
+    task,
+    result: raw.result,
+    worker: raw.worker,
+  } as unknown as ResolvedConfig;
+  return deepFreeze(config);
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { HookPayloads } from '../contracts/hooks.js';
+import type { Plugin } from '../contracts/plugin.js';
+import { PluginError } from '../errors/q-error.js';
+import { createDefaultRegistry } from '../serialization/registry.js';
+import { PluginHost } from './plugin-host.js';
+
+const publishPayload = (): HookPayloads['beforePublish'] => ({
+  taskId: 't', taskName: 'n', exchange: '', routingKey: 'celery',
+  message: { body: new Uint8Array(), contentType: 'application/json', contentEncoding: 'utf-8', headers: {}, properties: {} },
+});
+
+describe('PluginHost', () => {
+  it('refuses a second plugin with the same name', async () => {
+    const host = new PluginHost();
+    await host.use({ name: 'p', setup() {} });
+    const err = await host.use({ name: 'p', setup() {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect((err as PluginError).code).toBe('Q_ERR_PLUGIN_DUPLICATE');
+  });
+
+  it('keeps what setup registers: schemes, serializers, codecs, pools, bootsteps', async () => {
+    const registry = createDefaultRegistry();
+    const host = new PluginHost({ serializers: registry });
+    const transport = () => { throw new Error('unused'); };
+    const pool = () => { throw new Error('unused'); };
+    await host.use({
+      name: 'kit',
+      async setup(api) {
+        await Promise.resolve();
+        api.transport(['Redis', 'rediss:'], transport);
+        api.backend('redis', transport);
+        api.serializer({ name: 'text', contentType: 'text/plain', contentEncoding: 'utf-8', encode: (v) => new TextEncoder().encode(String(v)), decode: (b) => new TextDecoder().decode(b) });
+        api.codec({ name: 'id', contentType: 'application/x-id', encode: async (b) => b, decode: async (b) => b });
+        api.pool('solo', pool);
+        api.bootstep({ name: 'step', start: async () => {}, stop: async () => {} });
+      },
+    });
+    expect(host.transportSchemes()).toEqual(['redis', 'rediss']);
+    expect(host.transportFactory('REDIS')).toBe(transport);
+    expect(host.backendSchemes()).toEqual(['redis']);
+    expect(registry.byName('text').contentType).toBe('text/plain');
+    expect(registry.codecByName('id').contentType).toBe('application/x-id');
+    expect(host.pool('solo')).toBe(pool);
+    expect(host.bootsteps().map((b) => b.name)).toEqual(['step']);
+    expect(host.names()).toEqual(['kit']);
+  });
+
+  it('wraps a setup error in Q_ERR_PLUGIN_FAILED naming the plugin', async () => {
+    const host = new PluginHost();
+    const err = await host.use({ name: 'broken', setup() { throw new Error('nope'); } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Q_ERR_PLUGIN_FAILED', message: 'plugin "broken" failed in setup: nope' });
+  });
+
+  it('runs sequential hooks in order, letting handlers edit the payload', async () => {
+    const host = new PluginHost();
+    const seen: string[] = [];
+    await host.use({ name: 'a', setup(api) { api.hook('beforePublish', async (p) => { await new Promise((r) => setTimeout(r, 10)); seen.push('a'); p.message.headers.stamp = 1; }); } });
+    await host.use({ name: 'b', setup(api) { api.hook('beforePublish', (p) => { seen.push(`b:${String(p.message.headers.stamp)}`); }); } });
+    const payload = publishPayload();
+    await host.runHook('beforePublish', payload);
+    expect(seen).toEqual(['a', 'b:1']);
+    expect(payload.message.headers.stamp).toBe(1);
+  });
+
+  it('runs parallel hooks concurrently', async () => {
+    const host = new PluginHost();
+    const events: string[] = [];
+    const slow = (name: string, ms: number): Plugin => ({
+      name,
+      setup(api) {
+        api.hook('workerReady', async () => {
+          events.push(`start:${name}`);
+          await new Promise((r) => setTimeout(r, ms));
+          events.push(`end:${name}`);
+        });
+      },
+    });
+    await host.use(slow('a', 30));
+    await host.use(slow('b', 5));
+    await host.runHook('workerReady', { hostname: 'w' });
+    expect(events).toEqual(['start:a', 'start:b', 'end:b', 'end:a']);
+  });
+
+  it('wraps a handler error in Q_ERR_HOOK_FAILED naming plugin and hook; a sequential hook stops there', async () => {
+    const host = new PluginHost();
+    let after = false;
+    await host.use({ name: 'bad', setup(api) { api.hook('beforePublish', () => { throw new Error('boom'); }); } });
+    await host.use({ name: 'late', setup(api) { api.hook('beforePublish', () => { after = true; }); } });
+    const err = await host.runHook('beforePublish', publishPayload()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect(err).toMatchObject({ code: 'Q_ERR_HOOK_FAILED', message: 'plugin "bad" failed in hook "beforePublish": boom' });
+    expect((err as Error).cause).toBeInstanceOf(Error);
+    expect(after).toBe(false);
+  });
+
+  it('runs every parallel handler even when one fails, then reports the failure', async () => {
+    const host = new PluginHost();
+    let ran = false;
+    await host.use({ name: 'bad', setup(api) { api.hook('afterPublish', async () => { throw new Error('x'); }); } });
+    await host.use({ name: 'ok', setup(api) { api.hook('afterPublish', async () => { ran = true; }); } });
+    await expect(host.runHook('afterPublish', { taskId: 't', taskName: 'n', exchange: '', routingKey: 'q' })).rejects.toThrow(
+      'plugin "bad" failed in hook "afterPublish"',
+    );
+    expect(ran).toBe(true);
+    expect(host.hasHook('afterPublish')).toBe(true);
+    expect(host.hasHook('taskSuccess')).toBe(false);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The plugin host: runs each plugin's `setup(api)` once and keeps what it registered — transport and backend
+ * factories by URL scheme, serializers and codecs (into the app's {@link SerializerRegistry}), pools,
+ * bootsteps and hook handlers. `runHook` runs handlers in the mode {@link HOOK_MODES} declares and wraps a
+ * handler's error in a {@link PluginError} naming the plugin and the hook.
+ */
+import type { Bootstep } from '../contracts/bootstep.js';
+import { HOOK_MODES, type HookHandler, type HookName, type HookPayloads } from '../contracts/hooks.js';
+import type { Logger } from '../contracts/logger.js';
+import { silentLogger } from '../contracts/logger.js';
+import type { BackendFactory, Plugin, PluginApi, TransportFactory } from '../contracts/plugin.js';
+import type { PoolFactory } from '../contracts/pool.js';
+import type { Codec, Serializer } from '../contracts/serializer.js';
+import { PluginError } from '../errors/q-error.js';
+
+/** Where serializers and codecs registered by plugins go (the app's `SerializerRegistry`). */
+export interface SerializerSink {
+  register(serializer: Serializer): void;
+  registerCodec(codec: Codec): void;
+}
+
+/** Options of {@link PluginHost}. */
+export interface PluginHostOptions {
+  serializers?: SerializerSink;
+  logger?: Logger;
+}
+
+interface Registered<T> {
+  plugin: string;
+  value: T;
+}
+
+/** Registers plugins and runs their hooks. */
+export class PluginHost {
+  readonly #plugins = new Map<string, Plugin>();
+  readonly #transports = new Map<string, Registered<TransportFactory>>();
+  readonly #backends = new Map<string, Registered<BackendFactory>>();
+  readonly #pools = new Map<string, Registered<PoolFactory>>();
+  readonly #bootsteps: Registered<Bootstep>[] = [];
+  readonly #hooks = new Map<HookName, Registered<HookHandler<HookName>>[]>();
+  readonly #serializers: SerializerSink | undefined;
+  readonly #logger: Logger;
+
+  constructor(options: PluginHostOptions = {}) {
+    this.#serializers = options.serializers;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Sets a plugin up. @throws PluginError `Q_ERR_PLUGIN_DUPLICATE` when a plugin of that name is already in use,
+   * `Q_ERR_PLUGIN_FAILED` when its `setup` throws (what it registered before throwing is kept).
+   */
+  async use(plugin: Plugin): Promise<void> {
+    if (this.#plugins.has(plugin.name)) {
+      throw new PluginError('Q_ERR_PLUGIN_DUPLICATE', `plugin "${plugin.name}" is already in use`);
+    }
+    this.#plugins.set(plugin.name, plugin);
+    try {
+      await plugin.setup(this.#apiFor(plugin.name));
+    } catch (err) {
+      if (err instanceof PluginError) throw err;
+      throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin.name}" failed in setup: ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
+    this.#logger.debug({ plugin: plugin.name }, 'plugin set up');
+  }
+
+  /** Whether a plugin of this name is in use. */
+  has(name: string): boolean {
+    return this.#plugins.has(name);
+  }
+
+  /** Names of the plugins in use, in order. */
+  names(): string[] {
+    return [...this.#plugins.keys()];
+  }
+
+  /** The transport factory registered for a URL scheme (without `:`). */
+  transportFactory(scheme: string): TransportFactory | undefined {
+    return this.#transports.get(scheme.toLowerCase())?.value;
+  }
+
+  /** The backend factory registered for a URL scheme. */
+  backendFactory(scheme: string): BackendFactory | undefined {
+    return this.#backends.get(scheme.toLowerCase())?.value;
+  }
+
+  /** Registered transport schemes, sorted. */
+  transportSchemes(): string[] {
+    return [...this.#transports.keys()].sort();
+  }
+
+  /** Registered backend schemes, sorted. */
+  backendSchemes(): string[] {
+    return [...this.#backends.keys()].sort();
+  }
+
+  /** A pool factory by name. */
+  pool(name: string): PoolFactory | undefined {
+    return this.#pools.get(name)?.value;
+  }
+
+  /** Registered pool names, sorted. */
+  poolNames(): string[] {
+    return [...this.#pools.keys()].sort();
+  }
+
+  /** Bootsteps registered by plugins, in registration order. */
+  bootsteps(): Bootstep[] {
+    return this.#bootsteps.map((b) => b.value);
+  }
+
+  /** Whether any handler listens to `name` (lets callers skip building a payload). */
+  hasHook(name: HookName): boolean {
+    return (this.#hooks.get(name)?.length ?? 0) > 0;
+  }
+
+  /**
+   * Runs the handlers of a hook: `sequential` hooks one after another in registration order (a handler may
+   * edit the payload), `parallel` hooks all at once. The first error is wrapped in a `PluginError`
+   * (`Q_ERR_HOOK_FAILED`) that names the plugin and the hook; for parallel hooks every handler still runs.
+   */
+  async runHook<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<void> {
+    const handlers = this.#hooks.get(name);
+    if (!handlers || handlers.length === 0) return;
+    const call = async (h: Registered<HookHandler<HookName>>): Promise<void> => {
+      try {
+        await (h.value as HookHandler<N>)(payload);
+      } catch (err) {
+        throw new PluginError('Q_ERR_HOOK_FAILED', `plugin "${h.plugin}" failed in hook "${name}": ${messageOf(err)}`, {
+          cause: err,
+        });
+      }
+    };
+    if (HOOK_MODES[name] === 'sequential') {
+      for (const h of [...handlers]) await call(h);
+      return;
+    }
+    const outcomes = await Promise.allSettled(handlers.map(call));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  #apiFor(plugin: string): PluginApi {
+    const logger = this.#logger.child({ plugin });
+    const schemesOf = (schemes: string | readonly string[]): string[] =>
+      (typeof schemes === 'string' ? [schemes] : [...schemes]).map((s) => s.toLowerCase().replace(/:$/, ''));
+    const put = <T>(map: Map<string, Registered<T>>, what: string, key: string, value: T): void => {
+      const previous = map.get(key);
+      if (previous) logger.debug({ [what]: key, previous: previous.plugin }, `${what} "${key}" replaced`);
+      map.set(key, { plugin, value });
+    };
+    return {
+      transport: (schemes, factory) => {
+        for (const s of schemesOf(schemes)) put(this.#transports, 'transport', s, factory);
+      },
+      backend: (schemes, factory) => {
+        for (const s of schemesOf(schemes)) put(this.#backends, 'backend', s, factory);
+      },
+      serializer: (serializer) => this.#sink(plugin).register(serializer),
+      codec: (codec) => this.#sink(plugin).registerCodec(codec),
+      pool: (name, factory) => put(this.#pools, 'pool', name, factory),
+      bootstep: (step) => {
+        this.#bootsteps.push({ plugin, value: step });
+      },
+      hook: (name, handler) => {
+        if (!(name in HOOK_MODES)) {
+          throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" subscribed to unknown hook "${String(name)}"`);
+        }
+        const list = this.#hooks.get(name) ?? [];
+        list.push({ plugin, value: handler as HookHandler<HookName> });
+        this.#hooks.set(name, list);
+      },
+      logger,
+    };
+  }
+
+  #sink(plugin: string): SerializerSink {
+    if (!this.#serializers) {
+      throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" registered a serializer, but this host has no registry`);
+    }
+    return this.#serializers;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

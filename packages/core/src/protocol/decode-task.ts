@@ -1,0 +1,233 @@
+/**
+ * Wire → task message. Decompresses (`compression` header), checks `accept`, deserializes, detects the
+ * protocol as a Celery worker does (headers with `task` → v2, or a v1/v2 "hybrid" when the body is an object
+ * with `args`; otherwise a body object with `task` → v1) and validates every field. A malformed message is
+ * a {@link ProtocolError} whose message names what is wrong; nothing is ever evaluated.
+ */
+import type { Message } from '../contracts/index.js';
+import { ProtocolError, SerializationError } from '../errors/index.js';
+import type { SerializerRegistry } from '../serialization/registry.js';
+import { argsRepr, kwargsRepr, pythonRepr } from './repr.js';
+import type { TaskEmbed, TaskMessage, WireSignature } from './task-message.js';
+
+type Rec = Record<string, unknown>;
+
+/** Header keys the model names; everything else goes to `extraHeaders`. */
+const KNOWN_HEADERS = new Set([
+  'lang', 'task', 'id', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit',
+  'root_id', 'parent_id', 'argsrepr', 'kwargsrepr', 'origin', 'ignore_result',
+  // transport-level, not task headers: set again by the codec / the broker on the next publish
+  'compression', 'redelivered',
+]);
+
+const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(String(v)).slice(0, 40)}`;
+}
+
+class Reader {
+  constructor(private readonly where: string, private readonly taskId: string | null) {}
+
+  fail(reason: string, code: 'Q_ERR_MESSAGE_MALFORMED' | 'Q_ERR_PROTOCOL_UNKNOWN' = 'Q_ERR_MESSAGE_MALFORMED'): never {
+    const id = this.taskId ? ` ${this.taskId}` : '';
+    throw new ProtocolError(code, `malformed task message${id}: ${reason}`);
+  }
+
+  requiredString(src: Rec, key: string): string {
+    const v = src[key];
+    if (typeof v !== 'string' || v === '') this.fail(`${this.where} "${key}" must be a non-empty string, got ${describe(v)}`);
+    return v;
+  }
+
+  optString(src: Rec, key: string): string | null {
+    const v = src[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') this.fail(`${this.where} "${key}" must be a string or null, got ${describe(v)}`);
+    return v;
+  }
+
+  optInt(src: Rec, key: string): number | null {
+    const v = src[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(`${this.where} "${key}" must be an integer or null, got ${describe(v)}`);
+    return v;
+  }
+
+  timeLimit(src: Rec): [number | null, number | null] {
+    const v = src.timelimit;
+    if (v === undefined || v === null) return [null, null];
+    const ok = (x: unknown): x is number | null => x === null || (typeof x === 'number' && Number.isFinite(x));
+    if (!Array.isArray(v) || v.length !== 2 || !ok(v[0]) || !ok(v[1])) {
+      this.fail(`${this.where} "timelimit" must be [hard, soft] (numbers or null), got ${describe(v)}`);
+    }
+    return [v[0], v[1]];
+  }
+
+  signatures(embed: Rec, key: string): WireSignature[] | null {
+    const v = embed[key];
+    if (v === undefined || v === null) return null;
+    if (!Array.isArray(v)) this.fail(`embed "${key}" must be an array of signatures or null, got ${describe(v)}`);
+    v.forEach((s, i) => this.signature(s, `embed "${key}"[${i}]`));
+    return v as WireSignature[];
+  }
+
+  signature(v: unknown, label: string): WireSignature {
+    if (!isRecord(v)) this.fail(`${label} must be a signature object, got ${describe(v)}`);
+    if (typeof v.task !== 'string') this.fail(`${label} has no "task" name`);
+    return v as WireSignature;
+  }
+
+  embed(v: unknown): TaskEmbed {
+    if (!isRecord(v)) this.fail(`body[2] (embed) must be an object, got ${describe(v)}`);
+    const chord = v.chord === undefined || v.chord === null ? null : this.signature(v.chord, 'embed "chord"');
+    return {
+      callbacks: this.signatures(v, 'callbacks'),
+      errbacks: this.signatures(v, 'errbacks'),
+      chain: this.signatures(v, 'chain'),
+      chord,
+    };
+  }
+
+  args(v: unknown, label: string): unknown[] {
+    if (!Array.isArray(v)) this.fail(`${label} (args) must be an array, got ${describe(v)}`);
+    return v;
+  }
+
+  kwargs(v: unknown, label: string): Rec {
+    if (!isRecord(v)) this.fail(`${label} (kwargs) must be an object, got ${describe(v)}`);
+    return v;
+  }
+
+  /** The header-level fields, from v2 headers (or a v1 body / hybrid merge in the same shape). */
+  fields(h: Rec, args: unknown[], kwargs: Rec) {
+    const retries = this.optInt(h, 'retries') ?? 0;
+    const ignore = h.ignore_result;
+    if (ignore !== undefined && ignore !== null && typeof ignore !== 'boolean') {
+      this.fail(`${this.where} "ignore_result" must be a boolean, got ${describe(ignore)}`);
+    }
+    return {
+      shadow: this.optString(h, 'shadow'),
+      eta: this.optString(h, 'eta'),
+      expires: this.optString(h, 'expires'),
+      groupId: this.optString(h, 'group'),
+      groupIndex: this.optInt(h, 'group_index'),
+      retries,
+      timeLimit: this.timeLimit(h),
+      rootId: this.optString(h, 'root_id'),
+      parentId: this.optString(h, 'parent_id'),
+      argsrepr: this.optString(h, 'argsrepr') ?? argsRepr(args),
+      kwargsrepr: this.optString(h, 'kwargsrepr') ?? kwargsRepr(kwargs),
+      origin: this.optString(h, 'origin') ?? '',
+      ignoreResult: ignore === true,
+      lang: this.optString(h, 'lang') ?? 'py',
+    };
+  }
+}
+
+function extraHeaders(headers: Rec): Rec {
+  const out: Rec = {};
+  for (const [k, v] of Object.entries(headers)) if (!KNOWN_HEADERS.has(k)) out[k] = v;
+  return out;
+}
+
+function properties(message: Message, id: string) {
+  const p = message.properties;
+  return {
+    replyTo: p.replyTo ?? '',
+    correlationId: p.correlationId ?? id,
+    priority: p.priority ?? 0,
+    deliveryMode: p.deliveryMode ?? 2,
+    expiration: p.expiration ?? null,
+    extraProperties: { ...(p.extra ?? {}) },
+  };
+}
+
+/** Decode a v2 (or hybrid) message whose headers name the task. */
+function fromV2(message: Message, body: unknown): TaskMessage {
+  const headers = message.headers;
+  const early: Reader = new Reader('header', typeof headers.id === 'string' ? headers.id : null);
+  if (isRecord(body) && 'args' in body) {
+    // Hybrid: fields from the body, overlaid by the headers (Celery's hybrid_to_proto2).
+    const merged: Rec = { ...body, ...headers };
+    const name = early.requiredString(merged, 'task');
+    const id = early.requiredString(merged, 'id');
+    const r: Reader = new Reader('field', id);
+    const args = r.args(body.args ?? [], 'body.args');
+    const kwargs = r.kwargs(body.kwargs ?? {}, 'body.kwargs');
+    const embed = r.embed({ callbacks: body.callbacks, errbacks: body.errbacks, chord: body.chord, chain: null });
+    return { id, name, args, kwargs, embed, ...r.fields(merged, args, kwargs), extraHeaders: extraHeaders(headers), ...properties(message, id), protocol: 2 };
+  }
+  const name = early.requiredString(headers, 'task');
+  const id = early.requiredString(headers, 'id');
+  const r: Reader = new Reader('header', id);
+  if (!Array.isArray(body) || body.length !== 3) {
+    r.fail(`body must be a 3-element array [args, kwargs, embed], got ${describe(body)}`);
+  }
+  const args = r.args(body[0], 'body[0]');
+  const kwargs = r.kwargs(body[1], 'body[1]');
+  const embed = r.embed(body[2]);
+  return { id, name, args, kwargs, embed, ...r.fields(headers, args, kwargs), extraHeaders: extraHeaders(headers), ...properties(message, id), protocol: 2 };
+}
+
+/** Decode a protocol v1 message (everything in the body object). */
+function fromV1(message: Message, body: Rec): TaskMessage {
+  const early: Reader = new Reader('body field', typeof body.id === 'string' ? body.id : null);
+  const name = early.requiredString(body, 'task');
+  const id = early.requiredString(body, 'id');
+  const r: Reader = new Reader('body field', id);
+  const args = r.args(body.args ?? [], 'body.args');
+  const kwargs = r.kwargs(body.kwargs ?? {}, 'body.kwargs');
+  const embed = r.embed({ callbacks: body.callbacks, errbacks: body.errbacks, chord: body.chord, chain: body.chain ?? null });
+  // v1 names the group `taskset` (and `group` since 3.1); it has no root/parent ids.
+  // Celery's proto1_to_proto2 takes argsrepr from saferepr(args): args is a list there, so `[2, 3]`.
+  const fields = r.fields(
+    { ...body, group: body.taskset ?? body.group, root_id: null, parent_id: null, argsrepr: body.argsrepr ?? pythonRepr(args) },
+    args,
+    kwargs,
+  );
+  return { id, name, args, kwargs, embed, ...fields, extraHeaders: extraHeaders(message.headers), ...properties(message, id), protocol: 1 };
+}
+
+/**
+ * Decode a received task message into the {@link TaskMessage} model.
+ *
+ * @throws SerializationError `Q_ERR_CONTENT_TYPE_NOT_ACCEPTED` (content type not in `accept`),
+ *   `Q_ERR_CODEC_UNKNOWN`, `Q_ERR_SERIALIZER_UNKNOWN`, `Q_ERR_DESERIALIZE_FAILED`.
+ * @throws ProtocolError `Q_ERR_MESSAGE_MALFORMED` (bad shape, naming the field) or `Q_ERR_PROTOCOL_UNKNOWN`.
+ */
+export async function decodeTaskMessage(
+  message: Message,
+  opts: { registry: SerializerRegistry; accept: readonly string[] },
+): Promise<TaskMessage> {
+  const headers = message.headers;
+  if (!isRecord(headers)) throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', 'malformed task message: headers must be an object');
+  let bytes = message.body;
+  const compression = headers.compression;
+  if (compression !== undefined && compression !== null) {
+    if (typeof compression !== 'string') {
+      throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', `malformed task message: header "compression" must be a string`);
+    }
+    const codec = opts.registry.codecByContentType(compression);
+    try {
+      bytes = await codec.decode(bytes);
+    } catch (cause) {
+      throw new SerializationError('Q_ERR_DESERIALIZE_FAILED', `cannot decompress body (${compression}): ${String(cause)}`, { cause });
+    }
+  }
+  if (!opts.registry.isAccepted(message.contentType, opts.accept)) {
+    throw new SerializationError(
+      'Q_ERR_CONTENT_TYPE_NOT_ACCEPTED',
+      `content type ${JSON.stringify(message.contentType)} is not accepted (accept: ${opts.accept.join(', ') || 'nothing'})`,
+    );
+  }
+  const body = opts.registry.byContentType(message.contentType).decode(bytes);
+  if (typeof headers.task === 'string' || 'task' in headers) return fromV2(message, body);
+  if (isRecord(body) && 'task' in body) return fromV1(message, body);
+  throw new ProtocolError(
+    'Q_ERR_PROTOCOL_UNKNOWN',
+    `unknown message protocol: no "task" header (v2) and the body is not a v1 task object (got ${describe(body)})`,
+  );
+}

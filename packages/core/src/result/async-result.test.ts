@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../app/app.js';
+import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
+import { BackendError, RemoteError, TimeoutError } from '../errors/q-error.js';
+import { AsyncResult } from './async-result.js';
+import { isReady } from './states.js';
+
+const apps: App[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+function meta(taskId: string, status: string, result: unknown, extra: Partial<TaskMeta> = {}): TaskMeta {
+  return { taskId, status, result, traceback: null, children: [], dateDone: isReady(status) ? '2026-11-22T02:39:41.344238' : null, ...extra };
+}
+
+async function setup(push = true) {
+  const ns = `result-${randomUUID()}`;
+  const app = createApp({ broker: `memory://${ns}`, backend: `memory://${ns}`, result: { pollInterval: 0.01 } });
+  apps.push(app);
+  const backend = (await app.getBackend()) as ResultBackend;
+  const store = (m: TaskMeta) => backend.storeResult(m, { expiresMs: null });
+  const host = push
+    ? app
+    : {
+        conf: app.conf,
+        getBackend: async (): Promise<ResultBackend> => ({
+          capabilities: { ...backend.capabilities, push: false },
+          connect: async () => {},
+          close: async () => {},
+          storeResult: (m, o) => backend.storeResult(m, o),
+          getTaskMeta: (id) => backend.getTaskMeta(id),
+          forget: (id) => backend.forget(id),
+          describe: () => 'polling',
+        }),
+      };
+  return { app, backend, store, result: <T>(id: string) => new AsyncResult<T>(id, host) };
+}
+
+const TRACEBACK = 'Traceback (most recent call last):\n  File "capapp.py", line 31, in fail\n    raise ValueError(msg)\nValueError: bad thing\n';
+
+describe.each([
+  ['push (watch)', true],
+  ['polling', false],
+])('AsyncResult.get with %s', (_label, push) => {
+  it('returns the result of a task that succeeds later', async () => {
+    const { store, result } = await setup(push);
+    const r = result<number>('t1');
+    setTimeout(() => void store(meta('t1', 'STARTED', { pid: 1, hostname: 'w1@x' })), 5);
+    setTimeout(() => void store(meta('t1', 'SUCCESS', 5)), 20);
+    await expect(r.get({ timeout: 2 })).resolves.toBe(5);
+  });
+
+  it('throws a RemoteError with the remote type, message and traceback on FAILURE', async () => {
+    const { store, result } = await setup(push);
+    await store(meta('t2', 'FAILURE', { exc_type: 'ValueError', exc_message: ['bad thing'], exc_module: 'builtins' }, { traceback: TRACEBACK }));
+    const err = await result('t2').get({ timeout: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err).toMatchObject({ excType: 'ValueError', excModule: 'builtins', excArgs: ['bad thing'], remoteTraceback: TRACEBACK, taskId: 't2' });
+    expect((err as Error).message).toBe('ValueError: bad thing');
+  });
+
+  it('returns the error instead of throwing with propagate: false', async () => {
+    const { store, result } = await setup(push);
+    await store(meta('t3', 'FAILURE', { exc_type: 'KeyError', exc_message: ['k'], exc_module: 'builtins' }));
+    const value = await result('t3').get({ timeout: 1, propagate: false });
+    expect(value).toBeInstanceOf(RemoteError);
+    expect((value as RemoteError).excType).toBe('KeyError');
+  });
+
+  it('times out with Q_ERR_TIMEOUT while the task is pending', async () => {
+    const { result } = await setup(push);
+    const started = Date.now();
+    const err = await result('never').get({ timeout: 0.05, interval: 0.01 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).code).toBe('Q_ERR_TIMEOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('throws a TaskRevokedError-typed remote error for REVOKED', async () => {
+    const { store, result } = await setup(push);
+    await store(meta('t4', 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' }));
+    await expect(result('t4').get({ timeout: 1 })).rejects.toMatchObject({ excType: 'TaskRevokedError', excArgs: ['expired'] });
+  });
+});
+
+describe('AsyncResult state accessors', () => {
+  it('reports PENDING for an unknown id', async () => {
+    const { result } = await setup();
+    const r = result('unknown');
+    expect(await r.meta()).toEqual({ taskId: 'unknown', status: 'PENDING', result: null, traceback: null, children: [], dateDone: null });
+    expect(await r.ready()).toBe(false);
+  });
+
+  it('reads state, result, traceback, children and forgets', async () => {
+    const { store, result } = await setup();
+    await store(meta('p', 'SUCCESS', 3, { children: [[['c1', null], null], [['g', null], [[['m1', null], null], [['m2', null], null]]]] }));
+    const r = result('p');
+    expect(await r.state()).toBe('SUCCESS');
+    expect(await r.successful()).toBe(true);
+    expect(await r.failed()).toBe(false);
+    expect(await r.result()).toBe(3);
+    expect(await r.traceback()).toBeNull();
+    expect((await r.children()).map((c) => c.id)).toEqual(['c1', 'm1', 'm2']);
+    await r.forget();
+    expect(await r.state()).toBe('PENDING');
+  });
+
+  it('links a child to its parent from the tuple', async () => {
+    const { store, result } = await setup();
+    await store(meta('x', 'SUCCESS', 1, { children: [[['child', [['x', null], null]], null]] }));
+    const [child] = await result('x').children();
+    expect(child?.parent?.id).toBe('x');
+  });
+
+  it('fails with Q_ERR_BACKEND_DISABLED when the app has no backend', async () => {
+    const app = createApp({ broker: 'memory://disabled', backend: null });
+    apps.push(app);
+    expect(await app.getBackend()).toBeNull();
+    const err = await app.asyncResult('x').get().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as BackendError).code).toBe('Q_ERR_BACKEND_DISABLED');
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * `AsyncResult<T>`: the handle of a sent task (Celery's `AsyncResult`). Reads the task's state from the
+ * result backend; `get()` waits for a final state, by the backend's push (`watch`) when it has one, by
+ * polling otherwise.
+ */
+import type { ResolvedConfig } from '../app/options.js';
+import type { ResultBackend, TaskMeta, TaskState } from '../contracts/result-backend.js';
+import { BackendError, TimeoutError } from '../errors/q-error.js';
+import { isEncodedException, toRemoteError } from '../protocol/exceptions.js';
+import { EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './states.js';
+
+/** What a result needs from the app. */
+export interface ResultHost {
+  readonly conf: ResolvedConfig;
+  /** The backend, or `null` when results are disabled (`backend: null`). */
+  getBackend(): Promise<ResultBackend | null>;
+}
+
+/** Options of {@link AsyncResult.get}. */
+export interface GetOptions {
+  /** Seconds to wait before throwing a `TimeoutError` (default: forever). */
+  timeout?: number;
+  /** Throw the task's error for FAILURE/REVOKED (default true); otherwise return the stored exception. */
+  propagate?: boolean;
+  /** Poll interval in seconds for backends without push (default `result.pollInterval`). */
+  interval?: number;
+  /** Abort the wait. */
+  signal?: AbortSignal;
+}
+
+/** The PENDING meta Celery reports for an id with nothing stored. */
+export function pendingMeta(taskId: string): TaskMeta {
+  return { taskId, status: 'PENDING', result: null, traceback: null, children: [], dateDone: null };
+}
+
+/** The result of one task. */
+export class AsyncResult<T = unknown> {
+  readonly id: string;
+  /** The result of the task that sent this one, when known. */
+  readonly parent: AsyncResult | null;
+  readonly #host: ResultHost;
+
+  constructor(id: string, host: ResultHost, parent: AsyncResult | null = null) {
+    this.id = id;
+    this.#host = host;
+    this.parent = parent;
+  }
+
+  async #backend(): Promise<ResultBackend> {
+    const backend = await this.#host.getBackend();
+    if (!backend) {
+      throw new BackendError('Q_ERR_BACKEND_DISABLED', `no result backend is configured (backend: null), so the result of ${this.id} cannot be read`);
+    }
+    return backend;
+  }
+
+  /** The stored state document (PENDING when nothing is stored). */
+  async meta(): Promise<TaskMeta> {
+    return (await (await this.#backend()).getTaskMeta(this.id)) ?? pendingMeta(this.id);
+  }
+
+  async state(): Promise<TaskState> {
+    return (await this.meta()).status;
+  }
+
+  /** True once the task is SUCCESS, FAILURE or REVOKED. */
+  async ready(): Promise<boolean> {
+    return isReady(await this.state());
+  }
+
+  async successful(): Promise<boolean> {
+    return (await this.state()) === 'SUCCESS';
+  }
+
+  async failed(): Promise<boolean> {
+    return (await this.state()) === 'FAILURE';
+  }
+
+  /** The return value, or for RETRY/FAILURE/REVOKED the error as a `RemoteError` (not thrown). */
+  async result(): Promise<T | unknown> {
+    return this.#value(await this.meta());
+  }
+
+  async traceback(): Promise<string | null> {
+    return (await this.meta()).traceback;
+  }
+
+  /** Results of tasks this task sent (callbacks, the next chain step), from the stored `children` tuples. */
+  async children(): Promise<AsyncResult[]> {
+    const out: AsyncResult[] = [];
+    for (const tuple of (await this.meta()).children) out.push(...resultsFromTuple(tuple, this.#host));
+    return out;
+  }
+
+  /** Removes the stored result. */
+  async forget(): Promise<void> {
+    await (await this.#backend()).forget(this.id);
+  }
+
+  /**
+   * Waits for the task to finish and returns its result. FAILURE and REVOKED throw a `RemoteError` with the
+   * remote type, message and traceback (REVOKED: type `TaskRevokedError`), unless `propagate: false`.
+   * @throws TimeoutError `Q_ERR_TIMEOUT` after `timeout` seconds; BackendError `Q_ERR_BACKEND_DISABLED`.
+   */
+  async get(options: GetOptions = {}): Promise<T> {
+    const backend = await this.#backend();
+    const meta = await this.#waitReady(backend, options);
+    if (PROPAGATE_STATES.includes(meta.status) && (options.propagate ?? true)) throw this.#error(meta);
+    return this.#value(meta) as T;
+  }
+
+  async #waitReady(backend: ResultBackend, options: GetOptions): Promise<TaskMeta> {
+    const deadline = options.timeout === undefined ? null : Date.now() + options.timeout * 1000;
+    const signal = options.signal;
+    if (backend.capabilities.push && backend.watch) return this.#watch(backend, backend.watch.bind(backend), deadline, signal);
+    const intervalMs = (options.interval ?? this.#host.conf.result.pollInterval) * 1000;
+    for (;;) {
+      const meta = (await backend.getTaskMeta(this.id)) ?? pendingMeta(this.id);
+      if (isReady(meta.status)) return meta;
+      if (signal?.aborted) throw signal.reason;
+      const left = deadline === null ? intervalMs : deadline - Date.now();
+      if (left <= 0) throw this.#timeout();
+      await sleep(Math.min(intervalMs, left), signal);
+    }
+  }
+
+  async #watch(
+    backend: ResultBackend,
+    watch: NonNullable<ResultBackend['watch']>,
+    deadline: number | null,
+    signal: AbortSignal | undefined,
+  ): Promise<TaskMeta> {
+    let settle: ((meta: TaskMeta) => void) | null = null;
+    const arrived = new Promise<TaskMeta>((resolve) => {
+      settle = resolve;
+    });
+    const unsubscribe = await watch(this.id, (meta) => {
+      if (isReady(meta.status)) settle?.(meta);
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      const stored = await backend.getTaskMeta(this.id);
+      if (stored && isReady(stored.status)) return stored;
+      const racers: Promise<TaskMeta>[] = [arrived];
+      if (deadline !== null) {
+        racers.push(
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(this.#timeout()), Math.max(0, deadline - Date.now()));
+          }),
+        );
+      }
+      if (signal) {
+        racers.push(
+          new Promise<never>((_, reject) => {
+            onAbort = () => reject(signal.reason);
+            if (signal.aborted) onAbort();
+            else signal.addEventListener('abort', onAbort, { once: true });
+          }),
+        );
+      }
+      return await Promise.race(racers);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+      await unsubscribe();
+    }
+  }
+
+  #timeout(): TimeoutError {
+    return new TimeoutError('Q_ERR_TIMEOUT', `timed out waiting for the result of task ${this.id}`, { retryable: true });
+  }
+
+  #error(meta: TaskMeta): Error {
+    if (isEncodedException(meta.result)) return toRemoteError(meta.result, meta.traceback, this.id);
+    const reason = meta.status === 'REVOKED' ? 'revoked' : String(meta.result);
+    const enc =
+      meta.status === 'REVOKED'
+        ? { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: 'celery.exceptions' }
+        : { exc_type: 'Exception', exc_message: [reason], exc_module: 'builtins' };
+    return toRemoteError(enc, meta.traceback, this.id);
+  }
+
+  #value(meta: TaskMeta): unknown {
+    if (EXCEPTION_STATES.includes(meta.status) && isEncodedException(meta.result)) {
+      return toRemoteError(meta.result, meta.traceback, this.id);
+    }
+    return meta.result;
+  }
+
+  toString(): string {
+    return this.id;
+  }
+}
+
+/**
+ * Results from a stored result tuple: `[[id, parent], null]` is one task; a group `[[gid, parent], [members…]]`
+ * yields its members.
+ */
+export function resultsFromTuple(tuple: unknown, host: ResultHost): AsyncResult[] {
+  if (!Array.isArray(tuple) || tuple.length !== 2) return [];
+  const [head, members] = tuple as [unknown, unknown];
+  if (Array.isArray(members)) return members.flatMap((m) => resultsFromTuple(m, host));
+  if (!Array.isArray(head) || typeof head[0] !== 'string') return [];
+  const parent = head[1] == null ? null : (resultsFromTuple(head[1], host)[0] ?? null);
+  return [new AsyncResult(head[0], host, parent)];
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

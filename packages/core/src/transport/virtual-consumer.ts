@@ -1,0 +1,184 @@
+/**
+ * The consume loop of a virtual transport: one loop per consumer, reserving leases from the driver without ever
+ * holding more than `prefetch` unsettled deliveries. Blocking drivers wait inside `reserve`; others are polled.
+ */
+import type { Logger } from '../contracts/logger.js';
+import type { Lease, QueueDriver } from '../contracts/queue-driver.js';
+import type { Consumer, DeliveryHandler } from '../contracts/transport.js';
+import { decodeEnvelope } from '../protocol/envelope.js';
+import { LeaseDelivery } from './lease-delivery.js';
+
+/** Batch size when prefetch is 0 (unlimited). */
+const UNLIMITED_BATCH = 100;
+/** How long a blocking reserve waits before the loop checks its state again. */
+const BLOCK_MS = 1000;
+/** Pause after a failed reserve. */
+const ERROR_BACKOFF_MS = 1000;
+
+/** What a consumer needs from its transport. */
+export interface ConsumerHost {
+  readonly driver: QueueDriver;
+  readonly logger: Logger;
+  readonly pollIntervalMs: number;
+  /** Called for each delivery handed out (tracked until settled, for shutdown). */
+  track(delivery: LeaseDelivery): void;
+  untrack(delivery: LeaseDelivery): void;
+  /** Called once the consumer is cancelled. */
+  removed(consumer: LeaseConsumer): void;
+}
+
+/** A consumer of one queue over a lease-based driver. */
+export class LeaseConsumer implements Consumer {
+  readonly queue: string;
+  readonly #handler: DeliveryHandler;
+  readonly #host: ConsumerHost;
+  readonly #noAck: boolean;
+  readonly #tag: string;
+  readonly #abort = new AbortController();
+  #prefetch: number;
+  #inFlight = 0;
+  #cancelled = false;
+  #poked = false;
+  #wake: (() => void) | null = null;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(queue: string, handler: DeliveryHandler, options: { prefetch: number; noAck: boolean; tag: string }, host: ConsumerHost) {
+    this.queue = queue;
+    this.#handler = handler;
+    this.#host = host;
+    this.#prefetch = Math.max(0, Math.trunc(options.prefetch));
+    this.#noAck = options.noAck;
+    this.#tag = options.tag;
+  }
+
+  /** Unsettled deliveries of this consumer. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Start the loop. */
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  /** Wake the loop early (a message was published locally, a slot freed). */
+  poke(): void {
+    this.#poked = true;
+    this.#wake?.();
+  }
+
+  async cancel(): Promise<void> {
+    if (this.#cancelled) return this.#loop;
+    this.#cancelled = true;
+    this.#abort.abort();
+    this.poke();
+    await this.#loop;
+    this.#host.removed(this);
+  }
+
+  async setPrefetch(prefetch: number): Promise<void> {
+    this.#prefetch = Math.max(0, Math.trunc(prefetch));
+    this.poke();
+  }
+
+  async #run(): Promise<void> {
+    const { driver, logger } = this.#host;
+    const blocking = driver.capabilities.blockingReserve;
+    while (!this.#cancelled) {
+      const room = this.#prefetch === 0 ? UNLIMITED_BATCH : this.#prefetch - this.#inFlight;
+      if (room <= 0) {
+        await this.#sleep(null);
+        continue;
+      }
+      let leases: Lease[];
+      try {
+        leases = await driver.reserve([this.queue], { max: room, waitMs: blocking ? BLOCK_MS : 0, signal: this.#abort.signal });
+      } catch (error) {
+        if (this.#cancelled) break;
+        logger.error({ err: error, queue: this.queue, consumer: this.#tag }, 'reserve failed; retrying');
+        await this.#sleep(ERROR_BACKOFF_MS);
+        continue;
+      }
+      if (this.#cancelled) {
+        await Promise.all(leases.map((lease) => driver.release(lease).catch((err: unknown) => logger.error({ err }, 'release failed'))));
+        break;
+      }
+      if (leases.length === 0) {
+        if (!blocking) await this.#sleep(this.#host.pollIntervalMs);
+        continue;
+      }
+      for (const lease of leases) await this.#deliver(lease);
+    }
+  }
+
+  async #deliver(lease: Lease): Promise<void> {
+    const { driver, logger } = this.#host;
+    let decoded: ReturnType<typeof decodeEnvelope>;
+    try {
+      decoded = decodeEnvelope(lease.payload);
+    } catch (error) {
+      logger.error({ err: error, queue: lease.queue, deliveryTag: lease.tag }, 'malformed envelope: dropped');
+      await driver.ack(lease).catch((err: unknown) => logger.error({ err }, 'ack failed'));
+      return;
+    }
+    const delivery = new LeaseDelivery({
+      message: decoded.message,
+      info: {
+        exchange: decoded.exchange,
+        routingKey: decoded.routingKey,
+        redelivered: decoded.redelivered,
+        queue: lease.queue,
+        deliveryTag: decoded.deliveryTag || lease.tag,
+        priority: decoded.priority,
+      },
+      lease,
+      driver,
+      logger,
+      onSettled: (d) => {
+        this.#host.untrack(d);
+        if (!this.#noAck) this.#inFlight--;
+        this.poke();
+      },
+    });
+    if (this.#noAck) {
+      await delivery.ack().catch((err: unknown) => logger.error({ err }, 'ack failed'));
+    } else {
+      this.#inFlight++;
+      this.#host.track(delivery);
+    }
+    this.#invoke(delivery);
+  }
+
+  #invoke(delivery: LeaseDelivery): void {
+    const { logger } = this.#host;
+    const reject = (error: unknown): void => {
+      logger.error({ err: error, queue: delivery.info.queue, deliveryTag: delivery.info.deliveryTag }, 'delivery handler failed; rejecting');
+      if (delivery.settled === null) delivery.nack({ requeue: false }).catch((err: unknown) => logger.error({ err }, 'reject failed'));
+    };
+    try {
+      const result: unknown = this.#handler(delivery);
+      if (result instanceof Promise) result.catch(reject);
+    } catch (error) {
+      reject(error);
+    }
+  }
+
+  /** Sleep `ms` (or until poked when `null`). A poke that came while awake ends the next sleep at once. */
+  #sleep(ms: number | null): Promise<void> {
+    if (this.#poked || this.#cancelled) {
+      this.#poked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#wake = null;
+        this.#poked = false;
+        resolve();
+      };
+      if (ms !== null) timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+}

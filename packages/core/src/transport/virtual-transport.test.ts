@@ -1,0 +1,221 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../contracts/logger.js';
+import type { Delivery, Message } from '../contracts/message.js';
+import type { QueueDriver } from '../contracts/queue-driver.js';
+import { decodeEnvelope } from '../protocol/envelope.js';
+import { memoryQueueDriver } from './memory-queue-driver.js';
+import { virtualTransport } from './virtual-transport.js';
+
+const ns = (): string => `vt-${Math.random().toString(36).slice(2)}`;
+const msg = (text: string, priority?: number): Message => ({
+  body: new TextEncoder().encode(text),
+  contentType: 'application/json',
+  contentEncoding: 'utf-8',
+  headers: { id: text },
+  properties: priority === undefined ? {} : { priority },
+});
+const text = (d: Delivery): string => new TextDecoder().decode(d.message.body);
+
+function recordingLogger(): Logger & { lines: { level: string; msg: string }[] } {
+  const lines: { level: string; msg: string }[] = [];
+  const make = (level: string) => (obj: object | string, m?: string) => void lines.push({ level, msg: typeof obj === 'string' ? obj : (m ?? '') });
+  const logger = {
+    lines,
+    trace: make('trace'),
+    debug: make('debug'),
+    info: make('info'),
+    warn: make('warn'),
+    error: make('error'),
+    fatal: make('fatal'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('virtualTransport', () => {
+  it('puts a kombu envelope with a fresh delivery tag per queue copy', async () => {
+    const namespace = ns();
+    const driver = memoryQueueDriver({ namespace });
+    const transport = virtualTransport(driver);
+    await transport.declareExchange({ name: 'ex', type: 'direct', durable: true, autoDelete: false });
+    await transport.bindQueue({ queue: 'a', exchange: 'ex', routingKey: 'k' });
+    await transport.bindQueue({ queue: 'b', exchange: 'ex', routingKey: 'k' });
+    await transport.publish(msg('x', 6), { exchange: 'ex', routingKey: 'k' });
+    const peek = memoryQueueDriver({ namespace });
+    const [a] = await peek.reserve(['a'], { max: 1, waitMs: 0 });
+    const [b] = await peek.reserve(['b'], { max: 1, waitMs: 0 });
+    const ea = decodeEnvelope(a?.payload ?? '');
+    const eb = decodeEnvelope(b?.payload ?? '');
+    expect([ea.exchange, ea.routingKey, ea.priority]).toEqual(['ex', 'k', 6]);
+    expect(ea.deliveryTag).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ea.deliveryTag).not.toBe(eb.deliveryTag);
+    expect(a?.tag).toBe(ea.deliveryTag);
+  });
+
+  it('declares capabilities from the driver', () => {
+    const caps = virtualTransport(memoryQueueDriver({ namespace: ns() })).capabilities;
+    expect(caps).toMatchObject({ priorities: 'steps', fanout: true, topic: true, push: true, nativeDelay: false });
+  });
+
+  it('nack without requeue drops the message and logs a warning', async () => {
+    const logger = recordingLogger();
+    const transport = virtualTransport(memoryQueueDriver({ namespace: ns() }), { logger });
+    await transport.publish(msg('bad'), { exchange: '', routingKey: 'q' });
+    const seen: Delivery[] = [];
+    await transport.consume('q', (d) => void seen.push(d), { prefetch: 1 });
+    await until(() => seen.length === 1);
+    await seen[0]?.nack({ requeue: false });
+    expect(await transport.queueSize?.('q')).toBe(0);
+    expect(logger.lines.some((l) => l.level === 'warn' && /dropped/.test(l.msg))).toBe(true);
+    await transport.close();
+  });
+
+  it('a handler that throws gets its delivery rejected (dropped) and logged', async () => {
+    const logger = recordingLogger();
+    const transport = virtualTransport(memoryQueueDriver({ namespace: ns() }), { logger });
+    await transport.publish(msg('boom'), { exchange: '', routingKey: 'q' });
+    await transport.publish(msg('next'), { exchange: '', routingKey: 'q' });
+    const seen: string[] = [];
+    await transport.consume(
+      'q',
+      (d) => {
+        seen.push(text(d));
+        if (text(d) === 'boom') throw new Error('handler failed');
+        void d.ack();
+      },
+      { prefetch: 1 },
+    );
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['boom', 'next']);
+    expect(logger.lines.some((l) => l.level === 'error' && /handler failed/.test(l.msg))).toBe(true);
+    await transport.close();
+  });
+
+  it('noAck consumers settle on receipt and are not limited by prefetch', async () => {
+    const namespace = ns();
+    const transport = virtualTransport(memoryQueueDriver({ namespace }));
+    for (const n of [1, 2, 3]) await transport.publish(msg(String(n)), { exchange: '', routingKey: 'q' });
+    const seen: Delivery[] = [];
+    await transport.consume('q', (d) => void seen.push(d), { prefetch: 1, noAck: true });
+    await until(() => seen.length === 3);
+    await transport.close();
+    // Nothing was restored on close: the deliveries were settled on receipt.
+    expect(await memoryQueueDriver({ namespace }).reserve(['q'], { max: 10, waitMs: 0 })).toEqual([]);
+  });
+
+  it('close restores unsettled deliveries, then closes the driver', async () => {
+    const namespace = ns();
+    const driver = memoryQueueDriver({ namespace });
+    const close = vi.spyOn(driver, 'close');
+    const transport = virtualTransport(driver);
+    await transport.publish(msg('held'), { exchange: '', routingKey: 'q' });
+    const seen: Delivery[] = [];
+    await transport.consume('q', (d) => void seen.push(d), { prefetch: 5 });
+    await until(() => seen.length === 1);
+    await transport.close();
+    expect(close).toHaveBeenCalledOnce();
+    const [lease] = await memoryQueueDriver({ namespace }).reserve(['q'], { max: 1, waitMs: 0 });
+    expect(decodeEnvelope(lease?.payload ?? '').redelivered).toBe(true);
+    await seen[0]?.ack(); // settling after close is ignored
+  });
+
+  it('polls drivers that cannot block, at pollIntervalMs', async () => {
+    const inner = memoryQueueDriver({ namespace: ns() });
+    const driver: QueueDriver = { ...inner, capabilities: { ...inner.capabilities, blockingReserve: false } };
+    const reserve = vi.spyOn(driver, 'reserve');
+    const transport = virtualTransport(driver, { pollIntervalMs: 20 });
+    const seen: string[] = [];
+    await transport.consume('q', (d) => {
+      seen.push(text(d));
+      void d.ack();
+    }, { prefetch: 1 });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(reserve.mock.calls.every(([, o]) => o.waitMs === 0)).toBe(true);
+    expect(reserve.mock.calls.length).toBeGreaterThan(2);
+    expect(reserve.mock.calls.length).toBeLessThan(20);
+    await inner.put('q', (await import('../protocol/envelope.js')).encodeEnvelope(msg('polled'), { exchange: '', routingKey: 'q', deliveryTag: 't' }), { priority: 0, tag: 't' });
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['polled']);
+    await transport.close();
+  });
+
+  it('emulates fanout through in-memory bindings when the driver keeps none', async () => {
+    const inner = memoryQueueDriver({ namespace: ns() });
+    const driver: QueueDriver = { ...inner, capabilities: { ...inner.capabilities, persistentBindings: false } };
+    delete driver.bind;
+    delete driver.bindings;
+    const transport = virtualTransport(driver);
+    await transport.declareExchange({ name: 'bcast', type: 'fanout', durable: false, autoDelete: true });
+    await transport.bindQueue({ queue: 'x', exchange: 'bcast', routingKey: '' });
+    await transport.bindQueue({ queue: 'y', exchange: 'bcast', routingKey: '' });
+    await transport.publish(msg('all'), { exchange: 'bcast', routingKey: 'whatever' });
+    expect([await transport.queueSize?.('x'), await transport.queueSize?.('y')]).toEqual([1, 1]);
+  });
+
+  it('uses the driver’s native fanout: subscribe to consume, fanoutPublish to publish', async () => {
+    const subscribers: { exchange: string; pattern: string; fn: (p: string) => void }[] = [];
+    const inner = memoryQueueDriver({ namespace: ns() });
+    const driver: QueueDriver = {
+      ...inner,
+      capabilities: { ...inner.capabilities, fanout: true },
+      async fanoutPublish(exchange, _key, payload) {
+        for (const s of subscribers) if (s.exchange === exchange) s.fn(payload);
+      },
+      async subscribe(exchange, pattern, fn) {
+        const entry = { exchange, pattern, fn };
+        subscribers.push(entry);
+        return async () => void subscribers.splice(subscribers.indexOf(entry), 1);
+      },
+    };
+    const put = vi.spyOn(driver, 'put');
+    const transport = virtualTransport(driver);
+    await transport.declareExchange({ name: 'celery.pidbox', type: 'fanout', durable: false, autoDelete: false });
+    await transport.bindQueue({ queue: 'w1.celery.pidbox', exchange: 'celery.pidbox', routingKey: '' });
+    const seen: Delivery[] = [];
+    const consumer = await transport.consume('w1.celery.pidbox', (d) => void seen.push(d), { prefetch: 1 });
+    expect(subscribers.map((s) => [s.exchange, s.pattern])).toEqual([['celery.pidbox', '']]);
+    await transport.publish(msg('ping'), { exchange: 'celery.pidbox', routingKey: '' });
+    await transport.publish(msg('pong'), { exchange: 'celery.pidbox', routingKey: '' });
+    expect(seen.map(text)).toEqual(['ping', 'pong']);
+    expect(seen[0]?.info.queue).toBe('w1.celery.pidbox');
+    expect(put).not.toHaveBeenCalled();
+    await consumer.cancel();
+    expect(subscribers).toHaveLength(0);
+    await transport.close();
+  });
+
+  it('bindings persisted by the driver route messages published by another transport', async () => {
+    const namespace = ns();
+    const worker = virtualTransport(memoryQueueDriver({ namespace }));
+    await worker.declareExchange({ name: 'celeryev', type: 'topic', durable: true, autoDelete: false });
+    await worker.bindQueue({ queue: 'ev', exchange: 'celeryev', routingKey: 'worker.#' });
+    const client = virtualTransport(memoryQueueDriver({ namespace }));
+    await client.publish(msg('hb'), { exchange: 'celeryev', routingKey: 'worker.heartbeat', exchangeType: 'topic' });
+    await client.publish(msg('task'), { exchange: 'celeryev', routingKey: 'task.sent', exchangeType: 'topic' });
+    expect(await worker.queueSize?.('ev')).toBe(1);
+  });
+
+  it('renews the leases of unsettled deliveries when asked to', async () => {
+    const driver = memoryQueueDriver({ namespace: ns() });
+    const extend = vi.spyOn(driver, 'extendLease');
+    const transport = virtualTransport(driver, { leaseRenewalMs: 20 });
+    await transport.publish(msg('long'), { exchange: '', routingKey: 'q' });
+    const seen: Delivery[] = [];
+    await transport.consume('q', (d) => void seen.push(d), { prefetch: 1 });
+    await until(() => seen.length === 1);
+    await until(() => extend.mock.calls.length >= 2);
+    await seen[0]?.ack();
+    const calls = extend.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(extend.mock.calls.length).toBe(calls);
+    await transport.close();
+  });
+});
