@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@q/worker`: the worker that consumes task messages and runs them (Celery's worker).
+ */
+export { createWorker, Worker } from './worker.js';
+export type { WorkerParts, WorkerState, WorkerStats } from './worker.js';
+export type { WorkerOptions, ResolvedWorkerOptions } from './worker-options.js';
+export { resolveWorkerOptions } from './worker-options.js';
+export { expandHostname } from './hostname.js';
+export { Blueprint } from './blueprint/blueprint.js';
+export type { BlueprintOptions } from './blueprint/blueprint.js';
+export { orderBootsteps } from './blueprint/order.js';
+export { connectionStep } from './blueprint/connection-step.js';
+export { poolStep } from './blueprint/pool-step.js';
+export { timerStep } from './blueprint/timer-step.js';
+export { consumerStep } from './blueprint/consumer-step.js';
+export type { Bootstep } from '@q/core';
+export { asyncPool, ASYNC_POOL_DEFAULT_CONCURRENCY } from './pools/async-pool.js';
+export type { AsyncPoolOptions } from './pools/async-pool.js';
+export { soloPool } from './pools/solo-pool.js';
+export { builtinPools, createPool, workerPlugin } from './pools/registry.js';
+export { Timer } from './consumer/timer.js';
+export type { TimerEntry } from './consumer/timer.js';
+export { backoffCountdown } from './execution/backoff.js';
+export type { BackoffOptions } from './execution/backoff.js';

@@ -1,0 +1,156 @@
+/**
+ * The task consumer: consumes the worker's queues with a prefetch limit, hands each delivery to the
+ * tracer, and holds ETA tasks on the timer (Celery's `Consumer` + `Tasks` bootstep + ETA scheduling).
+ */
+import type { Consumer, Delivery } from '@q/core';
+import type { WorkerRuntime } from '../runtime.js';
+import { executeRequest } from '../execution/tracer.js';
+import { isExpired } from '../execution/request.js';
+import type { TaskRequest } from '../execution/request.js';
+import { declareConsumedQueue } from './queues.js';
+import { receiveDelivery } from './receive.js';
+import { revokeExpired } from '../execution/revoke.js';
+import type { Timer, TimerEntry } from './timer.js';
+
+/** Options of a {@link TaskConsumer}. */
+export interface TaskConsumerOptions {
+  queues: readonly string[];
+  /** `concurrency × prefetchMultiplier`; 0 = unlimited. Applied to each queue's consumer. */
+  prefetch: number;
+}
+
+/**
+ * Consumes task messages. Per-message errors never escape: they are logged and the delivery settled.
+ *
+ * ETA: a task whose `eta` is in the future is held unacked on the {@link Timer}; while it is held the
+ * prefetch is raised by one (Celery does the same, so held tasks do not starve the worker) and lowered
+ * again when it is handed to the pool. Rate limits are not applied yet.
+ */
+export class TaskConsumer {
+  private consumers: Consumer[] = [];
+  private readonly held = new Map<Delivery, { entry: TimerEntry; request: TaskRequest }>();
+  private readonly inflight = new Set<Promise<void>>();
+  private closing = false;
+  private prefetchApplied: number;
+
+  constructor(
+    private readonly rt: WorkerRuntime,
+    private readonly timer: Timer,
+    private readonly options: TaskConsumerOptions,
+  ) {
+    this.prefetchApplied = options.prefetch;
+  }
+
+  /** Current prefetch of each queue consumer (raised while ETA tasks are held). */
+  get prefetch(): number {
+    return this.prefetchApplied;
+  }
+
+  /** Requests held until their ETA. */
+  get scheduled(): readonly TaskRequest[] {
+    return [...this.held.values()].map((h) => h.request);
+  }
+
+  /** Declare the queues and start consuming them. */
+  async start(): Promise<void> {
+    this.closing = false;
+    for (const queue of this.options.queues) {
+      await declareConsumedQueue(this.rt.transport, this.rt.app.conf, queue);
+      const consumer = await this.rt.transport.consume(queue, (delivery) => this.onDelivery(delivery), {
+        prefetch: this.options.prefetch,
+        tag: `${this.rt.hostname}/${queue}`,
+      });
+      this.consumers.push(consumer);
+    }
+  }
+
+  /** Stop receiving; deliveries arriving later are requeued. */
+  async cancel(): Promise<void> {
+    this.closing = true;
+    const consumers = this.consumers.splice(0);
+    await Promise.all(
+      consumers.map((c) =>
+        c.cancel().catch((err: unknown) => this.rt.logger.warn({ err, queue: c.queue }, `could not cancel the consumer of ${c.queue}`)),
+      ),
+    );
+  }
+
+  /** Give the ETA-held messages back to the broker (nack with requeue). */
+  async releaseHeld(): Promise<void> {
+    const held = [...this.held.entries()];
+    this.held.clear();
+    for (const [delivery, { entry }] of held) {
+      entry.cancel();
+      this.rt.counters.scheduled -= 1;
+      try {
+        await delivery.nack({ requeue: true });
+      } catch (err) {
+        this.rt.logger.error({ err }, 'could not requeue an ETA task');
+      }
+    }
+  }
+
+  /** Resolve when every delivery handed to this consumer has been settled. */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private track(work: Promise<void>): void {
+    const p = work.catch((err: unknown) => this.rt.logger.error({ err }, 'internal error handling a delivery'));
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private onDelivery(delivery: Delivery): void {
+    this.track(this.handle(delivery));
+  }
+
+  private async handle(delivery: Delivery): Promise<void> {
+    if (this.closing) {
+      await delivery.nack({ requeue: true });
+      return;
+    }
+    const received = await receiveDelivery(this.rt, delivery);
+    if (!received) return;
+    const { request, eta } = received;
+    const { message } = request;
+    this.rt.logger.info({ taskId: message.id }, `Task ${message.name}[${message.id}] received`);
+    if (eta !== null && eta > Date.now()) {
+      this.hold(request, eta);
+      return;
+    }
+    await executeRequest(this.rt, request);
+  }
+
+  private hold(request: TaskRequest, eta: number): void {
+    const { delivery } = request;
+    this.rt.counters.scheduled += 1;
+    const entry = this.timer.schedule(eta, () => {
+      if (!this.held.delete(delivery)) return;
+      this.rt.counters.scheduled -= 1;
+      this.adjustPrefetch();
+      this.track(this.runHeld(request));
+    });
+    this.held.set(delivery, { entry, request });
+    this.adjustPrefetch();
+  }
+
+  private async runHeld(request: TaskRequest): Promise<void> {
+    if (isExpired(request.message, this.rt.app.conf.timezone)) {
+      await revokeExpired(this.rt, request.delivery, request.message);
+      return;
+    }
+    await executeRequest(this.rt, request);
+  }
+
+  /** prefetch = base + held ETA tasks (unless unlimited). */
+  private adjustPrefetch(): void {
+    if (this.options.prefetch === 0) return;
+    const next = this.options.prefetch + this.held.size;
+    if (next === this.prefetchApplied) return;
+    this.prefetchApplied = next;
+    for (const c of this.consumers) {
+      c.setPrefetch(next).catch((err: unknown) => this.rt.logger.warn({ err, queue: c.queue }, 'could not change the prefetch'));
+    }
+  }
+}

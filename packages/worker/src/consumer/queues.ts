@@ -1,0 +1,16 @@
+/**
+ * Declaring the queues a worker consumes (with their exchange and binding), as a Celery worker does.
+ */
+import { queueTopology } from '@q/core';
+import type { ResolvedConfig, Transport } from '@q/core';
+
+/**
+ * Declare `name` with the same topology a producer uses (`task.queues` entry, or Celery's automatic
+ * direct queue), so worker and clients agree on flags.
+ */
+export async function declareConsumedQueue(transport: Transport, conf: ResolvedConfig, name: string): Promise<void> {
+  const topology = queueTopology(conf, name);
+  await transport.declareExchange(topology.exchange);
+  await transport.declareQueue(topology.queue);
+  await transport.bindQueue(topology.binding);
+}

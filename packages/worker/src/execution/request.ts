@@ -1,0 +1,35 @@
+/**
+ * A received task message on its way through the worker (Celery's `Request`), and small facts about it.
+ */
+import { parseIsoDate } from '@q/core';
+import type { Delivery, Task, TaskHookInfo, TaskMessage } from '@q/core';
+
+/** A decoded, registered task message and the delivery it came in. */
+export interface TaskRequest {
+  readonly message: TaskMessage;
+  readonly delivery: Delivery;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tasks of any signature run here
+  readonly task: Task<any, any>;
+}
+
+/** Payload fields every task hook carries. */
+export function hookInfo(message: TaskMessage): TaskHookInfo {
+  return { taskId: message.id, taskName: message.name, args: message.args, kwargs: message.kwargs };
+}
+
+/** `[hard, soft]` seconds: the message's `timelimit` wins over the task's options, per element. */
+export function effectiveTimeLimits(request: TaskRequest): [number | null, number | null] {
+  const [hard, soft] = request.message.timeLimit;
+  return [hard ?? request.task.options.timeLimit ?? null, soft ?? request.task.options.softTimeLimit ?? null];
+}
+
+/** Parse a header date (`eta`/`expires`); naive strings are read in `timezone`. `null` when absent. */
+export function headerTime(text: string | null, timezone: string): number | null {
+  return text === null ? null : parseIsoDate(text, timezone).getTime();
+}
+
+/** True when the message has an `expires` in the past. */
+export function isExpired(message: TaskMessage, timezone: string, now: number = Date.now()): boolean {
+  const expires = headerTime(message.expires, timezone);
+  return expires !== null && expires <= now;
+}

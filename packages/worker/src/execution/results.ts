@@ -1,0 +1,78 @@
+/**
+ * Writing task states to the result backend, with Celery's document fields.
+ */
+import { naiveUtcIso } from '@q/core';
+import type { EncodedException, TaskMessage, TaskMeta, TaskState } from '@q/core';
+import type { WorkerRuntime } from '../runtime.js';
+
+/** Celery's ready states: `date_done` is set for these. */
+const READY: ReadonlySet<string> = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+
+/** What to store besides the state. */
+export interface StoreInit {
+  status: TaskState;
+  result: unknown;
+  traceback?: string | null;
+  /** Result tuples of tasks sent by this one (`[[id, null], null]`). */
+  children?: unknown[];
+  /** The queue the message came from (extended results). */
+  queue?: string;
+}
+
+/**
+ * Store a state for `message`'s task. Writes nothing when the app has no backend. Backend errors are logged
+ * and swallowed: a result that cannot be written must not crash the worker nor change the task's outcome.
+ */
+export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: StoreInit): Promise<void> {
+  if (!rt.backend) return;
+  const meta: TaskMeta = {
+    taskId: message.id,
+    status: init.status,
+    result: init.result,
+    traceback: init.traceback ?? null,
+    children: init.children ?? [],
+    dateDone: READY.has(init.status) ? naiveUtcIso(new Date()) : null,
+  };
+  if (message.parentId !== null) meta.parentId = message.parentId;
+  if (message.groupId !== null) meta.groupId = message.groupId;
+  if (rt.app.conf.result.extended) {
+    meta.extended = {
+      name: message.name,
+      args: message.args,
+      kwargs: message.kwargs,
+      worker: rt.hostname,
+      retries: message.retries,
+      queue: init.queue ?? null,
+    };
+  }
+  const expires = rt.app.conf.result.expires;
+  try {
+    await rt.backend.storeResult(meta, {
+      expiresMs: expires === null ? null : expires * 1000,
+      replyTo: message.replyTo,
+      correlationId: message.correlationId,
+    });
+  } catch (err) {
+    rt.logger.error({ err, taskId: message.id, state: init.status }, `could not store ${init.status} of ${message.name}[${message.id}]`);
+  }
+}
+
+/** Celery's exception document for a task that is not registered here. */
+export function notRegistered(name: string): EncodedException {
+  return { exc_type: 'NotRegistered', exc_message: [name], exc_module: 'celery.exceptions' };
+}
+
+/** Celery's exception document for a revoked task (`expired`, `revoked` or `terminated`). */
+export function revoked(why: 'expired' | 'revoked' | 'terminated'): EncodedException {
+  return { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' };
+}
+
+/** Celery's exception document for a hard time limit (billiard's `TimeLimitExceeded(limit)`). */
+export function hardTimeLimit(seconds: number): EncodedException {
+  return { exc_type: 'TimeLimitExceeded', exc_message: [seconds], exc_module: 'billiard.exceptions' };
+}
+
+/** Celery's exception document for a task whose worker went away (`WorkerLostError`). */
+export function workerLost(text: string): EncodedException {
+  return { exc_type: 'WorkerLostError', exc_message: [text], exc_module: 'billiard.exceptions' };
+}

@@ -1,0 +1,19 @@
+/**
+ * Revoking a task that expired before it ran (Celery: `Request.revoked()` → REVOKED `expired`).
+ */
+import type { Delivery, TaskMessage } from '@q/core';
+import type { WorkerRuntime } from '../runtime.js';
+import { hookInfo } from './request.js';
+import { revoked, storeState } from './results.js';
+
+/** An expired task: REVOKED `expired` is stored, the message acked, the task not run. */
+export async function revokeExpired(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Promise<void> {
+  rt.logger.info({ taskId: message.id }, `Discarding revoked task: ${message.name}[${message.id}] (expired)`);
+  await storeState(rt, message, { status: 'REVOKED', result: revoked('expired'), queue: delivery.info.queue });
+  try {
+    await delivery.ack();
+  } catch (err) {
+    rt.logger.error({ err, taskId: message.id }, 'could not ack an expired task');
+  }
+  await rt.hook('taskRevoked', { ...hookInfo(message), expired: true, terminated: false });
+}

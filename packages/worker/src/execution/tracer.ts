@@ -1,0 +1,231 @@
+/**
+ * The tracer: runs one task request in the pool and turns its outcome into states, acks, follow-up
+ * messages and hooks (Celery's `celery.app.trace` plus `Request.on_success`/`on_failure`).
+ */
+import { Retry, TimeLimitExceededError, TaskRevokedError, encodeException, formatTraceback, isIgnore, isReject, isRetry } from '@q/core';
+import type { EncodedException, Logger, PoolJob, PoolOutcome, PoolRunOptions, TaskState } from '@q/core';
+import type { WorkerRuntime } from '../runtime.js';
+import { backoffCountdown } from './backoff.js';
+import { buildTaskContext } from './context.js';
+import { applyErrbacks, applySuccessFollowUps } from './follow-ups.js';
+import { effectiveTimeLimits, hookInfo, isExpired } from './request.js';
+import { revokeExpired } from './revoke.js';
+import type { TaskRequest } from './request.js';
+import { storeState, workerLost } from './results.js';
+import { publishRetry } from './retry.js';
+import { describeValue } from './describe.js';
+
+type Settlement = 'ack' | 'requeue' | 'drop';
+
+/** One run of one request. */
+class Trace {
+  private settled = false;
+  private started = false;
+  /** The task expired while it waited for a pool slot: revoked instead of run. */
+  private expired = false;
+  readonly log: Logger;
+
+  constructor(
+    private readonly rt: WorkerRuntime,
+    private readonly request: TaskRequest,
+  ) {
+    this.log = rt.logger.child({ taskId: request.message.id, task: request.message.name });
+  }
+
+  private get msg() {
+    return this.request.message;
+  }
+
+  async settle(how: Settlement): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      if (how === 'ack') await this.request.delivery.ack();
+      else await this.request.delivery.nack({ requeue: how === 'requeue' });
+    } catch (err) {
+      this.log.error({ err }, `could not ${how} ${this.msg.name}[${this.msg.id}]`);
+    }
+  }
+
+  async run(): Promise<void> {
+    const { rt, request } = this;
+    const [hard, soft] = effectiveTimeLimits(request);
+    const options: PoolRunOptions = {};
+    if (hard !== null) options.hardTimeoutMs = hard * 1000;
+    if (soft !== null) options.softTimeoutMs = soft * 1000;
+    rt.counters.reserved += 1;
+    const job: PoolJob = {
+      taskId: this.msg.id,
+      taskName: this.msg.name,
+      run: async (signal) => {
+        this.started = true;
+        rt.counters.reserved -= 1;
+        if (isExpired(this.msg, rt.app.conf.timezone)) {
+          this.expired = true;
+          return undefined;
+        }
+        if (!request.task.options.acksLate) await this.settle('ack');
+        if (request.task.options.trackStarted) {
+          await storeState(rt, this.msg, { status: 'STARTED', result: { pid: process.pid, hostname: rt.hostname }, queue: request.delivery.info.queue });
+        }
+        await rt.hook('taskPrerun', hookInfo(this.msg));
+        return request.task.run(buildTaskContext(rt, request, signal, this.log), this.msg.args, this.msg.kwargs);
+      },
+    };
+    const outcome = await rt.pool.run(job, options);
+    if (!this.started) {
+      rt.counters.reserved -= 1;
+      await this.settle('requeue');
+      this.log.debug(`${this.msg.name}[${this.msg.id}] not started (pool stopped): requeued`);
+      return;
+    }
+    if (this.expired) {
+      this.settled = true;
+      await revokeExpired(rt, request.delivery, this.msg);
+      return;
+    }
+    try {
+      await this.finish(outcome, hard);
+    } catch (err) {
+      this.log.error({ err }, `internal error handling the outcome of ${this.msg.name}[${this.msg.id}]`);
+    } finally {
+      rt.counters.processed.set(this.msg.name, (rt.counters.processed.get(this.msg.name) ?? 0) + 1);
+      await this.settle('ack');
+    }
+  }
+
+  private async finish(outcome: PoolOutcome, hard: number | null): Promise<void> {
+    switch (outcome.kind) {
+      case 'success':
+        return this.onSuccess(outcome.value, outcome.runtimeMs);
+      case 'failure':
+        return this.onError(outcome.error);
+      case 'timeout': {
+        const err = new TimeLimitExceededError('Q_ERR_HARD_TIME_LIMIT', `TimeLimitExceeded(${hard ?? '?'})`);
+        Object.assign(err, { excArgs: [hard] });
+        this.log.error(`hard time limit (${hard ?? '?'}s) exceeded for ${this.msg.name}[${this.msg.id}]; its result will be discarded`);
+        return this.onFailure(err);
+      }
+      case 'terminated':
+        return this.onTerminated(outcome.reason);
+    }
+  }
+
+  private async onSuccess(value: unknown, runtimeMs: number): Promise<void> {
+    const { rt, msg, request } = this;
+    const children = await applySuccessFollowUps(rt, msg, value);
+    if (!(request.task.options.ignoreResult || msg.ignoreResult)) {
+      await storeState(rt, msg, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue });
+    }
+    this.log.info(`Task ${msg.name}[${msg.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${describeValue(value)}`);
+    await this.settle('ack');
+    await rt.hook('taskSuccess', { ...hookInfo(msg), result: value, runtimeMs });
+    await this.postrun('SUCCESS', value);
+  }
+
+  private async onError(error: unknown): Promise<void> {
+    const { msg, request } = this;
+    if (isRetry(error)) return this.onRetry(error);
+    if (isReject(error)) {
+      this.log.info(`Task ${msg.name}[${msg.id}] rejected (requeue: ${error.requeue}): ${String(error.reason ?? '')}`);
+      await this.settle(error.requeue ? 'requeue' : 'drop');
+      return this.postrun('REJECTED', error.reason ?? null);
+    }
+    if (isIgnore(error)) {
+      await this.settle('ack');
+      return this.postrun('IGNORED', null);
+    }
+    const opts = request.task.options;
+    if ((opts.autoretryFor ?? []).some((cls) => error instanceof cls)) {
+      const max = opts.maxRetries ?? null;
+      if (max === null || msg.retries < max) {
+        const countdown = backoffCountdown(
+          { retryBackoff: opts.retryBackoff ?? false, retryBackoffMax: opts.retryBackoffMax ?? 600, retryJitter: opts.retryJitter ?? true },
+          msg.retries,
+        );
+        return this.onRetry(new Retry({ countdownSeconds: countdown ?? opts.defaultRetryDelay, exc: error }));
+      }
+    }
+    return this.onFailure(error);
+  }
+
+  private async onRetry(retry: Retry): Promise<void> {
+    const { rt, msg } = this;
+    let countdownMs: number;
+    try {
+      countdownMs = await publishRetry(rt, this.request, retry);
+    } catch (err) {
+      this.log.error({ err }, `could not publish the retry of ${msg.name}[${msg.id}]`);
+      return this.onFailure(retry.exc ?? err);
+    }
+    const exc: EncodedException =
+      retry.exc !== undefined ? encodeException(retry.exc) : { exc_type: 'Retry', exc_message: [retry.toString()], exc_module: 'celery.exceptions' };
+    const traceback = retry.exc instanceof Error ? formatTraceback(retry.exc) : null;
+    await storeState(rt, msg, { status: 'RETRY', result: exc, traceback, children: [[[msg.id, null], null]], queue: this.request.delivery.info.queue });
+    this.log.info(`Task ${msg.name}[${msg.id}] retry: ${retry.toString()}`);
+    await this.settle('ack');
+    await rt.hook('taskRetry', { ...hookInfo(msg), reason: retry.exc ?? retry, countdownMs });
+    await this.postrun('RETRY', exc);
+  }
+
+  private async onFailure(error: unknown): Promise<void> {
+    const { rt, msg, request } = this;
+    const exc = encodeException(error);
+    const traceback = formatTraceback(error);
+    const ignored = request.task.options.ignoreResult || msg.ignoreResult;
+    if (!ignored || rt.app.conf.task.storeErrorsEvenIfIgnored) {
+      await storeState(rt, msg, { status: 'FAILURE', result: exc, traceback, queue: request.delivery.info.queue });
+    }
+    await applyErrbacks(rt, msg);
+    this.log.error({ err: error }, `Task ${msg.name}[${msg.id}] raised unexpected: ${exc.exc_type}(${exc.exc_message.map(describeValue).join(', ')})`);
+    await this.settle('ack');
+    await rt.hook('taskFailure', { ...hookInfo(msg), error, traceback });
+    await this.postrun('FAILURE', exc);
+  }
+
+  /**
+   * The pool gave up on the job: a revoke with terminate (REVOKED terminated), a cold shutdown (requeue
+   * what is not acked yet), or a lost execution slot (a pool whose process died: `rejectOnWorkerLost`
+   * decides between requeue and FAILURE `WorkerLostError` for `acksLate` tasks).
+   */
+  private async onTerminated(reason: unknown): Promise<void> {
+    const { rt, msg, request } = this;
+    if (reason instanceof TaskRevokedError) {
+      await storeState(rt, msg, { status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' }, queue: request.delivery.info.queue });
+      await this.settle('ack');
+      await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
+      return this.postrun('REVOKED', null);
+    }
+    if (!this.settled && (rt.shuttingDown || request.task.options.rejectOnWorkerLost)) {
+      this.log.warn(`${msg.name}[${msg.id}] was interrupted; its message is requeued`);
+      await this.settle('requeue');
+      return;
+    }
+    const err = workerLost(rt.shuttingDown ? 'Worker exited prematurely: cold shutdown.' : `Worker exited prematurely: ${String(reason)}`);
+    await storeState(rt, msg, { status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue });
+    this.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);
+    await this.settle('ack');
+    await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
+    await this.postrun('FAILURE', err);
+  }
+
+  private async postrun(state: TaskState, result: unknown): Promise<void> {
+    await this.rt.hook('taskPostrun', { ...hookInfo(this.msg), state, result });
+  }
+}
+
+/**
+ * Run `request` in the worker's pool and settle it. Never throws: every error is logged.
+ *
+ * Acks: early (when the job starts in the pool) by default, after the outcome is handled with `acksLate`.
+ * A job the pool never started (stopped pool) is requeued.
+ */
+export async function executeRequest(rt: WorkerRuntime, request: TaskRequest): Promise<void> {
+  const trace = new Trace(rt, request);
+  try {
+    await trace.run();
+  } catch (err) {
+    trace.log.error({ err }, `internal error running ${request.message.name}[${request.message.id}]`);
+    await trace.settle('requeue');
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The `async` pool: many tasks interleaved on the event loop.
+ */
+import type { Pool } from '@q/core';
+import { slotPool } from './slot-pool.js';
+
+/** Default concurrency of the `async` pool: tasks are promises, so many can wait on I/O at once. */
+export const ASYNC_POOL_DEFAULT_CONCURRENCY = 100;
+
+/** Options of {@link asyncPool}. */
+export interface AsyncPoolOptions {
+  /** Tasks running at once (default {@link ASYNC_POOL_DEFAULT_CONCURRENCY}). */
+  concurrency?: number;
+}
+
+/**
+ * Run tasks as promises on the event loop, at most `concurrency` at once; more wait for a free slot.
+ * CPU-bound task bodies block every other task: use it for I/O-bound work.
+ *
+ * Hard time limits cannot kill a promise: the job is reported as timed out and its slot freed at once,
+ * its signal is aborted, and whatever it returns later is discarded.
+ */
+export function asyncPool(options: AsyncPoolOptions = {}): Pool {
+  return slotPool('async', options.concurrency ?? ASYNC_POOL_DEFAULT_CONCURRENCY);
+}

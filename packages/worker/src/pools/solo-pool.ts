@@ -1,0 +1,13 @@
+/**
+ * The `solo` pool: one task at a time (Celery's `-P solo`).
+ */
+import type { Pool } from '@q/core';
+import { slotPool } from './slot-pool.js';
+
+/**
+ * Run one task at a time, in arrival order. Unlike Celery's solo pool the consumer is not blocked while a
+ * task runs: messages keep arriving (up to the prefetch limit) and wait for the slot.
+ */
+export function soloPool(): Pool {
+  return slotPool('solo', 1);
+}

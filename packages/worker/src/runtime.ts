@@ -1,0 +1,32 @@
+/**
+ * What the consumer and the tracer need from a running worker. The {@link Worker} implements it; the
+ * parts only exist between the `connection`/`pool` bootsteps' start and stop.
+ */
+import type { App, HookName, HookPayloads, Logger, Pool, ResultBackend, Transport } from '@q/core';
+
+/** Counters behind `worker.stats()`. */
+export interface WorkerCounters {
+  /** Tasks that finished (any outcome) per task name. */
+  processed: Map<string, number>;
+  /** Received task messages waiting for a pool slot. */
+  reserved: number;
+  /** Received task messages held until their ETA. */
+  scheduled: number;
+}
+
+/** The running worker, as its parts see it. */
+export interface WorkerRuntime {
+  readonly app: App;
+  /** Node name (`celery@host`). */
+  readonly hostname: string;
+  readonly logger: Logger;
+  readonly transport: Transport;
+  /** `null` when the app stores no results. */
+  readonly backend: ResultBackend | null;
+  readonly pool: Pool;
+  readonly counters: WorkerCounters;
+  /** True once a cold shutdown began: terminated jobs are requeued, not failed. */
+  readonly shuttingDown: boolean;
+  /** Run a hook; a failing handler is logged, never thrown. */
+  hook<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<void>;
+}

@@ -1,0 +1,88 @@
+/**
+ * What `createWorker` takes ({@link WorkerOptions}) and what it resolves to, with defaults from
+ * `app.conf.worker`.
+ */
+import { availableParallelism } from 'node:os';
+import { ConfigError } from '@q/core';
+import type { Bootstep, Logger, Pool, ResolvedConfig } from '@q/core';
+import { ASYNC_POOL_DEFAULT_CONCURRENCY } from './pools/async-pool.js';
+import { expandHostname } from './hostname.js';
+
+/** Options of `createWorker` (each defaults to the app's `worker.*` config). */
+export interface WorkerOptions<W = unknown> {
+  /** Queues to consume (default `worker.queues`, else the default queue). */
+  queues?: readonly string[];
+  /**
+   * Tasks run at once. Default `worker.concurrency`, else by pool: `async` 100 (tasks are promises that
+   * mostly wait on I/O), `solo` 1, any other pool the number of CPUs.
+   */
+  concurrency?: number;
+  /** Pool name (`async`, `solo`, or one a plugin registered) or a pool instance (default `worker.pool`). */
+  pool?: string | Pool;
+  /** Node name pattern with `%h`, `%n`, `%d`, `%%` (default `worker.hostname`, `celery@%h`). */
+  hostname?: string;
+  /** Messages reserved per slot (default `worker.prefetchMultiplier`, 4). 0 = unlimited. */
+  prefetchMultiplier?: number;
+  /** Logger (default: the app's). */
+  logger?: Logger;
+  /** Seconds a warm shutdown waits for running tasks before going cold; `null` waits forever. */
+  shutdownTimeout?: number | null;
+  /** Close the app (its broker and backend connections) when the worker stops (default true). */
+  closeApp?: boolean;
+  /** More bootsteps, besides the built-in ones and those plugins registered. */
+  bootsteps?: readonly Bootstep<W>[];
+}
+
+/** Options after defaults. */
+export interface ResolvedWorkerOptions {
+  readonly queues: readonly string[];
+  readonly concurrency: number;
+  readonly pool: string | Pool;
+  readonly poolName: string;
+  readonly hostname: string;
+  readonly prefetchMultiplier: number;
+  /** `concurrency × prefetchMultiplier` (0 = unlimited). */
+  readonly prefetch: number;
+  readonly shutdownTimeout: number | null;
+  readonly closeApp: boolean;
+}
+
+function defaultConcurrency(pool: string): number {
+  if (pool === 'async') return ASYNC_POOL_DEFAULT_CONCURRENCY;
+  if (pool === 'solo') return 1;
+  return availableParallelism();
+}
+
+function check(ok: boolean, path: string, what: string): void {
+  if (!ok) throw new ConfigError('Q_ERR_CONFIG_INVALID', `${path}: ${what}`);
+}
+
+/**
+ * Apply defaults from `conf.worker`.
+ *
+ * @throws ConfigError `Q_ERR_CONFIG_INVALID` naming the option.
+ */
+export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOptions<W> = {}): ResolvedWorkerOptions {
+  const pool = options.pool ?? conf.worker.pool;
+  const poolName = typeof pool === 'string' ? pool : pool.name;
+  const concurrency =
+    typeof pool === 'object' ? pool.concurrency : poolName === 'solo' ? 1 : (options.concurrency ?? conf.worker.concurrency ?? defaultConcurrency(poolName));
+  check(Number.isInteger(concurrency) && concurrency >= 1, 'worker.concurrency', `expected a positive integer, got ${concurrency}`);
+  const prefetchMultiplier = options.prefetchMultiplier ?? conf.worker.prefetchMultiplier;
+  check(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0, 'worker.prefetchMultiplier', `expected a non-negative integer, got ${prefetchMultiplier}`);
+  const queues = options.queues ?? conf.worker.queues ?? [conf.task.defaultQueue];
+  check(queues.length > 0, 'worker.queues', 'expected at least one queue');
+  const shutdownTimeout = options.shutdownTimeout !== undefined ? options.shutdownTimeout : conf.worker.shutdownTimeout;
+  check(shutdownTimeout === null || shutdownTimeout >= 0, 'worker.shutdownTimeout', `expected seconds ≥ 0 or null, got ${shutdownTimeout}`);
+  return Object.freeze({
+    queues: [...queues],
+    concurrency,
+    pool,
+    poolName,
+    hostname: expandHostname(options.hostname ?? conf.worker.hostname),
+    prefetchMultiplier,
+    prefetch: concurrency * prefetchMultiplier,
+    shutdownTimeout,
+    closeApp: options.closeApp ?? true,
+  });
+}

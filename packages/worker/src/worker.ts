@@ -1,0 +1,255 @@
+/**
+ * The worker (Celery's `WorkController`): a blueprint of bootsteps — connection, pool, timer, consumer,
+ * plus plugin bootsteps — with a lifecycle, signal handling and stats.
+ */
+import { QError } from '@q/core';
+import type { App, Bootstep, HookName, HookPayloads, Logger, Pool, ResultBackend, Transport } from '@q/core';
+import { Blueprint } from './blueprint/blueprint.js';
+import { connectionStep } from './blueprint/connection-step.js';
+import { consumerStep } from './blueprint/consumer-step.js';
+import { poolStep } from './blueprint/pool-step.js';
+import { timerStep } from './blueprint/timer-step.js';
+import type { TaskConsumer } from './consumer/consumer.js';
+import type { Timer } from './consumer/timer.js';
+import type { WorkerCounters, WorkerRuntime } from './runtime.js';
+import { resolveWorkerOptions } from './worker-options.js';
+import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
+
+/** Lifecycle states of a {@link Worker}. */
+export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** What `worker.stats()` reports (for remote control `stats`/`active`/`reserved`). */
+export interface WorkerStats {
+  hostname: string;
+  state: WorkerState;
+  pool: { name: string; concurrency: number };
+  /** Finished tasks, total and by name. */
+  processed: number;
+  processedByTask: Record<string, number>;
+  /** Tasks running now. */
+  active: number;
+  /** Received tasks waiting for a pool slot. */
+  reserved: number;
+  /** Received tasks held until their ETA. */
+  scheduled: number;
+  /** Current prefetch per consumed queue. */
+  prefetch: number;
+  queues: readonly string[];
+}
+
+/** The parts bootsteps create; present while the worker runs. */
+export interface WorkerParts {
+  transport?: Transport;
+  backend?: ResultBackend | null;
+  pool?: Pool;
+  timer?: Timer;
+  consumer?: TaskConsumer;
+}
+
+const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [connectionStep, poolStep, timerStep, consumerStep];
+
+/** A worker consuming an app's queues. Create it with {@link createWorker}. */
+export class Worker implements WorkerRuntime {
+  readonly app: App;
+  readonly options: ResolvedWorkerOptions;
+  /** Node name (`celery@host`). */
+  readonly hostname: string;
+  readonly logger: Logger;
+  /** Parts created by the bootsteps (for bootsteps and remote control; not for task code). */
+  readonly parts: WorkerParts = {};
+  readonly counters: WorkerCounters = { processed: new Map(), reserved: 0, scheduled: 0 };
+  #state: WorkerState = 'idle';
+  #cold = false;
+  #blueprint: Blueprint<Worker> | null = null;
+  #starting: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
+  readonly #extraSteps: readonly Bootstep<Worker>[];
+
+  constructor(app: App, options: WorkerOptions<Worker> = {}) {
+    this.app = app;
+    this.options = resolveWorkerOptions(app.conf, options);
+    this.hostname = this.options.hostname;
+    this.logger = (options.logger ?? app.log).child({ hostname: this.hostname });
+    this.#extraSteps = options.bootsteps ?? [];
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** True once a cold shutdown began. */
+  get shuttingDown(): boolean {
+    return this.#cold;
+  }
+
+  get transport(): Transport {
+    return this.#need(this.parts.transport, 'transport');
+  }
+
+  get backend(): ResultBackend | null {
+    return this.parts.backend ?? null;
+  }
+
+  get pool(): Pool {
+    return this.#need(this.parts.pool, 'pool');
+  }
+
+  /** The bootsteps in start order (known once `start()` has connected the app). */
+  get bootsteps(): readonly string[] {
+    return this.#blueprint?.steps.map((s) => s.name) ?? [];
+  }
+
+  #need<T>(value: T | undefined, what: string): T {
+    if (value === undefined) throw new QError('Q_ERR_WORKER_STATE', `worker ${this.hostname} has no ${what} (state: ${this.#state})`);
+    return value;
+  }
+
+  async hook<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<void> {
+    try {
+      await this.app.plugins.runHook(name, payload);
+    } catch (err) {
+      this.logger.error({ err, hook: name }, `hook ${name} failed`);
+    }
+  }
+
+  /**
+   * Connect, start the bootsteps and consume. Resolves once consuming; logs `<hostname> ready.` and runs
+   * the `workerReady` hook. A start that fails stops what was started and rejects
+   * (`Q_ERR_BOOTSTEP_FAILED`).
+   *
+   * @throws QError `Q_ERR_WORKER_STATE` when the worker is not idle (or stopped).
+   */
+  start(): Promise<void> {
+    if (this.#state !== 'idle' && this.#state !== 'stopped') {
+      return Promise.reject(new QError('Q_ERR_WORKER_STATE', `worker ${this.hostname} cannot start while ${this.#state}`));
+    }
+    this.#state = 'starting';
+    this.#cold = false;
+    this.#stopping = null;
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    try {
+      // Plugins are set up when the app connects; their bootsteps are known only then.
+      await this.app.connect();
+      const pluginSteps = this.app.plugins.bootsteps() as Bootstep<Worker>[];
+      this.#blueprint = new Blueprint([...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
+      await this.#blueprint.start(this);
+    } catch (err) {
+      this.#state = 'stopped';
+      throw err;
+    }
+    this.#state = 'running';
+    const { poolName, concurrency, queues } = this.options;
+    this.logger.info({ pool: poolName, concurrency, queues }, `${this.hostname} ready.`);
+    await this.hook('workerReady', { hostname: this.hostname });
+  }
+
+  /**
+   * Shut down. Warm (default): stop consuming, give back prefetched and ETA-held messages, let running
+   * tasks finish (up to `shutdownTimeout`), close. Cold (`graceful: false`): abort running tasks and
+   * requeue what is not acked. A cold stop during a warm one turns it cold.
+   */
+  stop(options: { graceful?: boolean } = {}): Promise<void> {
+    const graceful = options.graceful ?? true;
+    if (this.#stopping) {
+      if (!graceful) void this.goCold();
+      return this.#stopping;
+    }
+    if (this.#state === 'idle' || this.#state === 'stopped') return Promise.resolve();
+    this.#stopping = this.#stop(graceful);
+    return this.#stopping;
+  }
+
+  async #stop(graceful: boolean): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    if (this.#state !== 'running') return;
+    this.#state = 'stopping';
+    this.logger.info(`${this.hostname}: ${graceful ? 'warm' : 'cold'} shutdown`);
+    if (!graceful) this.#cold = true;
+    await this.hook('workerShutdown', { hostname: this.hostname, graceful });
+    await this.#blueprint?.stop(this, { graceful });
+    this.#state = 'stopped';
+  }
+
+  /** Warm pool stop: wait for running tasks, up to `shutdownTimeout`, then go cold. */
+  async waitForPool(): Promise<void> {
+    const pool = this.pool;
+    const timeout = this.options.shutdownTimeout;
+    const graceful = pool.stop({ graceful: true });
+    if (timeout === null) return graceful;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeout * 1000);
+    });
+    const first = await Promise.race([graceful.then(() => 'done' as const), expired]);
+    clearTimeout(timer);
+    if (first === 'timeout') {
+      this.logger.warn(`${this.hostname}: tasks still running after ${timeout}s; going cold`);
+      await this.goCold();
+    }
+  }
+
+  /** Abort running tasks; their unacked messages are requeued. */
+  async goCold(): Promise<void> {
+    this.#cold = true;
+    await this.parts.pool?.stop({ graceful: false });
+  }
+
+  /**
+   * Handle process signals as Celery does: SIGTERM and SIGINT → warm shutdown; a second SIGINT, or SIGQUIT
+   * → cold shutdown. Returns a function that removes the handlers.
+   */
+  installSignalHandlers(): () => void {
+    let interrupts = 0;
+    const shutdown = (signal: string, graceful: boolean): void => {
+      this.logger.info(`${signal} received: ${graceful ? 'warm' : 'cold'} shutdown`);
+      this.stop({ graceful }).catch((err: unknown) => this.logger.error({ err }, 'shutdown failed'));
+    };
+    const onTerm = (): void => shutdown('SIGTERM', true);
+    const onInt = (): void => {
+      interrupts += 1;
+      shutdown('SIGINT', interrupts === 1);
+    };
+    const onQuit = (): void => shutdown('SIGQUIT', false);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    process.on('SIGQUIT', onQuit);
+    return () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      process.off('SIGQUIT', onQuit);
+    };
+  }
+
+  /** Counters for monitoring and remote control. */
+  stats(): WorkerStats {
+    const processedByTask = Object.fromEntries(this.counters.processed);
+    return {
+      hostname: this.hostname,
+      state: this.#state,
+      pool: { name: this.options.poolName, concurrency: this.options.concurrency },
+      processed: Object.values(processedByTask).reduce((a, b) => a + b, 0),
+      processedByTask,
+      active: this.parts.pool?.active ?? 0,
+      reserved: this.counters.reserved,
+      scheduled: this.counters.scheduled,
+      prefetch: this.parts.consumer?.prefetch ?? this.options.prefetch,
+      queues: this.options.queues,
+    };
+  }
+}
+
+/**
+ * Create a worker for `app`. Options default to `app.conf.worker`.
+ *
+ * @example
+ * const worker = createWorker(app, { concurrency: 10 });
+ * await worker.start();
+ * const removeHandlers = worker.installSignalHandlers();
+ */
+export function createWorker(app: App, options: WorkerOptions<Worker> = {}): Worker {
+  return new Worker(app, options);
+}

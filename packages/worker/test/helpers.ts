@@ -1,0 +1,118 @@
+/**
+ * Test helpers: an app on the in-memory transport and backend, a worker on it, and polling.
+ */
+import { createApp, memoryKeyValueDriver, memoryQueueDriver } from '@q/core';
+import type { App, AppOptions, Delivery, Logger, TaskMeta, Transport } from '@q/core';
+import { afterEach } from 'vitest';
+import { createWorker } from '../src/index.js';
+import type { Worker, WorkerOptions } from '../src/index.js';
+
+let seq = 0;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+});
+
+/** A fresh namespace shared by the apps of one test. */
+export function namespace(): string {
+  seq += 1;
+  return `worker-test-${process.pid}-${seq}-${Date.now()}`;
+}
+
+/** An app on the memory transport and backend of `ns`. */
+export function makeApp(ns: string, options: Omit<AppOptions, 'broker' | 'backend'> = {}): App {
+  const app = createApp({
+    name: 'test',
+    ...options,
+    broker: memoryQueueDriver({ namespace: ns }),
+    backend: memoryKeyValueDriver({ namespace: ns }),
+  });
+  cleanups.push(() => app.close());
+  return app;
+}
+
+/** A started worker that is stopped (cold) after the test. */
+export async function startWorker(app: App, options: WorkerOptions<Worker> = {}): Promise<Worker> {
+  const worker = createWorker(app, { hostname: 'w1@test', ...options });
+  cleanups.push(() => worker.stop({ graceful: false }));
+  await worker.start();
+  return worker;
+}
+
+/** Poll `read` until `done` holds (or fail after `timeoutMs`). */
+export async function until<T>(read: () => Promise<T> | T, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms; last value: ${JSON.stringify(value)}`);
+    await sleep(5);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The stored meta of `id`, waiting until its state is one of `states`. */
+export async function metaOf(app: App, id: string, states: readonly string[] = ['SUCCESS', 'FAILURE', 'REVOKED']): Promise<TaskMeta> {
+  const backend = await app.getBackend();
+  if (!backend) throw new Error('no backend');
+  const meta = await until(() => backend.getTaskMeta(id), (m) => m !== null && states.includes(m.status));
+  return meta as TaskMeta;
+}
+
+/** A logger that records lines. */
+export function recordingLogger(): Logger & { lines: { level: string; msg: string; obj: unknown }[] } {
+  const lines: { level: string; msg: string; obj: unknown }[] = [];
+  const at =
+    (level: string) =>
+    (obj: object | string, msg?: string): void => {
+      lines.push(typeof obj === 'string' ? { level, msg: obj, obj: null } : { level, msg: msg ?? '', obj });
+    };
+  const logger = {
+    lines,
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    fatal: at('fatal'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** Wrap the app's transport so every ack/nack of a consumed delivery is recorded in `log`. */
+export function recordSettlements(app: App, log: string[]): void {
+  const original = app.getTransport.bind(app);
+  app.getTransport = async (): Promise<Transport> => {
+    const transport = await original();
+    return new Proxy(transport, {
+      get(target, key) {
+        if (key !== 'consume') {
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        }
+        const consume: Transport['consume'] = (queue, handler, options) =>
+          target.consume(
+            queue,
+            (delivery: Delivery) =>
+              handler({
+                message: delivery.message,
+                info: delivery.info,
+                ack: async () => {
+                  log.push('ack');
+                  await delivery.ack();
+                },
+                nack: async (o) => {
+                  log.push(o.requeue ? 'requeue' : 'drop');
+                  await delivery.nack(o);
+                },
+              }),
+            options,
+          );
+        return consume;
+      },
+    });
+  };
+}
