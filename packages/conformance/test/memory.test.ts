@@ -1,0 +1,24 @@
+/** The memory adapters of @q/core pass every suite. */
+import { keyValueDriverSuite, queueDriverSuite, resultBackendSuite, transportSuite } from '../src/index.js';
+import { keyValueBackend } from '../../core/src/backend/key-value-backend.js';
+import { memoryKeyValueDriver } from '../../core/src/backend/memory-key-value-driver.js';
+import { memoryQueueDriver } from '../../core/src/transport/memory-queue-driver.js';
+import { virtualTransport } from '../../core/src/transport/virtual-transport.js';
+
+let namespace = '';
+const fresh = (): string => (namespace = `conformance-${Math.random().toString(36).slice(2)}`);
+
+transportSuite('memory transport', async () => virtualTransport(memoryQueueDriver({ namespace: fresh() })), {
+  peer: async () => virtualTransport(memoryQueueDriver({ namespace })),
+  quietMs: 100,
+});
+
+queueDriverSuite('memory queue driver', async () => memoryQueueDriver({ namespace: fresh() }), {
+  peer: async () => memoryQueueDriver({ namespace }),
+});
+
+keyValueDriverSuite('memory key-value driver', async () => memoryKeyValueDriver({ namespace: fresh() }), {
+  peer: async () => memoryKeyValueDriver({ namespace }),
+});
+
+resultBackendSuite('memory result backend', async () => keyValueBackend(memoryKeyValueDriver({ namespace: fresh() })));
