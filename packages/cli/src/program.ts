@@ -1,0 +1,50 @@
+/**
+ * The `q` command line, shaped like `celery` 5: global options (`-A`, `-b`, `--result-backend`, `-l`) and the
+ * subcommands `worker`, `call`, `result` and `purge`. Global options may be written before or after the
+ * subcommand.
+ */
+import { Command, Option } from 'commander';
+import { callCommand } from './commands/call.js';
+import { purgeCommand } from './commands/purge.js';
+import { resultCommand } from './commands/result.js';
+import { workerCommand } from './commands/worker.js';
+import type { RunState } from './context.js';
+import { processIo } from './io.js';
+import type { CliIo } from './io.js';
+import { parseLogFormat, parseLogLevel } from './logger.js';
+import { VERSION } from './version.js';
+
+
+/**
+ * Creates the `q` program. Commander's own exits are turned into thrown `CommanderError`s (see `runCli`);
+ * its messages go to `io`. `run.exitCode` is set by commands that fail without throwing.
+ */
+export function createProgram(io: CliIo = processIo(), run: RunState = { exitCode: 0 }): Command {
+  const program = new Command('q');
+  program
+    .description('q: distributed task queue, wire-compatible with Python Celery')
+    .version(VERSION, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    })
+    .showHelpAfterError('(run with --help for usage)')
+    .option('-A, --app <module>', 'module exporting `app` (a .ts, .js or .mjs file; `file:export` picks another export)')
+    .option('-b, --broker <url>', 'broker URL (env Q_BROKER_URL)')
+    .option('--result-backend <url>', 'result backend URL (env Q_RESULT_BACKEND)')
+    .option('--embedded-dir <path>', 'directory of the embedded broker and backend (env Q_EMBEDDED_DIR)')
+    .addOption(
+      new Option('-l, --loglevel <level>', 'log level: trace, debug, info, warning, error, critical')
+        .default('info')
+        .argParser(parseLogLevel),
+    )
+    .addOption(new Option('--log-format <format>', 'log line format: text or json').default('text').argParser(parseLogFormat))
+    .addHelpText('after', '\nGlobal options may also follow the command: q worker -A tasks.ts -l debug');
+
+  for (const command of [workerCommand(io, run), callCommand(io, run), resultCommand(io, run), purgeCommand(io, run)]) {
+    program.addCommand(command.copyInheritedSettings(program));
+  }
+  return program;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, formatLine, parseLogLevel } from '../src/logger.js';
+
+describe('parseLogLevel', () => {
+  it('accepts pino and Celery names, case-insensitively', () => {
+    expect(parseLogLevel('DEBUG')).toBe('debug');
+    expect(parseLogLevel('warning')).toBe('warn');
+    expect(parseLogLevel('CRITICAL')).toBe('fatal');
+  });
+
+  it('rejects unknown levels', () => {
+    expect(() => parseLogLevel('loud')).toThrow(/unknown level "loud"/);
+  });
+});
+
+describe('createLogger', () => {
+  it('writes text lines at or above the level', () => {
+    let written = '';
+    const logger = createLogger({ level: 'info', format: 'text', name: 'worker', sink: { write: (t: string) => (written += t) } });
+    logger.debug('hidden');
+    logger.info({ task: 'tasks.add' }, 'celery@box ready.');
+    expect(written).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}: INFO\/worker\] celery@box ready\. task=tasks\.add\n$/);
+  });
+
+  it('writes JSON lines with --log-format json', () => {
+    let written = '';
+    const logger = createLogger({ level: 'warn', format: 'json', name: 'call', sink: { write: (t: string) => (written += t) } });
+    logger.warn('careful');
+    expect(JSON.parse(written)).toMatchObject({ level: 40, msg: 'careful', name: 'call' });
+  });
+});
+
+describe('formatLine', () => {
+  it('prints errors with their stacks', () => {
+    const line = JSON.stringify({ level: 50, time: 0, name: 'w', msg: 'failed', err: { type: 'Error', message: 'x', stack: 'Error: x\n    at y' } });
+    expect(formatLine(line)).toMatch(/ERROR\/w\] failed err="Error: x"\nError: x\n {4}at y\n$/);
+  });
+});
