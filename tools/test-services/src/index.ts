@@ -1,0 +1,78 @@
+/**
+ * Live-service detection for integration tests. On a developer machine a suite whose service is down is
+ * skipped with ONE clear line saying what is missing and how to start it; in CI (`CI=true`) a missing
+ * service is a failure, never a skip.
+ */
+import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+
+/** A service a suite needs. */
+export interface ServiceSpec {
+  /** Human name, e.g. `Redis`. */
+  name: string;
+  host: string;
+  port: number;
+  /** How to start it, shown when it is missing. */
+  howToStart: string;
+}
+
+export const REDIS: ServiceSpec = {
+  name: 'Redis',
+  host: '127.0.0.1',
+  port: 6379,
+  howToStart: 'redis-server --daemonize yes --port 6379 (or: bash tools/ci/ensure-services.sh)',
+};
+export const RABBITMQ: ServiceSpec = {
+  name: 'RabbitMQ',
+  host: '127.0.0.1',
+  port: 5672,
+  howToStart: 'rabbitmq-server -detached (or: bash tools/ci/ensure-services.sh)',
+};
+export const POSTGRES: ServiceSpec = {
+  name: 'PostgreSQL',
+  host: '127.0.0.1',
+  port: 5432,
+  howToStart: 'pg_ctlcluster $(ls /etc/postgresql) main start (or: bash tools/ci/ensure-services.sh)',
+};
+
+/** True when running in CI, where integration suites must never skip. */
+export const inCI = process.env['CI'] === 'true' || process.env['CI'] === '1';
+
+function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Resolves to true when every service is reachable. Locally, prints one line naming what is missing and
+ * returns false (the caller skips); in CI, throws.
+ */
+export async function servicesAvailable(suite: string, ...services: ServiceSpec[]): Promise<boolean> {
+  const missing: ServiceSpec[] = [];
+  for (const s of services) if (!(await portOpen(s.host, s.port))) missing.push(s);
+  if (missing.length === 0) return true;
+  const line = `${suite}: skipped, ${missing.map((s) => `${s.name} is not reachable on ${s.host}:${s.port} (start it: ${s.howToStart})`).join('; ')}`;
+  if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — integration suites must run in CI`);
+  process.stderr.write(`${line}\n`);
+  return false;
+}
+
+/** Path of Debian's Python with Celery, or null when `python3-celery` is not installed. */
+export function pythonCelery(suite: string): string | null {
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import celery, redis; print(celery.__version__)'], { encoding: 'utf8' });
+  if (probe.status === 0) return python;
+  const line = `${suite}: skipped, Python Celery is not installed (apt-get install -y python3-celery python3-redis)`;
+  if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — interop suites must run in CI`);
+  process.stderr.write(`${line}\n`);
+  return null;
+}
+export * from './vectors.js';
