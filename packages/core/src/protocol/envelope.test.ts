@@ -1,12 +1,12 @@
+import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../contracts/index.js';
 import { ProtocolError } from '../errors/index.js';
 import { decodeEnvelope, encodeEnvelope, markRedelivered } from './envelope.js';
 import { pyJsonParse, pyJsonStringify } from './python-json.js';
 
-const VECTORS = fileURLToPath(new URL('../../../../../shared/spec/vectors/', import.meta.url));
+const VECTORS = VECTORS_DIR;
 const raw = readFileSync(`${VECTORS}redis-envelope-add.raw.txt`, 'utf8').replace(/\n$/, '');
 const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`${VECTORS}${name}`, 'utf8')) as Record<string, unknown>;
 

@@ -1,5 +1,5 @@
+import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../errors/index.js';
 import {
@@ -13,7 +13,7 @@ import {
   resultTuple,
 } from './result-document.js';
 
-const VECTORS = fileURLToPath(new URL('../../../../../shared/spec/vectors/', import.meta.url));
+const VECTORS = VECTORS_DIR;
 const load = (name: string): { stored_string: string; document: Record<string, unknown> } =>
   JSON.parse(readFileSync(`${VECTORS}${name}`, 'utf8')) as { stored_string: string; document: Record<string, unknown> };
 const resultFiles = readdirSync(VECTORS).filter((f) => /^result-.*\.json$/.test(f));
