@@ -1,0 +1,5 @@
+export { parseRedisUrl } from './parse-redis-url.js';
+export type { ParsedRedisUrl, RedisUrlKind } from './parse-redis-url.js';
+export { createRedisClient, clientOptions, reconnectDelay } from './create-redis-client.js';
+export type { RedisClientOptions, RedisClientRole } from './create-redis-client.js';
+export { maskRedisUrl } from './mask-redis-url.js';
