@@ -1,0 +1,77 @@
+/**
+ * `redisBackend()`: Celery's Redis result backend. Core's `keyValueBackend()` over {@link redisKeyValueDriver}
+ * does the documents (`celery-task-meta-<id>`, `celery-taskset-meta-<gid>`), `getMany` (MGET), `forget` (DEL),
+ * groups and `watch` (SUBSCRIBE on the key); this module adds what Redis does natively:
+ *
+ * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (no window in
+ *   which a late STARTED or RETRY overwrites a SUCCESS);
+ * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter.
+ */
+import { BackendError, encodeResultDocument, keyValueBackend, taskKey } from '@q/core';
+import type { ChordPart, ChordProgress, ResultBackend, ResultBackendCapabilities, StoreOptions, TaskMeta } from '@q/core';
+import { chordPartReturn, setChordSize } from './chord-join.js';
+import { DEFAULT_CHORD_EXPIRES, type RedisBackendOptions } from './options.js';
+import { redisCall } from './redis-errors.js';
+import { redisKeyValueDriver, type RedisKeyValueDriver } from './redis-key-value-driver.js';
+import { storeUnlessSuccess } from './store-result-script.js';
+
+/** What the Redis backend supports. */
+export const REDIS_BACKEND_CAPABILITIES: ResultBackendCapabilities = Object.freeze({
+  push: true,
+  chords: 'native',
+  groups: true,
+  autoExpire: true,
+});
+
+/** The Redis result backend; `driver` is its key-value driver (and command connection). */
+export interface RedisBackend extends ResultBackend {
+  readonly driver: RedisKeyValueDriver;
+  watch(taskId: string, onMeta: (meta: TaskMeta) => void): Promise<() => Promise<void>>;
+  getMany(taskIds: readonly string[]): Promise<(TaskMeta | null)[]>;
+  saveGroup(groupId: string, resultTuple: unknown, options: StoreOptions): Promise<void>;
+  restoreGroup(groupId: string): Promise<unknown | null>;
+  deleteGroup(groupId: string): Promise<void>;
+  onChordPartReturn(part: ChordPart): Promise<ChordProgress>;
+  setChordSize(groupId: string, size: number, options: StoreOptions): Promise<void>;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new BackendError('Q_ERR_BACKEND_UNSUPPORTED', `keyValueBackend did not provide ${what}`);
+  return value;
+}
+
+/**
+ * Create a Redis result backend from a URL (`redis://127.0.0.1:6379/0`, `rediss://`, `redis+socket://`,
+ * `sentinel://`) or options. Unconnected: `connect()` (or the first command) connects.
+ */
+export function redisBackend(options: RedisBackendOptions | string = {}): RedisBackend {
+  const opts: RedisBackendOptions = typeof options === 'string' ? { url: options } : options;
+  const driver = redisKeyValueDriver(opts);
+  const { client, logger } = driver;
+  const base = keyValueBackend(driver, { logger });
+  const chordExpires = opts.chordExpires === undefined ? DEFAULT_CHORD_EXPIRES : opts.chordExpires;
+  const expiresSeconds = chordExpires === null ? null : Math.max(1, Math.ceil(chordExpires));
+
+  return {
+    capabilities: REDIS_BACKEND_CAPABILITIES,
+    driver,
+    connect: () => base.connect(),
+    close: () => base.close(),
+    async storeResult(meta: TaskMeta, store: StoreOptions) {
+      const stored = await redisCall('store result', () =>
+        storeUnlessSuccess(client, taskKey(meta.taskId), encodeResultDocument(meta), store.expiresMs),
+      );
+      if (!stored) logger.debug({ taskId: meta.taskId, state: meta.status }, 'result already SUCCESS: not overwritten');
+    },
+    getTaskMeta: (taskId) => base.getTaskMeta(taskId),
+    getMany: required(base.getMany, 'getMany'),
+    forget: (taskId) => base.forget(taskId),
+    watch: required(base.watch, 'watch'),
+    saveGroup: required(base.saveGroup, 'saveGroup'),
+    restoreGroup: required(base.restoreGroup, 'restoreGroup'),
+    deleteGroup: required(base.deleteGroup, 'deleteGroup'),
+    onChordPartReturn: (part) => chordPartReturn(client, part, expiresSeconds),
+    setChordSize: (groupId, size, store) => setChordSize(client, groupId, size, store),
+    describe: () => driver.describe(),
+  };
+}

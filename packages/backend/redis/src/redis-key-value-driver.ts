@@ -1,0 +1,150 @@
+/**
+ * `redisKeyValueDriver()`: the tier-2 {@link KeyValueDriver} over Redis, as Celery's Redis backend uses it.
+ *
+ * - `set`: `MULTI; SETEX key <s> value` (`PSETEX` for sub-second expiries, plain `SET` without one)
+ *   `; PUBLISH key value; EXEC` — the PUBLISH is what wakes Python's `AsyncResult.get()`.
+ * - `get`/`mget`/`delete`: `GET`, `MGET`, `DEL`; `incr`: `MULTI; INCRBY; PEXPIRE; EXEC`.
+ * - `subscribe`: `SUBSCRIBE <key>` on one dedicated subscriber connection shared by every subscription, made on
+ *   first use; resubscribed after a reconnect, and then the keys are read again (see `refetchOnReconnect`).
+ */
+import type { KeyValueDriver, KeyValueSetOptions, Logger } from '@q/core';
+import { silentLogger } from '@q/core';
+import { createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/transport-redis';
+import type { Redis } from 'ioredis';
+import { DEFAULT_REDIS_URL, type RedisKeyValueDriverOptions } from './options.js';
+import { execTransaction, redisCall } from './redis-errors.js';
+import { SubscriptionHub, type SubscriberPort } from './subscription-hub.js';
+
+/** The Redis key-value driver; `client` is its command connection (for what a backend does natively). */
+export interface RedisKeyValueDriver extends KeyValueDriver {
+  readonly client: Redis;
+  readonly logger: Logger;
+  subscribe(key: string, onValue: (value: string) => void): Promise<() => Promise<void>>;
+}
+
+/** Add a SET with Celery's expiry rule to a transaction: SETEX whole seconds, PSETEX otherwise, SET for none. */
+export function addSet(tx: ReturnType<Redis['multi']>, key: string, value: string, ttlMs: number | null): void {
+  if (ttlMs === null) tx.set(key, value);
+  else if (ttlMs % 1000 === 0 && ttlMs > 0) tx.setex(key, ttlMs / 1000, value);
+  else tx.psetex(key, Math.max(1, Math.round(ttlMs)), value);
+}
+
+/** Log connection errors (ioredis emits them as events; unhandled they would reach the console). */
+function watchErrors(client: Redis, role: RedisClientRole, url: string, logger: Logger): void {
+  let reported = false;
+  client.on('error', (err: unknown) => {
+    if (reported) return logger.debug({ err, role }, 'redis: connection error');
+    reported = true;
+    logger.warn({ err, role, url }, 'redis: connection error (reconnecting)');
+  });
+  client.on('ready', () => {
+    reported = false;
+  });
+}
+
+async function connectClient(client: Redis, what: string): Promise<void> {
+  if (client.status !== 'wait' && client.status !== 'end') return;
+  await redisCall(what, () => client.connect());
+}
+
+async function closeClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}
+
+function subscriberPort(sub: Redis): SubscriberPort {
+  return {
+    subscribe: async (channel) => {
+      await sub.subscribe(channel);
+    },
+    unsubscribe: async (channel) => {
+      await sub.unsubscribe(channel);
+    },
+    onMessage: (handler) => {
+      sub.on('message', handler);
+    },
+    onReconnect: (handler) => {
+      let first = true;
+      sub.on('ready', () => {
+        if (first) first = false;
+        else handler();
+      });
+    },
+  };
+}
+
+/** Create a Redis key-value driver (unconnected; `connect()` or the first command connects). */
+export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string = {}): RedisKeyValueDriver {
+  const opts = typeof options === 'string' ? { url: options } : options;
+  const url = opts.url ?? DEFAULT_REDIS_URL;
+  const logger = opts.logger ?? silentLogger;
+  const transportOptions = opts.transportOptions ?? {};
+  const make = (role: RedisClientRole): Redis => {
+    const client = opts.createClient ? opts.createClient(role) : createRedisClient(url, transportOptions, role);
+    watchErrors(client, role, maskRedisUrl(url), logger);
+    return client;
+  };
+  const client = make('command');
+  let subscriber: Redis | null = null;
+  let hub: SubscriptionHub | null = null;
+
+  const refetch = async (channels: string[]): Promise<void> => {
+    const values = await client.mget(...channels);
+    values.forEach((value, i) => {
+      if (value !== null && hub) hub.deliver(channels[i] as string, value);
+    });
+  };
+  const subscriptions = async (): Promise<SubscriptionHub> => {
+    if (hub) return hub;
+    subscriber = make('subscriber');
+    hub = new SubscriptionHub(subscriberPort(subscriber), logger, (channels) => {
+      if (opts.refetchOnReconnect === false) return;
+      refetch(channels).catch((err: unknown) => logger.warn({ err }, 'redis: reading watched keys after reconnect failed'));
+    });
+    await connectClient(subscriber, 'connect (subscriber)');
+    return hub;
+  };
+
+  return {
+    capabilities: Object.freeze({ subscribe: true, atomicIncr: true }),
+    client,
+    logger,
+    connect: () => connectClient(client, 'connect'),
+    async close() {
+      await Promise.all([closeClient(client), subscriber ? closeClient(subscriber) : Promise.resolve()]);
+    },
+    get: (key) => redisCall('GET', () => client.get(key)),
+    async mget(keys) {
+      if (keys.length === 0) return [];
+      return redisCall('MGET', () => client.mget(...keys));
+    },
+    async set(key: string, value: string, setOptions: KeyValueSetOptions) {
+      const tx = client.multi();
+      addSet(tx, key, value, setOptions.ttlMs);
+      if (setOptions.publish) tx.publish(key, value);
+      await execTransaction('SET', tx);
+    },
+    async delete(key) {
+      await redisCall('DEL', () => client.del(key));
+    },
+    async incr(key, by, ttlMs) {
+      const tx = client.multi().incrby(key, by);
+      if (ttlMs !== null) tx.pexpire(key, Math.max(1, Math.round(ttlMs)));
+      const [value] = await execTransaction('INCRBY', tx);
+      return Number(value);
+    },
+    async subscribe(key, onValue) {
+      const shared = await subscriptions();
+      return redisCall('SUBSCRIBE', () => shared.add(key, onValue));
+    },
+    describe: () => maskRedisUrl(url),
+  };
+}

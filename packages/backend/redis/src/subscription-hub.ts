@@ -1,0 +1,124 @@
+/**
+ * Many subscriptions multiplexed over ONE subscriber connection (Celery's `ResultConsumer` does the same):
+ * the first listener of a channel sends SUBSCRIBE and the promise resolves once Redis confirmed it, the last one
+ * leaving sends UNSUBSCRIBE. Operations on one channel run in order, so a quick subscribe/unsubscribe/subscribe
+ * never ends unsubscribed. After a reconnect every channel is subscribed again and `onResubscribed` runs, so the
+ * owner can read what was published while the connection was down.
+ */
+import type { Logger } from '@q/core';
+
+/** The few subscriber-connection operations the hub needs (an ioredis client in subscriber mode). */
+export interface SubscriberPort {
+  subscribe(channel: string): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+  /** Register the handler of every pub/sub message. */
+  onMessage(handler: (channel: string, message: string) => void): void;
+  /** Register a handler called each time the connection is ready again after it was lost. */
+  onReconnect(handler: () => void): void;
+}
+
+type Listener = (message: string) => void;
+
+/** See the module comment. */
+export class SubscriptionHub {
+  readonly #port: SubscriberPort;
+  readonly #logger: Logger;
+  readonly #listeners = new Map<string, Set<Listener>>();
+  /** Channels Redis confirmed (or is being asked again after a reconnect). */
+  readonly #subscribed = new Set<string>();
+  /** Per channel: the tail of its queued subscribe/unsubscribe operations. */
+  readonly #queues = new Map<string, Promise<void>>();
+
+  constructor(port: SubscriberPort, logger: Logger, onResubscribed: (channels: string[]) => void = () => {}) {
+    this.#port = port;
+    this.#logger = logger;
+    port.onMessage((channel, message) => this.#dispatch(channel, message));
+    port.onReconnect(() => {
+      const channels = [...this.#subscribed];
+      if (channels.length === 0) return;
+      Promise.all(channels.map((c) => this.#port.subscribe(c)))
+        .then(() => onResubscribed(channels))
+        .catch((err: unknown) => this.#logger.warn({ err, channels: channels.length }, 'redis: resubscribing after reconnect failed'));
+    });
+  }
+
+  /** Channels with at least one listener. */
+  get channels(): string[] {
+    return [...this.#listeners.keys()];
+  }
+
+  /** Add a listener; resolves once the channel is subscribed. Returns the function that removes it. */
+  async add(channel: string, listener: Listener): Promise<() => Promise<void>> {
+    // Wrapped, so that adding the same function twice gives two independent subscriptions.
+    const own: Listener = (message) => listener(message);
+    let set = this.#listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(channel, set);
+    }
+    set.add(own);
+    try {
+      await this.#sync(channel);
+    } catch (error) {
+      this.#forget(channel, own);
+      throw error;
+    }
+    let removed = false;
+    return async () => {
+      if (removed) return;
+      removed = true;
+      this.#forget(channel, own);
+      await this.#sync(channel);
+    };
+  }
+
+  /** Listeners of `channel` receive `message` (also used to replay values read after a reconnect). */
+  deliver(channel: string, message: string): void {
+    this.#dispatch(channel, message);
+  }
+
+  #forget(channel: string, listener: Listener): void {
+    const set = this.#listeners.get(channel);
+    set?.delete(listener);
+    if (set && set.size === 0) this.#listeners.delete(channel);
+  }
+
+  /** Queue an operation that makes the subscription of `channel` match whether it has listeners. */
+  #sync(channel: string): Promise<void> {
+    const previous = this.#queues.get(channel) ?? Promise.resolve();
+    const next = previous
+      .catch(() => {})
+      .then(async () => {
+        const wanted = this.#listeners.has(channel);
+        if (wanted && !this.#subscribed.has(channel)) {
+          await this.#port.subscribe(channel);
+          this.#subscribed.add(channel);
+        } else if (!wanted && this.#subscribed.has(channel)) {
+          this.#subscribed.delete(channel);
+          await this.#port.unsubscribe(channel);
+        }
+      });
+    this.#queues.set(channel, next);
+    void next.then(
+      () => this.#settle(channel, next),
+      () => this.#settle(channel, next),
+    );
+    return next;
+  }
+
+  #settle(channel: string, op: Promise<void>): void {
+    if (this.#queues.get(channel) === op) this.#queues.delete(channel);
+  }
+
+  #dispatch(channel: string, message: string): void {
+    const set = this.#listeners.get(channel);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.#logger.error({ err, channel }, 'redis: a result listener threw');
+      }
+    }
+  }
+}
