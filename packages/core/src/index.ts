@@ -75,6 +75,7 @@ export { memoryQueueDriver } from './transport/memory-queue-driver.js';
 export type { MemoryQueueDriverOptions } from './transport/memory-queue-driver.js';
 export { isKeyValueDriver, isQueueDriver } from './transport/guards.js';
 export { keyValueBackend } from './backend/key-value-backend.js';
+export { chordCounterKey, groupKey, taskKey } from './backend/keys.js';
 export type { KeyValueBackendOptions } from './backend/key-value-backend.js';
 export { memoryKeyValueDriver } from './backend/memory-key-value-driver.js';
 export type { MemoryKeyValueDriverOptions } from './backend/memory-key-value-driver.js';

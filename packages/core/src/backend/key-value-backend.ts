@@ -62,7 +62,8 @@ export function keyValueBackend(driver: KeyValueDriver, options: KeyValueBackend
       await driver.delete(taskKey(taskId));
     },
     async saveGroup(groupId: string, resultTuple: unknown, storeOptions: StoreOptions) {
-      await driver.set(groupKey(groupId), encodeGroupMeta(groupId, resultTuple), { ttlMs: storeOptions.expiresMs, publish: false });
+      // Celery publishes every key-value `set`, group metas included.
+      await driver.set(groupKey(groupId), encodeGroupMeta(groupId, resultTuple), { ttlMs: storeOptions.expiresMs, publish: true });
     },
     async restoreGroup(groupId: string) {
       const text = await driver.get(groupKey(groupId));

@@ -8,7 +8,7 @@ import { memoryKeyValueDriver } from '../backend/memory-key-value-driver.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
 import { builtinPlugin } from './builtin-plugin.js';
 import { PluginHost } from './plugin-host.js';
-import { maskUrl, resolveBackendUrl, resolveTransportUrl, type UrlResolveContext } from './url-resolver.js';
+import { maskUrl, parseAdapterUrl, resolveBackendUrl, resolveTransportUrl, type UrlResolveContext } from './url-resolver.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -70,13 +70,15 @@ describe('resolveTransportUrl / resolveBackendUrl', () => {
   });
 
   it('says which package to install when it is missing', async () => {
-    const c = await ctx();
+    // (Package names that exist nowhere: vitest's resolver would find the workspace's real adapters.)
+    const missing = { transport: { redis: '@q/transport-missing-x' }, backend: { rpc: '@q/backend-missing-y' } };
+    const c = await ctx({ packages: missing });
     const err = await resolveTransportUrl('redis://:secret@localhost:6379/0', c).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('Q_ERR_URL_SCHEME_UNKNOWN');
-    expect((err as Error).message).toMatch(/needs the package @q\/transport-redis, which is not installed: install it with `npm install @q\/transport-redis`/);
+    expect((err as Error).message).toMatch(/needs the package @q\/transport-missing-x, which is not installed: install it with `npm install @q\/transport-missing-x`/);
     const backendErr = await resolveBackendUrl('rpc://', c).catch((e: unknown) => e);
-    expect((backendErr as Error).message).toMatch(/@q\/backend-rpc/);
+    expect((backendErr as Error).message).toMatch(/@q\/backend-missing-y/);
   });
 
   it('reports a package without a qPlugin export', async () => {
@@ -126,5 +128,14 @@ describe('package loading', () => {
   it('reports a package that registers no adapter for the scheme', async () => {
     const c = await ctx({ packages: { transport: { x: '@q/x' }, backend: {} }, importPlugin: async () => ({ name: 'empty', setup() {} }) });
     await expect(resolveTransportUrl('x://', c)).rejects.toThrow('package @q/x was loaded but registered no transport for "x://"');
+  });
+});
+
+describe('parseAdapterUrl', () => {
+  it('resolves a failover list (sentinel://a;sentinel://b) by the first URL, which new URL() alone rejects', () => {
+    expect(parseAdapterUrl('sentinel://:pw@10.0.0.1:26379;sentinel://10.0.0.2:26379/0', 'broker').scheme).toBe('sentinel');
+  });
+  it('rejects a string that is not a URL, naming it', () => {
+    expect(() => parseAdapterUrl('not a url', 'broker')).toThrow(/broker URL "not a url" is not a valid URL/);
   });
 });

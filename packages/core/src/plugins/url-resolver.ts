@@ -46,7 +46,9 @@ export function maskUrl(url: string): string {
 export function parseAdapterUrl(url: string, what: string): { parsed: URL; scheme: string } {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    // A failover list (`sentinel://a:26379;sentinel://b:26379`) is resolved by its first URL's scheme;
+    // the adapter receives the whole string as `url`.
+    parsed = new URL(url.split(';')[0] ?? url);
   } catch (err) {
     throw new ConfigError('Q_ERR_URL_INVALID', `${what} URL "${maskUrl(url)}" is not a valid URL (expected scheme://…)`, {
       cause: err,
