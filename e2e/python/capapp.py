@@ -1,0 +1,87 @@
+"""Celery app of the q interop tests: the same task names as e2e/apps/redis-app.ts.
+
+Broker and backend come from the environment (Redis db 3 by default); the ledger (a Redis db where tasks
+record that they ran, to count executions across workers) from INTEROP_LEDGER (db 4 by default).
+"""
+import os
+import time
+
+import redis
+from celery import Celery
+
+BROKER = os.environ.get('INTEROP_BROKER', 'redis://127.0.0.1:6379/3')
+BACKEND = os.environ.get('INTEROP_BACKEND', BROKER)
+LEDGER = os.environ.get('INTEROP_LEDGER', 'redis://127.0.0.1:6379/4')
+WHO = 'python'
+
+app = Celery('capapp', broker=BROKER, backend=BACKEND)
+app.conf.update(
+    task_serializer='json',
+    result_serializer='json',
+    accept_content=['json'],
+    result_expires=600,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+
+_ledger = None
+
+
+def ledger():
+    global _ledger
+    if _ledger is None:
+        _ledger = redis.Redis.from_url(LEDGER)
+    return _ledger
+
+
+@app.task(name='tasks.add')
+def add(x, y):
+    return x + y
+
+
+@app.task(name='tasks.mul')
+def mul(x, y):
+    return x * y
+
+
+@app.task(name='tasks.xsum')
+def xsum(numbers):
+    return sum(numbers)
+
+
+@app.task(name='tasks.fail')
+def fail(message):
+    raise ValueError(message)
+
+
+@app.task(name='tasks.echo')
+def echo(*args, **kwargs):
+    return {'args': list(args), 'kwargs': kwargs}
+
+
+@app.task(name='tasks.errback')
+def errback(task_id):
+    """An errback sent as a task (one argument: Celery calls errbacks with more arguments inline)."""
+    return {'failed': task_id}
+
+
+@app.task(name='tasks.sleep')
+def sleep(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+@app.task(name='tasks.flaky', bind=True, max_retries=3)
+def flaky(self, times):
+    """Retries itself until it has retried `times` times (0.2 s apart); returns the retry count."""
+    if self.request.retries < times:
+        raise self.retry(countdown=0.2, exc=RuntimeError('transient failure'))
+    return self.request.retries
+
+
+@app.task(name='tasks.record')
+def record(key, value):
+    """Appends `<who>:<value>` to the ledger list `key`; returns who ran it and the square of `value`."""
+    ledger().rpush(key, '%s:%s' % (WHO, value))
+    square = value * value if isinstance(value, (int, float)) else None
+    return {'value': value, 'square': square, 'by': WHO}

@@ -1,0 +1,142 @@
+/**
+ * Python Celery 5.2.6 (Debian's `python3-celery`) for the interop tests: a worker of `e2e/python/capapp.py`,
+ * and a client (`e2e/python/client.py`) driven over stdin/stdout with JSON lines.
+ */
+import { fileURLToPath } from 'node:url';
+import { startProcess } from './managed-process.js';
+import type { ManagedProcess } from './managed-process.js';
+
+/** The folder of `capapp.py` and `client.py`. */
+export const PYTHON_DIR = fileURLToPath(new URL('../../python', import.meta.url));
+
+/** Where the Python side connects: broker, result backend, ledger. */
+export interface InteropEnv {
+  broker: string;
+  backend: string;
+  ledger: string;
+}
+
+function envOf(urls: InteropEnv): Record<string, string> {
+  return { INTEROP_BROKER: urls.broker, INTEROP_BACKEND: urls.backend, INTEROP_LEDGER: urls.ledger, PYTHONUNBUFFERED: '1' };
+}
+
+/** Starts `celery -A capapp worker` (solo pool, no gossip/mingle/heartbeat) and waits until it is ready. */
+export async function startPythonWorker(
+  python: string,
+  urls: InteropEnv,
+  options: { hostname: string; queues?: readonly string[]; extraArgs?: readonly string[] },
+): Promise<ManagedProcess> {
+  const args = ['-m', 'celery', '-A', 'capapp', 'worker', '-l', 'info', '-n', options.hostname, '-P', 'solo',
+    '--without-gossip', '--without-mingle', '--without-heartbeat', ...(options.extraArgs ?? [])];
+  if (options.queues) args.push('-Q', options.queues.join(','));
+  const worker = startProcess(python, args, { cwd: PYTHON_DIR, env: envOf(urls) });
+  await worker.waitFor(/ ready\./, 20_000);
+  return worker;
+}
+
+/** A reply of `client.py`: `ok` with the op's fields, or the exception the op raised. */
+export type ClientReply =
+  | ({ ok: true; task_id: string } & Record<string, unknown>)
+  | { ok: false; exc_type: string; exc_module: string; message: string; args: unknown[] };
+
+/** What `get`/`call` return on success. */
+export interface GetReply {
+  ok: true;
+  task_id: string;
+  value: unknown;
+  state: string;
+  elapsed: number;
+  children: string[];
+}
+
+/** A signature for `link` / `link_error`. */
+export interface SignatureSpec {
+  task: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  immutable?: boolean;
+}
+
+/** The options `client.py` passes to `send_task`. */
+export interface SendOptions {
+  countdown?: number;
+  eta?: string;
+  expires?: number | string;
+  priority?: number;
+  queue?: string;
+  task_id?: string;
+  link?: SignatureSpec[];
+  link_error?: SignatureSpec[];
+}
+
+/** The long-running Python client. */
+export class PythonClient {
+  readonly process: ManagedProcess;
+  #nextId = 1;
+  #buffer = '';
+  readonly #pending = new Map<number, (reply: ClientReply) => void>();
+
+  constructor(python: string, urls: InteropEnv) {
+    this.process = startProcess(python, ['client.py'], { cwd: PYTHON_DIR, env: envOf(urls) });
+    this.process.child.stdout?.on('data', (chunk: Buffer) => this.#onData(chunk.toString()));
+  }
+
+  #onData(text: string): void {
+    this.#buffer += text;
+    let nl: number;
+    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
+      const line = this.#buffer.slice(0, nl);
+      this.#buffer = this.#buffer.slice(nl + 1);
+      if (!line.startsWith('{')) continue;
+      const reply = JSON.parse(line) as ClientReply & { id: number };
+      this.#pending.get(reply.id)?.(reply);
+      this.#pending.delete(reply.id);
+    }
+  }
+
+  /** Sends one request; resolves with its reply (rejects when the client dies or after `timeoutMs`). */
+  request(op: string, body: Record<string, unknown>, timeoutMs = 20_000): Promise<ClientReply> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`python client: no reply to ${op} #${id} in ${timeoutMs} ms\n${this.process.output()}`));
+      }, timeoutMs);
+      this.#pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      void this.process.exited().then(() => reject(new Error(`python client exited\n${this.process.output()}`)));
+      this.process.child.stdin?.write(`${JSON.stringify({ id, op, ...body })}\n`);
+    });
+  }
+
+  /** `send_task`; resolves with the task id. */
+  async send(task: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendOptions = {}): Promise<string> {
+    const reply = await this.request('send', { task, args, kwargs, options });
+    if (!reply.ok) throw new Error(`python send_task failed: ${reply.exc_type}: ${reply.message}`);
+    return reply.task_id;
+  }
+
+  /** `AsyncResult(id).get(timeout)`: the value, or the exception Python raised. */
+  get(taskId: string, timeout = 10): Promise<ClientReply> {
+    return this.request('get', { task_id: taskId, timeout }, (timeout + 10) * 1000);
+  }
+
+  /** `send_task` then `get`. */
+  call(task: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendOptions = {}, timeout = 10): Promise<ClientReply> {
+    return this.request('call', { task, args, kwargs, options, timeout }, (timeout + 10) * 1000);
+  }
+
+  /** The stored meta as Python's backend reads it (no waiting). */
+  meta(taskId: string): Promise<ClientReply> {
+    return this.request('meta', { task_id: taskId });
+  }
+}
+
+/** Narrows a reply to success, failing with the Python exception otherwise. */
+export function expectOk(reply: ClientReply): GetReply {
+  if (!reply.ok) throw new Error(`python raised ${reply.exc_type}: ${reply.message}`);
+  return reply as unknown as GetReply;
+}
