@@ -1,0 +1,88 @@
+/**
+ * Bundles the process entry scripts (`src/bin/*.ts`) with esbuild into `node_modules/.cache/q-bench/*.mjs`, so
+ * each worker and the q client run as plain `node` without a TypeScript loader: the loader's thread would add
+ * to a worker's memory, and tsx's `keepNames` transform wraps every closure (a quarter of q's enqueue rate).
+ * `@q/*` packages are bundled from their sources (the `source` export condition), as tsup would build them;
+ * BullMQ and ioredis stay in node_modules.
+ *
+ * esbuild is not a dependency of this package; it is the one tsx (a root dev dependency) uses.
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const BENCH_ROOT = path.resolve(here, '..');
+const OUT_DIR = path.join(BENCH_ROOT, 'node_modules', '.cache', 'q-bench');
+
+interface EsbuildBuildOptions {
+  entryPoints: string[];
+  outfile: string;
+  bundle: boolean;
+  platform: 'node';
+  format: 'esm';
+  target: string;
+  conditions: string[];
+  external: string[];
+  banner: { js: string };
+  logLevel: 'error';
+  sourcemap: boolean;
+}
+interface Esbuild {
+  version: string;
+  build(options: EsbuildBuildOptions): Promise<{ errors: unknown[] }>;
+}
+
+async function loadEsbuild(): Promise<Esbuild> {
+  const requireFromHere = createRequire(import.meta.url);
+  const requireFromTsx = createRequire(requireFromHere.resolve('tsx'));
+  const entry = requireFromTsx.resolve('esbuild');
+  return (await import(pathToFileURL(entry).href)) as Esbuild;
+}
+
+/** A worker entry: its source under `src/bin/` and what stays external. */
+export interface WorkerEntry {
+  name: 'q-worker' | 'q-client' | 'bullmq-worker';
+  external: string[];
+}
+
+const ENTRIES: readonly WorkerEntry[] = [
+  { name: 'q-worker', external: [] },
+  { name: 'q-client', external: [] },
+  { name: 'bullmq-worker', external: ['bullmq', 'ioredis'] },
+];
+
+/**
+ * Bundles every worker entry; returns the path of each bundle by name, the esbuild version, and the error of
+ * each entry that did not build (its system's scenarios then fail, the others run).
+ */
+export async function buildWorkers(): Promise<{ bundles: Map<string, string>; esbuild: string; failed: Map<string, string> }> {
+  const esbuild = await loadEsbuild();
+  mkdirSync(OUT_DIR, { recursive: true });
+  const bundles = new Map<string, string>();
+  const failed = new Map<string, string>();
+  for (const entry of ENTRIES) {
+    const outfile = path.join(OUT_DIR, `${entry.name}.mjs`);
+    try {
+      await esbuild.build({
+      entryPoints: [path.join(here, 'bin', `${entry.name}.ts`)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['source'],
+      external: entry.external,
+      // CommonJS dependencies bundled into ESM still call require() for node built-ins.
+      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+      logLevel: 'error',
+      sourcemap: true,
+      });
+      bundles.set(entry.name, outfile);
+    } catch (err) {
+      failed.set(entry.name, err instanceof Error ? err.message.split('\n').slice(0, 3).join(' ') : String(err));
+    }
+  }
+  return { bundles, esbuild: esbuild.version, failed };
+}

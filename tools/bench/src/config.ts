@@ -1,0 +1,72 @@
+/**
+ * What one benchmark run measures: the Redis it uses (db 5 only), the counts, and the time bounds.
+ * `--quick` scales every count down for a smoke run (numbers from it are not meaningful).
+ */
+
+/** The only Redis the benchmark touches: local, database 5. It is flushed before each scenario and at the end. */
+export const REDIS_URL = 'redis://127.0.0.1:6379/5';
+export const REDIS_DB = 5;
+
+/** The queue every system consumes (Celery's default, also q's). */
+export const QUEUE = 'celery';
+/** BullMQ's queue name (keys `bull:bench:*`). */
+export const BULL_QUEUE = 'bench';
+/** The no-op task's registered name (Celery and q). */
+export const TASK_NAME = 'bench.noop';
+
+export interface Counts {
+  /** Tasks sent by each client in the enqueue scenario. */
+  enqueue: number;
+  /** Pre-enqueued tasks drained with results off. */
+  drain: number;
+  /** Pre-enqueued tasks drained with results stored in Redis. */
+  drainResults: number;
+  /** Sequential apply → result calls. */
+  roundTrip: number;
+  /** Round trips before the timed ones (wait for the worker, warm up). */
+  roundTripWarmup: number;
+}
+
+export const FULL: Counts = { enqueue: 20_000, drain: 20_000, drainResults: 10_000, roundTrip: 1_000, roundTripWarmup: 50 };
+export const QUICK: Counts = { enqueue: 2_000, drain: 2_000, drainResults: 1_000, roundTrip: 100, roundTripWarmup: 10 };
+
+/** Time bounds (ms). Every wait in the harness is bounded by one of these. */
+export const LIMITS = {
+  /** A worker must take its first message within this after spawning. */
+  workerStartMs: 30_000,
+  /** One scenario (enqueue, drain or round trip) of one peer, once started. */
+  scenarioMs: 90_000,
+  /** Warm shutdown before the process group gets SIGKILL. */
+  stopGraceMs: 4_000,
+  /** Drain progress poll interval. */
+  pollMs: 5,
+  /** A client script (Python) gets this long in total. */
+  clientMs: 120_000,
+} as const;
+
+/** Run options from the command line. */
+export interface RunOptions {
+  quick: boolean;
+  counts: Counts;
+  /** Only these systems (default all). */
+  only: ReadonlySet<string> | null;
+  /** Write docs/benchmarks.md (default true unless --quick or --only). */
+  writeDocs: boolean;
+  /** Run q workers with `--cpu-prof` and keep the profiles in tools/bench/. */
+  profile: boolean;
+}
+
+/** Parses `--quick`, `--only=q,celery,bullmq`, `--no-docs`, `--docs`, `--profile`. */
+export function parseArgs(argv: readonly string[]): RunOptions {
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
+  for (const name of only ?? []) {
+    if (!['q', 'celery', 'bullmq'].includes(name)) throw new Error(`--only: unknown system ${name} (q, celery, bullmq)`);
+  }
+  const known = ['--quick', '--no-docs', '--docs', '--profile'];
+  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && a !== '--');
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --only=q,celery,bullmq)`);
+  const writeDocs = argv.includes('--docs') || (!quick && !only && !argv.includes('--no-docs'));
+  return { quick, counts: quick ? QUICK : FULL, only, writeDocs, profile: argv.includes('--profile') };
+}

@@ -1,0 +1,27 @@
+"""The Celery app of the benchmark: one no-op task, broker and backend from the environment.
+
+BENCH_BROKER  broker URL (always redis://127.0.0.1:6379/5)
+BENCH_BACKEND result backend URL, or empty for none (results off)
+"""
+import os
+
+from celery import Celery
+
+broker = os.environ["BENCH_BROKER"]
+backend = os.environ.get("BENCH_BACKEND") or None
+
+app = Celery("bench", broker=broker, backend=backend)
+app.conf.update(
+    # Remote control (pidbox fanout) is off: q has none yet, and it adds a pub/sub consumer per worker.
+    worker_enable_remote_control=False,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+# Results off = no backend (DisabledBackend stores nothing). task_ignore_result is left False on purpose: the
+# client would otherwise send `ignore_result: true` in the message and the worker would skip storing even
+# with a backend.
+
+
+@app.task(name="bench.noop")
+def noop():
+    return None

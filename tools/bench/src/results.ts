@@ -1,0 +1,64 @@
+/** What a run collects, per system and per worker configuration. */
+import type { TreeRss } from './rss.js';
+import type { SystemName, WorkerConfig } from './peers/types.js';
+
+/** A measured value or why there is none. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface EnqueueMeasure {
+  perSecond: number;
+  seconds: number;
+  method: string;
+}
+
+export interface DrainMeasure {
+  perSecond: number;
+  seconds: number;
+  /** Peak RSS of the worker tree during this drain. */
+  rss: TreeRss | null;
+}
+
+export interface RoundTripMeasure {
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  rss: TreeRss | null;
+}
+
+export interface ConfigResults {
+  system: SystemName;
+  config: WorkerConfig;
+  drain?: Outcome<DrainMeasure>;
+  drainResults?: Outcome<DrainMeasure>;
+  roundTrip?: Outcome<RoundTripMeasure>;
+}
+
+export interface RunResults {
+  startedAt: Date;
+  seconds: number;
+  quick: boolean;
+  /** 1, 5 and 15 minute load averages when the run started. */
+  loadAverage: number[];
+  versions: Record<string, string>;
+  enqueue: Map<SystemName, Outcome<EnqueueMeasure>>;
+  configs: ConfigResults[];
+}
+
+/** Runs `fn`, turning a throw into a failed outcome (the run goes on with the next scenario). */
+export async function attempt<T>(label: string, fn: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`  ✗ ${label}: ${message.split('\n').slice(0, 12).join('\n    ')}`);
+    return { ok: false, error: message.split('\n')[0] ?? 'failed' };
+  }
+}
+
+/** Peak RSS of a configuration: the largest over its worker processes (one per scenario). */
+export function peakOf(results: ConfigResults): TreeRss | null {
+  const all = [results.drain, results.drainResults, results.roundTrip]
+    .map((o) => (o?.ok ? o.value.rss : null))
+    .filter((r): r is TreeRss => r !== null);
+  return all.reduce<TreeRss | null>((best, r) => (best === null || r.total > best.total ? r : best), null);
+}
