@@ -1,0 +1,111 @@
+/**
+ * A worker survives a Redis server restart: consuming resumes on its own and nothing is lost.
+ * This suite starts its OWN redis-server (a free port, AOF on, a temp dir) so it can stop and restart it
+ * without touching the shared server; the process is stopped in afterAll.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type AsyncResult } from '@q/core';
+import { inCI } from '@q/test-services';
+import { createWorker } from '@q/worker';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisTransport } from '../src/index.js';
+import { sleep, until } from './helpers.js';
+
+const hasServer = spawnSync('redis-server', ['--version']).status === 0;
+if (!hasServer) {
+  const line = 'transport-redis restart: skipped, redis-server is not installed (apt-get install -y redis-server)';
+  if (inCI) throw new Error(line.replace('skipped', 'FAILED'));
+  process.stderr.write(`${line}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!hasServer)('redis server restart', () => {
+  let dir: string;
+  let port: number;
+  let server: ChildProcess | null = null;
+
+  async function startServer(): Promise<void> {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
+      stdio: 'ignore',
+    });
+    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    await until(async () => {
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        probe.disconnect();
+        return false;
+      }
+    }, 10_000, 'private redis-server to start');
+    probe.disconnect();
+  }
+
+  async function stopServer(): Promise<void> {
+    const s = server;
+    server = null;
+    if (!s || s.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      s.once('exit', () => resolve());
+      s.kill('SIGTERM');
+    });
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'q-redis-restart-'));
+    port = await freePort();
+    await startServer();
+  });
+  afterAll(async () => {
+    await stopServer();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes consuming after the server restarts and runs every task exactly once', async () => {
+    const url = `redis://127.0.0.1:${port}/0`;
+    const ran: number[] = [];
+    const app = createApp({ name: 'restart', broker: redisTransport({ url }), backend: 'memory://restart' });
+    app.task('restart.record', (n: number) => {
+      ran.push(n);
+      return n;
+    });
+    const client = createApp({ name: 'restart-client', broker: redisTransport({ url }), backend: 'memory://restart' });
+    const worker = createWorker(app, { concurrency: 4, closeApp: true });
+    await worker.start();
+    try {
+      const first: AsyncResult[] = [];
+      for (let i = 0; i < 20; i++) first.push(await client.sendTask('restart.record', [i]));
+      await until(() => ran.length >= 20, 10_000, 'first batch');
+
+      await stopServer();
+      await sleep(300);
+      await startServer();
+
+      // The client reconnects too; publish a second batch after the restart.
+      for (let i = 20; i < 40; i++) await client.sendTask('restart.record', [i]);
+      await until(() => ran.length >= 40, 20_000, 'second batch after the restart');
+      await sleep(200);
+      expect([...ran].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(first).toHaveLength(20);
+    } finally {
+      await worker.stop({ graceful: true });
+      await client.close();
+    }
+  }, 60_000);
+});
