@@ -27,6 +27,8 @@ export interface WorkerRuntime {
   readonly counters: WorkerCounters;
   /** True once a cold shutdown began: terminated jobs are requeued, not failed. */
   readonly shuttingDown: boolean;
+  /** Whether any plugin handles hook `name` (lets the per-task path skip building payloads). */
+  hasHook(name: HookName): boolean;
   /** Run a hook; a failing handler is logged, never thrown. */
   hook<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<void>;
 }

@@ -104,6 +104,10 @@ export class Worker implements WorkerRuntime {
     return value;
   }
 
+  hasHook(name: HookName): boolean {
+    return this.app.plugins.hasHook(name);
+  }
+
   async hook<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<void> {
     try {
       await this.app.plugins.runHook(name, payload);

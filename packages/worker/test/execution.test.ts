@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ignore, Reject, newTaskMessage } from '@q/core';
 import type { TaskContext } from '@q/core';
-import { makeApp, metaOf, namespace, recordSettlements, sleep, startWorker, until } from './helpers.js';
+import { makeApp, metaOf, namespace, recordSettlements, recordingLogger, sleep, startWorker, until } from './helpers.js';
 
 describe('worker: running tasks (memory transport + memory backend)', () => {
   it('runs a task with args and kwargs and stores SUCCESS', async () => {
@@ -180,6 +180,52 @@ describe('worker: running tasks (memory transport + memory backend)', () => {
     await (await app.sendTask('tasks.late')).get({ timeout: 3 });
     await until(() => log.length, (n) => n === 3);
     expect(log).toEqual(['run', 'done', 'ack']);
+  });
+
+  it('runs without waiting for the early ack reply; the run still settles only once the ack completes', async () => {
+    const app = makeApp(namespace());
+    const log: string[] = [];
+    let releaseAcks!: () => void;
+    recordSettlements(app, log, new Promise<void>((r) => (releaseAcks = r)));
+    app.task({ name: 'tasks.quick' }, () => {
+      log.push('run');
+      return 7;
+    });
+    const worker = await startWorker(app);
+    const r = await app.sendTask('tasks.quick');
+    expect(await r.get({ timeout: 3 })).toBe(7);
+    expect(log).toEqual(['ack', 'run']);
+    let stopped = false;
+    const stopping = worker.stop({ graceful: true }).then(() => (stopped = true));
+    await sleep(20);
+    expect(stopped).toBe(false);
+    releaseAcks();
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(log).toEqual(['ack', 'run']);
+  });
+
+  it('logs task lines only at enabled levels (a pino-shaped isLevelEnabled is asked)', async () => {
+    const logger = recordingLogger();
+    const quietInfo = Object.assign(logger, { isLevelEnabled: (level: string) => level !== 'info' });
+    const app = makeApp(namespace(), { logger: quietInfo });
+    app.task({ name: 'tasks.fine' }, () => 1);
+    app.task({ name: 'tasks.bad' }, () => {
+      throw new Error('bad');
+    });
+    const worker = await startWorker(app);
+    await (await app.sendTask('tasks.fine')).get({ timeout: 3 });
+    await (await app.sendTask('tasks.bad')).get({ timeout: 3, propagate: false });
+    await until(() => worker.stats().processed, (n) => n === 2);
+    expect(logger.lines.filter((l) => l.level === 'info' && / (received|succeeded in)/.test(l.msg))).toEqual([]);
+    expect(logger.lines.filter((l) => l.level === 'error' && l.msg.includes('raised unexpected'))).toHaveLength(1);
+
+    const loud = recordingLogger();
+    const app2 = makeApp(namespace(), { logger: loud });
+    app2.task({ name: 'tasks.fine' }, () => 1);
+    await startWorker(app2);
+    await (await app2.sendTask('tasks.fine')).get({ timeout: 3 });
+    await until(() => loud.lines.filter((l) => l.level === 'info' && / (received|succeeded in)/.test(l.msg)).length, (n) => n === 2);
   });
 
   it('Reject (with acksLate) drops or requeues the message and stores nothing; Ignore acks and stores nothing', async () => {

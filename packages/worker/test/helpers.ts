@@ -82,8 +82,11 @@ export function recordingLogger(): Logger & { lines: { level: string; msg: strin
   return logger;
 }
 
-/** Wrap the app's transport so every ack/nack of a consumed delivery is recorded in `log`. */
-export function recordSettlements(app: App, log: string[]): void {
+/**
+ * Wrap the app's transport so every ack/nack of a consumed delivery is recorded in `log` (when it is sent).
+ * With `hold`, the broker's reply to each ack/nack is delayed until `hold` resolves.
+ */
+export function recordSettlements(app: App, log: string[], hold?: Promise<void>): void {
   const original = app.getTransport.bind(app);
   app.getTransport = async (): Promise<Transport> => {
     const transport = await original();
@@ -102,10 +105,12 @@ export function recordSettlements(app: App, log: string[]): void {
                 info: delivery.info,
                 ack: async () => {
                   log.push('ack');
+                  await hold;
                   await delivery.ack();
                 },
                 nack: async (o) => {
                   log.push(o.requeue ? 'requeue' : 'drop');
+                  await hold;
                   await delivery.nack(o);
                 },
               }),

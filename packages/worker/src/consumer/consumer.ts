@@ -10,6 +10,7 @@ import type { TaskRequest } from '../execution/request.js';
 import { declareConsumedQueue } from './queues.js';
 import { receiveDelivery } from './receive.js';
 import { revokeExpired } from '../execution/revoke.js';
+import { logEnabled } from '../execution/log-level.js';
 import type { Timer, TimerEntry } from './timer.js';
 
 /** Options of a {@link TaskConsumer}. */
@@ -29,7 +30,10 @@ export interface TaskConsumerOptions {
 export class TaskConsumer {
   private consumers: Consumer[] = [];
   private readonly held = new Map<Delivery, { entry: TimerEntry; request: TaskRequest }>();
-  private readonly inflight = new Set<Promise<void>>();
+  /** Deliveries handed to this consumer and not settled yet. */
+  private inflight = 0;
+  /** `drain()` calls waiting for `inflight` to reach 0. */
+  private drained: (() => void)[] = [];
   private closing = false;
   private prefetchApplied: number;
 
@@ -92,17 +96,24 @@ export class TaskConsumer {
 
   /** Resolve when every delivery handed to this consumer has been settled. */
   async drain(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    while (this.inflight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 
-  private track(work: Promise<void>): void {
-    const p = work.catch((err: unknown) => this.rt.logger.error({ err }, 'internal error handling a delivery'));
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
+  /** Count `work` as in flight until it settles; its errors are logged. */
+  private async track(work: Promise<void>): Promise<void> {
+    this.inflight += 1;
+    try {
+      await work;
+    } catch (err) {
+      this.rt.logger.error({ err }, 'internal error handling a delivery');
+    } finally {
+      this.inflight -= 1;
+      if (this.inflight === 0 && this.drained.length > 0) for (const wake of this.drained.splice(0)) wake();
+    }
   }
 
   private onDelivery(delivery: Delivery): void {
-    this.track(this.handle(delivery));
+    void this.track(this.handle(delivery));
   }
 
   private async handle(delivery: Delivery): Promise<void> {
@@ -114,7 +125,7 @@ export class TaskConsumer {
     if (!received) return;
     const { request, eta } = received;
     const { message } = request;
-    this.rt.logger.info({ taskId: message.id }, `Task ${message.name}[${message.id}] received`);
+    if (logEnabled(this.rt.logger, 'info')) this.rt.logger.info({ taskId: message.id }, `Task ${message.name}[${message.id}] received`);
     if (eta !== null && eta > Date.now()) {
       this.hold(request, eta);
       return;
@@ -129,7 +140,7 @@ export class TaskConsumer {
       if (!this.held.delete(delivery)) return;
       this.rt.counters.scheduled -= 1;
       this.adjustPrefetch();
-      this.track(this.runHeld(request));
+      void this.track(this.runHeld(request));
     });
     this.held.set(delivery, { entry, request });
     this.adjustPrefetch();

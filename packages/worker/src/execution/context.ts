@@ -2,54 +2,84 @@
  * The request context a task runs with (Celery's `self.request` plus `retry` and `update_state`).
  */
 import { MaxRetriesExceededError, Retry, parseIsoDate } from '@q/core';
-import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState } from '@q/core';
+import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState, WireSignature } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
-import { effectiveTimeLimits } from './request.js';
 import type { TaskRequest } from './request.js';
 import { storeState } from './results.js';
 
 /**
- * Build the {@link TaskContext} of one run.
- *
- * `retry()` checks `maxRetries` first (the option given, else the task's): when exhausted it throws `exc`
- * if given, else a `MaxRetriesExceededError`; otherwise it throws a `Retry` the tracer turns into a
- * re-published message.
+ * The context of one run. A class, not an object literal: one is built for every task, and a literal with
+ * accessors is far slower to create. `signal` and `logger` are accessors (on the prototype) that create the
+ * `AbortSignal` and the child logger on first use; most tasks use neither. `retry` and `updateState` are
+ * own functions, so they work when destructured.
  */
-export function buildTaskContext(rt: WorkerRuntime, request: TaskRequest, signal: AbortSignal, logger: Logger): TaskContext {
-  const { message, delivery, task } = request;
-  const embed = message.embed;
-  return {
-    id: message.id,
-    name: message.name,
-    args: message.args,
-    kwargs: message.kwargs,
-    retries: message.retries,
-    eta: message.eta,
-    expires: message.expires,
-    parentId: message.parentId,
-    rootId: message.rootId,
-    groupId: message.groupId,
-    groupIndex: message.groupIndex,
-    hostname: rt.hostname,
-    origin: message.origin,
-    replyTo: message.replyTo,
-    correlationId: message.correlationId,
-    deliveryInfo: {
+class WorkerTaskContext implements TaskContext {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly retries: number;
+  readonly eta: string | null;
+  readonly expires: string | null;
+  readonly parentId: string | null;
+  readonly rootId: string | null;
+  readonly groupId: string | null;
+  readonly groupIndex: number | null;
+  readonly hostname: string;
+  readonly origin: string;
+  readonly replyTo: string;
+  readonly correlationId: string;
+  readonly deliveryInfo: { exchange: string; routingKey: string; priority: number; redelivered: boolean };
+  readonly timeLimit: [number | null, number | null];
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly callbacks: readonly WireSignature[] | null;
+  readonly errbacks: readonly WireSignature[] | null;
+  readonly chain: readonly WireSignature[] | null;
+  readonly chord: WireSignature | null;
+  readonly isEager = false;
+  readonly #makeSignal: () => AbortSignal;
+  readonly #makeLogger: () => Logger;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    rt: WorkerRuntime,
+    request: TaskRequest,
+    signal: () => AbortSignal,
+    logger: () => Logger,
+    timeLimit: [number | null, number | null],
+  ) {
+    const { message, delivery, task } = request;
+    const embed = message.embed;
+    this.id = message.id;
+    this.name = message.name;
+    this.args = message.args;
+    this.kwargs = message.kwargs;
+    this.retries = message.retries;
+    this.eta = message.eta;
+    this.expires = message.expires;
+    this.parentId = message.parentId;
+    this.rootId = message.rootId;
+    this.groupId = message.groupId;
+    this.groupIndex = message.groupIndex;
+    this.hostname = rt.hostname;
+    this.origin = message.origin;
+    this.replyTo = message.replyTo;
+    this.correlationId = message.correlationId;
+    this.deliveryInfo = {
       exchange: delivery.info.exchange,
       routingKey: delivery.info.routingKey,
       priority: delivery.info.priority ?? message.priority,
       redelivered: delivery.info.redelivered,
-    },
-    timeLimit: effectiveTimeLimits(request),
-    headers: delivery.message.headers,
-    callbacks: embed.callbacks,
-    errbacks: embed.errbacks,
-    chain: embed.chain,
-    chord: embed.chord,
-    isEager: false,
-    signal,
-    logger,
-    retry(options: RetryOptions = {}): never {
+    };
+    this.timeLimit = timeLimit;
+    this.headers = delivery.message.headers;
+    this.callbacks = embed.callbacks;
+    this.errbacks = embed.errbacks;
+    this.chain = embed.chain;
+    this.chord = embed.chord;
+    this.#makeSignal = signal;
+    this.#makeLogger = logger;
+    this.retry = (options: RetryOptions = {}): never => {
       const max = options.maxRetries !== undefined ? options.maxRetries : (task.options.maxRetries ?? null);
       if (max !== null && message.retries >= max) {
         if (options.exc !== undefined) throw options.exc;
@@ -69,9 +99,43 @@ export function buildTaskContext(rt: WorkerRuntime, request: TaskRequest, signal
       if (options.kwargs !== undefined) init.kwargs = options.kwargs;
       if (options.options !== undefined) init.options = options.options;
       throw new Retry(init);
-    },
-    async updateState(state: TaskState, meta?: unknown): Promise<void> {
+    };
+    this.updateState = async (state: TaskState, meta?: unknown): Promise<void> => {
       await storeState(rt, message, { status: state, result: meta ?? null, queue: delivery.info.queue });
-    },
-  };
+    };
+  }
+
+  /** Aborted on soft time limit, revoke with terminate, or cold shutdown (created on first use). */
+  get signal(): AbortSignal {
+    this.#signal ??= this.#makeSignal();
+    return this.#signal;
+  }
+
+  get logger(): Logger {
+    return this.#makeLogger();
+  }
+
+  readonly retry: (options?: RetryOptions) => never;
+  readonly updateState: (state: TaskState, meta?: unknown) => Promise<void>;
+}
+
+/**
+ * Build the {@link TaskContext} of one run.
+ *
+ * `retry()` checks `maxRetries` first (the option given, else the task's): when exhausted it throws `exc`
+ * if given, else a `MaxRetriesExceededError`; otherwise it throws a `Retry` the tracer turns into a
+ * re-published message.
+ *
+ * `signal` and `logger` are called on first use of `ctx.signal`/`ctx.logger` (an `AbortSignal` and a child
+ * logger are costly to create, and most tasks use neither); `timeLimit` is the request's effective
+ * `[hard, soft]` limits.
+ */
+export function buildTaskContext(
+  rt: WorkerRuntime,
+  request: TaskRequest,
+  signal: () => AbortSignal,
+  logger: () => Logger,
+  timeLimit: [number | null, number | null],
+): TaskContext {
+  return new WorkerTaskContext(rt, request, signal, logger, timeLimit);
 }

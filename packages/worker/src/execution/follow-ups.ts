@@ -58,12 +58,18 @@ async function sendAll(rt: WorkerRuntime, parent: TaskMessage, sigs: readonly Wi
   return ids;
 }
 
+/** Whether a success of `parent` sends anything (callbacks or a next chain step). */
+export function hasSuccessFollowUps(parent: TaskMessage): boolean {
+  return (parent.embed.callbacks?.length ?? 0) > 0 || (parent.embed.chain?.length ?? 0) > 0;
+}
+
 /**
  * On success: send every callback with `result` prepended (unless immutable), then the next chain step
  * (the last element of `embed.chain`) with `result` prepended and the rest of the chain. Returns the
  * children to record in the task's result.
  */
 export async function applySuccessFollowUps(rt: WorkerRuntime, parent: TaskMessage, result: unknown): Promise<ChildTuple[]> {
+  if (!hasSuccessFollowUps(parent)) return [];
   const call = callFrom(rt, parent, [result]);
   const ids = await sendAll(rt, parent, parent.embed.callbacks ?? [], call, 'callback');
   const chain = parent.embed.chain ?? [];

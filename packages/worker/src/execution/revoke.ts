@@ -15,5 +15,5 @@ export async function revokeExpired(rt: WorkerRuntime, delivery: Delivery, messa
   } catch (err) {
     rt.logger.error({ err, taskId: message.id }, 'could not ack an expired task');
   }
-  await rt.hook('taskRevoked', { ...hookInfo(message), expired: true, terminated: false });
+  if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(message), expired: true, terminated: false });
 }

@@ -3,80 +3,120 @@
  * messages and hooks (Celery's `celery.app.trace` plus `Request.on_success`/`on_failure`).
  */
 import { Retry, TimeLimitExceededError, TaskRevokedError, encodeException, formatTraceback, isIgnore, isReject, isRetry } from '@q/core';
-import type { EncodedException, Logger, PoolJob, PoolOutcome, PoolRunOptions, TaskState } from '@q/core';
+import type { EncodedException, Logger, PoolOutcome, PoolRunOptions, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 import { backoffCountdown } from './backoff.js';
 import { buildTaskContext } from './context.js';
-import { applyErrbacks, applySuccessFollowUps } from './follow-ups.js';
+import { applyErrbacks, applySuccessFollowUps, hasSuccessFollowUps } from './follow-ups.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './request.js';
 import { revokeExpired } from './revoke.js';
 import type { TaskRequest } from './request.js';
 import { storeState, workerLost } from './results.js';
 import { publishRetry } from './retry.js';
 import { describeValue } from './describe.js';
+import { logEnabled } from './log-level.js';
+import type { LazySignalJob } from '../pools/run-with-limits.js';
 
 type Settlement = 'ack' | 'requeue' | 'drop';
 
-/** One run of one request. */
-class Trace {
+const SETTLED: Promise<void> = Promise.resolve();
+
+/**
+ * One run of one request. It is also the pool job (`runLazy`: the pool hands it a signal factory, so no
+ * `AbortSignal` is created unless the task reads `ctx.signal` or something aborts it).
+ */
+class Trace implements LazySignalJob {
   private settled = false;
+  /** The ack/nack under way (or done); later settles wait for it. */
+  private settling: Promise<void> = SETTLED;
+  /** The ack/nack completed (the hot path skips awaiting it again). */
+  private settleDone = false;
   private started = false;
   /** The task expired while it waited for a pool slot: revoked instead of run. */
   private expired = false;
-  readonly log: Logger;
+  private childLog: Logger | undefined;
+  private readonly limits: [number | null, number | null];
+  readonly taskId: string;
+  readonly taskName: string;
 
   constructor(
     private readonly rt: WorkerRuntime,
     private readonly request: TaskRequest,
   ) {
-    this.log = rt.logger.child({ taskId: request.message.id, task: request.message.name });
+    this.limits = effectiveTimeLimits(request);
+    this.taskId = request.message.id;
+    this.taskName = request.message.name;
+  }
+
+  /** The task's logger (a child of the worker's, created on first use). */
+  get log(): Logger {
+    this.childLog ??= this.rt.logger.child({ taskId: this.request.message.id, task: this.request.message.name });
+    return this.childLog;
   }
 
   private get msg() {
     return this.request.message;
   }
 
-  async settle(how: Settlement): Promise<void> {
-    if (this.settled) return;
+  /** Whether task log lines at `level` are written (checked before formatting them). */
+  private logs(level: 'debug' | 'info'): boolean {
+    return logEnabled(this.rt.logger, level);
+  }
+
+  /** Settle the delivery once; later calls wait for the first one. Never rejects (errors are logged). */
+  settle(how: Settlement): Promise<void> {
+    if (this.settled) return this.settling;
     this.settled = true;
+    this.settling = this.doSettle(how);
+    return this.settling;
+  }
+
+  private async doSettle(how: Settlement): Promise<void> {
     try {
       if (how === 'ack') await this.request.delivery.ack();
       else await this.request.delivery.nack({ requeue: how === 'requeue' });
     } catch (err) {
       this.log.error({ err }, `could not ${how} ${this.msg.name}[${this.msg.id}]`);
     }
+    this.settleDone = true;
   }
 
-  async run(): Promise<void> {
+  /** The pool job, for pools that hand over a signal up front (plugin pools). */
+  run(signal: AbortSignal): Promise<unknown> {
+    return this.runLazy(() => signal);
+  }
+
+  /** The pool job: ack early (without waiting for the broker, as Celery does), then run the task. */
+  async runLazy(signal: () => AbortSignal): Promise<unknown> {
     const { rt, request } = this;
-    const [hard, soft] = effectiveTimeLimits(request);
+    const msg = this.msg;
+    this.started = true;
+    rt.counters.reserved -= 1;
+    if (msg.expires !== null && isExpired(msg, rt.app.conf.timezone)) {
+      this.expired = true;
+      return undefined;
+    }
+    // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged.
+    if (!request.task.options.acksLate) void this.settle('ack');
+    if (request.task.options.trackStarted) {
+      await storeState(rt, msg, { status: 'STARTED', result: { pid: process.pid, hostname: rt.hostname }, queue: request.delivery.info.queue });
+    }
+    if (rt.hasHook('taskPrerun')) await rt.hook('taskPrerun', hookInfo(msg));
+    return request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.limits), msg.args, msg.kwargs);
+  }
+
+  async execute(): Promise<void> {
+    const { rt, request } = this;
+    const [hard, soft] = this.limits;
     const options: PoolRunOptions = {};
     if (hard !== null) options.hardTimeoutMs = hard * 1000;
     if (soft !== null) options.softTimeoutMs = soft * 1000;
     rt.counters.reserved += 1;
-    const job: PoolJob = {
-      taskId: this.msg.id,
-      taskName: this.msg.name,
-      run: async (signal) => {
-        this.started = true;
-        rt.counters.reserved -= 1;
-        if (isExpired(this.msg, rt.app.conf.timezone)) {
-          this.expired = true;
-          return undefined;
-        }
-        if (!request.task.options.acksLate) await this.settle('ack');
-        if (request.task.options.trackStarted) {
-          await storeState(rt, this.msg, { status: 'STARTED', result: { pid: process.pid, hostname: rt.hostname }, queue: request.delivery.info.queue });
-        }
-        await rt.hook('taskPrerun', hookInfo(this.msg));
-        return request.task.run(buildTaskContext(rt, request, signal, this.log), this.msg.args, this.msg.kwargs);
-      },
-    };
-    const outcome = await rt.pool.run(job, options);
+    const outcome = await rt.pool.run(this, options);
     if (!this.started) {
       rt.counters.reserved -= 1;
       await this.settle('requeue');
-      this.log.debug(`${this.msg.name}[${this.msg.id}] not started (pool stopped): requeued`);
+      if (this.logs('debug')) this.log.debug(`${this.msg.name}[${this.msg.id}] not started (pool stopped): requeued`);
       return;
     }
     if (this.expired) {
@@ -89,12 +129,13 @@ class Trace {
     } catch (err) {
       this.log.error({ err }, `internal error handling the outcome of ${this.msg.name}[${this.msg.id}]`);
     } finally {
-      rt.counters.processed.set(this.msg.name, (rt.counters.processed.get(this.msg.name) ?? 0) + 1);
-      await this.settle('ack');
+      const processed = rt.counters.processed;
+      processed.set(this.msg.name, (processed.get(this.msg.name) ?? 0) + 1);
+      if (!this.settleDone) await this.settle('ack');
     }
   }
 
-  private async finish(outcome: PoolOutcome, hard: number | null): Promise<void> {
+  private finish(outcome: PoolOutcome, hard: number | null): Promise<void> {
     switch (outcome.kind) {
       case 'success':
         return this.onSuccess(outcome.value, outcome.runtimeMs);
@@ -113,21 +154,21 @@ class Trace {
 
   private async onSuccess(value: unknown, runtimeMs: number): Promise<void> {
     const { rt, msg, request } = this;
-    const children = await applySuccessFollowUps(rt, msg, value);
+    const children = hasSuccessFollowUps(msg) ? await applySuccessFollowUps(rt, msg, value) : [];
     if (!(request.task.options.ignoreResult || msg.ignoreResult)) {
       await storeState(rt, msg, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue });
     }
-    this.log.info(`Task ${msg.name}[${msg.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${describeValue(value)}`);
-    await this.settle('ack');
-    await rt.hook('taskSuccess', { ...hookInfo(msg), result: value, runtimeMs });
-    await this.postrun('SUCCESS', value);
+    if (this.logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${describeValue(value)}`);
+    if (!this.settleDone) await this.settle('ack');
+    if (rt.hasHook('taskSuccess')) await rt.hook('taskSuccess', { ...hookInfo(msg), result: value, runtimeMs });
+    if (rt.hasHook('taskPostrun')) await this.postrun('SUCCESS', value);
   }
 
   private async onError(error: unknown): Promise<void> {
     const { msg, request } = this;
     if (isRetry(error)) return this.onRetry(error);
     if (isReject(error)) {
-      this.log.info(`Task ${msg.name}[${msg.id}] rejected (requeue: ${error.requeue}): ${String(error.reason ?? '')}`);
+      if (this.logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] rejected (requeue: ${error.requeue}): ${String(error.reason ?? '')}`);
       await this.settle(error.requeue ? 'requeue' : 'drop');
       return this.postrun('REJECTED', error.reason ?? null);
     }
@@ -162,9 +203,9 @@ class Trace {
       retry.exc !== undefined ? encodeException(retry.exc) : { exc_type: 'Retry', exc_message: [retry.toString()], exc_module: 'celery.exceptions' };
     const traceback = retry.exc instanceof Error ? formatTraceback(retry.exc) : null;
     await storeState(rt, msg, { status: 'RETRY', result: exc, traceback, children: [[[msg.id, null], null]], queue: this.request.delivery.info.queue });
-    this.log.info(`Task ${msg.name}[${msg.id}] retry: ${retry.toString()}`);
+    if (this.logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] retry: ${retry.toString()}`);
     await this.settle('ack');
-    await rt.hook('taskRetry', { ...hookInfo(msg), reason: retry.exc ?? retry, countdownMs });
+    if (rt.hasHook('taskRetry')) await rt.hook('taskRetry', { ...hookInfo(msg), reason: retry.exc ?? retry, countdownMs });
     await this.postrun('RETRY', exc);
   }
 
@@ -179,7 +220,7 @@ class Trace {
     await applyErrbacks(rt, msg);
     this.log.error({ err: error }, `Task ${msg.name}[${msg.id}] raised unexpected: ${exc.exc_type}(${exc.exc_message.map(describeValue).join(', ')})`);
     await this.settle('ack');
-    await rt.hook('taskFailure', { ...hookInfo(msg), error, traceback });
+    if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error, traceback });
     await this.postrun('FAILURE', exc);
   }
 
@@ -193,7 +234,7 @@ class Trace {
     if (reason instanceof TaskRevokedError) {
       await storeState(rt, msg, { status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' }, queue: request.delivery.info.queue });
       await this.settle('ack');
-      await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
+      if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
       return this.postrun('REVOKED', null);
     }
     if (!this.settled && (rt.shuttingDown || request.task.options.rejectOnWorkerLost)) {
@@ -205,12 +246,12 @@ class Trace {
     await storeState(rt, msg, { status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue });
     this.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);
     await this.settle('ack');
-    await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
+    if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
     await this.postrun('FAILURE', err);
   }
 
   private async postrun(state: TaskState, result: unknown): Promise<void> {
-    await this.rt.hook('taskPostrun', { ...hookInfo(this.msg), state, result });
+    if (this.rt.hasHook('taskPostrun')) await this.rt.hook('taskPostrun', { ...hookInfo(this.msg), state, result });
   }
 }
 
@@ -223,7 +264,7 @@ class Trace {
 export async function executeRequest(rt: WorkerRuntime, request: TaskRequest): Promise<void> {
   const trace = new Trace(rt, request);
   try {
-    await trace.run();
+    await trace.execute();
   } catch (err) {
     trace.log.error({ err }, `internal error running ${request.message.name}[${request.message.id}]`);
     await trace.settle('requeue');

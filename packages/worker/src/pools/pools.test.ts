@@ -4,6 +4,7 @@ import type { PoolJob, PoolOutcome, QError } from '@q/core';
 import { asyncPool } from './async-pool.js';
 import { soloPool } from './solo-pool.js';
 import { createPool, workerPlugin } from './registry.js';
+import type { LazySignalJob } from './run-with-limits.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -123,6 +124,44 @@ describe('asyncPool', () => {
     await stopped;
     expect(ran).toBe(1);
     expect((await pool.run(job(async () => 1), {})).kind).toBe('terminated');
+  });
+
+  it('hands a lazy-signal job a signal factory: one signal per job, aborted by a cold stop even if read later', async () => {
+    const pool = asyncPool({ concurrency: 2 });
+    let getSignal: (() => AbortSignal) | undefined;
+    const lazy: LazySignalJob = {
+      taskId: 'lazy',
+      taskName: 'tasks.lazy',
+      run: () => Promise.reject(new Error('run() must not be called for a lazy-signal job')),
+      runLazy: (signal) => {
+        getSignal = signal;
+        return new Promise(() => {});
+      },
+    };
+    const running = pool.run(lazy, {});
+    const plain = await pool.run(job(async () => 'plain'), {});
+    expect(plain).toMatchObject({ kind: 'success', value: 'plain' });
+    await pool.stop({ graceful: false });
+    expect(await running).toMatchObject({ kind: 'terminated' });
+    const signal = getSignal?.();
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as QError).code).toBe('Q_ERR_WORKER_STATE');
+    expect(getSignal?.()).toBe(signal);
+  });
+
+  it('aborts a lazily read signal at the soft limit', async () => {
+    const pool = asyncPool({ concurrency: 1 });
+    const lazy: LazySignalJob = {
+      taskId: 'lazy',
+      taskName: 'tasks.lazy',
+      run: () => Promise.reject(new Error('unused')),
+      runLazy: async (signal) => {
+        await sleep(40);
+        return (signal().reason as QError).code;
+      },
+    };
+    const outcome = await pool.run(lazy, { softTimeoutMs: 10 });
+    expect(outcome).toMatchObject({ kind: 'success', value: 'Q_ERR_SOFT_TIME_LIMIT' });
   });
 
   it('cold stop aborts running jobs at once', async () => {

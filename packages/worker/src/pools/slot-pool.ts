@@ -4,7 +4,7 @@
  */
 import { QError } from '@q/core';
 import type { Pool, PoolJob, PoolOutcome, PoolRunOptions } from '@q/core';
-import { runWithLimits } from './run-with-limits.js';
+import { JobRun } from './run-with-limits.js';
 
 interface Waiter {
   admit(): void;
@@ -25,17 +25,13 @@ export function slotPool(name: string, concurrency: number): Pool {
   let active = 0;
   let stopped = false;
   const waiting: Waiter[] = [];
-  const running = new Set<{ controller: AbortController; done: Promise<PoolOutcome> }>();
+  const running = new Set<JobRun>();
 
   const stoppedReason = (): QError => new QError('Q_ERR_WORKER_STATE', `pool ${name} is stopped`);
 
-  const acquire = (): Promise<void> => {
-    if (stopped) return Promise.reject(stoppedReason());
-    if (active < concurrency) {
-      active += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((admit, reject) => {
+  /** Wait for a free slot (only called when every slot is taken). */
+  const queue = (): Promise<void> =>
+    new Promise<void>((admit, reject) => {
       waiting.push({
         admit: () => {
           active += 1;
@@ -44,6 +40,16 @@ export function slotPool(name: string, concurrency: number): Pool {
         reject,
       });
     });
+  /** Run a job in the slot just taken; the slot is given back when the job's outcome is known. */
+  const begin = (job: PoolJob, options: PoolRunOptions): Promise<PoolOutcome> => {
+    const run = new JobRun(job, options, finished);
+    running.add(run);
+    run.start();
+    return run.done;
+  };
+  const finished = (run: JobRun): void => {
+    running.delete(run);
+    release();
   };
   const release = (): void => {
     active -= 1;
@@ -66,30 +72,19 @@ export function slotPool(name: string, concurrency: number): Pool {
       stopped = true;
       const reason = stoppedReason();
       for (const w of waiting.splice(0)) w.reject(reason);
-      if (!graceful) for (const r of running) r.controller.abort(reason);
+      if (!graceful) for (const r of running) r.terminate(reason);
       await Promise.all([...running].map((r) => r.done));
     },
-    async run(job: PoolJob, options: PoolRunOptions): Promise<PoolOutcome> {
-      try {
-        await acquire();
-      } catch (reason) {
-        return { kind: 'terminated', reason, runtimeMs: 0 };
+    run(job: PoolJob, options: PoolRunOptions): Promise<PoolOutcome> {
+      if (stopped) return Promise.resolve({ kind: 'terminated', reason: stoppedReason(), runtimeMs: 0 });
+      if (active < concurrency) {
+        active += 1;
+        return begin(job, options);
       }
-      const controller = new AbortController();
-      const outer = options.signal;
-      const forward = (): void => controller.abort(outer?.reason);
-      if (outer?.aborted) forward();
-      else outer?.addEventListener('abort', forward, { once: true });
-      const done = runWithLimits(job, { ...options, signal: controller.signal });
-      const entry = { controller, done };
-      running.add(entry);
-      try {
-        return await done;
-      } finally {
-        outer?.removeEventListener('abort', forward);
-        running.delete(entry);
-        release();
-      }
+      return queue().then(
+        () => begin(job, options),
+        (reason: unknown): PoolOutcome => ({ kind: 'terminated', reason, runtimeMs: 0 }),
+      );
     },
   };
 }
