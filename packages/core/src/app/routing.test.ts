@@ -41,6 +41,19 @@ describe('resolveRoute', () => {
     expect(resolveRoute(conf(), 't', { exchange: 'celery', routingKey: 'celery' })).toMatchObject({ exchange: 'celery', routingKey: 'celery' });
   });
 
+  it('caches routes without call options, keyed by task options, and hands out copies', () => {
+    const c = conf({ routes: { 'a.*': { queue: 'routed' } } });
+    const first = resolveRoute(c, 'a.b');
+    first.queue = 'mutated';
+    expect(resolveRoute(c, 'a.b')).toMatchObject({ queue: 'routed', routingKey: 'routed' });
+    expect(resolveRoute(c, 'a.b', {}, { queue: 'own' })).toMatchObject({ queue: 'own' });
+    expect(resolveRoute(c, 'a.b', {}, { priority: 7 })).toMatchObject({ queue: 'routed', priority: 7 });
+    expect(resolveRoute(c, 'a.b', { queue: 'call' })).toMatchObject({ queue: 'call' });
+    expect(resolveRoute(c, 'a.b')).toMatchObject({ queue: 'routed', priority: null });
+    // another config with the same task name has its own routes
+    expect(resolveRoute(conf(), 'a.b')).toMatchObject({ queue: 'celery' });
+  });
+
   it('refuses undeclared queues when createMissingQueues is false', () => {
     const c = conf({ createMissingQueues: false, queues: [{ name: 'celery' }] });
     expect(() => resolveRoute(c, 't', { queue: 'nope' })).toThrow(ConfigError);

@@ -88,6 +88,29 @@ export function queueTopology(conf: ResolvedConfig, name: string): QueueTopology
  * (absent for `sendTask` of an unknown task).
  */
 export function resolveRoute(conf: ResolvedConfig, taskName: string, call: RouteInput = {}, task: RouteInput = {}): ResolvedRoute {
+  // Calls without routing options of their own resolve the same way every time: cache them per config.
+  if (call.queue != null || call.exchange != null || call.routingKey != null || call.priority != null) {
+    return computeRoute(conf, taskName, call, task);
+  }
+  let cache = ROUTE_CACHE.get(conf.task);
+  if (!cache) ROUTE_CACHE.set(conf.task, (cache = new Map()));
+  // `??` treats null like undefined, and so does JSON (both become null): the key is exact.
+  const key = JSON.stringify([taskName, task.queue, task.exchange, task.routingKey, task.priority]);
+  let route = cache.get(key);
+  if (!route) {
+    route = computeRoute(conf, taskName, call, task);
+    if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
+    cache.set(key, route);
+  }
+  return { ...route };
+}
+
+/** Resolved routes by `conf.task` (the resolved config is read-only), then by task name and task options. */
+const ROUTE_CACHE = new WeakMap<object, Map<string, ResolvedRoute>>();
+/** Bound on cached routes per config (`sendTask` may name arbitrarily many tasks). */
+const ROUTE_CACHE_SIZE = 1024;
+
+function computeRoute(conf: ResolvedConfig, taskName: string, call: RouteInput, task: RouteInput): ResolvedRoute {
   const route = matchRoute(conf.task.routes, taskName) ?? {};
   const pick = <K extends keyof RouteInput>(key: K): RouteInput[K] => call[key] ?? task[key] ?? route[key];
   const queueName = pick('queue') ?? conf.task.defaultQueue;

@@ -129,7 +129,8 @@ class Reader {
 
 function extraHeaders(headers: Rec): Rec {
   const out: Rec = {};
-  for (const [k, v] of Object.entries(headers)) if (!KNOWN_HEADERS.has(k)) out[k] = v;
+  // for…in: headers are a parsed JSON object or a plain record (own keys only), so no entry pairs are needed.
+  for (const k in headers) if (!KNOWN_HEADERS.has(k) && Object.hasOwn(headers, k)) out[k] = headers[k];
   return out;
 }
 

@@ -11,6 +11,8 @@ import { pyJsonParse, pyJsonStringify } from './python-json.js';
 
 type Rec = Record<string, unknown>;
 
+const utf8 = new TextEncoder();
+
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Where the envelope was published, and its kombu delivery tag (a fresh UUID4 per publish). */
@@ -101,20 +103,23 @@ export function decodeEnvelope(payload: string): DecodedEnvelope {
     encoding === 'base64'
       ? new Uint8Array(Buffer.from(doc.body, 'base64'))
       : encoding === undefined || encoding === null
-        ? new TextEncoder().encode(doc.body)
+        ? utf8.encode(doc.body)
         : malformed(`unsupported body_encoding ${JSON.stringify(encoding)}`);
 
   const properties: MessageProperties = {};
-  const extra: Rec = {};
-  for (const [k, v] of Object.entries(props)) {
+  let extra: Rec | undefined;
+  // for…in (own keys only) walks the parsed object in order without allocating entry pairs.
+  for (const k in props) {
+    if (!Object.hasOwn(props, k)) continue;
+    const v = props[k];
     if (k === 'correlation_id' && typeof v === 'string') properties.correlationId = v;
     else if (k === 'reply_to' && typeof v === 'string') properties.replyTo = v;
     else if (k === 'delivery_mode' && (v === 1 || v === 2)) properties.deliveryMode = v;
     else if (k === 'priority' && typeof v === 'number') properties.priority = v;
     else if (k === 'expiration' && typeof v === 'string') properties.expiration = v;
-    else if (!ENVELOPE_ONLY.has(k) && !NAMED.has(k)) extra[k] = v;
+    else if (!ENVELOPE_ONLY.has(k) && !NAMED.has(k)) (extra ??= {})[k] = v;
   }
-  if (Object.keys(extra).length > 0) properties.extra = extra;
+  if (extra) properties.extra = extra;
   const priority = typeof props.priority === 'number' ? props.priority : 0;
   return {
     message: {

@@ -82,6 +82,23 @@ describe('pyJsonParse', () => {
     expect(v.n).toBe(12345678901234567890n);
   });
 
+  it('finds unsafe integers wherever JSON.parse put them (nested, negative, top level)', () => {
+    expect(pyJsonParse('{"a": [1, {"b": [2, 9007199254740993]}], "c": "x"}')).toEqual({ a: [1, { b: [2, 9007199254740993n] }], c: 'x' });
+    expect(pyJsonParse('[[[-9007199254740992]]]')).toEqual([[[-9007199254740992n]]]);
+    expect(pyJsonParse('18446744073709551616')).toBe(18446744073709551616n);
+    // huge floats stay numbers; safe integers written with 16 digits stay numbers
+    expect(pyJsonParse('{"f": 1e300, "g": -2.5e20, "s": 1234567890123456}')).toEqual({ f: 1e300, g: -2.5e20, s: 1234567890123456 });
+  });
+
+  it('writes repeated keys, escaped keys and shared (non-circular) values, and still rejects cycles', () => {
+    const shared = { 'k\u00e9': 1 };
+    const rows = [{ 'é"': shared, n: 1 }, { 'é"': shared, n: 2 }];
+    expect(pyJsonStringify(rows)).toBe('[{"\\u00e9\\"": {"k\\u00e9": 1}, "n": 1}, {"\\u00e9\\"": {"k\\u00e9": 1}, "n": 2}]');
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = { inner: loop };
+    expect(() => pyJsonStringify(loop)).toThrow(/circular/);
+  });
+
   it('round-trips Python output', () => {
     const text = '{"a": [1, 2.5, null, true, false], "b": {"c": "\\u00e9"}, "n": NaN, "big": 123456789012345678901234567890}';
     expect(pyJsonStringify(pyJsonParse(text))).toBe(text);

@@ -4,6 +4,7 @@
  * `Infinity`, `-Infinity`, integers beyond 2^53).
  */
 import { SerializationError } from '../errors/index.js';
+import { PyJsonParser } from './python-json-parser.js';
 import { toIsoWithOffset } from './time.js';
 
 const HEX = '0123456789abcdef';
@@ -14,12 +15,13 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 export function pyJsonString(text: string): string {
   if (PLAIN.test(text)) return `"${text}"`;
   let out = '"';
+  let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c) {
-      out += text[i];
-      continue;
-    }
+    if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c) continue;
+    // Copy the run of plain characters before this one in one piece.
+    if (i > start) out += text.slice(start, i);
+    start = i + 1;
     switch (c) {
       case 0x22:
         out += '\\"';
@@ -46,7 +48,23 @@ export function pyJsonString(text: string): string {
         out += `\\u${HEX[(c >> 12) & 15]}${HEX[(c >> 8) & 15]}${HEX[(c >> 4) & 15]}${HEX[c & 15]}`;
     }
   }
+  if (start < text.length) out += text.slice(start);
   return `${out}"`;
+}
+
+/** Object keys recur (header and property names): their literals are kept, up to a bound. */
+const KEY_CACHE = new Map<string, string>();
+const KEY_CACHE_SIZE = 2048;
+
+/** {@link pyJsonString} of an object key, cached. */
+function keyString(key: string): string {
+  let text = KEY_CACHE.get(key);
+  if (text === undefined) {
+    text = pyJsonString(key);
+    if (KEY_CACHE.size >= KEY_CACHE_SIZE) KEY_CACHE.clear();
+    KEY_CACHE.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -75,7 +93,11 @@ function fail(message: string): never {
   throw new SerializationError('Q_ERR_SERIALIZE_FAILED', message);
 }
 
-function write(value: unknown, seen: Set<object>, inArray: boolean): string | undefined {
+/**
+ * Writes one value. `open` holds the containers being written (the path from the root), for cycle detection:
+ * a short array scan is cheaper than a `Set` for the shallow documents messages are.
+ */
+function write(value: unknown, open: object[], inArray: boolean): string | undefined {
   switch (typeof value) {
     case 'string':
       return pyJsonString(value);
@@ -101,34 +123,44 @@ function write(value: unknown, seen: Set<object>, inArray: boolean): string | un
     // kombu's encoder: datetime.isoformat() with a trailing "+00:00" replaced by "Z".
     return pyJsonString(`${toIsoWithOffset(obj).slice(0, -6)}Z`);
   }
-  if (seen.has(obj)) fail('cannot serialize a circular structure as JSON');
-  seen.add(obj);
+  if (open.includes(obj)) fail('cannot serialize a circular structure as JSON');
+  open.push(obj);
   try {
     if (Array.isArray(obj)) {
-      if (obj.length === 0) return '[]';
-      const parts: string[] = [];
-      for (const item of obj as unknown[]) parts.push(write(item, seen, true) ?? 'null');
-      return `[${parts.join(', ')}]`;
-    }
-    if (obj instanceof Map) {
-      const parts: string[] = [];
-      for (const [k, v] of obj as Map<unknown, unknown>) {
-        const text = write(v, seen, false);
-        if (text !== undefined) parts.push(`${pyJsonString(String(k))}: ${text}`);
+      const items = obj as unknown[];
+      if (items.length === 0) return '[]';
+      let out = '[';
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0) out += ', ';
+        out += write(items[i], open, true) ?? 'null';
       }
-      return `{${parts.join(', ')}}`;
+      return `${out}]`;
     }
-    if (obj instanceof Set) return write([...(obj as Set<unknown>)], seen, inArray);
+    let out = '{';
+    let first = true;
+    const plain = Object.getPrototypeOf(obj) === Object.prototype;
+    if (!plain && obj instanceof Map) {
+      for (const [k, v] of obj as Map<unknown, unknown>) {
+        const text = write(v, open, false);
+        if (text === undefined) continue;
+        out += `${first ? '' : ', '}${pyJsonString(String(k))}: ${text}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    if (!plain && obj instanceof Set) return write([...(obj as Set<unknown>)], open, inArray);
     const toJSON = (obj as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return write((toJSON as () => unknown).call(obj), seen, inArray);
-    const parts: string[] = [];
-    for (const key of Object.keys(obj)) {
-      const text = write((obj as Record<string, unknown>)[key], seen, false);
-      if (text !== undefined) parts.push(`${pyJsonString(key)}: ${text}`);
+    if (typeof toJSON === 'function') return write((toJSON as () => unknown).call(obj), open, inArray);
+    const rec = obj as Record<string, unknown>;
+    for (const key of Object.keys(rec)) {
+      const text = write(rec[key], open, false);
+      if (text === undefined) continue;
+      out += `${first ? '' : ', '}${keyString(key)}: ${text}`;
+      first = false;
     }
-    return `{${parts.join(', ')}}`;
+    return `${out}}`;
   } finally {
-    seen.delete(obj);
+    open.pop();
   }
 }
 
@@ -141,212 +173,59 @@ function write(value: unknown, seen: Set<object>, inArray: boolean): string | un
  * @throws SerializationError (`Q_ERR_SERIALIZE_FAILED`) for functions, symbols, invalid dates and cycles.
  */
 export function pyJsonStringify(value: unknown): string {
-  return write(value, new Set(), false) ?? 'null';
+  const text = write(value, [], false) ?? 'null';
+  // The text was built by concatenation (a rope); flatten it once here, while its pieces are young, rather
+  // than in whatever later touches it (`Number()` on a string flattens it and fails at once on `{`/`[`).
+  Number(text);
+  return text;
 }
-
-/**
- * Digit runs long enough to be unsafe integers (2^53 has 16 digits), not counting fraction digits
- * (`0.005923101000007591`, common in event runtimes). Long digit runs inside strings only cost speed.
- */
-const LONG_DIGITS = /(?<![\d.])\d{16}(?![\d]*[.eE])/;
 
 /**
  * Parse JSON text as Python writes it. Accepts `NaN`, `Infinity` and `-Infinity`; integers outside the
  * safe range come back as `bigint`, all other numbers as `number`. Ordinary input goes through `JSON.parse`;
- * the slower exact parser runs only when the text has special floats or long digit runs.
+ * the slower exact parser runs only when that fails (special floats, or really invalid text) or when the
+ * parsed value holds a number of magnitude 2^53 or more (the only way an unsafe integer literal can show).
  *
  * @throws SyntaxError on invalid text, naming the position.
  */
 export function pyJsonParse(text: string): unknown {
-  if (!LONG_DIGITS.test(text)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      // Fall through: NaN/Infinity, or really invalid (the parser below reports where).
-    }
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    // NaN/Infinity, or really invalid (the parser below reports where).
+    return new PyJsonParser(text).parseDocument();
   }
-  return new PyJsonParser(text).parseDocument();
+  return hasHugeNumber(value) ? new PyJsonParser(text).parseDocument() : value;
 }
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+/** 2^53: every integer literal this large or larger lost precision in `JSON.parse`. */
+const UNSAFE = 2 ** 53;
 
-/** A strict recursive-descent JSON parser with Python's extensions. */
-class PyJsonParser {
-  private pos = 0;
-  constructor(private readonly text: string) {}
-
-  parseDocument(): unknown {
-    this.skip();
-    const value = this.value();
-    this.skip();
-    if (this.pos < this.text.length) this.error('unexpected data after the JSON value');
-    return value;
-  }
-
-  private error(message: string): never {
-    throw new SyntaxError(`${message} at position ${this.pos} in JSON`);
-  }
-
-  private skip(): void {
-    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
-  }
-
-  private literal(word: string, value: unknown): unknown {
-    if (!this.text.startsWith(word, this.pos)) this.error('unexpected token');
-    this.pos += word.length;
-    return value;
-  }
-
-  private value(): unknown {
-    const ch = this.text[this.pos];
-    switch (ch) {
-      case '{':
-        return this.object();
-      case '[':
-        return this.array();
-      case '"':
-        return this.string();
-      case 't':
-        return this.literal('true', true);
-      case 'f':
-        return this.literal('false', false);
-      case 'n':
-        return this.literal('null', null);
-      case 'N':
-        return this.literal('NaN', NaN);
-      case 'I':
-        return this.literal('Infinity', Infinity);
-      case undefined:
-        return this.error('unexpected end of input');
-      default:
-        if (ch === '-' && this.text.startsWith('-Infinity', this.pos)) return this.literal('-Infinity', -Infinity);
-        return this.number();
+/** Whether a parsed JSON value holds a number with `|n| >= 2^53` (walked with a stack: no recursion limit). */
+function hasHugeNumber(root: unknown): boolean {
+  if (typeof root === 'number') return root >= UNSAFE || root <= -UNSAFE;
+  if (typeof root !== 'object' || root === null) return false;
+  const stack: object[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (Array.isArray(node)) {
+      const items = node as unknown[];
+      for (let i = 0; i < items.length; i++) {
+        const v = items[i];
+        if (typeof v === 'number') {
+          if (v >= UNSAFE || v <= -UNSAFE) return true;
+        } else if (typeof v === 'object' && v !== null) stack.push(v);
+      }
+      continue;
+    }
+    const rec = node as Record<string, unknown>;
+    // JSON.parse makes plain objects whose keys are all own (even "__proto__"), so for…in sees exactly them.
+    for (const k in rec) {
+      const v = rec[k];
+      if (typeof v === 'number') {
+        if (v >= UNSAFE || v <= -UNSAFE) return true;
+      } else if (typeof v === 'object' && v !== null) stack.push(v);
     }
   }
-
-  private number(): number | bigint {
-    NUMBER.lastIndex = this.pos;
-    const m = NUMBER.exec(this.text);
-    if (!m) return this.error('unexpected token');
-    this.pos = NUMBER.lastIndex;
-    const n = Number(m[0]);
-    if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(n)) return BigInt(m[0]);
-    return n;
-  }
-
-  private string(): string {
-    const text = this.text;
-    let i = ++this.pos;
-    let out = '';
-    let start = i;
-    for (;;) {
-      const c = text.charCodeAt(i);
-      if (Number.isNaN(c)) {
-        this.pos = i;
-        this.error('unterminated string');
-      }
-      if (c === 0x22) break;
-      if (c < 0x20) {
-        this.pos = i;
-        this.error('control character in string');
-      }
-      if (c !== 0x5c) {
-        i++;
-        continue;
-      }
-      out += text.slice(start, i);
-      const esc = text[i + 1];
-      i += 2;
-      switch (esc) {
-        case '"':
-        case '\\':
-        case '/':
-          out += esc;
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'u': {
-          const hex = text.slice(i, i + 4);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-            this.pos = i;
-            this.error('invalid \\u escape');
-          }
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 4;
-          break;
-        }
-        default:
-          this.pos = i - 1;
-          this.error('invalid escape');
-      }
-      start = i;
-    }
-    out += text.slice(start, i);
-    this.pos = i + 1;
-    return out;
-  }
-
-  private array(): unknown[] {
-    this.pos++;
-    const out: unknown[] = [];
-    this.skip();
-    if (this.text[this.pos] === ']') {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      this.skip();
-      out.push(this.value());
-      this.skip();
-      const ch = this.text[this.pos++];
-      if (ch === ']') return out;
-      if (ch !== ',') {
-        this.pos--;
-        this.error("expected ',' or ']'");
-      }
-    }
-  }
-
-  private object(): Record<string, unknown> {
-    this.pos++;
-    const out: Record<string, unknown> = {};
-    this.skip();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      this.skip();
-      if (this.text[this.pos] !== '"') this.error('expected a string key');
-      const key = this.string();
-      this.skip();
-      if (this.text[this.pos] !== ':') this.error("expected ':'");
-      this.pos++;
-      this.skip();
-      const value = this.value();
-      // defineProperty keeps "__proto__" an own key, as JSON.parse does.
-      Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-      this.skip();
-      const ch = this.text[this.pos++];
-      if (ch === '}') return out;
-      if (ch !== ',') {
-        this.pos--;
-        this.error("expected ',' or '}'");
-      }
-    }
-  }
+  return false;
 }

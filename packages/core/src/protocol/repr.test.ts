@@ -53,6 +53,21 @@ describe('pythonRepr / argsRepr / kwargsRepr (Celery saferepr)', () => {
     expect(words.endsWith("d word word word word word word...', ...")).toBe(true);
   });
 
+  it('gives the same text on the direct path and the truncating path, around the maxLen boundary', () => {
+    const value = [1, 'ab', { k: [2, 3] }];
+    const full = "[1, 'ab', {'k': [2, 3]}]";
+    expect(pythonRepr(value, 0)).toBe(full);
+    expect(pythonRepr(value, full.length + 1)).toBe(full);
+    expect(pythonRepr(value, full.length)).toBe(full);
+    expect(pythonRepr(value, full.length - 1)).toBe("[1, 'ab', {'k': [2, 3]}, ..."); // as the streaming saferepr
+    const shared = { a: 1 };
+    expect(pythonRepr([shared, shared])).toBe("[{'a': 1}, {'a': 1}]");
+    expect(pythonRepr(new Map<unknown, unknown>([[1, 'x'], [[2, 3], 'y'], ['k', new Set([true])]]))).toBe(
+      "{1: 'x', [2, 3]: 'y', 'k': {True}}",
+    );
+    expect(argsRepr([new Uint8Array([104, 105]), 'z'])).toBe("(b'hi', 'z')");
+  });
+
   it('survives cycles', () => {
     const a: unknown[] = [1];
     a.push(a);

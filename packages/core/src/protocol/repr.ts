@@ -140,6 +140,73 @@ function container(value: object): [Lit, Lit, Item[]] | 'empty-set' | null {
  * `argsrepr_maxsize`); `maxLen` 0 means no limit.
  */
 export function pythonRepr(value: unknown, maxLen = 1024): string {
+  const fast = fastRepr(value, 0, [], maxLen > 0 ? maxLen : Infinity);
+  // Output shorter than maxLen never reached a truncation point, so it equals the streaming result below.
+  if (fast !== null && (maxLen <= 0 || fast.length < maxLen)) return fast;
+  return streamingRepr(value, maxLen);
+}
+
+function quoted(text: string): string {
+  return text.includes("'") ? `'${text.replace(/'/g, "\\'")}'` : `'${text}'`;
+}
+
+/**
+ * The untruncated repr written directly (no token stream), or `null` once it grows to `limit` or meets a value
+ * whose truncation depends on bytes rather than characters (`Uint8Array`): the caller then streams.
+ * `open` holds the containers being written (at most {@link MAX_LEVELS}), for cycle detection.
+ */
+function fastRepr(value: unknown, level: number, open: object[], limit: number): string | null {
+  if (typeof value === 'string') return quoted(value);
+  if (value instanceof Uint8Array) return null;
+  const scalar = scalarText(value);
+  if (scalar !== null) return scalar;
+  const obj = value as object;
+  const isList = Array.isArray(obj);
+  const isTuple = !isList && obj instanceof PyTuple;
+  const isSet = !isList && !isTuple && obj instanceof Set;
+  if (isSet && (obj as Set<unknown>).size === 0) return 'set()';
+  const start = isList ? '[' : isTuple ? '(' : '{';
+  const end = isList ? ']' : isTuple ? ((obj as PyTuple).items.length === 1 ? ',)' : ')') : '}';
+  if (level >= MAX_LEVELS) return `${start}...${end}`;
+  if (open.includes(obj)) return `<Recursion on ${isList ? 'list' : 'dict'}>`;
+  open.push(obj);
+  let out = start;
+  let first = true;
+  if (isList || isTuple || isSet) {
+    const items = isTuple ? (obj as PyTuple).items : (obj as Iterable<unknown>);
+    for (const item of items) {
+      const text = fastRepr(item, level + 1, open, limit);
+      if (text === null) return null;
+      out += first ? text : `, ${text}`;
+      first = false;
+      if (out.length >= limit) return null;
+    }
+  } else if (obj instanceof Map) {
+    for (const [k, v] of obj as Map<unknown, unknown>) {
+      // A key is its own saferepr (levels and cycles counted afresh), as in the streaming path.
+      const key = typeof k === 'string' ? quoted(k) : fastRepr(k, 0, [], limit);
+      const text = key === null ? null : fastRepr(v, level + 1, open, limit);
+      if (text === null) return null;
+      out += `${first ? '' : ', '}${key}: ${text}`;
+      first = false;
+      if (out.length >= limit) return null;
+    }
+  } else {
+    const rec = obj as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      const text = fastRepr(rec[k], level + 1, open, limit);
+      if (text === null) return null;
+      out += `${first ? '' : ', '}${quoted(k)}: ${text}`;
+      first = false;
+      if (out.length >= limit) return null;
+    }
+  }
+  open.pop();
+  return out + end;
+}
+
+/** Celery's streaming saferepr, which knows where to cut. */
+function streamingRepr(value: unknown, maxLen: number): string {
   let remaining: number | null = maxLen > 0 ? maxLen : null;
   const frames: { items: Item[]; i: number }[] = [{ items: [{ kind: 'val', value }], i: 0 }];
   const seen = new Set<object>();

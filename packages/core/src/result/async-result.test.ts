@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../app/app.js';
 import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
 import { BackendError, RemoteError, TimeoutError } from '../errors/q-error.js';
+import { resolveConfig } from '../app/resolve-config.js';
 import { AsyncResult } from './async-result.js';
 import { isReady } from './states.js';
 
@@ -122,5 +123,60 @@ describe('AsyncResult state accessors', () => {
     const err = await app.asyncResult('x').get().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect((err as BackendError).code).toBe('Q_ERR_BACKEND_DISABLED');
+  });
+});
+
+describe('AsyncResult.get with push: subscribing and reading together', () => {
+  /** A push backend whose subscription takes `subscribeMs` to set up; logs reads and live subscriptions. */
+  function slowPushBackend(subscribeMs: number) {
+    const stored = new Map<string, TaskMeta>();
+    const listeners = new Map<string, (m: TaskMeta) => void>();
+    const stats = { reads: 0, live: 0, events: [] as string[] };
+    const backend: ResultBackend = {
+      capabilities: { push: true, chords: 'none', groups: false, autoExpire: false },
+      describe: () => 'slow push',
+      connect: async () => {},
+      close: async () => {},
+      storeResult: async (m) => {
+        stored.set(m.taskId, m);
+        listeners.get(m.taskId)?.(m);
+      },
+      getTaskMeta: async (id) => {
+        stats.reads++;
+        stats.events.push('read');
+        return stored.get(id) ?? null;
+      },
+      forget: async (id) => {
+        stored.delete(id);
+      },
+      watch: async (id, onMeta) => {
+        await new Promise((r) => setTimeout(r, subscribeMs));
+        listeners.set(id, onMeta);
+        stats.live++;
+        stats.events.push('subscribed');
+        return async () => {
+          listeners.delete(id);
+          stats.live--;
+          stats.events.push('unsubscribed');
+        };
+      },
+    };
+    return { backend, stats, result: <T>(id: string) => new AsyncResult<T>(id, { conf: resolveConfig({}), getBackend: async () => backend }) };
+  }
+
+  it('reads a finished result while subscribing, and ends the subscription before returning', async () => {
+    const { backend, stats, result } = slowPushBackend(30);
+    await backend.storeResult(meta('done', 'SUCCESS', 7), { expiresMs: null });
+    await expect(result('done').get({ timeout: 2 })).resolves.toBe(7);
+    expect(stats.events).toEqual(['read', 'subscribed', 'unsubscribed']);
+    expect(stats.live).toBe(0);
+  });
+
+  it('does not lose a result stored after the first read but before the subscription is active', async () => {
+    const { backend, stats, result } = slowPushBackend(40);
+    setTimeout(() => void backend.storeResult(meta('late', 'SUCCESS', 'ok'), { expiresMs: null }), 10);
+    await expect(result('late').get({ timeout: 1 })).resolves.toBe('ok');
+    expect(stats.reads).toBe(2);
+    expect(stats.live).toBe(0);
   });
 });

@@ -134,12 +134,28 @@ export class AsyncResult<T = unknown> {
     const arrived = new Promise<TaskMeta>((resolve) => {
       settle = resolve;
     });
-    const unsubscribe = await watch(this.id, (meta) => {
+    // Subscribe and read the stored state at the same time (one round trip, not two, when the task is done).
+    const subscribing = watch(this.id, (meta) => {
       if (isReady(meta.status)) settle?.(meta);
     });
+    let early: TaskMeta | null;
+    try {
+      early = await backend.getTaskMeta(this.id);
+    } catch (err) {
+      await dropWatch(subscribing);
+      throw err;
+    }
+    if (early && isReady(early.status)) {
+      // Nothing to wait for. The subscription is still ended before returning, so none outlives the call
+      // (a caller may close the backend next).
+      await dropWatch(subscribing);
+      return early;
+    }
+    const unsubscribe = await subscribing;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     try {
+      // That read may have run before the subscription was active: read again now that it is (no lost result).
       const stored = await backend.getTaskMeta(this.id);
       if (stored && isReady(stored.status)) return stored;
       const racers: Promise<TaskMeta>[] = [arrived];
@@ -204,6 +220,15 @@ export function resultsFromTuple(tuple: unknown, host: ResultHost): AsyncResult[
   if (!Array.isArray(head) || typeof head[0] !== 'string') return [];
   const parent = head[1] == null ? null : (resultsFromTuple(head[1], host)[0] ?? null);
   return [new AsyncResult(head[0], host, parent)];
+}
+
+/** Ends a subscription that is no longer needed, whether or not it was set up. */
+async function dropWatch(subscribing: Promise<() => Promise<void>>): Promise<void> {
+  try {
+    await (await subscribing)();
+  } catch {
+    // The subscription failed or the backend is closing: there is nothing left to end.
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

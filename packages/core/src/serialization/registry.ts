@@ -16,8 +16,11 @@ const KOMBU_SERIALIZERS: Readonly<Record<string, string>> = {
 
 /** Media type without parameters, lower-cased (`Application/JSON; charset=utf-8` → `application/json`). */
 function baseType(contentType: string): string {
+  // Fast path: the common bare lowercase type (`application/json`) is already its own base type.
+  if (SIMPLE_TYPE.test(contentType)) return contentType;
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
+const SIMPLE_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+/-]*$/;
 
 /** Serializers and codecs known to an app (built-ins plus what plugins register). */
 export class SerializerRegistry {
