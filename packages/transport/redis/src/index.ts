@@ -21,3 +21,5 @@ export {
 } from './keys.js';
 export type { KeyNaming } from './keys.js';
 export { REDIS_SCHEMES, qPlugin } from './plugin.js';
+export { TickBatcher } from './tick-batcher.js';
+export type { BatchFlush } from './tick-batcher.js';

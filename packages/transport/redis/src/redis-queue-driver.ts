@@ -4,9 +4,11 @@
  * q workers can share queues. Faster than kombu on the same wire:
  *
  * - `reserve` pops up to `max` messages AND writes their ack bookkeeping in one Lua script (one round trip);
- * - only when nothing is there does it BRPOP on a dedicated connection, then records the popped message (and
- *   pops more) with the same script on that same connection right away;
- * - acks, lease renewals and publishes issued in one turn of the event loop go out together.
+ * - only when nothing is there does it wait on a dedicated connection: by default a non-destructive BLMOVE with
+ *   the pop script queued right behind it (Redis runs it the moment the wait ends: one round trip); in `brpop`
+ *   mode a BRPOP, whose message the same script then records (and pops more) on that connection right away;
+ * - acks, lease renewals and publishes issued in one turn of the event loop go out together; acks and renewals
+ *   on a connection of their own, so they never queue behind a reserve.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -59,6 +61,8 @@ export class RedisQueueDriver implements QueueDriver {
   readonly capabilities = REDIS_DRIVER_CAPABILITIES;
   readonly options: ResolvedRedisOptions;
   readonly #cmd: Redis;
+  /** Acks and lease renewals only (so an ack never waits behind a reserve on `#cmd`). */
+  readonly #settler: Redis;
   readonly #unacked: UnackedStore;
   readonly #blockers: BlockingPool;
   readonly #fanout: FanoutHub;
@@ -82,7 +86,9 @@ export class RedisQueueDriver implements QueueDriver {
     const base = options.clientName;
     this.#cmd = new RedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:cmd` }));
     this.#cmd.on('error', (err: unknown) => options.logger.debug({ err }, 'redis command connection error'));
-    this.#unacked = new UnackedStore(this.#cmd, options);
+    this.#settler = new RedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:ack` }));
+    this.#settler.on('error', (err: unknown) => options.logger.debug({ err }, 'redis ack connection error'));
+    this.#unacked = new UnackedStore(this.#cmd, options, this.#settler);
     this.#blockers = new BlockingPool((n) => clientOptions(options.parsed, 'blocking', { clientName: `${base}:block:${n}` }));
     this.#fanout = new FanoutHub(() => new RedisClient(clientOptions(options.parsed, 'subscriber', { clientName: `${base}:sub` })));
     this.#puts = new TickBatcher((items) => this.#flushPuts(items));
@@ -108,12 +114,14 @@ export class RedisQueueDriver implements QueueDriver {
     if (this.#cmd.status === 'ready') return;
     try {
       if (this.#cmd.status === 'wait' || this.#cmd.status === 'end') await this.#cmd.connect();
+      if (this.#settler.status === 'wait' || this.#settler.status === 'end') await this.#settler.connect();
       const info = await this.#cmd.info('server');
       const [major = 6, minor = 0] = (/redis_version:(\d+)\.(\d+)/.exec(info) ?? []).slice(1).map(Number);
       this.#floatTimeouts = major >= 6;
       this.#canPeek = major > 6 || (major === 6 && minor >= 2);
     } catch (error) {
       this.#cmd.disconnect();
+      this.#settler.disconnect();
       throw toQError(error, 'connect', this.#where);
     }
   }
@@ -140,8 +148,12 @@ export class RedisQueueDriver implements QueueDriver {
     );
     this.#markClosed();
     await this.#fanout.close();
-    if (this.#cmd.status === 'ready') await this.#cmd.quit().catch(() => this.#cmd.disconnect());
-    else this.#cmd.disconnect();
+    await Promise.all(
+      [this.#cmd, this.#settler].map(async (client) => {
+        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+        else client.disconnect();
+      }),
+    );
   }
 
   put(queue: string, payload: string, options: PutOptions): Promise<void> {
@@ -191,14 +203,18 @@ export class RedisQueueDriver implements QueueDriver {
         const remaining = deadline - Date.now();
         if (remaining <= 0) break;
         if (peek) {
-          // Wait on the first list without taking anything, then pop (and record) atomically in Lua; the other
-          // lists are looked at by that pop after each wait of at most `peekIntervalMs`.
-          await this.#guard('BLMOVE', () =>
+          // Wait on the first list without taking anything; the pop (recording atomically in Lua) is sent right
+          // behind the wait on the same connection, so Redis runs it the moment the wait ends and both replies
+          // come back in one round trip. The other lists are looked at by that pop after each wait of at most
+          // `peekIntervalMs`. What it pops is returned even when the wait was cut short (the caller releases it).
+          const woke = this.#guard('BLMOVE', () =>
             blocker.peek(keys[0] ?? '', Math.min(this.options.peekIntervalMs, remaining), options.signal, () => this.#unblock(blocker)),
           );
-          if (this.#closed || options.signal?.aborted) break; // nothing was taken
-          const leases = await this.#guard('reserve', () => this.#pop(blocker.client, keys, queueOf, max, null));
-          if (leases.length > 0) return leases;
+          const popping = this.#guard('reserve', () => this.#pop(blocker.client, keys, queueOf, max, null, true));
+          const [waited, popped] = await Promise.allSettled([woke, popping]);
+          if (popped.status === 'fulfilled' && popped.value.length > 0) return popped.value;
+          if (waited.status === 'rejected') throw waited.reason;
+          if (popped.status === 'rejected') throw popped.reason;
           continue;
         }
         const popped = await this.#guard('BRPOP', () =>
@@ -213,11 +229,14 @@ export class RedisQueueDriver implements QueueDriver {
     }
   }
 
-  /** Run the reserve script: record `popped` (from BRPOP) if any, pop up to `max` in all. */
-  async #pop(client: Redis, keys: string[], queueOf: string[], max: number, popped: [string, string] | null): Promise<Lease[]> {
+  /**
+   * Run the reserve script: record `popped` (from BRPOP) if any, pop up to `max` in all. `serverTime`: score the
+   * leases with Redis's clock at the pop (for a pop queued behind a wait, when now is not yet known).
+   */
+  async #pop(client: Redis, keys: string[], queueOf: string[], max: number, popped: [string, string] | null, serverTime = false): Promise<Lease[]> {
     const memo = `${this.options.naming.prefix}_q.reserve.${randomUUID()}`;
     const poppedIndex = popped ? keys.indexOf(popped[0]) + 1 : 0;
-    const args = [max, epochSeconds(), this.options.ackEmulation ? '1' : '0', RESERVE_MEMO_MS, popped ? popped[1] : '', poppedIndex];
+    const args = [max, serverTime ? '' : epochSeconds(), this.options.ackEmulation ? '1' : '0', RESERVE_MEMO_MS, popped ? popped[1] : '', poppedIndex];
     const out = (await evalScript(client, RESERVE, [this.#unacked.unacked, this.#unacked.index, memo, ...keys], args)) as (string | number)[];
     const leases: Lease[] = [];
     for (let i = 0; i + 2 < out.length; i += 3) {

@@ -38,7 +38,13 @@ end
  * under KEYS[3] for a few seconds: if the connection drops before the reply arrives, ioredis re-sends the
  * same command (same KEYS[3]) and gets the same messages back instead of popping more.
  *
- * KEYS: unacked, unacked_index, memo, list…   ARGV: max, now, ack emulation (1/0), memo ttl ms, popped, popped list
+ * The tag is read with a plain scan for the one `"delivery_tag": "…"` (and `"delivery_info": {"exchange": "…",
+ * "routing_key": "…"`) kombu and q write, without decoding the envelope; only when that key is missing, appears
+ * twice (a header of that name) or holds an escaped string is the envelope decoded with cjson.
+ *
+ * KEYS: unacked, unacked_index, memo, list…
+ * ARGV: max, now (epoch seconds; '' = the server's clock, for a pop sent ahead of time), ack emulation (1/0),
+ * memo ttl ms, popped, popped list
  * Returns a flat array: list index (1-based), payload, tag, …
  */
 export const RESERVE = script(`${JSON_STRING}
@@ -56,24 +62,53 @@ if memo then
 end
 local max = tonumber(ARGV[1])
 local emulate = ARGV[3] == '1'
+local now = ARGV[2]
+if now == '' then
+  if redis.replicate_commands then redis.replicate_commands() end
+  local t = redis.call('TIME')
+  now = string.format('%d.%06d', tonumber(t[1]), tonumber(t[2]))
+end
 local out = {}
 local memo_out = {}
-local function take(index, payload)
-  local tag = ''
+local function once(payload, key)
+  local at = string.find(payload, key, 1, true)
+  if at and not string.find(payload, key, at + 1, true) then return at end
+  return nil
+end
+local function scan(payload)
+  local at = once(payload, '"delivery_tag":')
+  if not at then return nil end
+  local tag = string.match(payload, '^"delivery_tag": "([^"\\\\]*)"', at)
+  if not tag then return nil end
+  if not emulate then return tag, '', '' end
+  at = once(payload, '"delivery_info":')
+  if not at then return nil end
+  local ex, rk = string.match(payload, '^"delivery_info": {"exchange": "([^"\\\\]*)", "routing_key": "([^"\\\\]*)"', at)
+  if not ex then return nil end
+  return tag, ex, rk
+end
+local function decode(payload)
   local ok, doc = pcall(cjson.decode, payload)
-  if ok and type(doc) == 'table' and type(doc.properties) == 'table' and type(doc.properties.delivery_tag) == 'string' then
-    tag = doc.properties.delivery_tag
+  if not (ok and type(doc) == 'table' and type(doc.properties) == 'table' and type(doc.properties.delivery_tag) == 'string') then return nil end
+  local info = doc.properties.delivery_info
+  local ex, rk = '', ''
+  if type(info) == 'table' then
+    if type(info.exchange) == 'string' then ex = info.exchange end
+    if type(info.routing_key) == 'string' then rk = info.routing_key end
+  end
+  return doc.properties.delivery_tag, ex, rk
+end
+local function take(index, payload)
+  local tag, ex, rk = scan(payload)
+  if not tag then tag, ex, rk = decode(payload) end
+  if tag then
     if emulate then
-      local info = doc.properties.delivery_info
-      local ex, rk = '', ''
-      if type(info) == 'table' then
-        if type(info.exchange) == 'string' then ex = info.exchange end
-        if type(info.routing_key) == 'string' then rk = info.routing_key end
-      end
-      redis.call('ZADD', KEYS[2], ARGV[2], tag)
+      redis.call('ZADD', KEYS[2], now, tag)
       redis.call('HSET', KEYS[1], tag, '[' .. payload .. ', ' .. jstr(ex) .. ', ' .. jstr(rk) .. ']')
       memo_out[#memo_out + 1] = index; memo_out[#memo_out + 1] = #payload; memo_out[#memo_out + 1] = tag
     end
+  else
+    tag = ''
   end
   out[#out + 1] = index; out[#out + 1] = payload; out[#out + 1] = tag
 end

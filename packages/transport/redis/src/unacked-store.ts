@@ -32,6 +32,8 @@ export function epochSeconds(now = Date.now()): string {
 
 export class UnackedStore {
   readonly #client: Redis;
+  /** Acks and renewals go out on their own connection, never queued behind a reserve or a sweep. */
+  readonly #settler: Redis;
   readonly #c: UnackedStoreConfig;
   readonly unacked: string;
   readonly index: string;
@@ -39,8 +41,9 @@ export class UnackedStore {
   readonly #acks: TickBatcher<string>;
   readonly #extends: TickBatcher<string>;
 
-  constructor(client: Redis, config: UnackedStoreConfig) {
+  constructor(client: Redis, config: UnackedStoreConfig, settler: Redis = client) {
     this.#client = client;
+    this.#settler = settler;
     this.#c = config;
     this.unacked = config.naming.prefix + config.unackedKey;
     this.index = config.naming.prefix + config.unackedIndexKey;
@@ -67,7 +70,7 @@ export class UnackedStore {
   async #ackMany(tags: readonly string[]): Promise<unknown[]> {
     const unique = [...new Set(tags)];
     for (let i = 0; i < unique.length; i += ACK_CHUNK) {
-      await evalScript(this.#client, ACK, [this.unacked, this.index], unique.slice(i, i + ACK_CHUNK));
+      await evalScript(this.#settler, ACK, [this.unacked, this.index], unique.slice(i, i + ACK_CHUNK));
     }
     return [];
   }
@@ -75,7 +78,7 @@ export class UnackedStore {
   async #extendMany(tags: readonly string[]): Promise<unknown[]> {
     const score = epochSeconds();
     const args = [...new Set(tags)].flatMap((tag) => [score, tag]);
-    await this.#client.call('ZADD', this.index, 'XX', ...args);
+    await this.#settler.call('ZADD', this.index, 'XX', ...args);
     return [];
   }
 

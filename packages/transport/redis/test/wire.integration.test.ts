@@ -84,6 +84,34 @@ describe.skipIf(!ok)('redis wire format (vectors)', () => {
     if (lease) await d.ack(lease);
   });
 
+  it('reads the tag from properties even when a header or the spacing defeats the fast scan', async () => {
+    const d = await driver();
+    const env = JSON.parse(RAW) as { headers: Json; properties: { delivery_info: Json; delivery_tag: string } };
+    env.headers = { ...(env.headers as Record<string, Json>), delivery_tag: 'header-tag', delivery_info: { exchange: 'hx', routing_key: 'hr' } };
+    env.properties.delivery_info = { exchange: 'ex', routing_key: 'rk', redelivered: true };
+    env.properties.delivery_tag = 'props-tag';
+    const compact = JSON.stringify({ ...env, headers: {}, properties: { ...env.properties, delivery_tag: 'compact-tag' } });
+    await redis.lpush('scan', pyJsonStringify(env), compact);
+    const leases = await d.reserve(['scan'], { max: 2, waitMs: 0 });
+    expect(leases.map((l) => l.tag)).toEqual(['props-tag', 'compact-tag']);
+    expect(await redis.hget('unacked', 'props-tag')).toBe(pyJsonStringify([env, 'ex', 'rk']));
+    expect(await redis.hget('unacked', 'compact-tag')).toBe(`[${compact}, "ex", "rk"]`);
+    expect(await redis.hexists('unacked', 'header-tag')).toBe(0);
+    for (const lease of leases) await d.ack(lease);
+  });
+
+  it('scores a message taken after a blocking wait by the time it was taken, not when the wait began', async () => {
+    const d = await driver();
+    const waiting = d.reserve(['late'], { max: 5, waitMs: 3000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const pushedAt = Date.now() / 1000;
+    await redis.lpush('late', RAW.replace(/"delivery_tag": "[^"]+"/, '"delivery_tag": "late-tag"'));
+    const leases = await waiting;
+    expect(leases.map((l) => l.tag)).toEqual(['late-tag']);
+    expect(Number(await redis.zscore('unacked_index', 'late-tag'))).toBeGreaterThanOrEqual(pushedAt - 0.05);
+    for (const lease of leases) await d.ack(lease);
+  });
+
   it('restores with RPUSH and both redelivered flags, as Python requeues on shutdown (redis-requeued-on-shutdown.json)', async () => {
     const d = await driver();
     await redis.lpush('celery', RAW);
