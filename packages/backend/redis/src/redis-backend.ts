@@ -3,7 +3,8 @@
  * does the documents (`celery-task-meta-<id>`, `celery-taskset-meta-<gid>`), `getMany` (MGET), `forget` (DEL),
  * groups and `watch` (SUBSCRIBE on the key); this module adds what Redis does natively:
  *
- * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (no window in
+ * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (the stores of
+ *   one event-loop turn go out as one call, each key still checked and written atomically; no window in
  *   which a late STARTED or RETRY overwrites a SUCCESS);
  * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter.
  */
@@ -13,7 +14,7 @@ import { chordPartReturn, setChordSize } from './chord-join.js';
 import { DEFAULT_CHORD_EXPIRES, type RedisBackendOptions } from './options.js';
 import { redisCall } from './redis-errors.js';
 import { redisKeyValueDriver, type RedisKeyValueDriver } from './redis-key-value-driver.js';
-import { storeUnlessSuccess } from './store-result-script.js';
+import { ResultStoreBatcher } from './store-result-script.js';
 
 /** What the Redis backend supports. */
 export const REDIS_BACKEND_CAPABILITIES: ResultBackendCapabilities = Object.freeze({
@@ -51,17 +52,24 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
   const base = keyValueBackend(driver, { logger });
   const chordExpires = opts.chordExpires === undefined ? DEFAULT_CHORD_EXPIRES : opts.chordExpires;
   const expiresSeconds = chordExpires === null ? null : Math.max(1, Math.ceil(chordExpires));
+  const stores = new ResultStoreBatcher(client);
 
   return {
     capabilities: REDIS_BACKEND_CAPABILITIES,
     driver,
     connect: () => base.connect(),
-    close: () => base.close(),
-    async storeResult(meta: TaskMeta, store: StoreOptions) {
-      const stored = await redisCall('store result', () =>
-        storeUnlessSuccess(client, taskKey(meta.taskId), encodeResultDocument(meta), store.expiresMs),
-      );
-      if (!stored) logger.debug({ taskId: meta.taskId, state: meta.status }, 'result already SUCCESS: not overwritten');
+    async close() {
+      await stores.drain();
+      await base.close();
+    },
+    storeResult(meta: TaskMeta, store: StoreOptions) {
+      const item = {
+        key: taskKey(meta.taskId),
+        document: encodeResultDocument(meta),
+        ttlMs: store.expiresMs,
+        onSkipped: () => logger.debug({ taskId: meta.taskId, state: meta.status }, 'result already SUCCESS: not overwritten'),
+      };
+      return redisCall('store result', () => stores.store(item));
     },
     getTaskMeta: (taskId) => base.getTaskMeta(taskId),
     getMany: required(base.getMany, 'getMany'),
