@@ -76,3 +76,4 @@ export function pythonCelery(suite: string): string | null {
   return null;
 }
 export * from './vectors.js';
+export * from './rabbitmq.js';
