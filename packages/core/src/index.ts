@@ -24,6 +24,7 @@ export type { QueueTopology, ResolvedRoute, RouteInput } from './app/routing.js'
 export { Producer } from './app/producer.js';
 export type { ProducerHost, PublishOptions } from './app/producer.js';
 export { embeddedPaths } from './app/adapters.js';
+export { withDefaultOption } from './plugins/adapter-options.js';
 
 // tasks
 export { Task } from './task/task.js';

@@ -41,7 +41,7 @@ export async function resolveTransport(setting: BrokerSetting | undefined, ctx: 
     return resolveTransportUrl(`filesystem://${pathToFileURL(embeddedPaths(conf).broker).pathname}`, { ...base, options });
   }
   if (typeof setting === 'string') {
-    const ctxUrl = { ...base, options: { ...conf.broker.transportOptions } };
+    const ctxUrl = { ...base, options: { ...conf.broker.transportOptions }, connectTimeoutMs: conf.broker.connectionTimeout * 1000 };
     return resolveTransportUrl(setting, pollIntervalMs === undefined ? ctxUrl : { ...ctxUrl, pollIntervalMs });
   }
   return liftTransport(setting, pollIntervalMs === undefined ? { logger: ctx.log } : { logger: ctx.log, pollIntervalMs });

@@ -5,7 +5,7 @@
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
 import type { Plugin } from '../contracts/plugin.js';
-import type { ResultBackend } from '../contracts/result-backend.js';
+import type { BackendHost, ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
 import { builtinPlugin } from '../plugins/builtin-plugin.js';
 import { PluginHost } from '../plugins/plugin-host.js';
@@ -48,7 +48,10 @@ export class App {
   readonly #producer: Producer;
   #pluginsReady: Promise<void> | null = null;
   #transport: Promise<Transport> | null = null;
+  /** The backend resolved and attached, not connected (what the send path checks for `onTaskCall`). */
+  #backendResolved: Promise<ResultBackend | null> | null = null;
   #backendConn: Promise<ResultBackend | null> | null = null;
+  readonly #backendHost: BackendHost;
   #noticeLogged = false;
 
   constructor(appOptions: AppOptions = {}) {
@@ -64,6 +67,14 @@ export class App {
     this.#backend = options.backend;
     this.#userPlugins = [...(options.plugins ?? [])];
     this.#producer = new Producer(this);
+    const expires = this.conf.result.expires;
+    this.#backendHost = Object.freeze({
+      oid: this.oid,
+      transport: () => this.getTransport(),
+      logger: this.log,
+      resultExpiresMs: expires === null ? null : expires * 1000,
+      resultPersistent: this.conf.result.persistent,
+    });
   }
 
   /**
@@ -135,11 +146,33 @@ export class App {
   /** The connected result backend, or `null` when results are disabled (`backend: null`). */
   getBackend(): Promise<ResultBackend | null> {
     this.#backendConn ??= this.#open(async () => {
-      const backend = await resolveBackend(this.#backend, this);
+      const backend = await this.#resolveBackend();
       if (backend) await connectWithRetry(() => backend.connect(), this.conf, this.log, backend.describe());
       return backend;
     }, () => (this.#backendConn = null));
     return this.#backendConn;
+  }
+
+  /** The result backend resolved and attached to this app (`attach`), not connected; cached until `close`. */
+  #resolveBackend(): Promise<ResultBackend | null> {
+    this.#backendResolved ??= this.#open(async () => {
+      const backend = await resolveBackend(this.#backend, this);
+      backend?.attach?.(this.#backendHost);
+      return backend;
+    }, () => (this.#backendResolved = null));
+    return this.#backendResolved;
+  }
+
+  /**
+   * Celery's `backend.on_task_call`: run before a task that expects a result is published. Connects the backend
+   * and awaits its `onTaskCall` only when it has one (rpc declares its reply queue); for other backends it
+   * costs one cached promise and no I/O.
+   */
+  async onTaskCall(taskId: string): Promise<void> {
+    const backend = await this.#resolveBackend();
+    if (!backend?.onTaskCall) return;
+    await this.getBackend();
+    await backend.onTaskCall(taskId);
   }
 
   async #open<T>(make: () => Promise<T>, reset: () => void): Promise<T> {
@@ -185,6 +218,7 @@ export class App {
     const backend = this.#backendConn;
     this.#transport = null;
     this.#backendConn = null;
+    this.#backendResolved = null;
     this.#producer.reset();
     const closing: Promise<void>[] = [];
     if (transport) closing.push(transport.then((t) => t.close(), () => undefined));

@@ -141,6 +141,8 @@ export interface AppOptions {
     extended?: boolean;
     /** Serializer of result documents (default `json`). */
     serializer?: string;
+    /** Send results as persistent messages (delivery mode 2) on brokers that carry them (`rpc://`, default false). */
+    persistent?: boolean;
     /** Adapter options (Celery `result_backend_transport_options`). */
     backendOptions?: Record<string, unknown>;
     /** Poll interval, seconds, for backends without push (default 0.1). */
@@ -212,6 +214,7 @@ export interface ResolvedConfig {
     readonly expires: number | null;
     readonly extended: boolean;
     readonly serializer: string;
+    readonly persistent: boolean;
     readonly backendOptions: Readonly<Record<string, unknown>>;
     readonly pollInterval: number;
     readonly chordRetryInterval: number;

@@ -164,6 +164,7 @@ const SCHEMA = group({
     expires: field(nullable(seconds), 86400),
     extended: field(bool, false),
     serializer: field(str({ nonEmpty: true }), 'json'),
+    persistent: field(bool, false),
     backendOptions: field(record, () => ({})),
     pollInterval: field(positiveSeconds, 0.1),
     chordRetryInterval: field(positiveSeconds, 1),

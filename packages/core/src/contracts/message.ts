@@ -50,6 +50,12 @@ export interface DeliveryInfo {
 export interface Delivery {
   readonly message: Message;
   readonly info: DeliveryInfo;
+  /**
+   * `true` once the delivery can no longer be settled because the broker already took the message back (AMQP: its
+   * channel or connection closed before the ack) and will deliver it again; a worker must not run it (a held ETA
+   * task, say) or it would run twice. Transports that cannot tell leave it `undefined`.
+   */
+  readonly lost?: boolean;
   /** Acknowledge: the broker forgets the message. */
   ack(): Promise<void>;
   /** Reject: `requeue: true` puts it back for another consumer, `false` drops or dead-letters it. */

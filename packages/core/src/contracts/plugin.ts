@@ -21,6 +21,11 @@ export interface UrlFactoryContext {
   /** Adapter options from config (`broker.transportOptions` / `result.backendOptions`). */
   options: Record<string, unknown>;
   logger: Logger;
+  /**
+   * Brokers only: `brokerOptions.connectionTimeout` (Celery's `broker_connection_timeout`) in ms, for the adapter to
+   * use as its connect timeout unless its own option or the URL sets one (`withDefaultOption`).
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Creates a transport (full or driver) from a URL. */

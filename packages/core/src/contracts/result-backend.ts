@@ -3,6 +3,8 @@
  * {@link KeyValueDriver} (tier 2, e.g. Redis, filesystem, memory) that `keyValueBackend()` in core lifts
  * into the full contract, writing Celery's documents (`celery-task-meta-<id>`) exactly.
  */
+import type { Logger } from './logger.js';
+import type { Transport } from './transport.js';
 
 /** Celery's task states, plus any custom state a task sets with `updateState`. */
 export type BuiltinTaskState =
@@ -60,14 +62,37 @@ export interface ResultBackendCapabilities {
   groups: boolean;
   /** Stored results expire by themselves (`result_expires`). */
   autoExpire: boolean;
+  /**
+   * Who can read a stored result. `any` (the default when absent): every client of the store. `caller`: only the
+   * client that sent the task — the result is a message to the sender's reply queue (`StoreOptions.replyTo`),
+   * received by that client alone (Celery's `rpc://`).
+   */
+  readers?: 'any' | 'caller';
+}
+
+/**
+ * What the app hands a backend that rides on its broker (`ResultBackend.attach`): the rpc backend publishes
+ * results and consumes its reply queue through the app's transport.
+ */
+export interface BackendHost {
+  /** This client's reply-to oid: the `reply_to` of every task message it sends, and its reply queue's name. */
+  readonly oid: string;
+  /** The app's transport, connected (connects on first use; the same instance until the app closes). */
+  transport(): Promise<Transport>;
+  readonly logger: Logger;
+  /** `result.expires` in ms (`null`: results never expire). */
+  readonly resultExpiresMs: number | null;
+  /** `result.persistent`: result messages are persistent (delivery mode 2) rather than transient (1). */
+  readonly resultPersistent: boolean;
 }
 
 /** Options of `storeResult`. */
 export interface StoreOptions {
   /** Time to live in ms (`result_expires`); `null` keeps forever. */
   expiresMs: number | null;
-  /** The task's `reply_to` and correlation id (rpc backend). */
+  /** The task message's `reply_to`: where the rpc backend sends the result (the caller's reply queue). */
   replyTo?: string;
+  /** The task message's `correlation_id` (the task id): the rpc result message's `correlation_id`. */
   correlationId?: string;
 }
 
@@ -89,6 +114,11 @@ export type ChordProgress =
 /** Full result backend (tier 1). */
 export interface ResultBackend {
   readonly capabilities: ResultBackendCapabilities;
+  /**
+   * Called by the app with its {@link BackendHost} before `connect` (again after the app reconnects), for
+   * URL-resolved and instance backends alike. Only backends that need the app's broker implement it (rpc).
+   */
+  attach?(host: BackendHost): void;
   connect(): Promise<void>;
   close(): Promise<void>;
   /** Store a state. A stored SUCCESS is never overwritten. */
@@ -106,6 +136,12 @@ export interface ResultBackend {
   onChordPartReturn?(part: ChordPart): Promise<ChordProgress>;
   /** Write the chord size before the last header task is published. */
   setChordSize?(groupId: string, size: number, options: StoreOptions): Promise<void>;
+  /**
+   * Celery's `on_task_call`: awaited by the app before it publishes a task that expects a result (not with
+   * `ignoreResult`), after connecting the backend. The rpc backend declares its reply queue here, so a result
+   * sent before the client reads it is kept. Backends without it cost the send path nothing.
+   */
+  onTaskCall?(taskId: string): Promise<void>;
   /** URL with the password masked. */
   describe(): string;
 }

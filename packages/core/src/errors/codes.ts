@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'Q_ERR_BOOTSTEP_FAILED',
   'Q_ERR_WORKER_STATE',
   'Q_ERR_LEASE_LOST',
+  'Q_ERR_BROKER_REFUSED',
+  'Q_ERR_AMQP_CODEC',
 ] as const;
 
 /** A stable error code. */

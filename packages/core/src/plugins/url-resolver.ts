@@ -31,6 +31,8 @@ export interface UrlResolveContext {
   logger: Logger;
   /** Poll interval for lifted queue drivers that cannot block, ms. */
   pollIntervalMs?: number;
+  /** Brokers: the app's connect timeout, ms (`UrlFactoryContext.connectTimeoutMs`). */
+  connectTimeoutMs?: number;
   /** Scheme → package tables (default {@link SCHEME_PACKAGES}). */
   packages?: SchemePackages;
   /** Imports a package's plugin (default: resolve from `resolveFrom` and `import()` it). Injected by tests. */
@@ -99,7 +101,9 @@ async function prepare(
   const { parsed, scheme } = parseAdapterUrl(url, what);
   const registered = kind === 'transport' ? ctx.host.transportFactory(scheme) : ctx.host.backendFactory(scheme);
   if (!registered) await loadPackageFor(kind, scheme, ctx);
-  return { factoryContext: { url, parsed, options: { ...(ctx.options ?? {}) }, logger: ctx.logger }, scheme };
+  const factoryContext: UrlFactoryContext = { url, parsed, options: { ...(ctx.options ?? {}) }, logger: ctx.logger };
+  if (kind === 'transport' && ctx.connectTimeoutMs !== undefined) factoryContext.connectTimeoutMs = ctx.connectTimeoutMs;
+  return { factoryContext, scheme };
 }
 
 /** Package loads in flight or done, per host, so a broker and a backend naming one package load it once. */

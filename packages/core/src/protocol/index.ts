@@ -14,6 +14,7 @@ export {
   decodeResultDocument,
   encodeGroupMeta,
   encodeResultDocument,
+  encodeRpcResult,
   groupResultTuple,
   groupTaskIds,
   readResultTuple,

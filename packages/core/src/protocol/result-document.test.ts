@@ -7,6 +7,7 @@ import {
   decodeResultDocument,
   encodeGroupMeta,
   encodeResultDocument,
+  encodeRpcResult,
   groupResultTuple,
   groupTaskIds,
   readResultTuple,
@@ -17,6 +18,30 @@ const VECTORS = VECTORS_DIR;
 const load = (name: string): { stored_string: string; document: Record<string, unknown> } =>
   JSON.parse(readFileSync(`${VECTORS}${name}`, 'utf8')) as { stored_string: string; document: Record<string, unknown> };
 const resultFiles = readdirSync(VECTORS).filter((f) => /^result-.*\.json$/.test(f));
+
+describe('rpc result bodies', () => {
+  it.each(['rpc-result-success.json', 'rpc-result-failure.json'])('%s: decodes and re-encodes byte-identically', (file) => {
+    const { body, decoded_body } = JSON.parse(readFileSync(`${VECTORS}${file}`, 'utf8')) as { body: string; decoded_body: Record<string, unknown> };
+    const meta = decodeResultDocument(body);
+    expect(meta).toEqual({
+      taskId: decoded_body.task_id,
+      status: decoded_body.status,
+      result: decoded_body.result,
+      traceback: decoded_body.traceback,
+      children: [],
+      dateDone: null,
+    });
+    expect(encodeRpcResult(meta)).toBe(body);
+  });
+
+  it('leaves out date_done, group, parent and extended fields', () => {
+    const body = encodeRpcResult({
+      taskId: 't1', status: 'SUCCESS', result: [1], traceback: null, children: [], dateDone: '2026-01-01T00:00:00',
+      groupId: 'g', parentId: 'p', extended: { name: 'n', args: [], kwargs: {}, worker: 'w', retries: 0, queue: 'q' },
+    });
+    expect(body).toBe('{"task_id": "t1", "status": "SUCCESS", "result": [1], "traceback": null, "children": []}');
+  });
+});
 
 describe('result documents', () => {
   it('has the captured result vectors', () => {

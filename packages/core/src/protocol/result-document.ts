@@ -37,6 +37,21 @@ export function encodeResultDocument(meta: TaskMeta): string {
   return pyJsonStringify(doc);
 }
 
+/**
+ * The body of an `rpc://` result message, in Celery's key order (`RPCBackend._to_result`): `task_id`, `status`,
+ * `result`, `traceback`, `children`. No `date_done`, group, parent or extended fields: Celery sends none.
+ * {@link decodeResultDocument} reads it back (`dateDone` is then `null`).
+ */
+export function encodeRpcResult(meta: TaskMeta): string {
+  return pyJsonStringify({
+    task_id: meta.taskId,
+    status: meta.status,
+    result: meta.result,
+    traceback: meta.traceback,
+    children: meta.children,
+  });
+}
+
 function malformed(reason: string, cause?: unknown): never {
   throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', `malformed result document: ${reason}`, cause === undefined ? {} : { cause });
 }

@@ -26,6 +26,8 @@ export interface SendHost {
   route(taskName: string, options?: RouteInput): ResolvedRoute;
   publish(message: TaskMessage, route: ResolvedRoute, options?: PublishOptions): Promise<void>;
   asyncResult<T>(id: string): AsyncResult<T>;
+  /** Awaited before publishing a task that expects a result (the result backend's `onTaskCall`). */
+  onTaskCall?(taskId: string): Promise<void>;
 }
 
 /** Task-level defaults that shape a message (from a registered task, or `conf.task` for `sendTask`). */
@@ -124,6 +126,8 @@ export async function sendTaskMessage<T>(
   if (options.compression !== undefined) publish.compression = options.compression;
   if (options.retry !== undefined) publish.retry = options.retry;
   if (options.retryPolicy !== undefined) publish.retryPolicy = options.retryPolicy;
+  // Celery's `if not ignore_result: backend.on_task_call(...)`: the rpc backend's reply queue exists before the task.
+  if (!message.ignoreResult && host.onTaskCall) await host.onTaskCall(message.id);
   await host.publish(message, route, publish);
   return host.asyncResult<T>(message.id);
 }

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../app/app.js';
+import { silentLogger } from '../contracts/logger.js';
+import type { UrlFactoryContext } from '../contracts/plugin.js';
+import { memoryKeyValueDriver } from '../backend/memory-key-value-driver.js';
+import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
+import { withDefaultOption } from './adapter-options.js';
+
+const ctxOf = (url: string, options: Record<string, unknown> = {}): UrlFactoryContext => ({ url, parsed: new URL(url), options, logger: silentLogger });
+
+describe('withDefaultOption', () => {
+  it('fills in an option the adapter options and the URL query leave unset', () => {
+    expect(withDefaultOption(ctxOf('x://h', { a: 1 }), 'connect_timeout', 7)).toEqual({ a: 1, connect_timeout: 7 });
+  });
+
+  it('keeps an option given in the adapter options or in the URL query, and ignores an undefined default', () => {
+    expect(withDefaultOption(ctxOf('x://h', { connect_timeout: 2 }), 'connect_timeout', 7)).toEqual({ connect_timeout: 2 });
+    expect(withDefaultOption(ctxOf('x://h/?connect_timeout=3'), 'connect_timeout', 7)).toEqual({});
+    expect(withDefaultOption(ctxOf('x://h'), 'connect_timeout', undefined)).toEqual({});
+  });
+});
+
+describe('brokerOptions.connectionTimeout', () => {
+  it('reaches broker URL factories as connectTimeoutMs, not backend factories', async () => {
+    const seen: { transport?: UrlFactoryContext; backend?: UrlFactoryContext } = {};
+    const app = createApp({
+      name: 'cto',
+      broker: 'cto://h',
+      backend: 'cto://h',
+      brokerOptions: { connectionTimeout: 7 },
+      plugins: [
+        {
+          name: 'capture',
+          setup(api) {
+            api.transport('cto', (ctx) => ((seen.transport = ctx), memoryQueueDriver({ namespace: 'cto' })));
+            api.backend('cto', (ctx) => ((seen.backend = ctx), memoryKeyValueDriver({ namespace: 'cto' })));
+          },
+        },
+      ],
+    });
+    try {
+      await app.getTransport();
+      await app.getBackend();
+      expect(seen.transport?.connectTimeoutMs).toBe(7000);
+      expect(seen.backend).toBeDefined();
+      expect(seen.backend?.connectTimeoutMs).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+});
