@@ -20,13 +20,13 @@ export function namespace(): string {
   return `worker-test-${process.pid}-${seq}-${Date.now()}`;
 }
 
-/** An app on the memory transport and backend of `ns`. */
-export function makeApp(ns: string, options: Omit<AppOptions, 'broker' | 'backend'> = {}): App {
+/** An app on the memory transport of `ns` (unless `options.broker` is given), and its memory backend unless `options.backend` is given. */
+export function makeApp(ns: string, options: AppOptions = {}): App {
   const app = createApp({
     name: 'test',
     ...options,
-    broker: memoryQueueDriver({ namespace: ns }),
-    backend: memoryKeyValueDriver({ namespace: ns }),
+    broker: options.broker ?? memoryQueueDriver({ namespace: ns }),
+    backend: options.backend !== undefined ? options.backend : memoryKeyValueDriver({ namespace: ns }),
   });
   cleanups.push(() => app.close());
   return app;

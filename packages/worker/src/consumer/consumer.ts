@@ -135,15 +135,29 @@ export class TaskConsumer {
 
   private hold(request: TaskRequest, eta: number): void {
     const { delivery } = request;
+    this.dropLost();
     this.rt.counters.scheduled += 1;
     const entry = this.timer.schedule(eta, () => {
       if (!this.held.delete(delivery)) return;
       this.rt.counters.scheduled -= 1;
       this.adjustPrefetch();
+      // The broker took it back (its channel closed) and delivers it again: that copy runs, not this one.
+      if (delivery.lost === true) return;
       void this.track(this.runHeld(request));
     });
     this.held.set(delivery, { entry, request });
     this.adjustPrefetch();
+  }
+
+  /** Forget held ETA tasks whose delivery the broker took back (a closed AMQP channel): it redelivers them. */
+  private dropLost(): void {
+    for (const [delivery, { entry, request }] of this.held) {
+      if (delivery.lost !== true) continue;
+      entry.cancel();
+      this.held.delete(delivery);
+      this.rt.counters.scheduled -= 1;
+      this.rt.logger.debug({ taskId: request.message.id }, 'dropped a held ETA task whose delivery the broker took back (it is delivered again)');
+    }
   }
 
   private async runHeld(request: TaskRequest): Promise<void> {

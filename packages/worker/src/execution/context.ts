@@ -2,7 +2,7 @@
  * The request context a task runs with (Celery's `self.request` plus `retry` and `update_state`).
  */
 import { MaxRetriesExceededError, Retry, parseIsoDate } from '@q/core';
-import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState, WireSignature } from '@q/core';
+import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 import type { TaskRequest } from './request.js';
 import { storeState } from './results.js';
@@ -13,29 +13,13 @@ import { storeState } from './results.js';
  * `AbortSignal` and the child logger on first use; most tasks use neither. `retry` and `updateState` are
  * own functions, so they work when destructured.
  */
+// The request fields are declared once, by `TaskContext`; the class only assigns them (in its constructor; callers
+// see the readonly `TaskContext`).
+type RequestFields = { -readonly [K in Exclude<keyof TaskContext, 'signal' | 'logger' | 'retry' | 'updateState' | 'isEager'>]: TaskContext[K] };
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+interface WorkerTaskContext extends RequestFields {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class WorkerTaskContext implements TaskContext {
-  readonly id: string;
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly kwargs: Readonly<Record<string, unknown>>;
-  readonly retries: number;
-  readonly eta: string | null;
-  readonly expires: string | null;
-  readonly parentId: string | null;
-  readonly rootId: string | null;
-  readonly groupId: string | null;
-  readonly groupIndex: number | null;
-  readonly hostname: string;
-  readonly origin: string;
-  readonly replyTo: string;
-  readonly correlationId: string;
-  readonly deliveryInfo: { exchange: string; routingKey: string; priority: number; redelivered: boolean };
-  readonly timeLimit: [number | null, number | null];
-  readonly headers: Readonly<Record<string, unknown>>;
-  readonly callbacks: readonly WireSignature[] | null;
-  readonly errbacks: readonly WireSignature[] | null;
-  readonly chain: readonly WireSignature[] | null;
-  readonly chord: WireSignature | null;
   readonly isEager = false;
   readonly #makeSignal: () => AbortSignal;
   readonly #makeLogger: () => Logger;

@@ -57,6 +57,19 @@ export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: 
   }
 }
 
+/** Whether the result of `message` is ignored: by its task's `ignoreResult` or by the message's `ignore_result`. */
+export function ignoresResult(message: TaskMessage, taskIgnoresResult: boolean): boolean {
+  return taskIgnoresResult || message.ignoreResult;
+}
+
+/**
+ * Celery's `store_errors`: error states (RETRY, FAILURE, REVOKED) are stored unless the result is ignored, then
+ * only with `task.storeErrorsEvenIfIgnored`.
+ */
+export function storesErrors(rt: WorkerRuntime, message: TaskMessage, taskIgnoresResult: boolean): boolean {
+  return !ignoresResult(message, taskIgnoresResult) || rt.app.conf.task.storeErrorsEvenIfIgnored;
+}
+
 /** Celery's exception document for a task that is not registered here. */
 export function notRegistered(name: string): EncodedException {
   return { exc_type: 'NotRegistered', exc_message: [name], exc_module: 'celery.exceptions' };

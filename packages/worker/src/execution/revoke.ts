@@ -4,12 +4,14 @@
 import type { Delivery, TaskMessage } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 import { hookInfo } from './request.js';
-import { revoked, storeState } from './results.js';
+import { revoked, storeState, storesErrors } from './results.js';
 
-/** An expired task: REVOKED `expired` is stored, the message acked, the task not run. */
+/** An expired task: REVOKED `expired` is stored (unless its result is ignored), the message acked, the task not run. */
 export async function revokeExpired(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Promise<void> {
   rt.logger.info({ taskId: message.id }, `Discarding revoked task: ${message.name}[${message.id}] (expired)`);
-  await storeState(rt, message, { status: 'REVOKED', result: revoked('expired'), queue: delivery.info.queue });
+  if (storesErrors(rt, message, rt.app.tasks.get(message.name)?.options.ignoreResult ?? false)) {
+    await storeState(rt, message, { status: 'REVOKED', result: revoked('expired'), queue: delivery.info.queue });
+  }
   try {
     await delivery.ack();
   } catch (err) {

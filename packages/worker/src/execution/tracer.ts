@@ -11,7 +11,7 @@ import { applyErrbacks, applySuccessFollowUps, hasSuccessFollowUps } from './fol
 import { effectiveTimeLimits, hookInfo, isExpired } from './request.js';
 import { revokeExpired } from './revoke.js';
 import type { TaskRequest } from './request.js';
-import { storeState, workerLost } from './results.js';
+import { ignoresResult, storeState, storesErrors, workerLost } from './results.js';
 import { publishRetry } from './retry.js';
 import { describeValue } from './describe.js';
 import { logEnabled } from './log-level.js';
@@ -34,6 +34,8 @@ class Trace implements LazySignalJob {
   private started = false;
   /** The task expired while it waited for a pool slot: revoked instead of run. */
   private expired = false;
+  /** The broker took the delivery back while it waited for a pool slot (it redelivers it): not run here. */
+  private lost = false;
   private childLog: Logger | undefined;
   private readonly limits: [number | null, number | null];
   readonly taskId: string;
@@ -92,13 +94,18 @@ class Trace implements LazySignalJob {
     const msg = this.msg;
     this.started = true;
     rt.counters.reserved -= 1;
+    if (request.delivery.lost === true) {
+      this.lost = true;
+      return undefined;
+    }
     if (msg.expires !== null && isExpired(msg, rt.app.conf.timezone)) {
       this.expired = true;
       return undefined;
     }
     // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged.
     if (!request.task.options.acksLate) void this.settle('ack');
-    if (request.task.options.trackStarted) {
+    // As Celery (`track_started and not ignore_result`): an ignored result sends no STARTED either.
+    if (request.task.options.trackStarted && !ignoresResult(msg, request.task.options.ignoreResult)) {
       await storeState(rt, msg, { status: 'STARTED', result: { pid: process.pid, hostname: rt.hostname }, queue: request.delivery.info.queue });
     }
     if (rt.hasHook('taskPrerun')) await rt.hook('taskPrerun', hookInfo(msg));
@@ -117,6 +124,13 @@ class Trace implements LazySignalJob {
       rt.counters.reserved -= 1;
       await this.settle('requeue');
       if (this.logs('debug')) this.log.debug(`${this.msg.name}[${this.msg.id}] not started (pool stopped): requeued`);
+      return;
+    }
+    if (this.lost) {
+      // Nothing to settle: the broker already took it back and delivers it again (that copy runs).
+      this.settled = true;
+      this.settleDone = true;
+      this.log.debug(`${this.msg.name}[${this.msg.id}] not started: its delivery was lost (the broker redelivers it)`);
       return;
     }
     if (this.expired) {
@@ -155,7 +169,7 @@ class Trace implements LazySignalJob {
   private async onSuccess(value: unknown, runtimeMs: number): Promise<void> {
     const { rt, msg, request } = this;
     const children = hasSuccessFollowUps(msg) ? await applySuccessFollowUps(rt, msg, value) : [];
-    if (!(request.task.options.ignoreResult || msg.ignoreResult)) {
+    if (!ignoresResult(msg, request.task.options.ignoreResult)) {
       await storeState(rt, msg, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue });
     }
     if (this.logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${describeValue(value)}`);
@@ -202,7 +216,9 @@ class Trace implements LazySignalJob {
     const exc: EncodedException =
       retry.exc !== undefined ? encodeException(retry.exc) : { exc_type: 'Retry', exc_message: [retry.toString()], exc_module: 'celery.exceptions' };
     const traceback = retry.exc instanceof Error ? formatTraceback(retry.exc) : null;
-    await storeState(rt, msg, { status: 'RETRY', result: exc, traceback, children: [[[msg.id, null], null]], queue: this.request.delivery.info.queue });
+    if (storesErrors(rt, msg, this.request.task.options.ignoreResult)) {
+      await storeState(rt, msg, { status: 'RETRY', result: exc, traceback, children: [[[msg.id, null], null]], queue: this.request.delivery.info.queue });
+    }
     if (this.logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] retry: ${retry.toString()}`);
     await this.settle('ack');
     if (rt.hasHook('taskRetry')) await rt.hook('taskRetry', { ...hookInfo(msg), reason: retry.exc ?? retry, countdownMs });
@@ -213,8 +229,7 @@ class Trace implements LazySignalJob {
     const { rt, msg, request } = this;
     const exc = encodeException(error);
     const traceback = formatTraceback(error);
-    const ignored = request.task.options.ignoreResult || msg.ignoreResult;
-    if (!ignored || rt.app.conf.task.storeErrorsEvenIfIgnored) {
+    if (storesErrors(rt, msg, request.task.options.ignoreResult)) {
       await storeState(rt, msg, { status: 'FAILURE', result: exc, traceback, queue: request.delivery.info.queue });
     }
     await applyErrbacks(rt, msg);
@@ -231,8 +246,11 @@ class Trace implements LazySignalJob {
    */
   private async onTerminated(reason: unknown): Promise<void> {
     const { rt, msg, request } = this;
+    const storeErrors = storesErrors(rt, msg, request.task.options.ignoreResult);
     if (reason instanceof TaskRevokedError) {
-      await storeState(rt, msg, { status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' }, queue: request.delivery.info.queue });
+      if (storeErrors) {
+        await storeState(rt, msg, { status: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' }, queue: request.delivery.info.queue });
+      }
       await this.settle('ack');
       if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
       return this.postrun('REVOKED', null);
@@ -243,7 +261,7 @@ class Trace implements LazySignalJob {
       return;
     }
     const err = workerLost(rt.shuttingDown ? 'Worker exited prematurely: cold shutdown.' : `Worker exited prematurely: ${String(reason)}`);
-    await storeState(rt, msg, { status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue });
+    if (storeErrors) await storeState(rt, msg, { status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue });
     this.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);
     await this.settle('ack');
     if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
