@@ -8,9 +8,10 @@ export function forgetExpiryTests(ctx: ResultBackendContext, autoExpire: boolean
     it('forget makes the task PENDING again, even after SUCCESS', async () => {
       const backend = await ctx.open();
       const id = uniqueName('forget');
-      await backend.storeResult(meta(id, 'SUCCESS', 1), KEEP);
+      await ctx.store(backend, meta(id, 'SUCCESS', 1));
+      expect((await ctx.read(backend, id))?.result).toBe(1);
       await backend.forget(id);
-      expect(await backend.getTaskMeta(id)).toBeNull();
+      expect(await ctx.read(backend, id)).toBeNull();
       await backend.forget(uniqueName('never-stored'));
     });
 
@@ -18,9 +19,9 @@ export function forgetExpiryTests(ctx: ResultBackendContext, autoExpire: boolean
       const backend = await ctx.open();
       const short = uniqueName('short');
       const kept = uniqueName('kept');
-      await backend.storeResult(meta(short, 'SUCCESS', 1), { expiresMs: ctx.expiresMs });
-      await backend.storeResult(meta(kept, 'SUCCESS', 2), KEEP);
-      expect((await backend.getTaskMeta(short))?.result).toBe(1);
+      await ctx.store(backend, meta(short, 'SUCCESS', 1), { expiresMs: ctx.expiresMs });
+      await ctx.store(backend, meta(kept, 'SUCCESS', 2), KEEP);
+      expect((await ctx.read(backend, short))?.result).toBe(1);
       await sleep(ctx.expiresMs + 100);
       expect(await backend.getTaskMeta(short)).toBeNull();
       expect((await backend.getTaskMeta(kept))?.result).toBe(2);

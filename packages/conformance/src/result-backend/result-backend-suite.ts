@@ -1,6 +1,8 @@
 /**
  * `resultBackendSuite`: the behaviour every {@link ResultBackend} must have. The factory returns a fresh, unconnected
- * backend per test; groups that depend on a capability run only when the backend declares it.
+ * backend per test; groups that depend on a capability run only when the backend declares it. Backends whose results
+ * only the caller reads (`readers: 'caller'`, rpc) store with the reply address `options.replyTo` gives, and reads
+ * wait until what was stored has arrived.
  */
 import type { ResultBackend } from '@q/core';
 import { describe } from 'vitest';
@@ -18,7 +20,7 @@ export type { ResultBackendSuiteOptions } from './context.js';
 export function resultBackendSuite(name: string, factory: () => Promise<ResultBackend>, options: ResultBackendSuiteOptions = {}): void {
   describe(`${name}: result backend conformance`, async () => {
     const { capabilities } = await factory();
-    const ctx = resultBackendContext(factory, options);
+    const ctx = resultBackendContext(factory, options, capabilities.readers ?? 'any');
     storeGetTests(ctx);
     successFinalTests(ctx);
     forgetExpiryTests(ctx, capabilities.autoExpire);

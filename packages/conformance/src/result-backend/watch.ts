@@ -2,7 +2,7 @@
 import type { TaskMeta } from '@q/core';
 import { describe, expect, it } from 'vitest';
 import { sleep, uniqueName, waitUntil } from '../helpers.js';
-import { KEEP, meta, type ResultBackendContext } from './context.js';
+import { meta, type ResultBackendContext } from './context.js';
 
 export function watchTests(ctx: ResultBackendContext, push: boolean): void {
   describe.skipIf(!push)('watch', () => {
@@ -12,9 +12,9 @@ export function watchTests(ctx: ResultBackendContext, push: boolean): void {
       const id = uniqueName('watched');
       const seen: TaskMeta[] = [];
       const off = await backend.watch(id, (m) => seen.push(m));
-      await backend.storeResult(meta(uniqueName('other'), 'SUCCESS', 0), KEEP);
-      await backend.storeResult(meta(id, 'STARTED', { pid: 1, hostname: 'w@h' }), KEEP);
-      await backend.storeResult(meta(id, 'SUCCESS', 7), KEEP);
+      await ctx.store(backend, meta(uniqueName('other'), 'SUCCESS', 0));
+      await ctx.store(backend, meta(id, 'STARTED', { pid: 1, hostname: 'w@h' }));
+      await ctx.store(backend, meta(id, 'SUCCESS', 7));
       await waitUntil(() => seen.length >= 2, ctx.timeoutMs, 'two pushed states');
       expect(seen.map((m) => [m.taskId, m.status])).toEqual([
         [id, 'STARTED'],
@@ -23,7 +23,8 @@ export function watchTests(ctx: ResultBackendContext, push: boolean): void {
       expect(seen[1]?.result).toBe(7);
       await off();
       await backend.forget(id);
-      await backend.storeResult(meta(id, 'SUCCESS', 8), KEEP);
+      await ctx.store(backend, meta(id, 'SUCCESS', 8));
+      await ctx.settle(backend);
       await sleep(100);
       expect(seen).toHaveLength(2);
     });
