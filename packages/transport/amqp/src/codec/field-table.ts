@@ -1,0 +1,357 @@
+/**
+ * AMQP field tables (message headers, declare and consume arguments, client properties), written the way
+ * py-amqp writes them and read the way py-amqp, RabbitMQ and amqplib write them (spec §3.2, pitfall 2).
+ *
+ * Encoding (what Python receives):
+ * - an integer (a `number` without a fractional part, or a `bigint`) in ±2147483647 → `I` (signed 32-bit), else
+ *   `L` (signed 64-bit, py-amqp's reading) — never amqplib's automatic `b`/`s`/`l`, which py-amqp misreads
+ *   (`b`, `l` unsigned; `s` a short *string*). JavaScript cannot tell `2.0` from `2`: a whole number goes out
+ *   as an integer, exactly as Python's `int` would. A number with a fraction, `NaN`, `±Infinity` and integers
+ *   beyond 64 bits go out as `d` (double); a `bigint` beyond 64 bits is an error.
+ * - string → `S`, boolean → `t`, `null` (and `undefined` inside arrays) → `V`, array → `A`, plain object → `F`
+ *   (keys whose value is `undefined` are left out), `Date` → `T` (whole seconds), `Uint8Array` → `x`.
+ * - amqplib's typed values `{ '!': type, value }` (`'int'`, `'long'`, `'timestamp'`, `'decimal'`, …) keep
+ *   amqplib's meaning, so values read from the wire round-trip.
+ *
+ * Decoding: every tag py-amqp or RabbitMQ writes. `L` and `l` are both signed 64-bit (py-amqp writes `L`,
+ * RabbitMQ and amqplib write `l`); 64-bit values outside `Number.MAX_SAFE_INTEGER` become `bigint` (as core's
+ * JSON parser does for big integers), all other integers are numbers. `T` becomes a `Date`, `x` a `Buffer`,
+ * `D` amqplib's `{ '!': 'decimal', value: { places, digits } }`, `s` and `U` signed 16-bit, `b` signed 8-bit.
+ *
+ * The two exported functions have the signatures of amqplib's `lib/codec.js`, which q's private copy of amqplib
+ * uses instead of its own (see `amqplib-loader.ts`).
+ */
+
+const INT32_MAX = 2147483647;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+/** 2^63 as a double: numbers at or above it (or below -2^63) do not fit `L`. */
+const TWO_63 = 9223372036854775808;
+
+/** A typed value, amqplib's trapdoor for choosing a wire type. */
+interface TypedValue {
+  '!': string;
+  value: unknown;
+}
+
+function checkSpace(buffer: Buffer, offset: number, size: number): void {
+  if (offset + size > buffer.length) {
+    throw new RangeError(`Encoded field table (headers or arguments) exceeds the ${buffer.length} byte encoding buffer`);
+  }
+}
+
+function isTyped(value: object): value is TypedValue {
+  return Object.hasOwn(value, '!') && typeof (value as { '!': unknown })['!'] === 'string';
+}
+
+/**
+ * Writes `value` as a field table (4-byte length, then key/value pairs) into `buffer` at `offset`; returns the
+ * number of bytes written. Keys are read with `for…in` (amqplib passes tables whose prototype holds the values).
+ */
+export function encodeTable(buffer: Buffer, value: object, offset: number): number {
+  const start = offset;
+  checkSpace(buffer, offset, 4);
+  offset += 4;
+  const table = value as Record<string, unknown>;
+  for (const key in table) {
+    const v = table[key];
+    if (v === undefined) continue;
+    const len = Buffer.byteLength(key);
+    if (len > 255) throw new TypeError(`Field table key "${key.slice(0, 40)}…" is longer than 255 bytes`);
+    checkSpace(buffer, offset, 1 + len);
+    buffer.writeUInt8(len, offset);
+    offset++;
+    buffer.write(key, offset, 'utf8');
+    offset += len;
+    offset += encodeValue(buffer, v, offset, key);
+  }
+  buffer.writeUInt32BE(offset - start - 4, start);
+  return offset - start;
+}
+
+function encodeArray(buffer: Buffer, values: readonly unknown[], offset: number, path: string): number {
+  const start = offset;
+  checkSpace(buffer, offset, 4);
+  offset += 4;
+  for (let i = 0; i < values.length; i++) offset += encodeValue(buffer, values[i] ?? null, offset, `${path}[${i}]`);
+  buffer.writeUInt32BE(offset - start - 4, start);
+  return offset - start;
+}
+
+function tagged(buffer: Buffer, offset: number, tag: string, size: number): number {
+  checkSpace(buffer, offset, 1 + size);
+  buffer.write(tag, offset, 'latin1');
+  return offset + 1;
+}
+
+function encodeInteger(buffer: Buffer, value: bigint, offset: number, path: string): number {
+  if (value >= -BigInt(INT32_MAX) && value <= BigInt(INT32_MAX)) {
+    buffer.writeInt32BE(Number(value), tagged(buffer, offset, 'I', 4));
+    return 5;
+  }
+  if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`${path}: integer ${value} does not fit a signed 64-bit header value`);
+  buffer.writeBigInt64BE(value, tagged(buffer, offset, 'L', 8));
+  return 9;
+}
+
+function encodeNumber(buffer: Buffer, value: number, offset: number, path: string): number {
+  if (Number.isInteger(value) && value >= -TWO_63 && value < TWO_63) {
+    if (value >= -INT32_MAX && value <= INT32_MAX) {
+      buffer.writeInt32BE(value, tagged(buffer, offset, 'I', 4));
+      return 5;
+    }
+    return encodeInteger(buffer, BigInt(value), offset, path);
+  }
+  buffer.writeDoubleBE(value, tagged(buffer, offset, 'd', 8));
+  return 9;
+}
+
+function encodeValue(buffer: Buffer, value: unknown, offset: number, path: string): number {
+  switch (typeof value) {
+    case 'string': {
+      const len = Buffer.byteLength(value, 'utf8');
+      const at = tagged(buffer, offset, 'S', 4 + len);
+      buffer.writeUInt32BE(len, at);
+      buffer.write(value, at + 4, 'utf8');
+      return 5 + len;
+    }
+    case 'number':
+      return encodeNumber(buffer, value, offset, path);
+    case 'bigint':
+      return encodeInteger(buffer, value, offset, path);
+    case 'boolean':
+      buffer.writeUInt8(value ? 1 : 0, tagged(buffer, offset, 't', 1));
+      return 2;
+    case 'undefined':
+      tagged(buffer, offset, 'V', 0);
+      return 1;
+    case 'object':
+      return encodeObject(buffer, value, offset, path);
+    default:
+      throw new TypeError(`${path}: a ${typeof value} cannot be sent in an AMQP field table`);
+  }
+}
+
+function encodeObject(buffer: Buffer, value: object | null, offset: number, path: string): number {
+  if (value === null) {
+    tagged(buffer, offset, 'V', 0);
+    return 1;
+  }
+  if (Array.isArray(value)) {
+    tagged(buffer, offset, 'A', 0);
+    return 1 + encodeArray(buffer, value, offset + 1, path);
+  }
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${path}: invalid or negative date cannot be sent as an AMQP timestamp`);
+    buffer.writeBigUInt64BE(BigInt(Math.floor(ms / 1000)), tagged(buffer, offset, 'T', 8));
+    return 9;
+  }
+  if (value instanceof Uint8Array) {
+    const at = tagged(buffer, offset, 'x', 4 + value.length);
+    buffer.writeUInt32BE(value.length, at);
+    buffer.set(value, at + 4);
+    return 5 + value.length;
+  }
+  if (isTyped(value)) return encodeTyped(buffer, value, offset, path);
+  tagged(buffer, offset, 'F', 0);
+  return 1 + encodeTable(buffer, value, offset + 1);
+}
+
+/** amqplib's typed values, with amqplib's tags (so what its decoder and ours return can be sent back). */
+function encodeTyped(buffer: Buffer, typed: TypedValue, offset: number, path: string): number {
+  const v = typed.value;
+  const num = (): number => {
+    if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${path}: typed value '${typed['!']}' needs a number`);
+    return Number(v);
+  };
+  switch (typed['!']) {
+    case 'string':
+    case 'boolean':
+    case 'object':
+    case 'number':
+      return encodeValue(buffer, v, offset, path);
+    case 'double':
+    case 'float64':
+      buffer.writeDoubleBE(num(), tagged(buffer, offset, 'd', 8));
+      return 9;
+    case 'float':
+      buffer.writeFloatBE(num(), tagged(buffer, offset, 'f', 4));
+      return 5;
+    case 'byte':
+    case 'int8':
+      buffer.writeInt8(num(), tagged(buffer, offset, 'b', 1));
+      return 2;
+    case 'unsignedbyte':
+    case 'uint8':
+      buffer.writeUInt8(num(), tagged(buffer, offset, 'B', 1));
+      return 2;
+    case 'short':
+    case 'int16':
+      buffer.writeInt16BE(num(), tagged(buffer, offset, 's', 2));
+      return 3;
+    case 'unsignedshort':
+    case 'uint16':
+      buffer.writeUInt16BE(num(), tagged(buffer, offset, 'u', 2));
+      return 3;
+    case 'int':
+    case 'int32':
+      buffer.writeInt32BE(num(), tagged(buffer, offset, 'I', 4));
+      return 5;
+    case 'unsignedint':
+    case 'uint32':
+      buffer.writeUInt32BE(num(), tagged(buffer, offset, 'i', 4));
+      return 5;
+    case 'long':
+    case 'int64':
+      buffer.writeBigInt64BE(BigInt(v as number | bigint), tagged(buffer, offset, 'l', 8));
+      return 9;
+    case 'timestamp':
+      buffer.writeBigUInt64BE(BigInt(v as number | bigint), tagged(buffer, offset, 'T', 8));
+      return 9;
+    case 'decimal': {
+      const d = v as { places?: unknown; digits?: unknown } | null;
+      const places = d?.places;
+      const digits = d?.digits;
+      if (typeof places !== 'number' || typeof digits !== 'number' || places < 0 || places > 255 || !Number.isInteger(digits)) {
+        throw new TypeError(`${path}: decimal value must be { places: 0..255, digits: int32 }`);
+      }
+      const at = tagged(buffer, offset, 'D', 5);
+      buffer.writeUInt8(places, at);
+      if (digits < 0) buffer.writeInt32BE(digits, at + 1);
+      else buffer.writeUInt32BE(digits, at + 1);
+      return 6;
+    }
+    default:
+      throw new TypeError(`${path}: unknown typed value '${typed['!']}'`);
+  }
+}
+
+function int64(value: bigint): number | bigint {
+  return value >= SAFE_MIN && value <= SAFE_MAX ? Number(value) : value;
+}
+
+/** Reads field-table contents (without the 4-byte length) into an object. */
+export function decodeFields(slice: Buffer): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  let offset = 0;
+
+  const value = (): unknown => {
+    const tag = String.fromCharCode(slice[offset] ?? 0);
+    offset++;
+    let v: unknown;
+    switch (tag) {
+      case 'S': {
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        v = slice.toString('utf8', offset, offset + len);
+        offset += len;
+        return v;
+      }
+      case 'I':
+        v = slice.readInt32BE(offset);
+        offset += 4;
+        return v;
+      case 'L':
+      case 'l':
+        v = int64(slice.readBigInt64BE(offset));
+        offset += 8;
+        return v;
+      case 't':
+        v = slice.readUInt8(offset) !== 0;
+        offset++;
+        return v;
+      case 'V':
+        return null;
+      case 'd':
+        v = slice.readDoubleBE(offset);
+        offset += 8;
+        return v;
+      case 'F': {
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        v = decodeFields(slice.subarray(offset, offset + len));
+        offset += len;
+        return v;
+      }
+      case 'A': {
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        const end = offset + len;
+        const items: unknown[] = [];
+        while (offset < end) items.push(value());
+        return items;
+      }
+      case 'b':
+        v = slice.readInt8(offset);
+        offset++;
+        return v;
+      case 'B':
+        v = slice.readUInt8(offset);
+        offset++;
+        return v;
+      case 's':
+      case 'U':
+        v = slice.readInt16BE(offset);
+        offset += 2;
+        return v;
+      case 'u':
+        v = slice.readUInt16BE(offset);
+        offset += 2;
+        return v;
+      case 'i':
+        v = slice.readUInt32BE(offset);
+        offset += 4;
+        return v;
+      case 'f':
+        v = slice.readFloatBE(offset);
+        offset += 4;
+        return v;
+      case 'T':
+        v = new Date(Number(slice.readBigUInt64BE(offset)) * 1000);
+        offset += 8;
+        return v;
+      case 'D': {
+        const places = slice.readUInt8(offset);
+        const digits = slice.readInt32BE(offset + 1);
+        offset += 5;
+        return { '!': 'decimal', value: { places, digits } };
+      }
+      case 'x': {
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        v = Buffer.from(slice.subarray(offset, offset + len));
+        offset += len;
+        return v;
+      }
+      default:
+        throw new TypeError(`Unexpected type tag "${tag}"`);
+    }
+  };
+
+  while (offset < slice.length) {
+    const len = slice.readUInt8(offset);
+    offset++;
+    const key = slice.toString('utf8', offset, offset + len);
+    offset += len;
+    const v = value();
+    if (key === '__proto__') Object.defineProperty(fields, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else fields[key] = v;
+  }
+  return fields;
+}
+
+/** Encodes `table` on its own (4-byte length + contents), for tests and tools. */
+export function encodeFieldTable(table: Record<string, unknown>, maxBytes = 65_536): Buffer {
+  const scratch = Buffer.alloc(maxBytes);
+  const size = encodeTable(scratch, table, 0);
+  return Buffer.from(scratch.subarray(0, size));
+}
+
+/** Decodes a table written by {@link encodeFieldTable} (or any length-prefixed field table). */
+export function decodeFieldTable(bytes: Buffer): Record<string, unknown> {
+  const len = bytes.readUInt32BE(0);
+  return decodeFields(bytes.subarray(4, 4 + len));
+}
