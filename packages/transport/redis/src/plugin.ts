@@ -2,7 +2,8 @@
  * The `@q/transport-redis` plugin: registers the broker URL schemes `redis`, `rediss`, `redis+socket` and
  * `sentinel`, so `createApp({ broker: 'redis://…' })` and `q -b redis://…` load this package on demand.
  */
-import type { Plugin } from '@q/core';
+import { withDefaultOption } from '@q/core';
+import type { Plugin, UrlFactoryContext } from '@q/core';
 import { redisTransport } from './redis-transport.js';
 
 /** URL schemes this package serves. */
@@ -12,6 +13,11 @@ export const REDIS_SCHEMES = ['redis', 'rediss', 'redis+socket', 'sentinel'] as 
 export const qPlugin: Plugin = {
   name: '@q/transport-redis',
   setup(api) {
-    api.transport(REDIS_SCHEMES, (ctx) => redisTransport({ url: ctx.url, transportOptions: ctx.options, logger: ctx.logger }));
+    api.transport(REDIS_SCHEMES, (ctx) => redisTransport({ url: ctx.url, transportOptions: urlOptions(ctx), logger: ctx.logger }));
   },
 };
+
+/** The transport options, with the app's `brokerOptions.connectionTimeout` as `socket_connect_timeout` unless set. */
+function urlOptions(ctx: UrlFactoryContext): Record<string, unknown> {
+  return withDefaultOption(ctx, 'socket_connect_timeout', ctx.connectTimeoutMs === undefined ? undefined : ctx.connectTimeoutMs / 1000);
+}
