@@ -1,4 +1,4 @@
-"""Celery app of the q interop tests: the same task names as e2e/apps/redis-app.ts.
+"""Celery app of the q interop tests: the same task names as e2e/apps/interop-app.ts.
 
 Broker and backend come from the environment (Redis db 3 by default); the ledger (a Redis db where tasks
 record that they ran, to count executions across workers) from INTEROP_LEDGER (db 4 by default).
@@ -23,6 +23,8 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
+if os.environ.get('INTEROP_QUEUE_MAX_PRIORITY'):
+    app.conf.task_queue_max_priority = int(os.environ['INTEROP_QUEUE_MAX_PRIORITY'])
 
 _ledger = None
 

@@ -11,7 +11,8 @@ Requests are handled in order. Ops:
 - `get`: `task_id`, `timeout`, `propagate` → `value`, `state`, `elapsed` (seconds), `children` (ids).
 - `call`: `send` then `get`.
 - `meta`: `task_id` → the stored `state`, `result` (repr of exceptions), `traceback`.
-A signature spec is `{"task", "args", "kwargs", "options", "immutable"}`.
+A signature spec is `{"task", "args", "kwargs", "options", "immutable"}`; `options.reply_to: "$client"` stands
+for this client's oid (with `rpc://`, the linked task's result then comes back here).
 """
 import json
 import sys
@@ -22,11 +23,14 @@ from capapp import app
 
 
 def signature(spec):
+    options = dict(spec.get('options', {}))
+    if options.get('reply_to') == '$client':  # results of the linked task come back to this client (rpc://)
+        options['reply_to'] = app.thread_oid
     return app.signature(
         spec['task'],
         args=tuple(spec.get('args', [])),
         kwargs=spec.get('kwargs', {}),
-        options=spec.get('options', {}),
+        options=options,
         immutable=spec.get('immutable', False),
     )
 

@@ -14,10 +14,15 @@ export interface InteropEnv {
   broker: string;
   backend: string;
   ledger: string;
+  /** `x-max-priority` of the queues both sides declare (AMQP priorities); unset = none. */
+  maxPriority?: number;
 }
 
-function envOf(urls: InteropEnv): Record<string, string> {
-  return { INTEROP_BROKER: urls.broker, INTEROP_BACKEND: urls.backend, INTEROP_LEDGER: urls.ledger, PYTHONUNBUFFERED: '1' };
+/** The environment both the Python and the q side read their settings from. */
+export function envOf(urls: InteropEnv): Record<string, string> {
+  const env: Record<string, string> = { INTEROP_BROKER: urls.broker, INTEROP_BACKEND: urls.backend, INTEROP_LEDGER: urls.ledger, PYTHONUNBUFFERED: '1' };
+  if (urls.maxPriority !== undefined) env['INTEROP_QUEUE_MAX_PRIORITY'] = String(urls.maxPriority);
+  return env;
 }
 
 /** Starts `celery -A capapp worker` (solo pool, no gossip/mingle/heartbeat) and waits until it is ready. */
@@ -68,6 +73,10 @@ export interface SendOptions {
   task_id?: string;
   link?: SignatureSpec[];
   link_error?: SignatureSpec[];
+  time_limit?: number;
+  soft_time_limit?: number;
+  /** Extra message headers (`send_task(headers=…)`). */
+  headers?: Record<string, unknown>;
 }
 
 /** The long-running Python client. */
