@@ -3,7 +3,8 @@
  * each worker and the q client run as plain `node` without a TypeScript loader: the loader's thread would add
  * to a worker's memory, and tsx's `keepNames` transform wraps every closure (a quarter of q's enqueue rate).
  * `@q/*` packages are bundled from their sources (the `source` export condition), as tsup would build them;
- * BullMQ and ioredis stay in node_modules.
+ * BullMQ, ioredis and amqplib stay in node_modules (`@q/transport-amqp` loads its own copy of amqplib with q's
+ * header codec, which needs amqplib as a real package).
  *
  * esbuild is not a dependency of this package; it is the one tsx (a root dev dependency) uses.
  */
@@ -11,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BrokerName } from './config.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCH_ROOT = path.resolve(here, '..');
@@ -41,43 +43,49 @@ async function loadEsbuild(): Promise<Esbuild> {
   return (await import(pathToFileURL(entry).href)) as Esbuild;
 }
 
-/** A worker entry: its source under `src/bin/` and what stays external. */
+/** A process entry: its source under `src/bin/`, the broker it runs on, and what stays external. */
 export interface WorkerEntry {
-  name: 'q-worker' | 'q-client' | 'bullmq-worker';
+  name: BundleName;
+  broker: BrokerName;
   external: string[];
 }
 
+export type BundleName = 'q-worker' | 'q-client' | 'bullmq-worker' | 'q-worker-amqp' | 'q-client-amqp' | 'amqplib-worker';
+
 const ENTRIES: readonly WorkerEntry[] = [
-  { name: 'q-worker', external: [] },
-  { name: 'q-client', external: [] },
-  { name: 'bullmq-worker', external: ['bullmq', 'ioredis'] },
+  { name: 'q-worker', broker: 'redis', external: [] },
+  { name: 'q-client', broker: 'redis', external: [] },
+  { name: 'bullmq-worker', broker: 'redis', external: ['bullmq', 'ioredis'] },
+  { name: 'q-worker-amqp', broker: 'amqp', external: ['amqplib'] },
+  { name: 'q-client-amqp', broker: 'amqp', external: ['amqplib'] },
+  { name: 'amqplib-worker', broker: 'amqp', external: ['amqplib'] },
 ];
 
 /**
- * Bundles every worker entry; returns the path of each bundle by name, the esbuild version, and the error of
- * each entry that did not build (its system's scenarios then fail, the others run).
+ * Bundles the entries of `brokers`; returns the path of each bundle by name, the esbuild version, and the error
+ * of each entry that did not build (its system's scenarios then fail, the others run).
  */
-export async function buildWorkers(): Promise<{ bundles: Map<string, string>; esbuild: string; failed: Map<string, string> }> {
+export async function buildWorkers(brokers: readonly BrokerName[]): Promise<{ bundles: Map<string, string>; esbuild: string; failed: Map<string, string> }> {
   const esbuild = await loadEsbuild();
   mkdirSync(OUT_DIR, { recursive: true });
   const bundles = new Map<string, string>();
   const failed = new Map<string, string>();
-  for (const entry of ENTRIES) {
+  for (const entry of ENTRIES.filter((e) => brokers.includes(e.broker))) {
     const outfile = path.join(OUT_DIR, `${entry.name}.mjs`);
     try {
       await esbuild.build({
-      entryPoints: [path.join(here, 'bin', `${entry.name}.ts`)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['source'],
-      external: entry.external,
-      // CommonJS dependencies bundled into ESM still call require() for node built-ins.
-      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-      logLevel: 'error',
-      sourcemap: true,
+        entryPoints: [path.join(here, 'bin', `${entry.name}.ts`)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        conditions: ['source'],
+        external: entry.external,
+        // CommonJS dependencies bundled into ESM still call require() for node built-ins.
+        banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+        logLevel: 'error',
+        sourcemap: true,
       });
       bundles.set(entry.name, outfile);
     } catch (err) {

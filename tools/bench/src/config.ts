@@ -1,11 +1,22 @@
 /**
- * What one benchmark run measures: the Redis it uses (db 5 only), the counts, and the time bounds.
- * `--quick` scales every count down for a smoke run (numbers from it are not meaningful).
+ * What one benchmark run measures: the brokers it uses (Redis db 5 only, the RabbitMQ vhost `q-bench` only),
+ * the counts, and the time bounds. `--quick` scales every count down for a smoke run (numbers from it are not
+ * meaningful).
  */
 
 /** The only Redis the benchmark touches: local, database 5. It is flushed before each scenario and at the end. */
 export const REDIS_URL = 'redis://127.0.0.1:6379/5';
 export const REDIS_DB = 5;
+
+/** The bench's own RabbitMQ vhost: created at start, emptied between scenarios, deleted at the end. */
+export const AMQP_VHOST = 'q-bench';
+export const AMQP_URL = `amqp://guest:guest@127.0.0.1:5672/${AMQP_VHOST}`;
+/** The harness's reply queue on RabbitMQ: pre-loaded tasks name it as `reply_to`, their rpc results land in it. */
+export const REPLY_QUEUE = 'q-bench.replies';
+
+/** The brokers a run can cover, in the order `--broker=all` runs them. */
+export const BROKERS = ['redis', 'amqp'] as const;
+export type BrokerName = (typeof BROKERS)[number];
 
 /** The queue every system consumes (Celery's default, also q's). */
 export const QUEUE = 'celery';
@@ -19,7 +30,7 @@ export interface Counts {
   enqueue: number;
   /** Pre-enqueued tasks drained with results off. */
   drain: number;
-  /** Pre-enqueued tasks drained with results stored in Redis. */
+  /** Pre-enqueued tasks drained with results stored (Redis) or sent (RabbitMQ, rpc). */
   drainResults: number;
   /** Sequential apply → result calls. */
   roundTrip: number;
@@ -35,7 +46,7 @@ export const LIMITS = {
   /** A worker must take its first message within this after spawning. */
   workerStartMs: 30_000,
   /** One scenario (enqueue, drain or round trip) of one peer, once started. */
-  scenarioMs: 90_000,
+  scenarioMs: 180_000,
   /** Warm shutdown before the process group gets SIGKILL. */
   stopGraceMs: 4_000,
   /** Drain progress poll interval. */
@@ -44,29 +55,37 @@ export const LIMITS = {
   clientMs: 120_000,
 } as const;
 
+/** The systems `--only` may name. */
+export const SYSTEM_NAMES = ['q', 'celery', 'bullmq', 'amqplib'] as const;
+
 /** Run options from the command line. */
 export interface RunOptions {
   quick: boolean;
   counts: Counts;
+  /** The brokers to run, in order (default both). */
+  brokers: readonly BrokerName[];
   /** Only these systems (default all). */
   only: ReadonlySet<string> | null;
-  /** Write docs/benchmarks.md (default true unless --quick or --only). */
+  /** Write docs/benchmarks.md, the section of each broker run (default true unless --quick or --only). */
   writeDocs: boolean;
   /** Run q workers with `--cpu-prof` and keep the profiles in tools/bench/. */
   profile: boolean;
 }
 
-/** Parses `--quick`, `--only=q,celery,bullmq`, `--no-docs`, `--docs`, `--profile`. */
+/** Parses `--quick`, `--broker=redis|amqp|all`, `--only=q,celery,bullmq,amqplib`, `--no-docs`, `--docs`, `--profile`. */
 export function parseArgs(argv: readonly string[]): RunOptions {
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only='));
   const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
   for (const name of only ?? []) {
-    if (!['q', 'celery', 'bullmq'].includes(name)) throw new Error(`--only: unknown system ${name} (q, celery, bullmq)`);
+    if (!(SYSTEM_NAMES as readonly string[]).includes(name)) throw new Error(`--only: unknown system ${name} (${SYSTEM_NAMES.join(', ')})`);
   }
+  const brokerArg = argv.find((a) => a.startsWith('--broker='))?.slice('--broker='.length) ?? 'all';
+  if (brokerArg !== 'all' && !(BROKERS as readonly string[]).includes(brokerArg)) throw new Error(`--broker: unknown broker ${brokerArg} (${BROKERS.join(', ')}, all)`);
+  const brokers = brokerArg === 'all' ? BROKERS : [brokerArg as BrokerName];
   const known = ['--quick', '--no-docs', '--docs', '--profile'];
-  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && a !== '--');
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --only=q,celery,bullmq)`);
+  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--broker=') && a !== '--');
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --broker=redis|amqp|all --only=${SYSTEM_NAMES.join(',')})`);
   const writeDocs = argv.includes('--docs') || (!quick && !only && !argv.includes('--no-docs'));
-  return { quick, counts: quick ? QUICK : FULL, only, writeDocs, profile: argv.includes('--profile') };
+  return { quick, counts: quick ? QUICK : FULL, brokers, only, writeDocs, profile: argv.includes('--profile') };
 }

@@ -1,90 +1,80 @@
 /**
- * `pnpm --filter @q/bench bench [--quick] [--only=q,celery,bullmq] [--no-docs|--docs] [--profile]`
+ * `pnpm --filter @q/bench bench [--broker=redis|amqp|all] [--quick] [--only=q,celery,bullmq,amqplib]
+ *   [--no-docs|--docs] [--profile]`
  *
- * Measures q, Python Celery and BullMQ on the same Redis (127.0.0.1:6379, db 5 only, flushed before each
- * scenario and at the end): enqueue, drain with results off and on, apply → result round trips, worker peak
- * RSS. Prints the tables and writes them into docs/benchmarks.md. Every worker is a separate process in its
- * own process group, killed at the end of its scenario and on any exit of the harness.
+ * Measures q against its peers on each broker in turn (default all: Redis, then RabbitMQ): enqueue, drain with
+ * results off and on, apply → result round trips, worker peak RSS.
+ * - Redis (127.0.0.1:6379, db 5 only, flushed before each scenario and at the end): q, Python Celery, BullMQ.
+ * - RabbitMQ (127.0.0.1:5672, the vhost `q-bench` only, created at start, its queues deleted between scenarios,
+ *   the vhost deleted at the end and on any exit): q, Python Celery, and a raw amqplib consumer as a reference.
+ * Prints the tables and writes each broker's block into docs/benchmarks.md (between that broker's markers, so
+ * `--broker=amqp` leaves the Redis block as it is). Every worker is a separate process in its own process group,
+ * killed at the end of its scenario and on any exit of the harness.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { AmqpBroker } from './brokers/amqp.js';
+import { RedisBroker } from './brokers/redis.js';
+import type { Broker } from './brokers/types.js';
 import { BENCH_ROOT, buildWorkers } from './build.js';
 import { parseArgs } from './config.js';
+import type { BrokerName } from './config.js';
+import { amqplib } from './peers/amqplib.js';
 import { bullmq } from './peers/bullmq.js';
 import { celery } from './peers/celery.js';
 import { q } from './peers/q.js';
-import type { Context, System } from './peers/types.js';
+import type { System } from './peers/types.js';
 import { installCleanup, killAll, liveCount } from './proc.js';
-import { flush, openRedis, redisVersion } from './redis.js';
-import { renderSection, writeDocs } from './report.js';
-import { attempt } from './results.js';
-import type { ConfigResults, RunResults } from './results.js';
-import { drainScenario } from './scenarios/drain.js';
-import { enqueueScenario } from './scenarios/enqueue.js';
-import { roundTripScenario } from './scenarios/round-trip.js';
+import { writeDocs } from './report/docs.js';
+import { renderSection } from './report/render.js';
+import { runBroker } from './run-broker.js';
 
-const SYSTEMS: readonly System[] = [q, celery, bullmq];
+const SYSTEMS: readonly System[] = [q, celery, bullmq, amqplib];
 const DOCS = path.resolve(BENCH_ROOT, '..', '..', 'docs', 'benchmarks.md');
 const TEMPLATE = path.join(BENCH_ROOT, 'src', 'docs-template.md');
 
 const log = (line: string): void => console.log(line);
-const rate = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
+
+function openBroker(name: BrokerName): Promise<Broker> {
+  return name === 'redis' ? RedisBroker.open() : AmqpBroker.open();
+}
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const t0 = performance.now();
-  const redis = await openRedis();
+  const open = new Set<Broker>();
   installCleanup(async () => {
-    await flush(redis);
-    redis.disconnect();
+    for (const broker of open) await broker.close();
   });
   try {
-    const { bundles, esbuild, failed } = await buildWorkers();
+    const { bundles, esbuild, failed } = await buildWorkers(options.brokers);
     for (const [name, error] of failed) console.error(`  ✗ bundling ${name}: ${error}`);
-    const ctx: Context = { redis, bundles, buildErrors: failed, profile: options.profile };
-    const systems = SYSTEMS.filter((s) => !options.only || options.only.has(s.name));
-    const results: RunResults = {
-      startedAt: new Date(),
-      seconds: 0,
-      quick: options.quick,
-      loadAverage: os.loadavg(),
-      versions: { Node: process.version, Redis: await redisVersion(redis), 'worker bundles': `esbuild ${esbuild}` },
-      enqueue: new Map(),
-      configs: [],
-    };
     const n = options.counts;
-    log(`q bench${options.quick ? ' (--quick)' : ''}: enqueue ${n.enqueue}, drain ${n.drain}, drain with results ${n.drainResults}, round trips ${n.roundTrip}`);
-    for (const system of systems) {
-      const version = await attempt(`${system.title} version`, () => system.version(ctx));
-      results.versions[system.title] = version.ok ? version.value : 'unknown';
-      log(`\n== ${system.title} (${results.versions[system.title]})`);
-      const enq = await attempt(`${system.title} enqueue`, () => enqueueScenario(ctx, system, n.enqueue));
-      results.enqueue.set(system.name, enq);
-      if (enq.ok) log(`  enqueue ${rate(enq.value.perSecond)}  (${enq.value.method})`);
-      for (const config of system.configs) {
-        const r: ConfigResults = { system: system.name, config };
-        results.configs.push(r);
-        r.drain = await attempt(`${config.label} drain`, () => drainScenario(ctx, system, config, n.drain, false));
-        if (r.drain.ok) log(`  ${config.label}: drain ${rate(r.drain.value.perSecond)}`);
-        r.drainResults = await attempt(`${config.label} drain with results`, () => drainScenario(ctx, system, config, n.drainResults, true));
-        if (r.drainResults.ok) log(`  ${config.label}: drain with results ${rate(r.drainResults.value.perSecond)}`);
-        r.roundTrip = await attempt(`${config.label} round trip`, () => roundTripScenario(ctx, system, config, n.roundTrip, n.roundTripWarmup));
-        if (r.roundTrip.ok) log(`  ${config.label}: round trip p50 ${r.roundTrip.value.p50Ms.toFixed(2)} ms, p99 ${r.roundTrip.value.p99Ms.toFixed(2)} ms`);
+    log(`q bench${options.quick ? ' (--quick)' : ''} on ${options.brokers.join(', ')}: enqueue ${n.enqueue}, drain ${n.drain}, drain with results ${n.drainResults}, round trips ${n.roundTrip}`);
+    const sections = new Map<BrokerName, string>();
+    for (const name of options.brokers) {
+      const systems = SYSTEMS.filter((s) => s.brokers.includes(name) && (!options.only || options.only.has(s.name)));
+      if (systems.length === 0) continue;
+      const broker = await openBroker(name);
+      open.add(broker);
+      try {
+        const ctx = { broker, bundles, buildErrors: failed, profile: options.profile };
+        const results = await runBroker({ ctx, systems, counts: n, quick: options.quick, versions: { Node: process.version, 'worker bundles': `esbuild ${esbuild}` } });
+        const section = renderSection(results);
+        log(`\n${section}\n`);
+        sections.set(name, section);
+      } finally {
+        await broker.close();
+        open.delete(broker);
       }
     }
-    results.seconds = (performance.now() - t0) / 1000;
-    const section = renderSection(results);
-    log(`\n${section}\n`);
-    if (options.writeDocs) {
-      writeDocs(DOCS, section, readFileSync(TEMPLATE, 'utf8'));
-      log(`wrote ${DOCS}`);
+    if (options.writeDocs && sections.size > 0) {
+      writeDocs(DOCS, sections, readFileSync(TEMPLATE, 'utf8'));
+      log(`wrote ${[...sections.keys()].join(' and ')} results to ${DOCS}`);
     }
     if (liveCount() > 0) throw new Error(`${liveCount()} child processes still running`);
   } finally {
     killAll();
-    await flush(redis).catch(() => undefined);
-    redis.disconnect();
+    for (const broker of open) await broker.close().catch(() => undefined);
   }
 }
 

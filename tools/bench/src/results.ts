@@ -1,4 +1,5 @@
-/** What a run collects, per system and per worker configuration. */
+/** What a run collects on one broker, per system and per worker configuration. */
+import type { BrokerName } from './config.js';
 import type { TreeRss } from './rss.js';
 import type { SystemName, WorkerConfig } from './peers/types.js';
 
@@ -34,6 +35,9 @@ export interface ConfigResults {
 }
 
 export interface RunResults {
+  broker: BrokerName;
+  /** The systems that ran, in order, with their display names. */
+  systems: { name: SystemName; title: string }[];
   startedAt: Date;
   seconds: number;
   quick: boolean;

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Queue, QueueEvents } from 'bullmq';
+import { RedisBroker } from '../brokers/redis.js';
 import { BULL_QUEUE } from '../config.js';
 import { start } from '../proc.js';
 import type { Context, EnqueueResult, Progress, StartedWorker, System, WorkerConfig } from './types.js';
@@ -14,6 +15,11 @@ const CHUNK = 1_000;
 const key = (suffix: string): string => `bull:${BULL_QUEUE}:${suffix}`;
 
 const CONCURRENCY: Record<string, number> = { 'bullmq-c1': 1, 'bullmq-c50': 50 };
+
+function redisOf(ctx: Context): RedisBroker['redis'] {
+  if (!(ctx.broker instanceof RedisBroker)) throw new Error(`BullMQ runs on Redis only, not ${ctx.broker.title}`);
+  return ctx.broker.redis;
+}
 
 async function addChunks(queue: Queue, n: number, removeOnComplete: boolean): Promise<void> {
   for (let sent = 0; sent < n; sent += CHUNK) {
@@ -35,6 +41,7 @@ async function withQueue<T>(fn: (queue: Queue) => Promise<T>): Promise<T> {
 export const bullmq: System = {
   name: 'bullmq',
   title: 'BullMQ',
+  brokers: ['redis'],
   configs: [
     { id: 'bullmq-c1', label: 'BullMQ c=1', settings: '`new Worker(queue, noop, { concurrency: 1 })`' },
     { id: 'bullmq-c50', label: 'BullMQ c=50', settings: '`new Worker(queue, noop, { concurrency: 50 })`' },
@@ -69,7 +76,7 @@ export const bullmq: System = {
   },
 
   async progress(ctx: Context, n: number, results: boolean): Promise<Progress> {
-    const replies = (await ctx.redis.multi().llen(key('wait')).llen(key('active')).zcard(key('completed')).exec()) as [null, number][];
+    const replies = (await redisOf(ctx).multi().llen(key('wait')).llen(key('active')).zcard(key('completed')).exec()) as [null, number][];
     const [waiting, active, completed] = replies.map(([, v]) => v) as [number, number, number];
     return { taken: n - waiting, finished: results ? completed : n - waiting - active };
   },

@@ -1,14 +1,17 @@
-/** What the scenarios need from each system under test (q, Celery, BullMQ). */
-import type { Redis } from 'ioredis';
+/** What the scenarios need from each system under test (q, Celery, BullMQ, raw amqplib). */
+import type { Broker, Progress } from '../brokers/types.js';
+import type { BrokerName } from '../config.js';
 import type { Child } from '../proc.js';
 
-export type SystemName = 'q' | 'celery' | 'bullmq';
+export type { Progress };
 
-/** One worker configuration of a system: a column of the results table. */
+export type SystemName = 'q' | 'celery' | 'bullmq' | 'amqplib';
+
+/** One worker configuration of a system: a row of the results table. */
 export interface WorkerConfig {
   /** Stable id (`q-async`). */
   id: string;
-  /** Column title (`q async c=100`). */
+  /** Row title (`q async c=100`). */
   label: string;
   /** The settings, for the report. */
   settings: string;
@@ -22,17 +25,10 @@ export interface EnqueueResult {
   method: string;
 }
 
-/** Drain progress, read from Redis by the harness. */
-export interface Progress {
-  /** Messages no longer waiting in the queue (taken by the worker). */
-  taken: number;
-  /** Tasks done (results off: acknowledged or removed; results on: result stored). */
-  finished: number;
-}
-
 /** Things every system's scenarios get. */
 export interface Context {
-  redis: Redis;
+  /** The broker of this part of the run, with the harness's connection. */
+  broker: Broker;
   bundles: ReadonlyMap<string, string>;
   /** Why a worker bundle is missing, by name. */
   buildErrors: ReadonlyMap<string, string>;
@@ -52,17 +48,19 @@ export interface System {
   name: SystemName;
   /** Display name (`Celery`). */
   title: string;
+  /** The brokers it runs on. */
+  brokers: readonly BrokerName[];
   configs: readonly WorkerConfig[];
   /** Version string for the report. */
   version(ctx: Context): Promise<string>;
-  /** The enqueue scenario: `n` no-op tasks through the system's own client, timed. */
-  enqueue(ctx: Context, n: number): Promise<EnqueueResult>;
+  /** The enqueue scenario: `n` no-op tasks through the system's own client, timed (absent: no client of its own). */
+  enqueue?(ctx: Context, n: number): Promise<EnqueueResult>;
   /** Puts `n` no-op tasks in the queue as fast as possible (not timed). */
   preload(ctx: Context, n: number, results: boolean): Promise<void>;
   /** Starts a worker process. */
   startWorker(ctx: Context, config: WorkerConfig, results: boolean): StartedWorker;
   /** Progress of a drain of `n` pre-enqueued tasks. */
   progress(ctx: Context, n: number, results: boolean): Promise<Progress>;
-  /** Sequential apply → result calls against a running worker; latencies in ms of the last `n`. */
-  roundTrip(ctx: Context, n: number, warmup: number): Promise<number[]>;
+  /** Sequential apply → result calls against a running worker; latencies in ms of the last `n` (absent: no client). */
+  roundTrip?(ctx: Context, n: number, warmup: number): Promise<number[]>;
 }

@@ -1,7 +1,7 @@
 """The Celery app of the benchmark: one no-op task, broker and backend from the environment.
 
-BENCH_BROKER  broker URL (always redis://127.0.0.1:6379/5)
-BENCH_BACKEND result backend URL, or empty for none (results off)
+BENCH_BROKER  broker URL (redis://127.0.0.1:6379/5 or amqp://guest:guest@127.0.0.1:5672/q-bench)
+BENCH_BACKEND result backend URL (the Redis URL, or rpc:// on RabbitMQ), or empty for none
 """
 import os
 
@@ -17,8 +17,9 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
-# Results off = no backend (DisabledBackend stores nothing). task_ignore_result is left False on purpose: the
-# client would otherwise send `ignore_result: true` in the message and the worker would skip storing even
+# Results off on Redis = no backend (DisabledBackend stores nothing); on RabbitMQ the worker keeps rpc:// and the
+# harness marks the pre-loaded messages `ignore_result: true`. task_ignore_result is left False on purpose: the
+# client would otherwise send `ignore_result: true` in every message and the worker would skip storing even
 # with a backend.
 
 

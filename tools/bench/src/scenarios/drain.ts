@@ -1,10 +1,10 @@
 /**
  * Drain: N tasks are pre-enqueued, then a worker starts. The clock runs from the first poll that sees a
  * message taken to the first poll that sees all N finished (results off: acknowledged/removed; results on:
- * N results stored), polled every few ms from Redis, so worker start-up is not counted.
+ * N results stored or sent), polled every few ms from the broker, so worker start-up is not counted. Then the
+ * broker checks what the worker left.
  */
 import { LIMITS } from '../config.js';
-import { flush } from '../redis.js';
 import type { DrainMeasure } from '../results.js';
 import type { Context, System, WorkerConfig } from '../peers/types.js';
 import { withWorker } from './worker-run.js';
@@ -12,7 +12,7 @@ import { withWorker } from './worker-run.js';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function drainScenario(ctx: Context, system: System, config: WorkerConfig, n: number, results: boolean): Promise<DrainMeasure> {
-  await flush(ctx.redis);
+  await ctx.broker.reset();
   try {
     await system.preload(ctx, n, results);
     const before = await system.progress(ctx, n, results);
@@ -32,8 +32,9 @@ export async function drainScenario(ctx: Context, system: System, config: Worker
         await sleep(LIMITS.pollMs);
       }
     });
+    await ctx.broker.checkDrain(n, results);
     return { perSecond: n / run.value, seconds: run.value, rss: run.rss };
   } finally {
-    await flush(ctx.redis);
+    await ctx.broker.reset();
   }
 }

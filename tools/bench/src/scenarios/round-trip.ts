@@ -1,6 +1,5 @@
-/** Round trip: sequential apply → result calls against a running worker with results in Redis; p50 and p99. */
+/** Round trip: sequential apply → result calls against a running worker with results on; p50 and p99. */
 import { LIMITS } from '../config.js';
-import { flush } from '../redis.js';
 import type { RoundTripMeasure } from '../results.js';
 import type { Context, System, WorkerConfig } from '../peers/types.js';
 import { withWorker } from './worker-run.js';
@@ -13,7 +12,9 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export async function roundTripScenario(ctx: Context, system: System, config: WorkerConfig, n: number, warmup: number): Promise<RoundTripMeasure> {
-  await flush(ctx.redis);
+  const roundTrip = system.roundTrip;
+  if (!roundTrip) throw new Error(`${system.title} has no client of its own`);
+  await ctx.broker.reset();
   try {
     const run = await withWorker(ctx, system, config, true, async (child) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,7 +26,7 @@ export async function roundTripScenario(ctx: Context, system: System, config: Wo
         throw new Error(`${config.label} exited (${code}) during the round trips; output:\n${child.tail}`);
       });
       try {
-        return await Promise.race([system.roundTrip(ctx, n, warmup), timedOut, died]);
+        return await Promise.race([roundTrip.call(system, ctx, n, warmup), timedOut, died]);
       } finally {
         clearTimeout(timer);
         died.catch(() => undefined);
@@ -40,6 +41,6 @@ export async function roundTripScenario(ctx: Context, system: System, config: Wo
       rss: run.rss,
     };
   } finally {
-    await flush(ctx.redis);
+    await ctx.broker.reset();
   }
 }

@@ -1,0 +1,36 @@
+/** What the scenarios need from a broker: everything between the harness and Redis or RabbitMQ. */
+import type { BrokerName } from '../config.js';
+
+/** Drain progress, read from the broker by the harness. */
+export interface Progress {
+  /** Messages no longer waiting in the queue (taken by the worker). */
+  taken: number;
+  /** Tasks done (results off: acknowledged or removed; results on: result stored or sent). */
+  finished: number;
+}
+
+/** A broker under test, with the harness's own connection to it. */
+export interface Broker {
+  readonly name: BrokerName;
+  /** Display name (`RabbitMQ`). */
+  readonly title: string;
+  /** The URL clients and workers connect to. */
+  readonly url: string;
+  /** The result backend URL a Celery or q worker gets for a scenario (null: none). */
+  resultBackend(results: boolean): string | null;
+  /** Server version for the report. */
+  version(): Promise<string>;
+  /** Empties what the previous scenario left (also before the first). */
+  reset(): Promise<void>;
+  /**
+   * Replaces the one message a real client just sent to the Celery queue with `n` copies for a drain (fresh ids,
+   * as the client would have made them), so that filling does not take longer than draining.
+   */
+  fill(n: number, results: boolean): Promise<void>;
+  /** Progress of a drain of `n` filled tasks in the Celery queue (kombu's layout: the same for Celery and q). */
+  progress(n: number, results: boolean): Promise<Progress>;
+  /** After a drain (the worker stopped): throws when what it left is not what `n` tasks leave. */
+  checkDrain(n: number, results: boolean): Promise<void>;
+  /** Empties and disconnects (RabbitMQ: deletes the vhost). Safe to call more than once. */
+  close(): Promise<void>;
+}

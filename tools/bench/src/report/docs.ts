@@ -1,0 +1,23 @@
+/**
+ * Writes the generated blocks into docs/benchmarks.md, each between its broker's markers, so hand-written text
+ * around them (and the other broker's block) survives a re-run. A page without the file gets the template.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { BrokerName } from '../config.js';
+import { PROFILES } from './profiles.js';
+
+/** Replaces the block of each broker given; the template's `{{RESULTS_<BROKER>}}` when the page does not exist. */
+export function writeDocs(docsPath: string, sections: ReadonlyMap<BrokerName, string>, template: string): void {
+  let page = existsSync(docsPath) ? readFileSync(docsPath, 'utf8') : template;
+  for (const [broker, section] of sections) {
+    const { begin, end } = PROFILES[broker];
+    const placeholder = `{{RESULTS_${broker.toUpperCase()}}}`;
+    const from = page.indexOf(begin);
+    const to = page.indexOf(end, from);
+    if (from >= 0 && to > from) page = page.slice(0, from) + section + page.slice(to + end.length);
+    else if (page.includes(placeholder)) page = page.replace(placeholder, section);
+    else throw new Error(`${docsPath} has no ${broker} markers (${begin} … ${end}): put them where the ${broker} results go`);
+  }
+  for (const broker of Object.keys(PROFILES)) page = page.replace(`{{RESULTS_${broker.toUpperCase()}}}`, '_Not measured yet._');
+  writeFileSync(docsPath, page);
+}
