@@ -21,6 +21,8 @@ export type {
 export { resolveConfig } from './app/resolve-config.js';
 export { globToRegExp, matchRoute, queueTopology, resolveRoute } from './app/routing.js';
 export type { QueueTopology, ResolvedRoute, RouteInput } from './app/routing.js';
+export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './app/broadcast-topology.js';
+export type { BroadcastTopologyOptions } from './app/broadcast-topology.js';
 export { Producer } from './app/producer.js';
 export type { ProducerHost, PublishOptions } from './app/producer.js';
 export { embeddedPaths } from './app/adapters.js';
