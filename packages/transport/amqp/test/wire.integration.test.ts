@@ -4,7 +4,7 @@
  * (`vectors/amqp-task-headers.json`, `amqp-task-alloptions.json`). Vhost `q-test-transport-amqp-wire`.
  */
 import { readFileSync } from 'node:fs';
-import { createApp, type Delivery, type Message } from '@q/core';
+import { controlQueueTopology, controlReplyTopology, createApp, eventReceiverTopology, type Delivery, type Message, type QueueTopology } from '@q/core';
 import { VECTORS_DIR } from '@q/test-services';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { amqpTransport, qPlugin } from '../src/index.js';
@@ -117,6 +117,31 @@ describe.skipIf(!vhost)('amqp wire format (vectors)', () => {
     expect(binding).toEqual(['celery', 'celery', 'celery', '[]']);
     await a.close();
     pyGet(name, 'celery');
+  });
+
+  it('declares the pidbox and celeryev exchanges and queues exactly as a Python worker does (rabbitmqctl)', async () => {
+    const t = await transport();
+    // The names of the capture: worker a1@cap, a client's oid, a worker's gossip receiver.
+    const topologies: QueueTopology[] = [
+      controlQueueTopology('a1@cap'),
+      controlReplyTopology('7ab97028-37e4-3397-a75e-017ba9ee3dc1'),
+      eventReceiverTopology('60e90342-eb3a-49e2-b9cb-8b88052f27ba', 'worker.#'),
+    ];
+    for (const { exchange, queue, binding } of topologies) {
+      await t.declareExchange(exchange);
+      await t.declareQueue(queue);
+      await t.bindQueue(binding);
+    }
+    const names = new Set(topologies.flatMap((x) => [x.queue.name, x.exchange.name]));
+    const lines = [
+      ...list('queues', name, ['name', 'durable', 'auto_delete', 'exclusive', 'arguments']),
+      ...list('exchanges', name, ['name', 'type', 'durable', 'auto_delete', 'internal', 'arguments']),
+      // (the capture's last binding line lacks its arguments column: bindings are compared without it; all have none)
+      ...list('bindings', name, ['source_name', 'destination_name', 'routing_key']).filter((r) => r[0] !== ''),
+    ].filter((r) => names.has(r[0] ?? ''));
+    expect(lines).toHaveLength(9);
+    const captured = TOPOLOGY.split('\n');
+    for (const line of lines.map((r) => r.join('\t'))) expect(captured.filter((c) => c === line || c === `${line}\t[]`), line).toHaveLength(1);
   });
 
   it('publishes a task to the default exchange with the properties and header types Python sends', async () => {
