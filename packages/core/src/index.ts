@@ -29,6 +29,7 @@ export { embeddedPaths } from './app/adapters.js';
 export { withDefaultOption } from './plugins/adapter-options.js';
 
 // tasks
+export { isRateLimit, parseRateLimit } from './task/rate-limit.js';
 export { Task } from './task/task.js';
 export type { TaskFunction } from './task/task.js';
 export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskOptions } from './task/types.js';

@@ -165,6 +165,8 @@ export interface AppOptions {
     shutdownTimeout?: number | null;
     /** Send task events (default false). */
     sendTaskEvents?: boolean;
+    /** Ignore every task's `rateLimit` (Celery `worker_disable_rate_limits`, default false). */
+    disableRateLimits?: boolean;
   };
 }
 
@@ -227,5 +229,6 @@ export interface ResolvedConfig {
     readonly queues: readonly string[] | null;
     readonly shutdownTimeout: number | null;
     readonly sendTaskEvents: boolean;
+    readonly disableRateLimits: boolean;
   };
 }

@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors/q-error.js';
 import type { AppOptions, ResolvedConfig } from './options.js';
+import { isRateLimit } from '../task/rate-limit.js';
 import {
   arrayOf,
   bool,
@@ -54,7 +55,7 @@ const timezone: Check<string> = (v, p) => {
 
 const rateLimit: Check<string> = (v, p) => {
   const s = str()(v, p);
-  return /^\d+(\.\d+)?(\/[smh])?$/.test(s) ? s : invalid(p, 'a rate limit like "10", "10/s", "5/m" or "100/h"', v);
+  return isRateLimit(s) ? s : invalid(p, 'a rate limit like "10", "10/s", "5/m" or "100/h"', v);
 };
 
 const plugin = hasMethods('a plugin', ['setup']);
@@ -177,6 +178,7 @@ const SCHEMA = group({
     queues: field(nullable(arrayOf(str({ nonEmpty: true }), { nonEmpty: true })), null),
     shutdownTimeout: field(nullable(seconds), null),
     sendTaskEvents: field(bool, false),
+    disableRateLimits: field(bool, false),
   }),
 });
 

@@ -2,6 +2,7 @@
 import type { ResolvedConfig } from '../app/options.js';
 import { checkKeys, isPlainObject } from '../app/config-schema.js';
 import { ConfigError } from '../errors/q-error.js';
+import { isRateLimit } from './rate-limit.js';
 import type { ErrorClass, TaskOptions } from './types.js';
 
 /** A task's options with every default applied. */
@@ -53,6 +54,9 @@ export function resolveTaskOptions(input: TaskOptions | string, conf: ResolvedCo
   };
   for (const key of ['maxRetries', 'defaultRetryDelay', 'timeLimit', 'softTimeLimit', 'priority', 'expires', 'retryBackoffMax'] as const) {
     nonNeg(key, o[key]);
+  }
+  if (o.rateLimit !== undefined && o.rateLimit !== null && (typeof o.rateLimit !== 'string' || !isRateLimit(o.rateLimit))) {
+    bad('rateLimit', 'a rate limit like "10", "10/s", "5/m" or "100/h", or null');
   }
   if (o.params !== undefined && (!Array.isArray(o.params) || o.params.some((p) => typeof p !== 'string'))) bad('params', 'an array of names');
   const t = conf.task;
