@@ -2,6 +2,7 @@
  * The task consumer: consumes the worker's queues with a prefetch limit, hands each delivery to the
  * tracer, and holds ETA tasks on the timer (Celery's `Consumer` + `Tasks` bootstep + ETA scheduling).
  */
+import { parseRateLimit } from '@q/core';
 import type { Consumer, Delivery } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 import { executeRequest } from '../execution/tracer.js';
@@ -11,6 +12,7 @@ import { declareConsumedQueue } from './queues.js';
 import { receiveDelivery } from './receive.js';
 import { revokeExpired } from '../execution/revoke.js';
 import { logEnabled } from '../execution/log-level.js';
+import { RateLimiter } from './rate-limiter.js';
 import type { Timer, TimerEntry } from './timer.js';
 
 /** Options of a {@link TaskConsumer}. */
@@ -25,7 +27,11 @@ export interface TaskConsumerOptions {
  *
  * ETA: a task whose `eta` is in the future is held unacked on the {@link Timer}; while it is held the
  * prefetch is raised by one (Celery does the same, so held tasks do not starve the worker) and lowered
- * again when it is handed to the pool. Rate limits are not applied yet.
+ * again when it is handed to the pool.
+ *
+ * Rate limits: a task with `rateLimit` runs at most that often on this worker; one that comes too early waits
+ * (unacked, in order behind the others of its name, without raising the prefetch, as in Celery) on the timer.
+ * `worker.disableRateLimits` turns them off.
  */
 export class TaskConsumer {
   private consumers: Consumer[] = [];
@@ -36,6 +42,10 @@ export class TaskConsumer {
   private drained: (() => void)[] = [];
   private closing = false;
   private prefetchApplied: number;
+  /** Tasks waiting for their rate limit, and the promise each one's handling awaits. */
+  private readonly limiter: RateLimiter<{ request: TaskRequest; done: (run: boolean) => void }>;
+  /** Tasks per second by task name (`null`: no limit), parsed once. */
+  private readonly rates = new Map<string, number | null>();
 
   constructor(
     private readonly rt: WorkerRuntime,
@@ -43,6 +53,7 @@ export class TaskConsumer {
     private readonly options: TaskConsumerOptions,
   ) {
     this.prefetchApplied = options.prefetch;
+    this.limiter = new RateLimiter(timer, ({ done }) => done(true));
   }
 
   /** Current prefetch of each queue consumer (raised while ETA tasks are held). */
@@ -79,8 +90,9 @@ export class TaskConsumer {
     );
   }
 
-  /** Give the ETA-held messages back to the broker (nack with requeue). */
+  /** Give the ETA-held and rate-limited messages back to the broker (nack with requeue). */
   async releaseHeld(): Promise<void> {
+    for (const { done } of this.limiter.release()) done(false);
     const held = [...this.held.entries()];
     this.held.clear();
     for (const [delivery, { entry }] of held) {
@@ -130,7 +142,28 @@ export class TaskConsumer {
       this.hold(request, eta);
       return;
     }
-    await executeRequest(this.rt, request);
+    await this.execute(request);
+  }
+
+  /** Runs `request` now, or when its task's rate limit lets it; requeued if the worker stops meanwhile. */
+  private async execute(request: TaskRequest): Promise<void> {
+    const rate = this.rateOf(request);
+    if (rate === null) return executeRequest(this.rt, request);
+    const run = await new Promise<boolean>((done) => this.limiter.admit(request.message.name, rate, { request, done }));
+    if (run) return executeRequest(this.rt, request);
+    try {
+      await request.delivery.nack({ requeue: true });
+    } catch (err) {
+      this.rt.logger.error({ err }, 'could not requeue a rate-limited task');
+    }
+  }
+
+  private rateOf(request: TaskRequest): number | null {
+    const limit = request.task.options.rateLimit;
+    if (limit === null || this.rt.app.conf.worker.disableRateLimits) return null;
+    let rate = this.rates.get(request.message.name);
+    if (rate === undefined) this.rates.set(request.message.name, (rate = parseRateLimit(limit)));
+    return rate;
   }
 
   private hold(request: TaskRequest, eta: number): void {
@@ -165,7 +198,7 @@ export class TaskConsumer {
       await revokeExpired(this.rt, request.delivery, request.message);
       return;
     }
-    await executeRequest(this.rt, request);
+    await this.execute(request);
   }
 
   /** prefetch = base + held ETA tasks (unless unlimited). */
