@@ -11,6 +11,7 @@ import { connectError } from './amqp-errors.js';
 import { amqplib } from './codec/amqplib-loader.js';
 import type { ResolvedAmqpOptions } from './options.js';
 import { maskAmqpUrl, type AmqpEndpoint } from './url.js';
+import { batchSocketWrites } from './write-batching.js';
 
 /** Connection states. */
 export type State = 'idle' | 'connecting' | 'open' | 'recovering' | 'closed';
@@ -142,7 +143,9 @@ export class AmqpConnection {
       clientProperties: { ...o.clientProperties },
       credentials,
     };
-    return api.connect(target, socket);
+    const model = await api.connect(target, socket);
+    if (!batchSocketWrites(model)) this.#log.debug('amqplib internals changed: frames are written one socket write each');
+    return model;
   }
 
   #adopt(model: ChannelModel): void {

@@ -15,6 +15,7 @@ import type { Consumer, DeliveryHandler, Logger } from '@q/core';
 import { QError } from '@q/core';
 import { isClosedError, toQError } from './amqp-errors.js';
 import { backoff, type AmqpConnection } from './connection.js';
+import { ChannelSettler } from './channel-settler.js';
 import { AmqpDelivery } from './delivery.js';
 import type { Topology } from './topology.js';
 
@@ -50,6 +51,8 @@ export class ConsumerChannel {
   readonly #entries = new Map<string, Entry>();
   #prefetch = 0;
   #channel: Channel | null = null;
+  /** The settler of each channel (acks of a tick batched, see `channel-settler.ts`). */
+  readonly #settlers = new WeakMap<Channel, ChannelSettler>();
   #opening: Promise<Channel> | null = null;
   #closed = false;
   #tags = 0;
@@ -121,7 +124,10 @@ export class ConsumerChannel {
     this.#entries.clear();
     const ch = this.#channel;
     this.#channel = null;
-    if (ch) await ch.close().catch(() => undefined);
+    if (!ch) return;
+    // Acks settled in this tick go out before the channel closes (else the broker would requeue those messages).
+    this.#settlers.get(ch)?.flush();
+    await ch.close().catch(() => undefined);
   }
 
   #open(): Promise<Channel> {
@@ -242,7 +248,10 @@ export class ConsumerChannel {
       void this.#attach(entry);
       return;
     }
-    const delivery = new AmqpDelivery(raw, entry.queue, ch, this.#noAck, logger, () => this.#channel === ch);
+    let settler = this.#settlers.get(ch);
+    if (!settler) this.#settlers.set(ch, (settler = new ChannelSettler(ch)));
+    if (!this.#noAck) settler.received(raw.fields.deliveryTag);
+    const delivery = new AmqpDelivery(raw, entry.queue, settler, this.#noAck, logger, () => this.#channel === ch);
     if (entry.cancelled) {
       void delivery.nack({ requeue: true });
       return;

@@ -16,6 +16,7 @@ const EXTRA: Readonly<Record<string, 'messageId' | 'timestamp' | 'type' | 'userI
   user_id: 'userId',
   app_id: 'appId',
 };
+const EXTRA_ENTRIES = Object.entries(EXTRA);
 
 /** The message body as a Buffer (no copy). */
 export function bodyBuffer(body: Uint8Array): Buffer {
@@ -36,7 +37,7 @@ export function publishOptions(message: Message): Options.Publish {
   if (p.replyTo !== undefined) options.replyTo = p.replyTo;
   if (p.expiration !== undefined) options.expiration = p.expiration;
   if (p.extra) {
-    for (const [wire, name] of Object.entries(EXTRA)) {
+    for (const [wire, name] of EXTRA_ENTRIES) {
       const v = p.extra[wire];
       if (name === 'timestamp') {
         if (typeof v === 'number') options.timestamp = Math.trunc(v);
@@ -58,7 +59,7 @@ export function toMessage(raw: ConsumeMessage): Message {
   if (typeof p.priority === 'number') properties.priority = p.priority;
   if (typeof p.expiration === 'string') properties.expiration = p.expiration;
   let extra: Record<string, unknown> | undefined;
-  for (const [wire, name] of Object.entries(EXTRA)) {
+  for (const [wire, name] of EXTRA_ENTRIES) {
     const v: unknown = p[name];
     if (v !== undefined && v !== null) (extra ??= {})[wire] = v;
   }

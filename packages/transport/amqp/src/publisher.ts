@@ -2,7 +2,7 @@
  * Publishing on one channel, in confirm mode by default: `publish` resolves once the broker confirmed the message
  * (`basic.ack`), so a resolved publish is on the broker. Publishes do not wait for each other: many can be
  * outstanding, each awaits its own confirm. When the channel's write buffer is full, later publishes wait for it
- * to drain.
+ * to drain. While the channel is open and takes writes, a publish is handed to it at once, in the caller's turn.
  *
  * While the connection is down a publish waits for the reconnect (at most `publishWaitMs`), then fails with a
  * retryable `Q_ERR_CONNECTION_LOST` (the producer retries per `task.publishRetryPolicy`). A publish whose channel
@@ -34,57 +34,74 @@ export class Publisher {
   /** Why the current channel was closed by the broker (reported to the publishes it failed). */
   readonly #closeReasons = new WeakMap<Channel, Error>();
   readonly #pending = new Set<Promise<unknown>>();
+  /** Publishes waiting for a channel or for the write buffer to drain (later ones queue behind them, in order). */
+  #queued = 0;
 
   constructor(host: PublisherHost) {
     this.#host = host;
   }
 
   /** Publishes `message`; resolves when the broker confirmed it (or, without confirms, once it is written). */
-  async publish(message: Message, target: PublishTarget): Promise<void> {
-    const publishing = this.#publish(message, target);
-    this.#pending.add(publishing);
-    try {
-      await publishing;
-    } finally {
-      this.#pending.delete(publishing);
+  publish(message: Message, target: PublishTarget): Promise<void> {
+    const ch = this.#channel;
+    if (ch !== null && this.#drain === null && this.#queued === 0) {
+      // The hot path: the channel is open and takes writes and no earlier publish waits, so this one is handed over now.
+      try {
+        return this.#track(this.#send(ch, target, bodyBuffer(message.body), publishOptions(message)));
+      } catch (err) {
+        if (!isClosedError(err)) return Promise.reject(toQError(err, operation(target), this.#host.conn.where));
+        // Closed under us: the general path waits for a new channel.
+        if (this.#channel === ch) this.#channel = null;
+      }
     }
+    return this.#track(this.#publish(message, target));
+  }
+
+  /** Keeps `publishing` in the set `close()` waits for until it settles. */
+  #track(publishing: Promise<void>): Promise<void> {
+    this.#pending.add(publishing);
+    const done = (): void => void this.#pending.delete(publishing);
+    publishing.then(done, done);
+    return publishing;
   }
 
   async #publish(message: Message, target: PublishTarget): Promise<void> {
     const { conn, waitMs } = this.#host;
-    const op = `publish to "${target.exchange}" (${target.routingKey})`;
     const content = bodyBuffer(message.body);
     const options = publishOptions(message);
     // Until the message is handed to a channel nothing was sent: a channel or connection lost meanwhile is waited
     // out (until `waitMs` after the publish began) and the message goes out on the next connection.
     const deadline = Date.now() + waitMs;
-    for (let attempt = 0; ; attempt++) {
-      let ch: Channel | ConfirmChannel | null = null;
-      let confirmed: Promise<void> | null = null;
-      try {
-        ch = await this.#open(Math.max(0, deadline - Date.now()));
-        while (this.#drain) await this.#drain;
-        confirmed = this.#send(ch, target, content, options, op);
-      } catch (err) {
-        if (ch && this.#channel === ch) this.#channel = null;
-        if (!isClosedError(err) || Date.now() >= deadline || conn.state === 'closed') throw toQError(err, op, conn.where);
-        await delay(Math.min(backoff(10, 500, attempt), Math.max(0, deadline - Date.now())));
-        continue;
+    let confirmed: Promise<void> | null = null;
+    this.#queued++;
+    try {
+      for (let attempt = 0; confirmed === null; attempt++) {
+        let ch: Channel | ConfirmChannel | null = null;
+        try {
+          ch = await this.#open(Math.max(0, deadline - Date.now()));
+          while (this.#drain) await this.#drain;
+          confirmed = this.#send(ch, target, content, options);
+        } catch (err) {
+          if (ch && this.#channel === ch) this.#channel = null;
+          if (!isClosedError(err) || Date.now() >= deadline || conn.state === 'closed') throw toQError(err, operation(target), conn.where);
+          await delay(Math.min(backoff(10, 500, attempt), Math.max(0, deadline - Date.now())));
+        }
       }
-      await confirmed;
-      return;
+    } finally {
+      this.#queued--;
     }
+    await confirmed;
   }
 
   /** Hands the message to `ch` (throws if it cannot); the promise settles with the broker's confirm. */
-  #send(ch: Channel | ConfirmChannel, target: PublishTarget, content: Buffer, options: Options.Publish, op: string): Promise<void> {
+  #send(ch: Channel | ConfirmChannel, target: PublishTarget, content: Buffer, options: Options.Publish): Promise<void> {
     if (!this.#host.confirm) {
       if (!ch.publish(target.exchange, target.routingKey, content, options)) this.#waitDrain(ch);
       return Promise.resolve();
     }
     let settle: (err: unknown) => void = () => undefined;
     const confirmed = new Promise<void>((resolve, reject) => {
-      settle = (err) => (err === null || err === undefined ? resolve() : reject(this.#publishError(ch, err, op)));
+      settle = (err) => (err === null || err === undefined ? resolve() : reject(this.#publishError(ch, err, operation(target))));
     });
     if (!(ch as ConfirmChannel).publish(target.exchange, target.routingKey, content, options, (err: unknown) => settle(err))) this.#waitDrain(ch);
     return confirmed;
@@ -150,4 +167,9 @@ export class Publisher {
       ch.on('close', done);
     });
   }
+}
+
+/** What a publish to `target` is called in errors. */
+function operation(target: PublishTarget): string {
+  return `publish to "${target.exchange}" (${target.routingKey})`;
 }

@@ -80,6 +80,28 @@ describe('field tables', () => {
     expect(Object.getOwnPropertyDescriptor(evil, '__proto__')?.value).toBe(10);
   });
 
+  it('writes ASCII and non-ASCII keys and strings alike as UTF-8, long ones too', () => {
+    const table = { clé: 'valeur é', k: 'x'.repeat(300), ['ü'.repeat(100)]: '中文 😀', ascii: 'plain', empty: '' };
+    const bytes = encodeFieldTable(table);
+    expect(decodeFieldTable(bytes)).toEqual(table);
+    // Byte for byte: a key is its UTF-8 length then its UTF-8 bytes, a string `S`, its 4-byte length, its bytes.
+    expect(bytes.subarray(4, 4 + 5).toString('hex')).toBe(`04${Buffer.from('clé').toString('hex')}`);
+    expect(bytes.subarray(9, 9 + 14).toString('hex')).toBe(`5300000009${Buffer.from('valeur é').toString('hex')}`);
+    // A key of 100 'ü' is 200 bytes: still a short string; 128 'ü' would be 256, too long.
+    expect(() => encodeFieldTable({ ['ü'.repeat(128)]: 1 })).toThrow(/longer than 255 bytes/);
+  });
+
+  it('reads keys seen before as themselves and keeps different keys with the same length apart', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(decodeFieldTable(encodeFieldTable({ ab: 1, ba: 2, abc: 3, 'é': 4 }))).toEqual({ ab: 1, ba: 2, abc: 3, 'é': 4 });
+      expect(decodeFieldTable(encodeFieldTable({ ba: 5, ab: 6, ['k'.repeat(40)]: 7 }))).toEqual({ ba: 5, ab: 6, ['k'.repeat(40)]: 7 });
+    }
+    // Many distinct keys (more than the cache holds) all decode right.
+    const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`key-${i}`, i]));
+    expect(decodeFieldTable(encodeFieldTable(many, 1 << 20))).toEqual(many);
+    expect(decodeFieldTable(encodeFieldTable(many, 1 << 20))).toEqual(many);
+  });
+
   it('rejects what a table cannot carry', () => {
     expect(() => encodeFieldTable({ f: () => 1 })).toThrow(/f: a function cannot be sent/);
     expect(() => encodeFieldTable({ n: [1, 2n ** 64n] })).toThrow(/n\[1\]: integer .* does not fit/);

@@ -18,15 +18,15 @@
  * JSON parser does for big integers), all other integers are numbers. `T` becomes a `Date`, `x` a `Buffer`,
  * `D` amqplib's `{ '!': 'decimal', value: { places, digits } }`, `s` and `U` signed 16-bit, `b` signed 8-bit.
  *
- * The two exported functions have the signatures of amqplib's `lib/codec.js`, which q's private copy of amqplib
- * uses instead of its own (see `amqplib-loader.ts`).
+ * `encodeTable` and `decodeFields` (in `field-table-decode.ts`) have the signatures of amqplib's `lib/codec.js`,
+ * which q's private copy of amqplib uses instead of its own (see `amqplib-loader.ts`).
  */
+
+export { decodeFieldTable, decodeFields } from './field-table-decode.js';
 
 const INT32_MAX = 2147483647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** 2^63 as a double: numbers at or above it (or below -2^63) do not fit `L`. */
 const TWO_63 = 9223372036854775808;
 
@@ -58,17 +58,37 @@ export function encodeTable(buffer: Buffer, value: object, offset: number): numb
   for (const key in table) {
     const v = table[key];
     if (v === undefined) continue;
-    const len = Buffer.byteLength(key);
-    if (len > 255) throw new TypeError(`Field table key "${key.slice(0, 40)}…" is longer than 255 bytes`);
-    checkSpace(buffer, offset, 1 + len);
-    buffer.writeUInt8(len, offset);
-    offset++;
-    buffer.write(key, offset, 'utf8');
-    offset += len;
+    offset = encodeKey(buffer, key, offset);
     offset += encodeValue(buffer, v, offset, key);
   }
   buffer.writeUInt32BE(offset - start - 4, start);
   return offset - start;
+}
+
+/**
+ * Writes the characters of `text` at `offset` if they are all ASCII (one byte each, the common case, without a
+ * call into the runtime); returns false, having written part of them, if one is not. The caller checked the space.
+ */
+function writeAscii(buffer: Buffer, text: string, offset: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    buffer[offset + i] = c;
+  }
+  return true;
+}
+
+/** Writes a key (a short string: 1-byte length, then UTF-8); returns the offset after it. */
+function encodeKey(buffer: Buffer, key: string, offset: number): number {
+  let len = key.length;
+  if (len > 255 || offset + 1 + len > buffer.length || !writeAscii(buffer, key, offset + 1)) {
+    len = Buffer.byteLength(key);
+    if (len > 255) throw new TypeError(`Field table key "${key.slice(0, 40)}…" is longer than 255 bytes`);
+    checkSpace(buffer, offset, 1 + len);
+    buffer.write(key, offset + 1, 'utf8');
+  }
+  buffer[offset] = len;
+  return offset + 1 + len;
 }
 
 function encodeArray(buffer: Buffer, values: readonly unknown[], offset: number, path: string): number {
@@ -82,7 +102,7 @@ function encodeArray(buffer: Buffer, values: readonly unknown[], offset: number,
 
 function tagged(buffer: Buffer, offset: number, tag: string, size: number): number {
   checkSpace(buffer, offset, 1 + size);
-  buffer.write(tag, offset, 'latin1');
+  buffer[offset] = tag.charCodeAt(0);
   return offset + 1;
 }
 
@@ -111,10 +131,15 @@ function encodeNumber(buffer: Buffer, value: number, offset: number, path: strin
 function encodeValue(buffer: Buffer, value: unknown, offset: number, path: string): number {
   switch (typeof value) {
     case 'string': {
-      const len = Buffer.byteLength(value, 'utf8');
-      const at = tagged(buffer, offset, 'S', 4 + len);
+      // ASCII (one byte a character) is written directly; a string that is not is written again as UTF-8.
+      let len = value.length;
+      let at = tagged(buffer, offset, 'S', 4 + len);
+      if (!writeAscii(buffer, value, at + 4)) {
+        len = Buffer.byteLength(value, 'utf8');
+        at = tagged(buffer, offset, 'S', 4 + len);
+        buffer.write(value, at + 4, 'utf8');
+      }
       buffer.writeUInt32BE(len, at);
-      buffer.write(value, at + 4, 'utf8');
       return 5 + len;
     }
     case 'number':
@@ -229,129 +254,9 @@ function encodeTyped(buffer: Buffer, typed: TypedValue, offset: number, path: st
   }
 }
 
-function int64(value: bigint): number | bigint {
-  return value >= SAFE_MIN && value <= SAFE_MAX ? Number(value) : value;
-}
-
-/** Reads field-table contents (without the 4-byte length) into an object. */
-export function decodeFields(slice: Buffer): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  let offset = 0;
-
-  const value = (): unknown => {
-    const tag = String.fromCharCode(slice[offset] ?? 0);
-    offset++;
-    let v: unknown;
-    switch (tag) {
-      case 'S': {
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
-        v = slice.toString('utf8', offset, offset + len);
-        offset += len;
-        return v;
-      }
-      case 'I':
-        v = slice.readInt32BE(offset);
-        offset += 4;
-        return v;
-      case 'L':
-      case 'l':
-        v = int64(slice.readBigInt64BE(offset));
-        offset += 8;
-        return v;
-      case 't':
-        v = slice.readUInt8(offset) !== 0;
-        offset++;
-        return v;
-      case 'V':
-        return null;
-      case 'd':
-        v = slice.readDoubleBE(offset);
-        offset += 8;
-        return v;
-      case 'F': {
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
-        v = decodeFields(slice.subarray(offset, offset + len));
-        offset += len;
-        return v;
-      }
-      case 'A': {
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
-        const end = offset + len;
-        const items: unknown[] = [];
-        while (offset < end) items.push(value());
-        return items;
-      }
-      case 'b':
-        v = slice.readInt8(offset);
-        offset++;
-        return v;
-      case 'B':
-        v = slice.readUInt8(offset);
-        offset++;
-        return v;
-      case 's':
-      case 'U':
-        v = slice.readInt16BE(offset);
-        offset += 2;
-        return v;
-      case 'u':
-        v = slice.readUInt16BE(offset);
-        offset += 2;
-        return v;
-      case 'i':
-        v = slice.readUInt32BE(offset);
-        offset += 4;
-        return v;
-      case 'f':
-        v = slice.readFloatBE(offset);
-        offset += 4;
-        return v;
-      case 'T':
-        v = new Date(Number(slice.readBigUInt64BE(offset)) * 1000);
-        offset += 8;
-        return v;
-      case 'D': {
-        const places = slice.readUInt8(offset);
-        const digits = slice.readInt32BE(offset + 1);
-        offset += 5;
-        return { '!': 'decimal', value: { places, digits } };
-      }
-      case 'x': {
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
-        v = Buffer.from(slice.subarray(offset, offset + len));
-        offset += len;
-        return v;
-      }
-      default:
-        throw new TypeError(`Unexpected type tag "${tag}"`);
-    }
-  };
-
-  while (offset < slice.length) {
-    const len = slice.readUInt8(offset);
-    offset++;
-    const key = slice.toString('utf8', offset, offset + len);
-    offset += len;
-    const v = value();
-    if (key === '__proto__') Object.defineProperty(fields, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else fields[key] = v;
-  }
-  return fields;
-}
-
 /** Encodes `table` on its own (4-byte length + contents), for tests and tools. */
 export function encodeFieldTable(table: Record<string, unknown>, maxBytes = 65_536): Buffer {
   const scratch = Buffer.alloc(maxBytes);
   const size = encodeTable(scratch, table, 0);
   return Buffer.from(scratch.subarray(0, size));
-}
-
-/** Decodes a table written by {@link encodeFieldTable} (or any length-prefixed field table). */
-export function decodeFieldTable(bytes: Buffer): Record<string, unknown> {
-  const len = bytes.readUInt32BE(0);
-  return decodeFields(bytes.subarray(4, 4 + len));
 }
