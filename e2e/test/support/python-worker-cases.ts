@@ -1,0 +1,139 @@
+/**
+ * The cases every "q client → Python worker" suite runs, whatever the broker and result backend: arguments,
+ * failures read as `RemoteError`, countdown, eta, expires, priorities, retries, q-built link and link_error.
+ * A suite calls {@link pythonWorkerCases} inside its `describe`, after its own cases.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { RemoteError } from '@q/core';
+import type { App, AsyncResult, WireSignature } from '@q/core';
+import type { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import type { ManagedProcess } from './managed-process.js';
+
+/** What the cases run against (read when each case runs, after the suite's `beforeAll`). */
+export interface PythonWorkerSuite {
+  app(): App;
+  worker(): ManagedProcess;
+  /** The Redis ledger tasks record into. */
+  ledger(): Redis;
+  /** The priority Python serves first: 0 on Redis (kombu's lists), 9 on RabbitMQ (`x-max-priority`). */
+  firstPriority: 0 | 9;
+  /** Checked once the prioritized tasks are queued, before the blocker ends (e.g. which lists hold them). */
+  whilePrioritiesWait?: () => Promise<void>;
+  /** Options every callback and errback signature carries (`reply_to` under `rpc://`). */
+  signatureOptions?: () => Record<string, unknown>;
+  /** The backend records children (not `rpc://`, whose documents travel once to the caller). */
+  readsChildren: boolean;
+  /** Output a healthy Python worker never prints. */
+  forbiddenOutput: RegExp;
+}
+
+/** A wire signature for a task that exists only in Python. */
+export function wire(task: string, args: unknown[], options: Record<string, unknown> = {}): WireSignature {
+  return { task, args, kwargs: {}, options, subtask_type: null, immutable: false };
+}
+
+/** The `RemoteError` a promise rejects with (fails the test otherwise). */
+export async function remoteError(promise: Promise<unknown>): Promise<RemoteError> {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(RemoteError);
+  return err as RemoteError;
+}
+
+/** Registers the shared cases (call inside a `describe`). */
+export function pythonWorkerCases(s: PythonWorkerSuite): void {
+  const run = async (name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options = {}) =>
+    (await s.app().sendTask(name, args, kwargs, options)).get({ timeout: 10 });
+
+  it('runs tasks with positional and keyword arguments; q reads the results', async () => {
+    expect(await run('tasks.add', [2, 3])).toBe(5);
+    expect(await run('tasks.add', [], { y: 40, x: 2 })).toBe(42);
+    expect(await run('tasks.xsum', [[1, 2, 3, 4.5]])).toBe(10.5);
+    expect(await run('tasks.echo', [1, 'two', [3]], { a: { b: null }, 'é': 'ü' })).toEqual({
+      args: [1, 'two', [3]],
+      kwargs: { a: { b: null }, 'é': 'ü' },
+    });
+  });
+
+  it('reads a Python failure as a RemoteError: ValueError, its message, the Python traceback', async () => {
+    const result = await s.app().sendTask('tasks.fail', ['it broke: ünïcode']);
+    const err = await remoteError(result.get({ timeout: 10 }));
+    expect(err.excType).toBe('ValueError');
+    expect(err.excModule).toBe('builtins');
+    expect(err.excArgs).toEqual(['it broke: ünïcode']);
+    expect(err.message).toBe('ValueError: it broke: ünïcode');
+    expect(err.taskId).toBe(result.id);
+    expect(err.remoteTraceback).toMatch(/Traceback \(most recent call last\):[\s\S]*capapp\.py[\s\S]*ValueError: it broke: ünïcode/);
+    expect(await result.state()).toBe('FAILURE');
+  });
+
+  it('holds a task sent with countdown=1 until it is due', async () => {
+    const started = performance.now();
+    const result = await s.app().sendTask('tasks.add', [20, 22], {}, { countdown: 1 });
+    await delay(400);
+    expect(await result.state()).toBe('PENDING');
+    expect(await result.get({ timeout: 10 })).toBe(42);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('holds a task sent with an eta until then', async () => {
+    const eta = new Date(Date.now() + 1000);
+    expect(await run('tasks.mul', [6, 7], {}, { eta })).toBe(42);
+    expect(Date.now()).toBeGreaterThanOrEqual(eta.getTime() - 50);
+  });
+
+  it('has an expired task revoked by Python: REVOKED, TaskRevokedError', async () => {
+    const past = await s.app().sendTask('tasks.add', [1, 1], {}, { expires: new Date(Date.now() - 5000) });
+    expect((await remoteError(past.get({ timeout: 10 }))).excType).toBe('TaskRevokedError');
+    expect(await past.state()).toBe('REVOKED');
+    const late = await s.app().sendTask('tasks.add', [1, 2], {}, { countdown: 1, expires: 0.3 });
+    expect((await remoteError(late.get({ timeout: 10 }))).excType).toBe('TaskRevokedError');
+  });
+
+  it(`publishes priorities Python serves ${s.firstPriority} first`, async () => {
+    const app = s.app();
+    const key = `prio-${randomUUID()}`;
+    const [hi, lo] = [s.firstPriority, 9 - s.firstPriority];
+    const blocker = await app.sendTask('tasks.sleep', [1]);
+    await delay(300);
+    await app.sendTask('tasks.record', [key, 'sentinel'], {}, { priority: 5 });
+    await delay(300); // the sentinel may take the one free prefetch slot
+    const sent: AsyncResult[] = [];
+    for (const [name, priority] of [['lo1', lo], ['lo2', lo], ['hi1', hi], ['lo3', lo], ['hi2', hi], ['hi3', hi]] as const) {
+      sent.push(await app.sendTask('tasks.record', [key, name], {}, { priority }));
+    }
+    await s.whilePrioritiesWait?.();
+    await blocker.get({ timeout: 10 });
+    for (const r of sent) await r.get({ timeout: 10 });
+    const order = (await s.ledger().lrange(key, 0, -1)).map((e) => e.replace(/^python:/, '')).filter((e) => e !== 'sentinel');
+    expect(order.slice(0, 3).sort()).toEqual(['hi1', 'hi2', 'hi3']);
+    expect(order.slice(3).sort()).toEqual(['lo1', 'lo2', 'lo3']);
+  });
+
+  it('follows a Python task through its retries', async () => {
+    expect(await run('tasks.flaky', [2])).toBe(2);
+    const err = await remoteError(run('tasks.flaky', [5]));
+    expect(err.excType).toBe('RuntimeError');
+    expect(err.excArgs).toEqual(['transient failure']);
+  });
+
+  it('has Python send a q-built link callback and link_error errback (with the failed task id)', async () => {
+    const app = s.app();
+    const extra = s.signatureOptions?.() ?? {};
+    const childId = randomUUID();
+    const parent = await app.sendTask('tasks.add', [2, 3], {}, { link: wire('tasks.mul', [10], { task_id: childId, ...extra }) });
+    expect(await parent.get({ timeout: 10 })).toBe(5);
+    expect(await app.asyncResult(childId).get({ timeout: 10 })).toBe(50);
+    if (s.readsChildren) expect((await parent.children()).map((c) => c.id)).toEqual([childId]);
+    const errbackId = randomUUID();
+    const failed = await app.sendTask('tasks.fail', ['boom'], {}, { linkError: wire('tasks.errback', [], { task_id: errbackId, ...extra }) });
+    expect((await remoteError(failed.get({ timeout: 10 }))).excArgs).toEqual(['boom']);
+    expect(await app.asyncResult(errbackId).get({ timeout: 10 })).toEqual({ failed: failed.id });
+  });
+
+  it('kept the Python worker alive, with no message it could not decode', () => {
+    expect(s.worker().child.exitCode).toBeNull();
+    expect(s.worker().output()).not.toMatch(s.forbiddenOutput);
+  });
+}
