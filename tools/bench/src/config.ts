@@ -72,6 +72,15 @@ export interface RunOptions {
   profile: boolean;
 }
 
+/** What `--help` prints. */
+export const USAGE = `usage: pnpm bench [options]
+  --broker=redis|amqp|all   brokers to run (default all)
+  --only=${SYSTEM_NAMES.join(',')}   systems to run (default all; implies --no-docs)
+  --quick                   small counts, for a smoke run (implies --no-docs)
+  --no-docs | --docs        write docs/benchmarks.md or not (default: write on a full run)
+  --profile                 run q workers with --cpu-prof, keep the profiles in tools/bench/
+  --help                    this text`;
+
 /** Parses `--quick`, `--broker=redis|amqp|all`, `--only=q,celery,bullmq,amqplib`, `--no-docs`, `--docs`, `--profile`. */
 export function parseArgs(argv: readonly string[]): RunOptions {
   const quick = argv.includes('--quick');

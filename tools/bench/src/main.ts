@@ -17,7 +17,7 @@ import { AmqpBroker } from './brokers/amqp.js';
 import { RedisBroker } from './brokers/redis.js';
 import type { Broker } from './brokers/types.js';
 import { BENCH_ROOT, buildWorkers } from './build.js';
-import { parseArgs } from './config.js';
+import { USAGE, parseArgs } from './config.js';
 import type { BrokerName } from './config.js';
 import { amqplib } from './peers/amqplib.js';
 import { bullmq } from './peers/bullmq.js';
@@ -40,6 +40,10 @@ function openBroker(name: BrokerName): Promise<Broker> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const options = parseArgs(process.argv.slice(2));
   const open = new Set<Broker>();
   installCleanup(async () => {
