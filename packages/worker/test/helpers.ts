@@ -2,8 +2,9 @@
  * Test helpers: an app on the in-memory transport and backend, a worker on it, and polling.
  */
 import { createApp, memoryKeyValueDriver, memoryQueueDriver } from '@q/core';
-import type { App, AppOptions, Delivery, Logger, TaskMeta, Transport } from '@q/core';
+import type { App, AppOptions, Delivery, TaskMeta, Transport } from '@q/core';
 import { afterEach } from 'vitest';
+export { recordingLogger } from '@q/test-services';
 import { createWorker } from '../src/index.js';
 import type { Worker, WorkerOptions } from '../src/index.js';
 
@@ -61,26 +62,6 @@ export async function metaOf(app: App, id: string, states: readonly string[] = [
   return meta as TaskMeta;
 }
 
-/** A logger that records lines. */
-export function recordingLogger(): Logger & { lines: { level: string; msg: string; obj: unknown }[] } {
-  const lines: { level: string; msg: string; obj: unknown }[] = [];
-  const at =
-    (level: string) =>
-    (obj: object | string, msg?: string): void => {
-      lines.push(typeof obj === 'string' ? { level, msg: obj, obj: null } : { level, msg: msg ?? '', obj });
-    };
-  const logger = {
-    lines,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    fatal: at('fatal'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /**
  * Wrap the app's transport so every ack/nack of a consumed delivery is recorded in `log` (when it is sent).

@@ -77,3 +77,4 @@ export function pythonCelery(suite: string): string | null {
 }
 export * from './vectors.js';
 export * from './rabbitmq.js';
+export * from './recording-logger.js';

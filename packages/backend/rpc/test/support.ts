@@ -3,10 +3,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RemoteError, createApp, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
-import type { App, AppOptions, Delivery, Logger, Message, PublishTarget, QueueDeclaration, Transport } from '@q/core';
+import type { App, AppOptions, Delivery, Message, PublishTarget, QueueDeclaration, Transport } from '@q/core';
 import { createWorker } from '@q/worker';
 import type { Worker } from '@q/worker';
 import { expect, onTestFinished } from 'vitest';
+export { recordingLogger } from '@q/test-services';
 import { rpcBackend, type RpcBackend } from '../src/index.js';
 
 /** One thing the spied transport was asked to do, in order. */
@@ -87,24 +88,6 @@ export async function peekQueue(transport: Transport, queue: string, waitMs = 15
   return seen.map((d) => new TextDecoder().decode(d.message.body));
 }
 
-/** A logger that records lines. */
-export function recordingLogger(): Logger & { lines: { level: string; msg: string }[] } {
-  const lines: { level: string; msg: string }[] = [];
-  const at = (level: string) => (obj: object | string, msg?: string) => {
-    lines.push({ level, msg: typeof obj === 'string' ? obj : (msg ?? '') });
-  };
-  const logger = {
-    lines,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    fatal: at('fatal'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /**
  * An rpc backend attached to a host of its own, as an app would attach it (a fresh oid; the transport made by

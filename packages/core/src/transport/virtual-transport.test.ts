@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../contracts/logger.js';
+import { recordingLogger } from '@q/test-services';
 import type { Delivery, Message } from '../contracts/message.js';
 import type { QueueDriver } from '../contracts/queue-driver.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
@@ -16,21 +16,6 @@ const msg = (text: string, priority?: number): Message => ({
 });
 const text = (d: Delivery): string => new TextDecoder().decode(d.message.body);
 
-function recordingLogger(): Logger & { lines: { level: string; msg: string }[] } {
-  const lines: { level: string; msg: string }[] = [];
-  const make = (level: string) => (obj: object | string, m?: string) => void lines.push({ level, msg: typeof obj === 'string' ? obj : (m ?? '') });
-  const logger = {
-    lines,
-    trace: make('trace'),
-    debug: make('debug'),
-    info: make('info'),
-    warn: make('warn'),
-    error: make('error'),
-    fatal: make('fatal'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 async function until(check: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
