@@ -42,6 +42,8 @@ export class TaskConsumer {
   private drained: (() => void)[] = [];
   private closing = false;
   private prefetchApplied: number;
+  /** A {@link dropLost} sweep is scheduled for the end of this turn. */
+  private sweepPending = false;
   /** Tasks waiting for their rate limit, and the promise each one's handling awaits. */
   private readonly limiter: RateLimiter<{ request: TaskRequest; done: (run: boolean) => void }>;
   /** Tasks per second by task name (`null`: no limit), parsed once. */
@@ -168,7 +170,8 @@ export class TaskConsumer {
 
   private hold(request: TaskRequest, eta: number): void {
     const { delivery } = request;
-    this.dropLost();
+    // A redelivery is what follows a lost channel: sweep the held copies it replaces (once per turn, not per hold).
+    if (delivery.info.redelivered) this.sweepLostSoon();
     this.rt.counters.scheduled += 1;
     const entry = this.timer.schedule(eta, () => {
       if (!this.held.delete(delivery)) return;
@@ -182,15 +185,28 @@ export class TaskConsumer {
     this.adjustPrefetch();
   }
 
+  /** Schedules one {@link dropLost} for the end of this event-loop turn (a redelivery burst sweeps once per turn). */
+  private sweepLostSoon(): void {
+    if (this.sweepPending) return;
+    this.sweepPending = true;
+    setImmediate(() => {
+      this.sweepPending = false;
+      this.dropLost();
+    });
+  }
+
   /** Forget held ETA tasks whose delivery the broker took back (a closed AMQP channel): it redelivers them. */
   private dropLost(): void {
+    let dropped = false;
     for (const [delivery, { entry, request }] of this.held) {
       if (delivery.lost !== true) continue;
       entry.cancel();
       this.held.delete(delivery);
       this.rt.counters.scheduled -= 1;
       this.rt.logger.debug({ taskId: request.message.id }, 'dropped a held ETA task whose delivery the broker took back (it is delivered again)');
+      dropped = true;
     }
+    if (dropped) this.adjustPrefetch();
   }
 
   private async runHeld(request: TaskRequest): Promise<void> {
