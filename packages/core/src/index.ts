@@ -24,6 +24,7 @@ export type { QueueTopology, ResolvedRoute, RouteInput } from './app/routing.js'
 export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './app/broadcast-topology.js';
 export type { BroadcastTopologyOptions } from './app/broadcast-topology.js';
 export { Producer } from './app/producer.js';
+export { withPublishRetry } from './app/publish-retry.js';
 export type { ProducerHost, PublishOptions } from './app/producer.js';
 export { embeddedPaths } from './app/adapters.js';
 export { withDefaultOption } from './plugins/adapter-options.js';

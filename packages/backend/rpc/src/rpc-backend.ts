@@ -8,7 +8,7 @@
  * `on_task_call`) and consumed from the first read (`getTaskMeta` / `watch`), so `AsyncResult.get()` is woken
  * by push, without polling.
  */
-import { BackendError, ConfigError, isQError, silentLogger } from '@q/core';
+import { BackendError, ConfigError, silentLogger, withPublishRetry } from '@q/core';
 import type { BackendHost, Consumer, Delivery, Logger, ResultBackend, ResultBackendCapabilities, StoreOptions, TaskMeta, Transport } from '@q/core';
 import { resolveRpcOptions, type ResolvedRpcBackendOptions, type RpcBackendOptions } from './options.js';
 import { ReplyBuffer } from './reply-buffer.js';
@@ -25,8 +25,7 @@ export const RPC_BACKEND_CAPABILITIES: ResultBackendCapabilities = Object.freeze
 });
 
 /** Celery's `RPCBackend.retry_policy` for publishing a result: 20 retries, 0 s then 1 s apart. */
-const PUBLISH_RETRIES = 20;
-const PUBLISH_RETRY_INTERVAL_MS = 1000;
+const PUBLISH_RETRY_POLICY = Object.freeze({ maxRetries: 20, intervalStart: 0, intervalStep: 1, intervalMax: 1 });
 
 /** The rpc result backend. */
 export class RpcBackend implements ResultBackend {
@@ -93,17 +92,11 @@ export class RpcBackend implements ResultBackend {
       return;
     }
     const message = replyMessage(meta, options.correlationId || meta.taskId, this.#options.persistent ?? host.resultPersistent);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const transport = await host.transport();
-        await transport.publish(message, { exchange: REPLY_EXCHANGE, routingKey: replyTo, exchangeType: 'direct' });
-        return;
-      } catch (err) {
-        if (!(isQError(err) && err.retryable) || attempt >= PUBLISH_RETRIES) throw err;
-        this.#log.warn({ err, taskId: meta.taskId, attempt: attempt + 1 }, 'could not send an rpc result, retrying');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, PUBLISH_RETRY_INTERVAL_MS));
-      }
-    }
+    await withPublishRetry(
+      async () => (await host.transport()).publish(message, { exchange: REPLY_EXCHANGE, routingKey: replyTo, exchangeType: 'direct' }),
+      PUBLISH_RETRY_POLICY,
+      (err, attempt) => this.#log.warn({ err, taskId: meta.taskId, attempt }, 'could not send an rpc result, retrying'),
+    );
   }
 
   /** The latest state received for `taskId`, or null (PENDING). Starts consuming the reply queue on first use. */

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../contracts/logger.js';
 import type { Transport } from '../contracts/transport.js';
-import { isQError } from '../errors/q-error.js';
+import { withPublishRetry } from './publish-retry.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import { encodeTaskMessage } from '../protocol/encode-task.js';
 import type { TaskMessage } from '../protocol/task-message.js';
@@ -62,27 +62,23 @@ export class Producer {
     const target = { exchange: route.exchange, routingKey: route.routingKey, exchangeType: route.exchangeType };
     await plugins.runHook('beforePublish', { taskId: message.id, taskName: message.name, message: wire, ...target });
 
-    const policy = { ...conf.task.publishRetryPolicy, ...(options.retryPolicy ?? {}) };
     const retry = options.retry ?? conf.task.publishRetry;
-    for (let attempt = 0; ; attempt++) {
-      let transport: Transport | null = null;
-      try {
-        transport = await this.#host.getTransport();
-        await this.#declare(transport, route.queue);
-        await transport.publish(wire, target);
-        break;
-      } catch (err) {
-        if (transport) this.#declared.delete(transport);
-        const retryable = isQError(err) && err.retryable;
-        if (!retry || !retryable || attempt >= policy.maxRetries) throw err;
-        const delayS = Math.min(policy.intervalStart + attempt * policy.intervalStep, Math.max(policy.intervalMax, policy.intervalStart));
-        this.#host.log.warn(
-          { taskId: message.id, attempt: attempt + 1, err: err instanceof Error ? err.message : String(err) },
-          `publish failed, retrying in ${delayS}s`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, delayS * 1000));
-      }
-    }
+    const policy = { ...conf.task.publishRetryPolicy, ...(options.retryPolicy ?? {}), ...(retry ? {} : { maxRetries: 0 }) };
+    await withPublishRetry(
+      async () => {
+        const transport = await this.#host.getTransport();
+        try {
+          await this.#declare(transport, route.queue);
+          await transport.publish(wire, target);
+        } catch (err) {
+          this.#declared.delete(transport);
+          throw err;
+        }
+      },
+      policy,
+      (err, attempt, delayS) =>
+        this.#host.log.warn({ taskId: message.id, attempt, err: err instanceof Error ? err.message : String(err) }, `publish failed, retrying in ${delayS}s`),
+    );
     await plugins.runHook('afterPublish', { taskId: message.id, taskName: message.name, exchange: route.exchange, routingKey: route.routingKey });
   }
 
