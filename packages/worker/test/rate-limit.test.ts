@@ -19,8 +19,12 @@ describe('worker: rate limits', () => {
     for (let i = 0; i < 5; i++) results.push(await app.sendTask('tasks.free'));
     for (const r of results) await r.get({ timeout: 5 });
     expect(limited).toHaveLength(5);
+    // Tokens are spaced 100 ms apart when the tasks are admitted; the run times below also carry the event loop's
+    // jitter between admission and run, so a single gap may be a little shorter, but there is no burst and the
+    // five runs span close to four intervals.
     const gaps = limited.slice(1).map((t, i) => t - (limited[i] as number));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(50);
+    expect((limited.at(-1) as number) - (limited[0] as number)).toBeGreaterThanOrEqual(350);
     expect((limited.at(-1) as number) - started).toBeGreaterThanOrEqual(380);
     // the free tasks did not wait behind the limited ones
     expect(Math.max(...free) - started).toBeLessThan(300);
