@@ -81,18 +81,33 @@ export class LeaseConsumer implements Consumer {
     this.poke();
   }
 
+  /**
+   * Reserve, deliver, repeat. While a reserve came back full (the queue likely holds more) and the window still has
+   * room, the next reserve is sent before this batch is delivered, so the broker prepares the next batch while the
+   * worker runs this one: each reserve takes at most half the window, so two can be outstanding.
+   */
   async #run(): Promise<void> {
     const { driver, logger } = this.#host;
     const blocking = driver.capabilities.blockingReserve;
+    let ahead: { max: number; leases: Promise<Lease[]> } | null = null;
     while (!this.#cancelled) {
-      const room = this.#prefetch === 0 ? UNLIMITED_BATCH : this.#prefetch - this.#inFlight;
-      if (room <= 0) {
-        await this.#sleep(null);
-        continue;
-      }
+      let max: number;
       let leases: Lease[];
       try {
-        leases = await driver.reserve([this.queue], { max: room, waitMs: blocking ? BLOCK_MS : 0, signal: this.#abort.signal });
+        if (ahead) {
+          max = ahead.max;
+          const next = ahead.leases;
+          ahead = null;
+          leases = await next;
+        } else {
+          const room = this.#room(0);
+          if (room <= 0) {
+            await this.#sleep(null);
+            continue;
+          }
+          max = room;
+          leases = await driver.reserve([this.queue], { max, waitMs: blocking ? BLOCK_MS : 0, signal: this.#abort.signal });
+        }
       } catch (error) {
         if (this.#cancelled) break;
         logger.error({ err: error, queue: this.queue, consumer: this.#tag }, 'reserve failed; retrying');
@@ -100,15 +115,36 @@ export class LeaseConsumer implements Consumer {
         continue;
       }
       if (this.#cancelled) {
-        await Promise.all(leases.map((lease) => driver.release(lease).catch((err: unknown) => logger.error({ err }, 'release failed'))));
+        await this.#releaseAll(leases);
         break;
       }
       if (leases.length === 0) {
         if (!blocking) await this.#sleep(this.#host.pollIntervalMs);
         continue;
       }
+      if (leases.length >= max) {
+        const room = this.#room(leases.length);
+        if (room > 0) {
+          const next = driver.reserve([this.queue], { max: room, waitMs: 0, signal: this.#abort.signal });
+          next.catch(() => undefined);
+          ahead = { max: room, leases: next };
+        }
+      }
       for (const lease of leases) await this.#deliver(lease);
     }
+    if (ahead) await this.#releaseAll(await ahead.leases.catch(() => []));
+  }
+
+  /** How many leases the next reserve may take, with `pending` reserved and not yet delivered. */
+  #room(pending: number): number {
+    if (this.#prefetch === 0) return UNLIMITED_BATCH;
+    const free = this.#prefetch - this.#inFlight - pending;
+    return Math.min(free, Math.ceil(this.#prefetch / 2));
+  }
+
+  async #releaseAll(leases: readonly Lease[]): Promise<void> {
+    const { driver, logger } = this.#host;
+    await Promise.all(leases.map((lease) => driver.release(lease).catch((err: unknown) => logger.error({ err }, 'release failed'))));
   }
 
   async #deliver(lease: Lease): Promise<void> {

@@ -203,4 +203,38 @@ describe('virtualTransport', () => {
     expect(extend.mock.calls.length).toBe(calls);
     await transport.close();
   });
+  it('sends the next reserve before delivering a full batch, never holding more than the prefetch window', async () => {
+    const driver = memoryQueueDriver({ namespace: ns() });
+    const transport = virtualTransport(driver);
+    for (let i = 0; i < 30; i++) await transport.publish(msg(`m${i}`), { exchange: '', routingKey: 'q' });
+    const seen: Delivery[] = [];
+    const reserves: { max: number; deliveredBefore: number; got: number }[] = [];
+    const reserve = driver.reserve.bind(driver);
+    vi.spyOn(driver, 'reserve').mockImplementation(async (queues, options) => {
+      const entry = { max: options.max, deliveredBefore: seen.length, got: 0 };
+      reserves.push(entry);
+      const leases = await reserve(queues, options);
+      entry.got = leases.length;
+      return leases;
+    });
+    await transport.consume('q', (d) => void seen.push(d), { prefetch: 10 });
+    await until(() => seen.length === 10);
+    await new Promise((r) => setTimeout(r, 50));
+    // Half a window per reserve; the second one went out before the first batch was handed to the handler.
+    expect(reserves.slice(0, 2)).toEqual([
+      { max: 5, deliveredBefore: 0, got: 5 },
+      { max: 5, deliveredBefore: 0, got: 5 },
+    ]);
+    expect(seen.length).toBe(10);
+    expect(reserves.reduce((n, r) => n + r.got, 0)).toBe(10);
+    // Settling frees the window: the rest arrive, in order, still never more than 10 unsettled at a time.
+    let acked = 0;
+    while (acked < 30) {
+      await until(() => seen.length > acked);
+      expect(seen.length - acked).toBeLessThanOrEqual(10);
+      await seen[acked++]?.ack();
+    }
+    expect(seen.map(text)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
+    await transport.close();
+  });
 });
