@@ -17,6 +17,8 @@ export interface DrainMeasure {
   seconds: number;
   /** Peak RSS of the worker tree during this drain. */
   rss: TreeRss | null;
+  /** Worker CPU (user + system) per task, µs: steadier than the rate on a busy machine. */
+  cpuUsPerTask: number;
 }
 
 export interface RoundTripMeasure {

@@ -48,9 +48,9 @@ export async function runBroker({ ctx, systems, counts: n, quick, versions }: Br
       const r: ConfigResults = { system: system.name, config };
       results.configs.push(r);
       r.drain = await attempt(`${config.label} drain`, () => drainScenario(ctx, system, config, n.drain, false));
-      if (r.drain.ok) log(`  ${config.label}: drain ${rate(r.drain.value.perSecond)}`);
+      if (r.drain.ok) log(`  ${config.label}: drain ${rate(r.drain.value.perSecond)} (worker CPU ${r.drain.value.cpuUsPerTask.toFixed(0)} µs/task)`);
       r.drainResults = await attempt(`${config.label} drain with results`, () => drainScenario(ctx, system, config, n.drainResults, true));
-      if (r.drainResults.ok) log(`  ${config.label}: drain with results ${rate(r.drainResults.value.perSecond)}`);
+      if (r.drainResults.ok) log(`  ${config.label}: drain with results ${rate(r.drainResults.value.perSecond)} (worker CPU ${r.drainResults.value.cpuUsPerTask.toFixed(0)} µs/task)`);
       if (system.roundTrip) {
         r.roundTrip = await attempt(`${config.label} round trip`, () => roundTripScenario(ctx, system, config, n.roundTrip, n.roundTripWarmup));
         if (r.roundTrip.ok) log(`  ${config.label}: round trip p50 ${r.roundTrip.value.p50Ms.toFixed(2)} ms, p99 ${r.roundTrip.value.p99Ms.toFixed(2)} ms`);

@@ -33,7 +33,7 @@ export async function drainScenario(ctx: Context, system: System, config: Worker
       }
     });
     await ctx.broker.checkDrain(n, results);
-    return { perSecond: n / run.value, seconds: run.value, rss: run.rss };
+    return { perSecond: n / run.value, seconds: run.value, rss: run.rss, cpuUsPerTask: (run.cpuMs * 1000) / n };
   } finally {
     await ctx.broker.reset();
   }
