@@ -3,8 +3,9 @@
  * `Logger` (structurally: this package imports nothing from q).
  */
 
-/** One recorded line: its level, message and the object logged with it (`null` when none). */
+/** One recorded line: when (epoch ms), its level, message and the object logged with it (`null` when none). */
 export interface RecordedLine {
+  at: number;
   level: string;
   msg: string;
   obj: unknown;
@@ -30,7 +31,7 @@ export function recordingLogger(): RecordingLogger {
   const at =
     (level: string): LogFn =>
     (obj, msg) => {
-      lines.push(typeof obj === 'string' ? { level, msg: obj, obj: null } : { level, msg: msg ?? '', obj });
+      lines.push(typeof obj === 'string' ? { at: Date.now(), level, msg: obj, obj: null } : { at: Date.now(), level, msg: msg ?? '', obj });
     };
   const logger: RecordingLogger = {
     lines,

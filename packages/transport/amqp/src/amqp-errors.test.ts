@@ -27,4 +27,19 @@ describe('amqp errors', () => {
     expect(connectError(new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'), 'h').message).toMatch(/refused to open the vhost/);
     expect(connectError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'h')).toMatchObject({ code: 'Q_ERR_CONNECTION_FAILED', retryable: true });
   });
+
+  it('makes a broker certificate that fails TLS verification final, naming the cause; other TLS errors stay retryable', () => {
+    const tlsError = (message: string, code: string): Error => Object.assign(new Error(message), { code });
+    for (const [message, code] of [
+      ['self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'],
+      ['unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+      ['certificate has expired', 'CERT_HAS_EXPIRED'],
+      ["Hostname/IP does not match certificate's altnames", 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    ]) {
+      const err = connectError(tlsError(message as string, code as string), 'amqps://h//');
+      expect(err).toMatchObject({ code: 'Q_ERR_CONNECTION_FAILED', retryable: false });
+      expect(err.message).toContain(`TLS certificate failed verification (check ssl.ca and ssl.servername): ${message} (${code})`);
+    }
+    expect(connectError(tlsError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET'), 'h')).toMatchObject({ retryable: true });
+  });
 });

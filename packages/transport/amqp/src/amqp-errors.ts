@@ -1,7 +1,8 @@
 /**
  * Maps amqplib errors to q errors. A broker refusal (an AMQP channel or connection error with a reply code:
  * PRECONDITION_FAILED for a declaration whose flags differ, NOT_FOUND, ACCESS_REFUSED) is `Q_ERR_BROKER_REFUSED`,
- * final; anything about a closed channel or connection is `Q_ERR_CONNECTION_LOST`, retryable.
+ * final; anything about a closed channel or connection is `Q_ERR_CONNECTION_LOST`, retryable. A connection attempt
+ * refused for its credentials or vhost, or whose TLS handshake rejected the broker's certificate, is final too.
  */
 import { ConnectionError, QError, SerializationError, isQError } from '@q/core';
 
@@ -49,7 +50,17 @@ export function toQError(error: unknown, op: string, where: string): Error {
   return new ConnectionError('Q_ERR_CONNECTION_LOST', `AMQP ${op} failed on ${where}: ${text(error)}`, { cause: error, retryable: true });
 }
 
-/** The error of a failed connection attempt: refusals of credentials or vhost are final, the rest retryable. */
+/**
+ * Node's codes for a broker certificate that failed verification: OpenSSL's X509 verify errors (`UNABLE_TO_…`,
+ * `CERT_…`, `SELF_SIGNED_CERT_IN_CHAIN`, …) and the host name check. Retrying cannot fix them.
+ */
+const TLS_VERIFY_CODE =
+  /^(UNABLE_TO_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/**
+ * The error of a failed connection attempt: refusals of credentials or vhost, and a broker certificate that fails
+ * verification, are final; the rest retryable.
+ */
 export function connectError(error: unknown, where: string): Error {
   if (isQError(error)) return error;
   let msg = text(error);
@@ -57,6 +68,9 @@ export function connectError(error: unknown, where: string): Error {
   // user may not use it.
   const vhost = /Expected ConnectionOpenOk; got <ConnectionClose/.test(msg);
   if (vhost) msg = `the broker refused to open the vhost (it does not exist, or the user has no permission on it): ${msg}`;
-  const refused = vhost || /ACCESS[-_]REFUSED|NOT[-_]ALLOWED|SASL mechanism/i.test(msg);
+  const code = (error as { code?: unknown } | null)?.code;
+  const tls = typeof code === 'string' && TLS_VERIFY_CODE.test(code);
+  if (tls) msg = `the broker's TLS certificate failed verification (check ssl.ca and ssl.servername): ${msg} (${code})`;
+  const refused = vhost || tls || /ACCESS[-_]REFUSED|NOT[-_]ALLOWED|SASL mechanism/i.test(msg);
   return new ConnectionError('Q_ERR_CONNECTION_FAILED', `cannot connect to ${where}: ${msg}`, { cause: error, retryable: !refused });
 }

@@ -1,7 +1,9 @@
 /**
- * A private RabbitMQ node for tests that must stop and start a broker: its own node name, AMQP and distribution
- * ports (outside the ephemeral range, so no client socket takes them while the node is down), data, logs, Erlang
- * cookie and (empty) config and plugin files, all in a temp dir. The machine's shared node (5672) is never touched.
+ * A private RabbitMQ node for tests that must stop and start a broker or configure it: its own node name, AMQP and
+ * distribution ports (outside the ephemeral range, so no client socket takes them while the node is down), data,
+ * logs, Erlang cookie, config and plugin files, all in a temp dir. The machine's shared node (5672) is never touched.
+ * The config files are empty unless the caller gives `rabbitmq.conf` / `advanced.config` contents and plugins
+ * ({@link PrivateNodeOptions}); it can also reserve a second port for a TLS listener.
  *
  * The RabbitMQ scripts are run directly from their install dir (Debian's `/usr/sbin` wrappers would `su` to the
  * `rabbitmq` user and its cookie); `HOME` is the temp dir, so the node and `rabbitmqctl` share the cookie there.
@@ -13,17 +15,40 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** A RabbitMQ node of the test's own. */
-export interface PrivateNode {
-  /** Erlang node name, e.g. `q-restart-1234@localhost`. */
-  readonly nodename: string;
+/** Where a node lives, for config contents that name its files or ports. */
+export interface PrivateNodeLayout {
+  /** The node's temp dir (removed by `destroy()`): a place for certificates the config names. */
+  readonly dir: string;
   /** AMQP port on 127.0.0.1. */
   readonly port: number;
+  /** The reserved TLS port, or `null` unless `tlsPort: true` was given. */
+  readonly tlsPort: number | null;
+}
+
+/** How to configure a private node (all optional: by default empty config files and no plugins). */
+export interface PrivateNodeOptions {
+  /**
+   * `rabbitmq.conf` contents (sysctl format), e.g. `listeners.ssl.default = 127.0.0.1:${tlsPort}` and `ssl_options.*`.
+   * The plain AMQP listener is set by environment variables, not here.
+   */
+  rabbitmqConf?: string | ((layout: PrivateNodeLayout) => string);
+  /** `advanced.config` contents (an Erlang term ending in `.`), for settings `rabbitmq.conf` has no key for. */
+  advancedConfig?: string | ((layout: PrivateNodeLayout) => string);
+  /** Plugins to enable (written to the node's own `enabled_plugins`), e.g. `rabbitmq_auth_mechanism_ssl`. */
+  plugins?: readonly string[];
+  /** Reserve a second free port (`node.tlsPort`) for a TLS listener the caller's `rabbitmqConf` opens. */
+  tlsPort?: boolean;
+}
+
+/** A RabbitMQ node of the test's own. */
+export interface PrivateNode extends PrivateNodeLayout {
+  /** Erlang node name, e.g. `q-restart-1234@localhost`. */
+  readonly nodename: string;
   /** `amqp://guest:guest@127.0.0.1:<port>//` (the default vhost). */
   readonly url: string;
   /** True while the node's process runs. */
   readonly running: boolean;
-  /** Boots the node and waits until it accepts AMQP connections; resolves to the boot time in ms. */
+  /** Boots the node and waits until it accepts AMQP (and TLS) connections; resolves to the boot time in ms. */
   start(): Promise<number>;
   /** Stops the node gracefully (`rabbitmqctl stop`, as a broker restart does) and waits for its process to exit. */
   stop(): Promise<void>;
@@ -88,20 +113,25 @@ async function freeFixedPort(taken: readonly number[]): Promise<number> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Creates (does not start) a private node named `<name>-<pid>@localhost` in a fresh temp dir.
+ * Creates (does not start) a private node named `<name>-<pid>@localhost` in a fresh temp dir, its config files
+ * written from `options`.
  * @param binDir from {@link rabbitmqBinDir}.
  */
-export async function privateNode(name: string, binDir: string): Promise<PrivateNode> {
+export async function privateNode(name: string, binDir: string, options: PrivateNodeOptions = {}): Promise<PrivateNode> {
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const cookie = join(dir, '.erlang.cookie');
   writeFileSync(cookie, randomBytes(24).toString('hex').toUpperCase());
   chmodSync(cookie, 0o400);
-  writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
-  writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
-  writeFileSync(join(dir, 'rabbitmq.conf'), '');
-  writeFileSync(join(dir, 'advanced.config'), '[].\n');
   const port = await freeFixedPort([]);
   const distPort = await freeFixedPort([port]);
+  const tlsPort = options.tlsPort === true ? await freeFixedPort([port, distPort]) : null;
+  const layout: PrivateNodeLayout = { dir, port, tlsPort };
+  const contents = (given: PrivateNodeOptions['rabbitmqConf'], empty: string): string =>
+    given === undefined ? empty : typeof given === 'string' ? given : given(layout);
+  writeFileSync(join(dir, 'enabled_plugins'), `[${(options.plugins ?? []).join(',')}].\n`);
+  writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
+  writeFileSync(join(dir, 'rabbitmq.conf'), contents(options.rabbitmqConf, ''));
+  writeFileSync(join(dir, 'advanced.config'), contents(options.advancedConfig, '[].\n'));
   const nodename = `${name}-${process.pid}@localhost`;
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RABBITMQ_') && !k.startsWith('ERL_') && k !== 'RUNNING_UNDER_SYSTEMD') env[k] = v;
@@ -166,7 +196,9 @@ export async function privateNode(name: string, binDir: string): Promise<Private
 
   const node: PrivateNode = {
     nodename,
+    dir,
     port,
+    tlsPort,
     url: `amqp://guest:guest@127.0.0.1:${port}//`,
     get running() {
       return child !== null && child.exitCode === null && child.signalCode === null;
@@ -186,6 +218,11 @@ export async function privateNode(name: string, binDir: string): Promise<Private
         await sleep(100);
       }
       await ctl(['await_startup', '--timeout', '30']);
+      // The TLS listener starts with the others; a config that did not open it shows here, not as a client's error.
+      while (tlsPort !== null && !(await portOpen(tlsPort))) {
+        if (Date.now() > deadline) throw new Error(`private RabbitMQ ${nodename} did not open its TLS port ${tlsPort}:\n${tail()}`);
+        await sleep(100);
+      }
       return Date.now() - t0;
     },
     async stop() {

@@ -11,8 +11,8 @@
  * and no task that finished before the stop began runs twice.
  */
 import type { TaskContext } from '@q/core';
-import { createApp, memoryKeyValueDriver, type Logger } from '@q/core';
-import { inCI } from '@q/test-services';
+import { createApp, memoryKeyValueDriver } from '@q/core';
+import { inCI, recordingLogger, type RecordedLine } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amqpTransport } from '../src/index.js';
@@ -24,35 +24,6 @@ if (!binDir) {
   const line = 'transport-amqp restart: skipped, rabbitmq-server is not installed (apt-get install -y rabbitmq-server)';
   if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — integration suites must run in CI`);
   process.stderr.write(`${line}\n`);
-}
-
-/** A log line a transport wrote. */
-interface Line {
-  at: number;
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string;
-}
-
-/** A logger that keeps what it is given. */
-function recorder(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const log =
-    (level: string) =>
-    (obj: object | string, msg?: string): void => {
-      if (typeof obj === 'string') lines.push({ at: Date.now(), level, obj: {}, msg: obj });
-      else lines.push({ at: Date.now(), level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
-    };
-  const logger: Logger = {
-    trace: log('trace'),
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    fatal: log('fatal'),
-    child: () => logger,
-  };
-  return { logger, lines };
 }
 
 /** One execution of a task. */
@@ -80,7 +51,7 @@ describe.skipIf(!binDir)('amqp: a real RabbitMQ restart', () => {
 
   it('the worker reconnects with backoff, re-declares its topology and resumes; every task runs, none twice unless in flight', async () => {
     const { url } = node;
-    const workerLog = recorder();
+    const workerLog = recordingLogger();
     const producer = createApp({
       name: 'restart-producer',
       broker: amqpTransport({ url, ...RECONNECT }),
@@ -89,7 +60,7 @@ describe.skipIf(!binDir)('amqp: a real RabbitMQ restart', () => {
     });
     const app = createApp({
       name: 'restart-worker',
-      broker: amqpTransport({ url, ...RECONNECT, logger: workerLog.logger }),
+      broker: amqpTransport({ url, ...RECONNECT, logger: workerLog }),
       backend: memoryKeyValueDriver({ namespace: `restart-w-${process.pid}` }),
       task: { acksLate: true, queues },
     });
@@ -147,13 +118,13 @@ describe.skipIf(!binDir)('amqp: a real RabbitMQ restart', () => {
       const failures = workerLog.lines.filter((l) => l.msg.startsWith('AMQP reconnect to'));
       expect(failures.length).toBeGreaterThanOrEqual(3);
       for (let k = 1; k < failures.length; k++) {
-        const [a, b] = [failures[k - 1] as Line, failures[k] as Line];
-        const n = a.obj['attempt'] as number;
-        expect(b.obj['attempt']).toBe(n + 1);
+        const [a, b] = [failures[k - 1] as RecordedLine, failures[k] as RecordedLine];
+        const n = (a.obj as Record<string, unknown>)['attempt'] as number;
+        expect((b.obj as Record<string, unknown>)['attempt']).toBe(n + 1);
         expect(b.at - a.at).toBeGreaterThanOrEqual(Math.min(1000, 100 * 2 ** n) - 5);
       }
       const reconnected = workerLog.lines.find((l) => l.msg.startsWith('AMQP reconnected'));
-      expect(reconnected?.obj['attempts']).toBe(failures.length + 1);
+      expect((reconnected?.obj as Record<string, unknown> | undefined)?.['attempts']).toBe(failures.length + 1);
 
       // The non-durable queue did not survive the restart: the worker declared it again (the producer never
       // published to it, so it did not) and consumes it again.
