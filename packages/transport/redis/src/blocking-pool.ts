@@ -4,7 +4,7 @@
  * the BRPOP as a timeout, so no message can be popped and dropped by the abort.
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import { Redis as RedisClient } from 'ioredis';
+import { newRedisClient } from './connection/create-redis-client.js';
 
 /** One blocking connection. */
 export class Blocker {
@@ -14,7 +14,7 @@ export class Blocker {
   #busy = false;
 
   constructor(options: RedisOptions) {
-    this.client = new RedisClient(options);
+    this.client = newRedisClient(options);
     this.client.on('error', () => undefined);
     this.client.on('close', () => (this.#id = null));
   }
@@ -46,15 +46,21 @@ export class Blocker {
       if (signal?.aborted) return false;
       const id = this.#identify(signal, onAbort);
       const seen = await this.client.call('BLMOVE', key, key, 'RIGHT', 'RIGHT', seconds);
-      await id;
+      if (id) await id;
       return seen !== null;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  /** CLIENT ID goes out in the same write as the blocking command (no extra round trip) and answers at once. */
-  #identify(signal: AbortSignal | undefined, onAbort: () => void): Promise<void> {
+  /**
+   * Learn the connection's CLIENT ID once per connection (`close` forgets it). It goes out in the same write as
+   * the blocking command (writes are coalesced per turn) and answers at once. `null` when it is known already.
+   * A wait that ioredis re-sends after a reconnect has no ID until the next wait: an abort then ends it at its
+   * timeout (at most a second) instead of at once.
+   */
+  #identify(signal: AbortSignal | undefined, onAbort: () => void): Promise<void> | null {
+    if (this.#id !== null) return null;
     return this.client.client('ID').then(
       (n) => {
         this.#id = Number(n);
@@ -78,7 +84,7 @@ export class Blocker {
       if (signal?.aborted) return null;
       const id = this.#identify(signal, onAbort);
       const popped = (await this.client.brpop(...keys, seconds)) as [string, string] | null;
-      await id;
+      if (id) await id;
       return popped;
     } finally {
       signal?.removeEventListener('abort', onAbort);

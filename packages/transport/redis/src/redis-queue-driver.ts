@@ -12,11 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Redis as RedisClient } from 'ioredis';
 import type { Lease, PutOptions, QueueDriver, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core';
 import { ConnectionError, markRedelivered } from '@q/core';
 import { BlockingPool, type Blocker } from './blocking-pool.js';
-import { clientOptions } from './connection/create-redis-client.js';
+import { clientOptions, newRedisClient } from './connection/create-redis-client.js';
 import { maskRedisUrl } from './connection/mask-redis-url.js';
 import { FanoutHub } from './fanout-hub.js';
 import { bindingKey, bindingMember, fanoutChannel, fanoutPattern, parseBindingMember, queueListKeys, queueListName, reserveKeys } from './keys.js';
@@ -84,13 +83,13 @@ export class RedisQueueDriver implements QueueDriver {
     this.options = options;
     this.#where = maskRedisUrl(options.url);
     const base = options.clientName;
-    this.#cmd = new RedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:cmd` }));
+    this.#cmd = newRedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:cmd` }));
     this.#cmd.on('error', (err: unknown) => options.logger.debug({ err }, 'redis command connection error'));
-    this.#settler = new RedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:ack` }));
+    this.#settler = newRedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:ack` }));
     this.#settler.on('error', (err: unknown) => options.logger.debug({ err }, 'redis ack connection error'));
     this.#unacked = new UnackedStore(this.#cmd, options, this.#settler);
     this.#blockers = new BlockingPool((n) => clientOptions(options.parsed, 'blocking', { clientName: `${base}:block:${n}` }));
-    this.#fanout = new FanoutHub(() => new RedisClient(clientOptions(options.parsed, 'subscriber', { clientName: `${base}:sub` })));
+    this.#fanout = new FanoutHub(() => newRedisClient(clientOptions(options.parsed, 'subscriber', { clientName: `${base}:sub` })));
     this.#puts = new TickBatcher((items) => this.#flushPuts(items));
     this.#closedSignal = new Promise<never>((_, reject) => {
       this.#markClosed = () => reject(new ConnectionError('Q_ERR_CONNECTION_LOST', `${this.describe()} is closed`, { retryable: true }));

@@ -3,6 +3,7 @@
  * (for blocking and subscriber clients) never fail a queued command because of a reconnect.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesce-writes.js';
 import { parseRedisUrl, type ParsedRedisUrl } from './parse-redis-url.js';
 
 /** What a client is for; it picks the retry policy and goes into the client name. */
@@ -45,5 +46,10 @@ export function clientOptions(parsed: ParsedRedisUrl, role: RedisClientRole, opt
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}, role: RedisClientRole = 'command'): Redis {
   const parsed = parseRedisUrl(url, options);
-  return new Redis(clientOptions(parsed, role, options));
+  return newRedisClient(clientOptions(parsed, role, options));
+}
+
+/** An ioredis client from ready-made options that sends the commands of one event-loop turn in one write. */
+export function newRedisClient(options: RedisOptions): Redis {
+  return coalesceWrites(new Redis(options));
 }
