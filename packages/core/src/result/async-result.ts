@@ -146,9 +146,8 @@ export class AsyncResult<T = unknown> {
       throw err;
     }
     if (early && isReady(early.status)) {
-      // Nothing to wait for. The subscription is still ended before returning, so none outlives the call
-      // (a caller may close the backend next).
-      await dropWatch(subscribing);
+      // Nothing to wait for. The subscription is ended as soon as it is made; its confirmation is not waited for.
+      void dropWatch(subscribing);
       return early;
     }
     const unsubscribe = await subscribing;
@@ -179,7 +178,9 @@ export class AsyncResult<T = unknown> {
     } finally {
       if (timer) clearTimeout(timer);
       if (signal && onAbort) signal.removeEventListener('abort', onAbort);
-      await unsubscribe();
+      // The listener is gone now; the backend's UNSUBSCRIBE goes out in this turn, its reply is not waited for
+      // (it is not on the caller's path; a backend closed meanwhile has nothing left to end).
+      void dropWatch(Promise.resolve(unsubscribe));
     }
   }
 
