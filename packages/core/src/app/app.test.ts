@@ -97,6 +97,11 @@ describe('app.task', () => {
     const plain = app.task('p', async (s: string) => s.toUpperCase());
     await expect(plain.run(ctx, [], { s: 'hi' })).resolves.toBe('HI');
     await expect(plain.run(ctx, [], { t: 'hi' })).rejects.toMatchObject({ code: 'Q_ERR_TASK_ARGUMENTS' });
+    // A function that throws at once: run() still returns a promise, rejected with that error.
+    const boom = app.task('boom', () => {
+      throw new Error('boom');
+    });
+    await expect(boom.run(ctx, [], {})).rejects.toThrow('boom');
   });
 
   it('end to end on memory: a result stored by a "worker" is read by get()', async () => {

@@ -22,11 +22,17 @@ const KNOWN_HEADERS = new Set([
 
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** One element of `timelimit`: seconds, or `null`. */
+const isLimit = (x: unknown): x is number | null => x === null || (typeof x === 'number' && Number.isFinite(x));
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(String(v)).slice(0, 40)}`;
 }
+
+/** The fields that the protocol-specific decoders (`fromV1`, `fromV2`) read themselves. */
+type Head = Pick<TaskMessage, 'id' | 'name' | 'args' | 'kwargs' | 'embed'>;
 
 class Reader {
   constructor(private readonly where: string, private readonly taskId: string | null) {}
@@ -59,8 +65,7 @@ class Reader {
   timeLimit(src: Rec): [number | null, number | null] {
     const v = src.timelimit;
     if (v === undefined || v === null) return [null, null];
-    const ok = (x: unknown): x is number | null => x === null || (typeof x === 'number' && Number.isFinite(x));
-    if (!Array.isArray(v) || v.length !== 2 || !ok(v[0]) || !ok(v[1])) {
+    if (!Array.isArray(v) || v.length !== 2 || !isLimit(v[0]) || !isLimit(v[1])) {
       this.fail(`${this.where} "timelimit" must be [hard, soft] (numbers or null), got ${describe(v)}`);
     }
     return [v[0], v[1]];
@@ -70,7 +75,8 @@ class Reader {
     const v = embed[key];
     if (v === undefined || v === null) return null;
     if (!Array.isArray(v)) this.fail(`embed "${key}" must be an array of signatures or null, got ${describe(v)}`);
-    v.forEach((s, i) => this.signature(s, `embed "${key}"[${i}]`));
+    // A loop, not forEach: a closure over `key` would allocate a context on every call, also for `null`.
+    for (let i = 0; i < v.length; i++) this.signature(v[i], `embed "${key}"[${i}]`);
     return v as WireSignature[];
   }
 
@@ -101,14 +107,25 @@ class Reader {
     return v;
   }
 
-  /** The header-level fields, from v2 headers (or a v1 body / hybrid merge in the same shape). */
-  fields(h: Rec, args: unknown[], kwargs: Rec) {
+  /**
+   * The whole model: `head`, the header-level fields read from `h` (v2 headers, or a v1 body / hybrid merge in the
+   * same shape) and the properties of `message`. Built as one object literal: spreading partial objects into a
+   * model this wide allocates every part and is slow.
+   */
+  taskMessage(head: Head, h: Rec, message: Message, protocol: 1 | 2): TaskMessage {
+    const { id, args, kwargs } = head;
     const retries = this.optInt(h, 'retries') ?? 0;
     const ignore = h.ignore_result;
     if (ignore !== undefined && ignore !== null && typeof ignore !== 'boolean') {
       this.fail(`${this.where} "ignore_result" must be a boolean, got ${describe(ignore)}`);
     }
+    const p = message.properties;
     return {
+      id,
+      name: head.name,
+      args,
+      kwargs,
+      embed: head.embed,
       shadow: this.optString(h, 'shadow'),
       eta: this.optString(h, 'eta'),
       expires: this.optString(h, 'expires'),
@@ -123,6 +140,14 @@ class Reader {
       origin: this.optString(h, 'origin') ?? '',
       ignoreResult: ignore === true,
       lang: this.optString(h, 'lang') ?? 'py',
+      extraHeaders: extraHeaders(message.headers),
+      replyTo: p.replyTo ?? '',
+      correlationId: p.correlationId ?? id,
+      priority: p.priority ?? 0,
+      deliveryMode: p.deliveryMode ?? 2,
+      expiration: p.expiration ?? null,
+      extraProperties: p.extra ? { ...p.extra } : {},
+      protocol,
     };
   }
 }
@@ -132,18 +157,6 @@ function extraHeaders(headers: Rec): Rec {
   // for…in: headers are a parsed JSON object or a plain record (own keys only), so no entry pairs are needed.
   for (const k in headers) if (!KNOWN_HEADERS.has(k) && Object.hasOwn(headers, k)) out[k] = headers[k];
   return out;
-}
-
-function properties(message: Message, id: string) {
-  const p = message.properties;
-  return {
-    replyTo: p.replyTo ?? '',
-    correlationId: p.correlationId ?? id,
-    priority: p.priority ?? 0,
-    deliveryMode: p.deliveryMode ?? 2,
-    expiration: p.expiration ?? null,
-    extraProperties: { ...(p.extra ?? {}) },
-  };
 }
 
 /** Decode a v2 (or hybrid) message whose headers name the task. */
@@ -159,7 +172,7 @@ function fromV2(message: Message, body: unknown): TaskMessage {
     const args = r.args(body.args ?? [], 'body.args');
     const kwargs = r.kwargs(body.kwargs ?? {}, 'body.kwargs');
     const embed = r.embed({ callbacks: body.callbacks, errbacks: body.errbacks, chord: body.chord, chain: null });
-    return { id, name, args, kwargs, embed, ...r.fields(merged, args, kwargs), extraHeaders: extraHeaders(headers), ...properties(message, id), protocol: 2 };
+    return r.taskMessage({ id, name, args, kwargs, embed }, merged, message, 2);
   }
   const name = early.requiredString(headers, 'task');
   const id = early.requiredString(headers, 'id');
@@ -170,7 +183,7 @@ function fromV2(message: Message, body: unknown): TaskMessage {
   const args = r.args(body[0], 'body[0]');
   const kwargs = r.kwargs(body[1], 'body[1]');
   const embed = r.embed(body[2]);
-  return { id, name, args, kwargs, embed, ...r.fields(headers, args, kwargs), extraHeaders: extraHeaders(headers), ...properties(message, id), protocol: 2 };
+  return r.taskMessage({ id, name, args, kwargs, embed }, headers, message, 2);
 }
 
 /** Decode a protocol v1 message (everything in the body object). */
@@ -184,12 +197,12 @@ function fromV1(message: Message, body: Rec): TaskMessage {
   const embed = r.embed({ callbacks: body.callbacks, errbacks: body.errbacks, chord: body.chord, chain: body.chain ?? null });
   // v1 names the group `taskset` (and `group` since 3.1); it has no root/parent ids.
   // Celery's proto1_to_proto2 takes argsrepr from saferepr(args): args is a list there, so `[2, 3]`.
-  const fields = r.fields(
+  return r.taskMessage(
+    { id, name, args, kwargs, embed },
     { ...body, group: body.taskset ?? body.group, root_id: null, parent_id: null, argsrepr: body.argsrepr ?? pythonRepr(args) },
-    args,
-    kwargs,
+    message,
+    1,
   );
-  return { id, name, args, kwargs, embed, ...fields, extraHeaders: extraHeaders(message.headers), ...properties(message, id), protocol: 1 };
 }
 
 /**

@@ -202,18 +202,22 @@ export function pyJsonParse(text: string): unknown {
 /** 2^53: every integer literal this large or larger lost precision in `JSON.parse`. */
 const UNSAFE = 2 ** 53;
 
+/** The stack of {@link hasHugeNumber}'s walk, kept between walks (empty then) so that a walk allocates nothing. */
+const walkStack: object[] = [];
+
 /** Whether a parsed JSON value holds a number with `|n| >= 2^53` (walked with a stack: no recursion limit). */
 function hasHugeNumber(root: unknown): boolean {
   if (typeof root === 'number') return root >= UNSAFE || root <= -UNSAFE;
   if (typeof root !== 'object' || root === null) return false;
-  const stack: object[] = [root];
+  const stack = walkStack;
+  stack.push(root);
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (Array.isArray(node)) {
       const items = node as unknown[];
       for (let i = 0; i < items.length; i++) {
         const v = items[i];
         if (typeof v === 'number') {
-          if (v >= UNSAFE || v <= -UNSAFE) return true;
+          if (v >= UNSAFE || v <= -UNSAFE) return foundHuge(stack);
         } else if (typeof v === 'object' && v !== null) stack.push(v);
       }
       continue;
@@ -223,9 +227,15 @@ function hasHugeNumber(root: unknown): boolean {
     for (const k in rec) {
       const v = rec[k];
       if (typeof v === 'number') {
-        if (v >= UNSAFE || v <= -UNSAFE) return true;
+        if (v >= UNSAFE || v <= -UNSAFE) return foundHuge(stack);
       } else if (typeof v === 'object' && v !== null) stack.push(v);
     }
   }
   return false;
+}
+
+/** Ends a walk early: empties its stack. */
+function foundHuge(stack: object[]): true {
+  stack.length = 0;
+  return true;
 }

@@ -103,10 +103,12 @@ export class SerializerRegistry {
   isAccepted(contentType: string, accept: readonly string[]): boolean {
     const ct = baseType(contentType);
     if (!ct) return false;
-    return accept.some((a) => {
+    // A loop, not `some`: this runs for every received message, and the callback would be a closure per call.
+    for (const a of accept) {
       const type = this.serializers.get(a)?.contentType ?? KOMBU_SERIALIZERS[a] ?? a;
-      return baseType(type) === ct;
-    });
+      if (baseType(type) === ct) return true;
+    }
+    return false;
   }
 
   private unknownCodec(name: string | null, contentType: string | undefined): SerializationError {

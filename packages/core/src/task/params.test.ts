@@ -56,6 +56,14 @@ describe('bindArguments', () => {
     }
   });
 
+  it('binds a positional-only call to a copy of its args, and still requires the required ones', () => {
+    const args = [1, 2];
+    const bound = bindArguments('tasks.add', spec, args, {}, false);
+    expect(bound).toEqual([1, 2]);
+    expect(bound).not.toBe(args);
+    expect(() => bindArguments('tasks.add', spec, [1], {}, false)).toThrow("tasks.add() missing 1 required argument: 'y'");
+  });
+
   it('leaves optional parameters undefined so JS defaults apply', () => {
     const fn = (a: number, b = 10, c = 100) => a + b + c;
     const bound = bindArguments('t', parseParams(fn), [1], { c: 0 }, false);

@@ -108,6 +108,8 @@ export function bindArguments(
   kwargs: Readonly<Record<string, unknown>>,
   acceptsKwargs: boolean,
 ): unknown[] {
+  // The usual call (positions only, every required one given) binds to its args as they are.
+  if (!acceptsKwargs && args.length >= Math.min(spec.required, spec.names.length) && Object.keys(kwargs).length === 0) return [...args];
   const names = acceptsKwargs ? spec.names.slice(0, -1) : spec.names;
   const out: unknown[] = [...args];
   const given = new Set<number>(args.map((_, i) => i));

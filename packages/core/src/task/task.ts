@@ -73,11 +73,18 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
     return bindArguments(this.name, this.#spec, args, kwargs, this.options.acceptsKwargs);
   }
 
-  /** Runs the function in this process (the worker calls this): binds arguments, passes `ctx` first when bound. */
-  async run(ctx: TaskContext, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Promise<Awaited<R>> {
-    const positional = this.bindArguments(args, kwargs);
-    const value = this.options.bind ? this.#fn(ctx, ...positional) : this.#fn(...positional);
-    return (await value) as Awaited<R>;
+  /**
+   * Runs the function in this process (the worker calls this): binds arguments, passes `ctx` first when bound.
+   * Not `async` (it runs for every task): an error binding or calling becomes the returned promise's rejection.
+   */
+  run(ctx: TaskContext, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Promise<Awaited<R>> {
+    try {
+      const positional = this.bindArguments(args, kwargs);
+      const value = this.options.bind ? this.#fn(ctx, ...positional) : this.#fn(...positional);
+      return Promise.resolve(value) as Promise<Awaited<R>>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   toString(): string {

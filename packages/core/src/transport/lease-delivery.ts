@@ -41,26 +41,19 @@ export class LeaseDelivery implements Delivery {
   }
 
   ack(): Promise<void> {
-    return this.#settle('ack', () => this.#driver.ack(this.lease));
+    return this.#settle('ack');
   }
 
   nack(options: { requeue: boolean }): Promise<void> {
-    if (options.requeue) return this.#settle('requeue', () => this.#driver.release(this.lease));
-    return this.#settle('drop', async () => {
-      this.#logger.warn(
-        { queue: this.info.queue, deliveryTag: this.info.deliveryTag },
-        'message rejected without requeue: dropped',
-      );
-      await this.#driver.ack(this.lease);
-    });
+    return this.#settle(options.requeue ? 'requeue' : 'drop');
   }
 
   /** Give the message back to its queue (transport shutdown). */
   restore(): Promise<void> {
-    return this.#settle('restore', () => this.#driver.release(this.lease));
+    return this.#settle('restore');
   }
 
-  async #settle(how: Settlement, run: () => Promise<void>): Promise<void> {
+  async #settle(how: Settlement): Promise<void> {
     if (this.#settled !== null) {
       this.#logger.debug(
         { queue: this.info.queue, deliveryTag: this.info.deliveryTag, settled: this.#settled, attempted: how },
@@ -70,9 +63,23 @@ export class LeaseDelivery implements Delivery {
     }
     this.#settled = how;
     try {
-      await run();
+      await this.#apply(how);
     } finally {
       this.#onSettled(this);
+    }
+  }
+
+  /** The driver call that settles the lease `how`. */
+  #apply(how: Settlement): Promise<void> {
+    switch (how) {
+      case 'ack':
+        return this.#driver.ack(this.lease);
+      case 'drop':
+        this.#logger.warn({ queue: this.info.queue, deliveryTag: this.info.deliveryTag }, 'message rejected without requeue: dropped');
+        return this.#driver.ack(this.lease);
+      case 'requeue':
+      case 'restore':
+        return this.#driver.release(this.lease);
     }
   }
 }

@@ -41,6 +41,12 @@ export class LeaseConsumer implements Consumer {
   #poked = false;
   #wake: (() => void) | null = null;
   #loop: Promise<void> = Promise.resolve();
+  /** Called by each delivery once settled (one function for all of them, not a closure per delivery). */
+  readonly #settledOne = (delivery: LeaseDelivery): void => {
+    this.#host.untrack(delivery);
+    if (!this.#noAck) this.#inFlight--;
+    this.poke();
+  };
 
   constructor(queue: string, handler: DeliveryHandler, options: { prefetch: number; noAck: boolean; tag: string }, host: ConsumerHost) {
     this.queue = queue;
@@ -130,7 +136,10 @@ export class LeaseConsumer implements Consumer {
           ahead = { max: room, leases: next };
         }
       }
-      for (const lease of leases) await this.#deliver(lease);
+      for (const lease of leases) {
+        const pending = this.#deliver(lease);
+        if (pending) await pending;
+      }
     }
     if (ahead) await this.#releaseAll(await ahead.leases.catch(() => []));
   }
@@ -147,15 +156,18 @@ export class LeaseConsumer implements Consumer {
     await Promise.all(leases.map((lease) => driver.release(lease).catch((err: unknown) => logger.error({ err }, 'release failed'))));
   }
 
-  async #deliver(lease: Lease): Promise<void> {
+  /**
+   * Decode `lease` and hand it to the handler. Returns a promise only when the loop must wait before the next lease
+   * (a malformed envelope being acked, a `noAck` delivery being acked); the usual delivery completes synchronously.
+   */
+  #deliver(lease: Lease): Promise<void> | undefined {
     const { driver, logger } = this.#host;
     let decoded: ReturnType<typeof decodeEnvelope>;
     try {
       decoded = decodeEnvelope(lease.payload);
     } catch (error) {
       logger.error({ err: error, queue: lease.queue, deliveryTag: lease.tag }, 'malformed envelope: dropped');
-      await driver.ack(lease).catch((err: unknown) => logger.error({ err }, 'ack failed'));
-      return;
+      return driver.ack(lease).catch((err: unknown) => logger.error({ err }, 'ack failed'));
     }
     const delivery = new LeaseDelivery({
       message: decoded.message,
@@ -170,33 +182,35 @@ export class LeaseConsumer implements Consumer {
       lease,
       driver,
       logger,
-      onSettled: (d) => {
-        this.#host.untrack(d);
-        if (!this.#noAck) this.#inFlight--;
-        this.poke();
-      },
+      onSettled: this.#settledOne,
     });
-    if (this.#noAck) {
-      await delivery.ack().catch((err: unknown) => logger.error({ err }, 'ack failed'));
-    } else {
-      this.#inFlight++;
-      this.#host.track(delivery);
-    }
+    if (this.#noAck) return this.#ackThenInvoke(delivery);
+    this.#inFlight++;
+    this.#host.track(delivery);
+    this.#invoke(delivery);
+    return undefined;
+  }
+
+  /** A `noAck` delivery is acked before its handler runs. */
+  async #ackThenInvoke(delivery: LeaseDelivery): Promise<void> {
+    await delivery.ack().catch((err: unknown) => this.#host.logger.error({ err }, 'ack failed'));
     this.#invoke(delivery);
   }
 
   #invoke(delivery: LeaseDelivery): void {
-    const { logger } = this.#host;
-    const reject = (error: unknown): void => {
-      logger.error({ err: error, queue: delivery.info.queue, deliveryTag: delivery.info.deliveryTag }, 'delivery handler failed; rejecting');
-      if (delivery.settled === null) delivery.nack({ requeue: false }).catch((err: unknown) => logger.error({ err }, 'reject failed'));
-    };
     try {
       const result: unknown = this.#handler(delivery);
-      if (result instanceof Promise) result.catch(reject);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#rejectFailed(delivery, error));
     } catch (error) {
-      reject(error);
+      this.#rejectFailed(delivery, error);
     }
+  }
+
+  /** The handler threw or rejected: drop the delivery unless the handler settled it. */
+  #rejectFailed(delivery: LeaseDelivery, error: unknown): void {
+    const { logger } = this.#host;
+    logger.error({ err: error, queue: delivery.info.queue, deliveryTag: delivery.info.deliveryTag }, 'delivery handler failed; rejecting');
+    if (delivery.settled === null) delivery.nack({ requeue: false }).catch((err: unknown) => logger.error({ err }, 'reject failed'));
   }
 
   /** Sleep `ms` (or until poked when `null`). A poke that came while awake ends the next sleep at once. */
