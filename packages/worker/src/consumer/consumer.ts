@@ -114,20 +114,28 @@ export class TaskConsumer {
   }
 
   /** Count `work` as in flight until it settles; its errors are logged. */
-  private async track(work: Promise<void>): Promise<void> {
+  private track(work: Promise<void>): void {
     this.inflight += 1;
-    try {
-      await work;
-    } catch (err) {
-      this.rt.logger.error({ err }, 'internal error handling a delivery');
-    } finally {
-      this.inflight -= 1;
-      if (this.inflight === 0 && this.drained.length > 0) for (const wake of this.drained.splice(0)) wake();
-    }
+    work.then(this.untrack, this.untrackFailed);
   }
 
+  /** The end of a {@link track}ed piece of work (one function for all of them, not a closure per delivery). */
+  private readonly untrack = (): void => {
+    this.inflight -= 1;
+    if (this.inflight === 0 && this.drained.length > 0) for (const wake of this.drained.splice(0)) wake();
+  };
+
+  /** A {@link track}ed piece of work failed: its error is logged, then it ends. */
+  private readonly untrackFailed = (err: unknown): void => {
+    try {
+      this.rt.logger.error({ err }, 'internal error handling a delivery');
+    } finally {
+      this.untrack();
+    }
+  };
+
   private onDelivery(delivery: Delivery): void {
-    void this.track(this.handle(delivery));
+    this.track(this.handle(delivery));
   }
 
   private async handle(delivery: Delivery): Promise<void> {
@@ -148,9 +156,12 @@ export class TaskConsumer {
   }
 
   /** Runs `request` now, or when its task's rate limit lets it; requeued if the worker stops meanwhile. */
-  private async execute(request: TaskRequest): Promise<void> {
+  private execute(request: TaskRequest): Promise<void> {
     const rate = this.rateOf(request);
-    if (rate === null) return executeRequest(this.rt, request);
+    return rate === null ? executeRequest(this.rt, request) : this.executeLimited(request, rate);
+  }
+
+  private async executeLimited(request: TaskRequest, rate: number): Promise<void> {
     const run = await new Promise<boolean>((done) => this.limiter.admit(request.message.name, rate, { request, done }));
     if (run) return executeRequest(this.rt, request);
     try {
@@ -179,7 +190,7 @@ export class TaskConsumer {
       this.adjustPrefetch();
       // The broker took it back (its channel closed) and delivers it again: that copy runs, not this one.
       if (delivery.lost === true) return;
-      void this.track(this.runHeld(request));
+      this.track(this.runHeld(request));
     });
     this.held.set(delivery, { entry, request });
     this.adjustPrefetch();

@@ -20,6 +20,8 @@ import type { LazySignalJob } from '../pools/run-with-limits.js';
 type Settlement = 'ack' | 'requeue' | 'drop';
 
 const SETTLED: Promise<void> = Promise.resolve();
+/** What a job that does not run resolves with. */
+const NOT_RUN: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * One run of one request. It is also the pool job (`runLazy`: the pool hands it a signal factory, so no
@@ -85,31 +87,53 @@ class Trace implements LazySignalJob {
 
   /** The pool job, for pools that hand over a signal up front (plugin pools). */
   run(signal: AbortSignal): Promise<unknown> {
-    return this.runLazy(() => signal);
+    try {
+      return this.runLazy(() => signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  /** The pool job: ack early (without waiting for the broker, as Celery does), then run the task. */
-  async runLazy(signal: () => AbortSignal): Promise<unknown> {
+  /**
+   * The pool job: ack early (without waiting for the broker, as Celery does), then run the task. Not `async`: the
+   * usual job has nothing to wait for before the task runs, so the task's own promise is returned as it is.
+   */
+  runLazy(signal: () => AbortSignal): Promise<unknown> {
     const { rt, request } = this;
     const msg = this.msg;
+    const options = request.task.options;
     this.started = true;
     rt.counters.reserved -= 1;
     if (request.delivery.lost === true) {
       this.lost = true;
-      return undefined;
+      return NOT_RUN;
     }
     if (msg.expires !== null && isExpired(msg, rt.app.conf.timezone)) {
       this.expired = true;
-      return undefined;
+      return NOT_RUN;
     }
     // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged.
-    if (!request.task.options.acksLate) void this.settle('ack');
+    if (!options.acksLate) void this.settle('ack');
     // As Celery (`track_started and not ignore_result`): an ignored result sends no STARTED either.
-    if (request.task.options.trackStarted && !ignoresResult(msg, request.task.options.ignoreResult)) {
+    const started = options.trackStarted && !ignoresResult(msg, options.ignoreResult);
+    if (started || rt.hasHook('taskPrerun')) return this.prerunThenRun(signal, started);
+    return this.runTask(signal);
+  }
+
+  /** Store STARTED (when `started`) and run the `taskPrerun` hook, then the task. */
+  private async prerunThenRun(signal: () => AbortSignal, started: boolean): Promise<unknown> {
+    const { rt, request } = this;
+    const msg = this.msg;
+    if (started) {
       await storeState(rt, msg, { status: 'STARTED', result: { pid: process.pid, hostname: rt.hostname }, queue: request.delivery.info.queue });
     }
     if (rt.hasHook('taskPrerun')) await rt.hook('taskPrerun', hookInfo(msg));
-    return request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.limits), msg.args, msg.kwargs);
+    return this.runTask(signal);
+  }
+
+  private runTask(signal: () => AbortSignal): Promise<unknown> {
+    const { rt, request } = this;
+    return request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.limits), request.message.args, request.message.kwargs);
   }
 
   async execute(): Promise<void> {
@@ -169,7 +193,8 @@ class Trace implements LazySignalJob {
   private async onSuccess(value: unknown, runtimeMs: number): Promise<void> {
     const { rt, msg, request } = this;
     const children = hasSuccessFollowUps(msg) ? await applySuccessFollowUps(rt, msg, value) : [];
-    if (!ignoresResult(msg, request.task.options.ignoreResult)) {
+    // `rt.backend` first: with no backend there is nothing to store, nor to wait for.
+    if (rt.backend !== null && !ignoresResult(msg, request.task.options.ignoreResult)) {
       await storeState(rt, msg, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue });
     }
     if (this.logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${describeValue(value)}`);
@@ -279,12 +304,10 @@ class Trace implements LazySignalJob {
  * Acks: early (when the job starts in the pool) by default, after the outcome is handled with `acksLate`.
  * A job the pool never started (stopped pool) is requeued.
  */
-export async function executeRequest(rt: WorkerRuntime, request: TaskRequest): Promise<void> {
+export function executeRequest(rt: WorkerRuntime, request: TaskRequest): Promise<void> {
   const trace = new Trace(rt, request);
-  try {
-    await trace.execute();
-  } catch (err) {
+  return trace.execute().catch(async (err: unknown) => {
     trace.log.error({ err }, `internal error running ${request.message.name}[${request.message.id}]`);
     await trace.settle('requeue');
-  }
+  });
 }
