@@ -75,9 +75,10 @@ export class RedisQueueDriver implements QueueDriver {
   #sweepTimer: ReturnType<typeof setInterval> | null = null;
   #sweeping: Promise<unknown> | null = null;
   #closed = false;
-  #markClosed: () => void = () => undefined;
-  /** Rejects once `close()` gave up on Redis. */
-  readonly #closedSignal: Promise<never>;
+  /** `close()` gave up on Redis: operations fail at once. */
+  #abandoned = false;
+  /** The rejecters of the operations under way (each removed as it settles, so nothing is kept longer). */
+  readonly #pending = new Set<(err: unknown) => void>();
 
   constructor(options: ResolvedRedisOptions) {
     this.options = options;
@@ -91,18 +92,33 @@ export class RedisQueueDriver implements QueueDriver {
     this.#blockers = new BlockingPool((n) => clientOptions(options.parsed, 'blocking', { clientName: `${base}:block:${n}` }));
     this.#fanout = new FanoutHub(() => newRedisClient(clientOptions(options.parsed, 'subscriber', { clientName: `${base}:sub` })));
     this.#puts = new TickBatcher((items) => this.#flushPuts(items));
-    this.#closedSignal = new Promise<never>((_, reject) => {
-      this.#markClosed = () => reject(new ConnectionError('Q_ERR_CONNECTION_LOST', `${this.describe()} is closed`, { retryable: true }));
-    });
-    this.#closedSignal.catch(() => undefined);
   }
 
   /**
    * Runs a Redis operation with q's error mapping; once the driver is closed, an operation still waiting for
-   * an unreachable Redis fails at once instead of waiting forever.
+   * an unreachable Redis fails at once instead of waiting forever. (Not a race against one "closed" promise:
+   * that would keep every operation's result reachable from it until the driver closes.)
    */
   #guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    return Promise.race([guarded(op, this.#where, fn), this.#closedSignal]);
+    if (this.#abandoned) return Promise.reject(this.#closedError());
+    const pending = this.#pending;
+    return new Promise<T>((resolve, reject) => {
+      pending.add(reject);
+      guarded(op, this.#where, fn).then(
+        (value) => {
+          pending.delete(reject);
+          resolve(value);
+        },
+        (err: unknown) => {
+          pending.delete(reject);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  #closedError(): ConnectionError {
+    return new ConnectionError('Q_ERR_CONNECTION_LOST', `${this.describe()} is closed`, { retryable: true });
   }
 
   describe(): string {
@@ -145,7 +161,10 @@ export class RedisQueueDriver implements QueueDriver {
       })(),
       this.options.closeTimeoutMs / 2,
     );
-    this.#markClosed();
+    this.#abandoned = true;
+    const closed = this.#closedError();
+    for (const reject of this.#pending) reject(closed);
+    this.#pending.clear();
     await this.#fanout.close();
     await Promise.all(
       [this.#cmd, this.#settler].map(async (client) => {

@@ -2,6 +2,8 @@
  * Batch reserve, BRPOP bookkeeping, visibility restore, requeue on close, lease renewal (ETA longer than the
  * visibility timeout, kombu issue 337) and reconnection after CLIENT KILL, against the live Redis (db 1).
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { kombuEnvelope } from '@q/conformance';
 import type { Delivery, Lease, Message, Transport } from '@q/core';
 import { REDIS, servicesAvailable } from '@q/test-services';
@@ -192,6 +194,27 @@ describe.skipIf(!ok)('redis reliability', () => {
     const duplicates = [...got.values()].reduce((a, b) => a + b - 1, 0);
     return { sent, duplicates };
   }
+
+  it('keeps nothing an operation returned once it settled (no per-operation memory held until close)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const d = await driver();
+    const q = queueName('gc');
+    await put(q, 3);
+    const takeOne = async (): Promise<WeakRef<object>> => {
+      const leases = await d.reserve([q], { max: 1, waitMs: 0 });
+      expect(leases).toHaveLength(1);
+      await d.ack(leases[0] as Lease);
+      return new WeakRef(leases);
+    };
+    const refs = [await takeOne(), await takeOne(), await takeOne()];
+    expect(await d.size(q)).toBe(0);
+    for (let i = 0; i < 3 && refs.some((r) => r.deref() !== undefined); i++) {
+      await sleep(10);
+      gc();
+    }
+    expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true, true]);
+  });
 
   it('close() finishes in bounded time when Redis cannot be reached', async () => {
     const d = redisQueueDriver({ url: 'redis://127.0.0.1:1/1', closeTimeoutMs: 400 });
