@@ -16,6 +16,7 @@ export class LeaseDelivery implements Delivery {
   readonly lease: Lease;
   readonly #driver: QueueDriver;
   readonly #logger: Logger;
+  readonly #onSettling: ((delivery: LeaseDelivery) => void) | undefined;
   readonly #onSettled: (delivery: LeaseDelivery) => void;
   #settled: Settlement | null = null;
 
@@ -25,6 +26,9 @@ export class LeaseDelivery implements Delivery {
     lease: Lease;
     driver: QueueDriver;
     logger: Logger;
+    /** Called when settling starts (the ack, reject or release was asked for; the driver call is under way). */
+    onSettling?: (delivery: LeaseDelivery) => void;
+    /** Called once the driver call is done (or failed). */
     onSettled: (delivery: LeaseDelivery) => void;
   }) {
     this.message = init.message;
@@ -32,6 +36,7 @@ export class LeaseDelivery implements Delivery {
     this.lease = init.lease;
     this.#driver = init.driver;
     this.#logger = init.logger;
+    this.#onSettling = init.onSettling;
     this.#onSettled = init.onSettled;
   }
 
@@ -63,6 +68,7 @@ export class LeaseDelivery implements Delivery {
     }
     this.#settled = how;
     try {
+      this.#onSettling?.(this);
       await this.#apply(how);
     } finally {
       this.#onSettled(this);

@@ -41,11 +41,17 @@ export class LeaseConsumer implements Consumer {
   #poked = false;
   #wake: (() => void) | null = null;
   #loop: Promise<void> = Promise.resolve();
-  /** Called by each delivery once settled (one function for all of them, not a closure per delivery). */
-  readonly #settledOne = (delivery: LeaseDelivery): void => {
-    this.#host.untrack(delivery);
+  /**
+   * Called by each delivery when its ack (reject, release) is asked for: its place in the prefetch window is free
+   * from then on, as in kombu's QoS, without waiting for the broker's reply. (One function for all deliveries.)
+   */
+  readonly #settlingOne = (): void => {
     if (!this.#noAck) this.#inFlight--;
     this.poke();
+  };
+  /** Called by each delivery once its settlement is done: no longer tracked for shutdown. */
+  readonly #settledOne = (delivery: LeaseDelivery): void => {
+    this.#host.untrack(delivery);
   };
 
   constructor(queue: string, handler: DeliveryHandler, options: { prefetch: number; noAck: boolean; tag: string }, host: ConsumerHost) {
@@ -57,7 +63,7 @@ export class LeaseConsumer implements Consumer {
     this.#tag = options.tag;
   }
 
-  /** Unsettled deliveries of this consumer. */
+  /** Deliveries of this consumer not settled yet (one whose ack was asked for no longer counts). */
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -182,6 +188,7 @@ export class LeaseConsumer implements Consumer {
       lease,
       driver,
       logger,
+      onSettling: this.#settlingOne,
       onSettled: this.#settledOne,
     });
     if (this.#noAck) return this.#ackThenInvoke(delivery);

@@ -237,4 +237,24 @@ describe('virtualTransport', () => {
     expect(seen.map(text)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
     await transport.close();
   });
+  it('frees a place in the prefetch window when an ack is asked for, not when the driver confirms it', async () => {
+    const driver = memoryQueueDriver({ namespace: ns() });
+    const ack = driver.ack.bind(driver);
+    vi.spyOn(driver, 'ack').mockImplementation(async (lease) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return ack(lease);
+    });
+    const transport = virtualTransport(driver);
+    for (let i = 0; i < 6; i++) await transport.publish(msg(`m${i}`), { exchange: '', routingKey: 'q' });
+    const seen: string[] = [];
+    const t0 = Date.now();
+    await transport.consume('q', (d) => {
+      seen.push(text(d));
+      void d.ack();
+    }, { prefetch: 2 });
+    await until(() => seen.length === 6, 1000);
+    expect(Date.now() - t0).toBeLessThan(250);
+    expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    await transport.close();
+  });
 });
