@@ -176,6 +176,21 @@ describe('AsyncResult.get with push: subscribing and reading together', () => {
     expect(stats.live).toBe(0);
   });
 
+  it('returns the result from its message without waiting for a slow second read', async () => {
+    const { backend, result } = slowPushBackend(10);
+    const read = backend.getTaskMeta.bind(backend);
+    let reads = 0;
+    backend.getTaskMeta = async (id) => {
+      if (++reads === 2) await new Promise((r) => setTimeout(r, 400));
+      return read(id);
+    };
+    setTimeout(() => void backend.storeResult(meta('msg', 'SUCCESS', 'pushed'), { expiresMs: null }), 60);
+    const t0 = performance.now();
+    await expect(result('msg').get({ timeout: 2 })).resolves.toBe('pushed');
+    expect(reads).toBe(2);
+    expect(performance.now() - t0).toBeLessThan(300);
+  });
+
   it('does not lose a result stored after the first read but before the subscription is active', async () => {
     const { backend, stats, result } = slowPushBackend(40);
     setTimeout(() => void backend.storeResult(meta('late', 'SUCCESS', 'ok'), { expiresMs: null }), 10);

@@ -155,9 +155,9 @@ export class AsyncResult<T = unknown> {
     let onAbort: (() => void) | undefined;
     try {
       // That read may have run before the subscription was active: read again now that it is (no lost result).
-      const stored = await backend.getTaskMeta(this.id);
-      if (stored && isReady(stored.status)) return stored;
-      const racers: Promise<TaskMeta>[] = [arrived];
+      // Whichever comes first wins: that read finding the result, or the result's message.
+      const reread = backend.getTaskMeta(this.id).then((stored) => (stored && isReady(stored.status) ? stored : arrived));
+      const racers: Promise<TaskMeta>[] = [arrived, reread];
       if (deadline !== null) {
         racers.push(
           new Promise<never>((_, reject) => {
