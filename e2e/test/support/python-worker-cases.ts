@@ -104,8 +104,9 @@ export function pythonWorkerCases(s: PythonWorkerSuite): void {
       sent.push(await app.sendTask('tasks.record', [key, name], {}, { priority }));
     }
     await s.whilePrioritiesWait?.();
-    await blocker.get({ timeout: 10 });
-    for (const r of sent) await r.get({ timeout: 10 });
+    // Generous: this checks the order, not the speed (a loaded CI machine once took over 10 s here with prefork).
+    await blocker.get({ timeout: 30 });
+    for (const r of sent) await r.get({ timeout: 30 });
     const order = (await s.ledger().lrange(key, 0, -1)).map((e) => e.replace(/^python:/, '')).filter((e) => e !== 'sentinel');
     expect(order.slice(0, 3).sort()).toEqual(['hi1', 'hi2', 'hi3']);
     expect(order.slice(3).sort()).toEqual(['lo1', 'lo2', 'lo3']);
