@@ -34,6 +34,8 @@ export const REDIS_DRIVER_CAPABILITIES: QueueDriverCapabilities = Object.freeze(
   persistentBindings: true,
 });
 
+const DONE: Promise<void> = Promise.resolve();
+
 /** How long Redis keeps a reserve reply for a re-send after a dropped connection. */
 const RESERVE_MEMO_MS = 5_000;
 /** A single BRPOP waits at most this long (kombu uses 1 s), so state is re-checked often. */
@@ -88,7 +90,7 @@ export class RedisQueueDriver implements QueueDriver {
     this.#cmd.on('error', (err: unknown) => options.logger.debug({ err }, 'redis command connection error'));
     this.#settler = newRedisClient(clientOptions(options.parsed, 'command', { clientName: `${base}:ack` }));
     this.#settler.on('error', (err: unknown) => options.logger.debug({ err }, 'redis ack connection error'));
-    this.#unacked = new UnackedStore(this.#cmd, options, this.#settler);
+    this.#unacked = new UnackedStore(this.#cmd, options, this.#settler, (err, op) => toQError(err, op, this.#where));
     this.#blockers = new BlockingPool((n) => clientOptions(options.parsed, 'blocking', { clientName: `${base}:block:${n}` }));
     this.#fanout = new FanoutHub(() => newRedisClient(clientOptions(options.parsed, 'subscriber', { clientName: `${base}:sub` })));
     this.#puts = new TickBatcher((items) => this.#flushPuts(items));
@@ -165,6 +167,7 @@ export class RedisQueueDriver implements QueueDriver {
     const closed = this.#closedError();
     for (const reject of this.#pending) reject(closed);
     this.#pending.clear();
+    this.#unacked.abandon(closed);
     await this.#fanout.close();
     await Promise.all(
       [this.#cmd, this.#settler].map(async (client) => {
@@ -270,10 +273,15 @@ export class RedisQueueDriver implements QueueDriver {
     if (blocker.id !== null) this.#cmd.call('CLIENT', 'UNBLOCK', blocker.id).catch(() => undefined);
   }
 
-  async ack(lease: Lease): Promise<void> {
+  /**
+   * Acks of one turn go out as one script call. Not through `#guard` (one ack per task is the hot path): the store
+   * maps a failed batch's error, and `close()` fails the acks still waiting when it gives up on Redis.
+   */
+  ack(lease: Lease): Promise<void> {
     this.#held.delete(lease.tag);
-    if (!this.options.ackEmulation || lease.tag === '') return;
-    await this.#guard('ack', () => this.#unacked.ack(lease.tag));
+    if (!this.options.ackEmulation || lease.tag === '') return DONE;
+    if (this.#abandoned) return Promise.reject(this.#closedError());
+    return this.#unacked.ack(lease.tag);
   }
 
   async release(lease: Lease): Promise<void> {

@@ -26,4 +26,23 @@ describe('TickBatcher', () => {
     expect(sizes).toEqual([2, 1]);
     await expect(b.add(0)).rejects.toThrow('boom');
   });
+  it('abandon fails the queued items and those of a batch under way, and ignores that batch\'s late outcome', async () => {
+    let finish: (() => void) | undefined;
+    const flushed: number[][] = [];
+    const b = new TickBatcher<number>((items) => {
+      flushed.push([...items]);
+      return new Promise((resolve) => (finish = () => resolve([])));
+    });
+    const running = [b.add(1), b.add(2)];
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([[1, 2]]);
+    const queued = b.add(3);
+    b.abandon(new Error('gave up'));
+    const outcomes = await Promise.allSettled([...running, queued]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))).toEqual(['gave up', 'gave up', 'gave up']);
+    finish?.();
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toEqual([[1, 2]]);
+    await b.drain();
+  });
 });

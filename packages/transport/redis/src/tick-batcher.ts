@@ -19,6 +19,8 @@ export class TickBatcher<T> {
   #pending: Pending<T>[] = [];
   #scheduled = false;
   #running = new Set<Promise<void>>();
+  /** The items of the batches under way (for {@link abandon}). */
+  #inFlight = new Set<Pending<T>[]>();
 
   constructor(flush: BatchFlush<T>, maxBatch = 1000) {
     this.#flush = flush;
@@ -37,6 +39,18 @@ export class TickBatcher<T> {
     });
   }
 
+  /**
+   * Fail every item not settled yet with `error`: the queued ones (never run) and those of batches under way
+   * (whose outcome, if it ever comes, is then ignored). For an owner giving up on an unreachable server.
+   */
+  abandon(error: unknown): void {
+    const queued = this.#pending;
+    this.#pending = [];
+    for (const p of queued) p.reject(error);
+    for (const batch of this.#inFlight) for (const p of batch) p.reject(error);
+    this.#inFlight.clear();
+  }
+
   /** Run what is queued now and wait for every batch in flight. */
   async drain(): Promise<void> {
     this.#run();
@@ -48,6 +62,7 @@ export class TickBatcher<T> {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
+    this.#inFlight.add(batch);
     const run = this.#flush(batch.map((p) => p.item)).then(
       (errors) => {
         batch.forEach((p, i) => {
@@ -59,6 +74,9 @@ export class TickBatcher<T> {
       (error: unknown) => batch.forEach((p) => p.reject(error)),
     );
     this.#running.add(run);
-    void run.finally(() => this.#running.delete(run));
+    void run.finally(() => {
+      this.#running.delete(run);
+      this.#inFlight.delete(batch);
+    });
   }
 }

@@ -41,10 +41,14 @@ export class UnackedStore {
   readonly #acks: TickBatcher<string>;
   readonly #extends: TickBatcher<string>;
 
-  constructor(client: Redis, config: UnackedStoreConfig, settler: Redis = client) {
+  readonly #mapError: (error: unknown, op: string) => unknown;
+
+  /** `mapError` turns a failed batch of acks or renewals into the error their callers get. */
+  constructor(client: Redis, config: UnackedStoreConfig, settler: Redis = client, mapError: (error: unknown, op: string) => unknown = (e) => e) {
     this.#client = client;
     this.#settler = settler;
     this.#c = config;
+    this.#mapError = mapError;
     this.unacked = config.naming.prefix + config.unackedKey;
     this.index = config.naming.prefix + config.unackedIndexKey;
     this.#mutex = config.naming.prefix + config.unackedMutexKey;
@@ -67,10 +71,20 @@ export class UnackedStore {
     await Promise.all([this.#acks.drain(), this.#extends.drain()]);
   }
 
+  /** Fail every ack and renewal not done yet with `error` (the owner gave up on Redis). */
+  abandon(error: unknown): void {
+    this.#acks.abandon(error);
+    this.#extends.abandon(error);
+  }
+
   async #ackMany(tags: readonly string[]): Promise<unknown[]> {
     const unique = [...new Set(tags)];
-    for (let i = 0; i < unique.length; i += ACK_CHUNK) {
-      await evalScript(this.#settler, ACK, [this.unacked, this.index], unique.slice(i, i + ACK_CHUNK));
+    try {
+      for (let i = 0; i < unique.length; i += ACK_CHUNK) {
+        await evalScript(this.#settler, ACK, [this.unacked, this.index], unique.slice(i, i + ACK_CHUNK));
+      }
+    } catch (error) {
+      throw this.#mapError(error, 'ack');
     }
     return [];
   }
@@ -78,7 +92,11 @@ export class UnackedStore {
   async #extendMany(tags: readonly string[]): Promise<unknown[]> {
     const score = epochSeconds();
     const args = [...new Set(tags)].flatMap((tag) => [score, tag]);
-    await this.#settler.call('ZADD', this.index, 'XX', ...args);
+    try {
+      await this.#settler.call('ZADD', this.index, 'XX', ...args);
+    } catch (error) {
+      throw this.#mapError(error, 'extend');
+    }
     return [];
   }
 

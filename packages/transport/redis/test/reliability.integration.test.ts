@@ -219,11 +219,14 @@ describe.skipIf(!ok)('redis reliability', () => {
   it('close() finishes in bounded time when Redis cannot be reached', async () => {
     const d = redisQueueDriver({ url: 'redis://127.0.0.1:1/1', closeTimeoutMs: 400 });
     const pending = d.reserve(['nowhere'], { max: 1, waitMs: 60_000 }).catch((e: unknown) => e);
+    const acking = d.ack({ queue: 'nowhere', payload: '{}', tag: 'never-reserved' }).catch((e: unknown) => e);
     await sleep(50);
     const started = Date.now();
     await d.close();
     expect(Date.now() - started).toBeLessThan(1500);
     expect(await pending).toBeInstanceOf(Error);
+    expect(await acking).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST' });
+    await expect(d.ack({ queue: 'nowhere', payload: '{}', tag: 'after-close' })).rejects.toMatchObject({ code: 'Q_ERR_CONNECTION_LOST' });
   });
 
   it('resumes consuming after CLIENT KILL of its connections while idle, losing nothing', async () => {
