@@ -3,7 +3,7 @@ import type { Message } from '../contracts/index.js';
 import { ProtocolError, SerializationError } from '../errors/index.js';
 import { jsonSerializer } from '../serialization/json-serializer.js';
 import { createDefaultRegistry } from '../serialization/registry.js';
-import { decodeTaskMessage } from './decode-task.js';
+import { decodeTaskMessage, decodeTaskMessageNow } from './decode-task.js';
 import { encodeTaskMessage, newTaskMessage } from './encode-task.js';
 
 const registry = createDefaultRegistry();
@@ -50,6 +50,18 @@ describe('decodeTaskMessage', () => {
       expect(wire.headers.compression).toBe(codec?.contentType);
       expect(await decodeTaskMessage(wire, opts)).toEqual(original);
     }
+  });
+
+  it('decodeTaskMessageNow decodes an uncompressed message without a promise, a compressed one with one', async () => {
+    const original = newTaskMessage({ id: 'now', name: 'x.y', args: [1], kwargs: {} });
+    const plain = decodeTaskMessageNow(await encodeTaskMessage(original, { serializer: jsonSerializer, codec: null }), opts);
+    expect(plain).not.toBeInstanceOf(Promise);
+    expect(plain).toEqual(original);
+    const gzip = decodeTaskMessageNow(await encodeTaskMessage(original, { serializer: jsonSerializer, codec: registry.codecByName('gzip') }), opts);
+    expect(gzip).toBeInstanceOf(Promise);
+    expect(await gzip).toEqual(original);
+    expect(() => decodeTaskMessageNow(raw(['nope', {}, EMBED]), opts)).toThrow(ProtocolError);
+    expect(() => decodeTaskMessageNow(raw([[], {}, EMBED], { task: 'a', id: 'i' }, 'application/x-yaml'), opts)).toThrow(SerializationError);
   });
 
   it('rejects bodies that are not exactly [args, kwargs, embed], naming the problem', async () => {

@@ -216,21 +216,43 @@ export async function decodeTaskMessage(
   message: Message,
   opts: { registry: SerializerRegistry; accept: readonly string[] },
 ): Promise<TaskMessage> {
+  return decodeTaskMessageNow(message, opts);
+}
+
+/**
+ * {@link decodeTaskMessage} without a promise when none is needed: the message synchronously, unless its body is
+ * compressed (decompressing may be asynchronous), then a promise. Errors are thrown synchronously when they are
+ * found before decompressing (the same errors as {@link decodeTaskMessage}). For the worker's per-message path.
+ */
+export function decodeTaskMessageNow(
+  message: Message,
+  opts: { registry: SerializerRegistry; accept: readonly string[] },
+): TaskMessage | Promise<TaskMessage> {
   const headers = message.headers;
   if (!isRecord(headers)) throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', 'malformed task message: headers must be an object');
-  let bytes = message.body;
   const compression = headers.compression;
-  if (compression !== undefined && compression !== null) {
-    if (typeof compression !== 'string') {
-      throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', `malformed task message: header "compression" must be a string`);
-    }
-    const codec = opts.registry.codecByContentType(compression);
+  if (compression === undefined || compression === null) return decodeBody(message, headers, message.body, opts);
+  if (typeof compression !== 'string') {
+    throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', `malformed task message: header "compression" must be a string`);
+  }
+  const codec = opts.registry.codecByContentType(compression);
+  return (async () => {
+    let bytes: Uint8Array;
     try {
-      bytes = await codec.decode(bytes);
+      bytes = await codec.decode(message.body);
     } catch (cause) {
       throw new SerializationError('Q_ERR_DESERIALIZE_FAILED', `cannot decompress body (${compression}): ${String(cause)}`, { cause });
     }
-  }
+    return decodeBody(message, headers, bytes, opts);
+  })();
+}
+
+function decodeBody(
+  message: Message,
+  headers: Record<string, unknown>,
+  bytes: Uint8Array,
+  opts: { registry: SerializerRegistry; accept: readonly string[] },
+): TaskMessage {
   if (!opts.registry.isAccepted(message.contentType, opts.accept)) {
     throw new SerializationError(
       'Q_ERR_CONTENT_TYPE_NOT_ACCEPTED',

@@ -5,7 +5,7 @@ export { naiveUtcIso, parseIsoDate, toIsoWithOffset } from './time.js';
 export { oid, originName, uuid, uuid3 } from './ids.js';
 export { encodeException, formatTraceback, isEncodedException, toRemoteError } from './exceptions.js';
 export { emptyEmbed, encodeTaskMessage, newTaskMessage, taskBody, taskHeaders } from './encode-task.js';
-export { decodeTaskMessage } from './decode-task.js';
+export { decodeTaskMessage, decodeTaskMessageNow } from './decode-task.js';
 export type { DecodedEnvelope, EnvelopeFields } from './envelope.js';
 export { decodeEnvelope, encodeEnvelope, markRedelivered } from './envelope.js';
 export type { ResultTuple } from './result-document.js';
