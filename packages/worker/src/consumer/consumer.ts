@@ -9,11 +9,13 @@ import { executeRequest } from '../execution/tracer.js';
 import { isExpired } from '../execution/request.js';
 import type { TaskRequest } from '../execution/request.js';
 import { declareConsumedQueue } from './queues.js';
-import { receiveDelivery } from './receive.js';
+import { receiveDelivery, type Received } from './receive.js';
 import { revokeExpired } from '../execution/revoke.js';
 import { logEnabled } from '../execution/log-level.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Timer, TimerEntry } from './timer.js';
+
+const DONE: Promise<void> = Promise.resolve();
 
 /** Options of a {@link TaskConsumer}. */
 export interface TaskConsumerOptions {
@@ -138,21 +140,28 @@ export class TaskConsumer {
     this.track(this.handle(delivery));
   }
 
-  private async handle(delivery: Delivery): Promise<void> {
-    if (this.closing) {
-      await delivery.nack({ requeue: true });
-      return;
+  /** Not `async`: a runnable message is decoded, checked and started without waiting (the per-message path). */
+  private handle(delivery: Delivery): Promise<void> {
+    try {
+      if (this.closing) return delivery.nack({ requeue: true });
+      const received = receiveDelivery(this.rt, delivery);
+      return received instanceof Promise ? received.then((r) => this.dispatch(r)) : this.dispatch(received);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const received = await receiveDelivery(this.rt, delivery);
-    if (!received) return;
+  }
+
+  /** Run a received request now, or hold it until its ETA. */
+  private dispatch(received: Received | null): Promise<void> {
+    if (!received) return DONE;
     const { request, eta } = received;
     const { message } = request;
     if (logEnabled(this.rt.logger, 'info')) this.rt.logger.info({ taskId: message.id }, `Task ${message.name}[${message.id}] received`);
     if (eta !== null && eta > Date.now()) {
       this.hold(request, eta);
-      return;
+      return DONE;
     }
-    await this.execute(request);
+    return this.execute(request);
   }
 
   /** Runs `request` now, or when its task's rate limit lets it; requeued if the worker stops meanwhile. */

@@ -2,7 +2,7 @@
  * The first look at a delivery: decode it and decide whether it can run (Celery's strategy
  * `task_message_handler` + `Request` checks). Messages that cannot run are settled here.
  */
-import { decodeTaskMessage } from '@q/core';
+import { decodeTaskMessageNow } from '@q/core';
 import type { Delivery, TaskMessage } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 import { headerTime, isExpired } from '../execution/request.js';
@@ -53,33 +53,37 @@ async function rejectUnknown(rt: WorkerRuntime, delivery: Delivery, message: Tas
 /**
  * Decode `delivery` and check it. Returns the request and its ETA (epoch ms) when the task can run, or
  * `null` when the delivery was settled here (malformed → nack without requeue; unknown task → FAILURE +
- * ack; expired → REVOKED + ack).
+ * ack; expired → REVOKED + ack). Synchronous for a runnable, uncompressed message (the per-message path); a
+ * promise when it must wait (decompressing, or settling a message that cannot run).
  */
-export async function receiveDelivery(rt: WorkerRuntime, delivery: Delivery): Promise<Received | null> {
-  let message: TaskMessage;
+export function receiveDelivery(rt: WorkerRuntime, delivery: Delivery): Received | Promise<Received | null> {
+  let decoded: TaskMessage | Promise<TaskMessage>;
   try {
-    message = await decodeTaskMessage(delivery.message, { registry: rt.app.serializers, accept: rt.app.conf.accept });
+    decoded = decodeTaskMessageNow(delivery.message, { registry: rt.app.serializers, accept: rt.app.conf.accept });
   } catch (err) {
-    await rejectMalformed(rt, delivery, err);
-    return null;
+    return rejectMalformed(rt, delivery, err).then(() => null);
   }
+  if (decoded instanceof Promise) {
+    return decoded.then(
+      (message) => check(rt, delivery, message),
+      (err: unknown) => rejectMalformed(rt, delivery, err).then(() => null),
+    );
+  }
+  return check(rt, delivery, decoded);
+}
+
+/** The checks after decoding: a known task, a readable expiry and ETA, not expired. */
+function check(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Received | Promise<null> {
   const task = rt.app.tasks.get(message.name);
-  if (!task) {
-    await rejectUnknown(rt, delivery, message);
-    return null;
-  }
+  if (!task) return rejectUnknown(rt, delivery, message).then(() => null);
   let expired: boolean;
   let eta: number | null;
   try {
     expired = isExpired(message, rt.app.conf.timezone);
     eta = headerTime(message.eta, rt.app.conf.timezone);
   } catch (err) {
-    await rejectMalformed(rt, delivery, err);
-    return null;
+    return rejectMalformed(rt, delivery, err).then(() => null);
   }
-  if (expired) {
-    await revokeExpired(rt, delivery, message);
-    return null;
-  }
+  if (expired) return revokeExpired(rt, delivery, message).then(() => null);
   return { request: { message, delivery, task }, eta };
 }
