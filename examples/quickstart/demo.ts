@@ -101,9 +101,12 @@ async function main(): Promise<void> {
     } catch (err) {
       if (!(err instanceof RemoteError)) throw err;
       out(`  raised ${err.excType}: ${String(err.excArgs[0])}`);
-      const trace = (err.remoteTraceback ?? '(no traceback)').trimEnd().split('\n').slice(0, 4);
+      // The header and the innermost frames (most recent call last, as Python prints it): where the task raised.
+      const lines = (err.remoteTraceback ?? '(no traceback)').trimEnd().split('\n');
+      const trace = lines.length > 4 ? [lines[0] ?? '', '  …', ...lines.slice(-3)] : lines;
       for (const line of trace) out(`    ${line}`);
       check(err.message.endsWith(': something went wrong'), `unexpected error ${err.message}`);
+      check(trace.some((line) => line.includes('tasks.ts')), 'the traceback does not end in the task that raised (tasks.ts)');
     }
 
     // 5. Warm shutdown.
