@@ -78,3 +78,5 @@ export function pythonCelery(suite: string): string | null {
 export * from './vectors.js';
 export * from './rabbitmq.js';
 export * from './recording-logger.js';
+export * from './tls.js';
+export * from './net.js';

@@ -10,10 +10,11 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { portOpen } from '@q/test-services';
 
 /** Where a node lives, for config contents that name its files or ports. */
 export interface PrivateNodeLayout {
@@ -71,20 +72,6 @@ export function rabbitmqBinDir(): string | null {
     if (!real.endsWith('rabbitmq-script-wrapper')) candidates.push(dirname(real));
   }
   return candidates.find((dir) => existsSync(join(dir, 'rabbitmq-server')) && existsSync(join(dir, 'rabbitmqctl'))) ?? null;
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:`port`. */
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 function canListen(port: number): Promise<boolean> {

@@ -13,11 +13,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConnectionError, createApp, isQError, memoryKeyValueDriver, type App, type TaskContext } from '@q/core';
-import { inCI, recordingLogger } from '@q/test-services';
+import { hasOpenssl, inCI, makeTestCertificates, recordingLogger, type TestCertificates } from '@q/test-services';
 import { createWorker, type Worker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { amqpTransport, qPlugin, type AmqpTransportOptions } from '../src/index.js';
-import { hasOpenssl, makeCertificates, sleep, until, type TestCertificates } from './helpers.js';
+import { sleep, until } from './helpers.js';
 import { privateNode, rabbitmqBinDir, type PrivateNode } from './private-node.js';
 
 const binDir = rabbitmqBinDir();
@@ -84,7 +84,7 @@ describe.skipIf(missing.length > 0)('amqp against a configured RabbitMQ: TLS, SA
         ].join('\n'),
       advancedConfig: `[{rabbit, [{channel_tick_interval, ${TICK_MS}}]}].\n`,
     });
-    certs = makeCertificates(node.dir, CLIENT_CN);
+    certs = makeTestCertificates(node.dir, CLIENT_CN);
     bootMs = await node.start();
     await node.ctl(['add_user', CLIENT_CN, randomBytes(16).toString('hex')]);
     await node.ctl(['set_permissions', '-p', '/', CLIENT_CN, '.*', '.*', '.*']);

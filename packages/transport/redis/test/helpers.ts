@@ -1,4 +1,5 @@
 /** Shared by the integration tests: db 1 of the local Redis only, flushed before and after each file. */
+import type { Message } from '@q/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -51,3 +52,15 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     await sleep(5);
   }
 }
+
+/** A text message (no task protocol): what the transport tests publish. */
+export const message = (body: string): Message => ({
+  body: new TextEncoder().encode(body),
+  contentType: 'text/plain',
+  contentEncoding: 'utf-8',
+  headers: {},
+  properties: {},
+});
+
+/** The text of a {@link message}. */
+export const text = (m: Message): string => new TextDecoder().decode(m.body);

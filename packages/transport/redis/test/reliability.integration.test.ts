@@ -5,22 +5,14 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { kombuEnvelope } from '@q/conformance';
-import type { Delivery, Lease, Message, Transport } from '@q/core';
+import type { Delivery, Lease, Transport } from '@q/core';
 import { REDIS, servicesAvailable } from '@q/test-services';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { redisQueueDriver, redisTransport, type RedisQueueDriverOptions, type RedisTransportOptions } from '../src/index.js';
-import { URL1, flushDb1, killClients, rawClient, sleep, uniqueClientName, until } from './helpers.js';
+import { URL1, flushDb1, killClients, message, rawClient, sleep, text, uniqueClientName, until } from './helpers.js';
 
 const ok = await servicesAvailable('transport-redis', REDIS);
 
-const text = (m: Message): string => new TextDecoder().decode(m.body);
-const message = (body: string): Message => ({
-  body: new TextEncoder().encode(body),
-  contentType: 'text/plain',
-  contentEncoding: 'utf-8',
-  headers: {},
-  properties: {},
-});
 let n = 0;
 const queueName = (label: string): string => `rel-${label}-${++n}-${process.pid}`;
 

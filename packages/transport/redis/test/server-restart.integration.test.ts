@@ -5,11 +5,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type AsyncResult } from '@q/core';
-import { inCI } from '@q/test-services';
+import { freePort, inCI } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,17 +20,6 @@ if (!hasServer) {
   const line = 'transport-redis restart: skipped, redis-server is not installed (apt-get install -y redis-server)';
   if (inCI) throw new Error(line.replace('skipped', 'FAILED'));
   process.stderr.write(`${line}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(!hasServer)('redis server restart', () => {

@@ -2,11 +2,13 @@
  * Redis URLs in kombu's forms → ioredis options.
  *
  * - `redis://[user][:password@]host[:port][/db]`
- * - `rediss://…` (TLS; `ssl_cert_reqs=none|CERT_NONE` turns certificate checks off, other `ssl_*` query
- *   parameters are accepted and ignored)
+ * - `rediss://…` (TLS, with redis-py's `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs` and
+ *   `ssl_check_hostname` as query parameters or transport options; other `ssl_*` parameters are accepted and ignored)
  * - `redis+socket:///path/to/socket?virtual_host=<db>` (also `unix://` and `socket://`)
  * - `sentinel://[:password@]host:port[;sentinel://host2:port…][/db]` with the transport option `master_name`
  */
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
 import { ConfigError } from '@q/core';
 import { maskRedisUrl } from './mask-redis-url.js';
@@ -88,6 +90,68 @@ function applyOptions(redis: RedisOptions, options: Record<string, unknown>): vo
   if (typeof extra === 'object' && extra !== null) Object.assign(redis, extra);
 }
 
+/** Python's `ssl.CERT_*` values (kombu/redis-py accept the names, the lower-case words, and the numbers). */
+const CERT_REQS: Record<string, 'none' | 'optional' | 'required'> = {
+  none: 'none',
+  cert_none: 'none',
+  '0': 'none',
+  optional: 'optional',
+  cert_optional: 'optional',
+  '1': 'optional',
+  required: 'required',
+  cert_required: 'required',
+  '2': 'required',
+};
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 't', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', 'off']);
+
+/**
+ * Node TLS options from redis-py's `ssl_*` settings, each taken from the URL query first, else from the transport
+ * options (Celery's `broker_use_ssl` / `redis_backend_use_ssl` use the same names):
+ *
+ * - `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`: file paths, read now into `ca`, `cert`, `key`;
+ * - `ssl_cert_reqs`: `required` (default) and `optional` verify the server's certificate (`optional` means the
+ *   same as `required` for a client in Python's `ssl`), `none` turns verification off (`rejectUnauthorized: false`);
+ * - `ssl_check_hostname`: `false` keeps the chain check but skips the host name check.
+ */
+function tlsOptions(url: string, query: Record<string, string>, options: Record<string, unknown>): ConnectionOptions {
+  const pick = (key: string): { value: unknown; from: string } | undefined => {
+    const q = query[key];
+    if (q !== undefined && q !== '') return { value: q, from: 'query parameter' };
+    const v = options[key];
+    return v === undefined || v === null || v === '' ? undefined : { value: v, from: 'transport option' };
+  };
+  const tls: ConnectionOptions = {};
+  const file = (key: string, into: 'ca' | 'cert' | 'key'): void => {
+    const given = pick(key);
+    if (given === undefined) return;
+    if (typeof given.value !== 'string' || given.value === '') throw invalid(url, `${given.from} ${key} must be a file path (got ${JSON.stringify(given.value)})`);
+    try {
+      tls[into] = readFileSync(given.value);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw invalid(url, `${given.from} ${key}: cannot read "${given.value}" (${reason})`, err);
+    }
+  };
+  file('ssl_ca_certs', 'ca');
+  file('ssl_certfile', 'cert');
+  file('ssl_keyfile', 'key');
+  const reqs = pick('ssl_cert_reqs');
+  if (reqs !== undefined) {
+    const mode = typeof reqs.value === 'string' || typeof reqs.value === 'number' ? CERT_REQS[String(reqs.value).toLowerCase()] : undefined;
+    if (mode === undefined) throw invalid(url, `${reqs.from} ssl_cert_reqs=${JSON.stringify(reqs.value)} is not one of required, optional, none (or CERT_REQUIRED, CERT_OPTIONAL, CERT_NONE)`);
+    if (mode === 'none') tls.rejectUnauthorized = false;
+  }
+  const check = pick('ssl_check_hostname');
+  if (check !== undefined) {
+    const word = String(check.value).toLowerCase();
+    const on = typeof check.value === 'boolean' ? check.value : TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
+    if (on === undefined) throw invalid(url, `${check.from} ssl_check_hostname=${JSON.stringify(check.value)} is not true or false`);
+    if (!on) tls.checkServerIdentity = () => undefined;
+  }
+  return tls;
+}
+
 function parseSentinel(url: string, options: Record<string, unknown>): ParsedRedisUrl {
   const parts = url.split(';').map((p) => p.trim()).filter((p) => p !== '');
   const redis: RedisOptions = { sentinels: [] };
@@ -127,8 +191,10 @@ function parseSentinel(url: string, options: Record<string, unknown>): ParsedRed
 /**
  * Parses a Redis broker/backend URL into ioredis options. `options` are kombu-style transport options
  * (`master_name`, `socket_connect_timeout`, `socket_timeout`, `socket_keepalive`, `sentinel_kwargs`,
- * `username`, `password`, and `redisOptions` passed straight to ioredis).
- * @throws ConfigError `Q_ERR_URL_INVALID` for a malformed URL, an unknown scheme, a bad port or db.
+ * `username`, `password`, and `redisOptions` passed straight to ioredis). For `rediss://`, redis-py's `ssl_*`
+ * settings (see `tlsOptions`) come from the URL query, else from `options`; the certificate files are read here.
+ * @throws ConfigError `Q_ERR_URL_INVALID` for a malformed URL, an unknown scheme, a bad port or db, an `ssl_*`
+ *   file that cannot be read, or an unknown `ssl_cert_reqs` / `ssl_check_hostname` value.
  */
 export function parseRedisUrl(url: string, options: Record<string, unknown> = {}): ParsedRedisUrl {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
@@ -156,10 +222,7 @@ export function parseRedisUrl(url: string, options: Record<string, unknown> = {}
     kind = scheme === 'rediss' ? 'tls' : 'tcp';
     const path = u.pathname.replace(/^\//, '').replace(/\/$/, '');
     db = parseDb(url, q.all['virtual_host'] ?? (path === '' ? undefined : path));
-    if (kind === 'tls') {
-      const reqs = (q.all['ssl_cert_reqs'] ?? str(options['ssl_cert_reqs']) ?? '').toLowerCase();
-      redis.tls = reqs === 'none' || reqs === 'cert_none' ? { rejectUnauthorized: false } : {};
-    }
+    if (kind === 'tls') redis.tls = tlsOptions(url, q.all, options);
   } else {
     throw invalid(url, `unknown scheme "${scheme}" (expected redis, rediss, redis+socket or sentinel)`);
   }

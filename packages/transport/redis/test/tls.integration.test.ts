@@ -1,0 +1,160 @@
+/**
+ * `rediss://` against a REAL TLS Redis: two private redis-servers (see `tls-redis.ts`), TLS only (`--port 0`, so
+ * every connection that works went through TLS), with certificates `openssl` makes at test time; one asks for no
+ * client certificate, the other requires one (`--tls-auth-clients yes`). Both are stopped and the temp dir removed
+ * in afterAll. The settings are redis-py's (`ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs`,
+ * `ssl_check_hostname`), in the URL or in `transportOptions` as Celery's `broker_use_ssl` passes them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectionError, type Delivery, type Transport } from '@q/core';
+import { canListenOn, hasOpenssl, inCI, makeTestCertificates, recordingLogger } from '@q/test-services';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { redisQueueDriver, redisTransport, type RedisTransportOptions } from '../src/index.js';
+import { message, text, until } from './helpers.js';
+import { redisTlsSupport, startTlsRedis, type TlsFiles, type TlsRedisServer } from './tls-redis.js';
+
+const support = redisTlsSupport();
+const missing = [
+  support === 'no-server' ? 'redis-server is not installed (apt-get install -y redis-server)' : null,
+  support === 'no-tls' ? 'redis-server is built without TLS' : null,
+  hasOpenssl() ? null : 'openssl is not installed (apt-get install -y openssl)',
+].filter((m) => m !== null);
+if (missing.length > 0) {
+  const line = `transport-redis tls: skipped, ${missing.join('; ')}`;
+  if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — integration suites must run in CI`);
+  process.stderr.write(`${line}\n`);
+}
+/** Linux routes all of 127/8 to loopback: a name the server certificate does not carry, for the host name check. */
+const altLoopback = missing.length === 0 && (await canListenOn('127.0.0.2'));
+
+let n = 0;
+const queueName = (label: string): string => `tls-${label}-${++n}-${process.pid}`;
+
+/** Failing connects must fail well inside this (no hang, no endless reconnect). */
+const FAIL_WITHIN_MS = 3000;
+
+describe.skipIf(missing.length > 0)('redis over TLS (private redis-server)', () => {
+  let dir = '';
+  let files: TlsFiles;
+  let open: TlsRedisServer;
+  let mutual: TlsRedisServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'q-redis-tls-'));
+    files = makeTestCertificates(dir, 'q-redis-client').files;
+    [open, mutual] = await Promise.all([
+      startTlsRedis(dir, files, 'open', altLoopback ? { bind: ['127.0.0.1', '127.0.0.2'] } : {}),
+      startTlsRedis(dir, files, 'mutual', { authClients: 'yes' }),
+    ]);
+  }, 20_000);
+
+  afterAll(async () => {
+    await Promise.all([open?.stop(), mutual?.stop()]);
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  const url = (server: TlsRedisServer, query = '', host = '127.0.0.1'): string => `rediss://${host}:${server.port}/0${query === '' ? '' : `?${query}`}`;
+
+  async function transport(options: RedisTransportOptions): Promise<Transport> {
+    const t = redisTransport(options);
+    onTestFinished(() => t.close());
+    await t.connect();
+    return t;
+  }
+
+  /** Publishes one message to a fresh queue and consumes it back (the full path: LPUSH, reserve, ack). */
+  async function roundTrip(t: Transport, label: string): Promise<void> {
+    const queue = queueName(label);
+    const got: Delivery[] = [];
+    const consumer = await t.consume(queue, (d) => void got.push(d), { prefetch: 1 });
+    onTestFinished(() => consumer.cancel());
+    await t.publish(message(`hello over ${label}`), { exchange: '', routingKey: queue });
+    await until(() => got.length === 1, 5000, `the message on ${queue}`);
+    const [d] = got;
+    expect(d && text(d.message)).toBe(`hello over ${label}`);
+    expect(d?.info.routingKey).toBe(queue);
+    await d?.ack();
+    expect(await t.queueSize?.(queue)).toBe(0);
+  }
+
+  /** `connect()` of a bare queue driver: resolves, or rejects, within FAIL_WITHIN_MS; returns the error and the debug log. */
+  async function driverConnect(options: Parameters<typeof redisQueueDriver>[0] & object) {
+    const logger = recordingLogger();
+    const d = redisQueueDriver({ ...options, logger });
+    onTestFinished(() => d.close());
+    const started = Date.now();
+    const error = await d.connect().then(
+      () => null,
+      (err: unknown) => err,
+    );
+    const elapsedMs = Date.now() - started;
+    const logged = logger.lines.map((l) => {
+      const err = (l.obj as { err?: { code?: unknown; message?: unknown } } | null)?.err;
+      return `${String(err?.code ?? '')} ${String(err?.message ?? '')}`;
+    });
+    return { error, elapsedMs, logged: logged.join('\n') };
+  }
+
+  it('publishes and consumes end to end with ssl_ca_certs in the URL (certificate verified)', async () => {
+    const t = await transport({ url: url(open, `ssl_ca_certs=${encodeURIComponent(files.ca)}`) });
+    await roundTrip(t, 'ca-in-url');
+  });
+
+  it('takes the same settings from transportOptions (broker_use_ssl), ssl_cert_reqs=CERT_REQUIRED', async () => {
+    const t = await transport({ url: url(open), transportOptions: { ssl_ca_certs: files.ca, ssl_cert_reqs: 'CERT_REQUIRED' } });
+    await roundTrip(t, 'ca-in-options');
+  });
+
+  it('connects with ssl_cert_reqs=none and no CA', async () => {
+    const t = await transport({ url: url(open, 'ssl_cert_reqs=none') });
+    await roundTrip(t, 'cert-reqs-none');
+  });
+
+  it('fails fast with a ConnectionError when the server certificate cannot be verified (no CA, default reqs)', async () => {
+    const { error, elapsedMs, logged } = await driverConnect({ url: url(open) });
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).message).toMatch(/^Redis connect failed on rediss:\/\/127\.0\.0\.1:\d+\/0: /);
+    expect(elapsedMs).toBeLessThan(FAIL_WITHIN_MS);
+    // Node's verdict on the chain reaches the log (the rejection itself says only that the connection closed).
+    expect(logged).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+  });
+
+  it('fails when only an unrelated CA is trusted, and with ssl_cert_reqs=optional (which verifies, as in Python)', async () => {
+    for (const query of [`ssl_ca_certs=${files.otherCa}`, 'ssl_cert_reqs=optional']) {
+      const { error, elapsedMs, logged } = await driverConnect({ url: url(open, query) });
+      expect(error, query).toBeInstanceOf(ConnectionError);
+      expect(elapsedMs, query).toBeLessThan(FAIL_WITHIN_MS);
+      expect(logged, query).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    }
+  });
+
+  it.skipIf(!altLoopback)('checks the host name unless ssl_check_hostname=false (127.0.0.2 is not in the certificate)', async () => {
+    const wrongName = await driverConnect({ url: url(open, `ssl_ca_certs=${files.ca}`, '127.0.0.2') });
+    expect(wrongName.error).toBeInstanceOf(ConnectionError);
+    expect(wrongName.elapsedMs).toBeLessThan(FAIL_WITHIN_MS);
+    expect(wrongName.logged).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    const t = await transport({ url: url(open, `ssl_ca_certs=${files.ca}&ssl_check_hostname=false`, '127.0.0.2') });
+    await roundTrip(t, 'no-hostname-check');
+    // The chain is still verified when only the host name check is off.
+    const untrusted = await driverConnect({ url: url(open, 'ssl_check_hostname=false', '127.0.0.2') });
+    expect(untrusted.error).toBeInstanceOf(ConnectionError);
+  });
+
+  it('a server that requires client certificates refuses a client without one', async () => {
+    const { error, elapsedMs } = await driverConnect({ url: url(mutual, `ssl_ca_certs=${files.ca}`) });
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(elapsedMs).toBeLessThan(FAIL_WITHIN_MS);
+  });
+
+  it('and accepts ssl_certfile / ssl_keyfile, from the URL or from transportOptions', async () => {
+    const query = `ssl_ca_certs=${files.ca}&ssl_certfile=${files.clientCert}&ssl_keyfile=${files.clientKey}`;
+    await roundTrip(await transport({ url: url(mutual, query) }), 'client-cert-in-url');
+    const viaOptions = await transport({
+      url: url(mutual),
+      transportOptions: { ssl_ca_certs: files.ca, ssl_certfile: files.clientCert, ssl_keyfile: files.clientKey, ssl_cert_reqs: 'required' },
+    });
+    await roundTrip(viaOptions, 'client-cert-in-options');
+  });
+});
