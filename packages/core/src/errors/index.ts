@@ -1,2 +1,3 @@
 export * from './codes.js';
 export * from './q-error.js';
+export * from './tls-verify.js';

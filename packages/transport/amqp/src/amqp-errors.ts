@@ -4,7 +4,7 @@
  * final; anything about a closed channel or connection is `Q_ERR_CONNECTION_LOST`, retryable. A connection attempt
  * refused for its credentials or vhost, or whose TLS handshake rejected the broker's certificate, is final too.
  */
-import { ConnectionError, QError, SerializationError, isQError } from '@q/core';
+import { ConnectionError, QError, SerializationError, isQError, tlsVerifyCode } from '@q/core';
 
 /** AMQP reply codes q names in messages. */
 export const REPLY_CODES: Readonly<Record<number, string>> = {
@@ -51,13 +51,6 @@ export function toQError(error: unknown, op: string, where: string): Error {
 }
 
 /**
- * Node's codes for a broker certificate that failed verification: OpenSSL's X509 verify errors (`UNABLE_TO_…`,
- * `CERT_…`, `SELF_SIGNED_CERT_IN_CHAIN`, …) and the host name check. Retrying cannot fix them.
- */
-const TLS_VERIFY_CODE =
-  /^(UNABLE_TO_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)$/;
-
-/**
  * The error of a failed connection attempt: refusals of credentials or vhost, and a broker certificate that fails
  * verification, are final; the rest retryable.
  */
@@ -68,8 +61,8 @@ export function connectError(error: unknown, where: string): Error {
   // user may not use it.
   const vhost = /Expected ConnectionOpenOk; got <ConnectionClose/.test(msg);
   if (vhost) msg = `the broker refused to open the vhost (it does not exist, or the user has no permission on it): ${msg}`;
-  const code = (error as { code?: unknown } | null)?.code;
-  const tls = typeof code === 'string' && TLS_VERIFY_CODE.test(code);
+  const code = tlsVerifyCode(error);
+  const tls = code !== null;
   if (tls) msg = `the broker's TLS certificate failed verification (check ssl.ca and ssl.servername): ${msg} (${code})`;
   const refused = vhost || tls || /ACCESS[-_]REFUSED|NOT[-_]ALLOWED|SASL mechanism/i.test(msg);
   return new ConnectionError('Q_ERR_CONNECTION_FAILED', `cannot connect to ${where}: ${msg}`, { cause: error, retryable: !refused });
