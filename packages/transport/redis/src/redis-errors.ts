@@ -1,5 +1,5 @@
 /** Maps ioredis errors to q errors: a Redis reply error is final, anything else (a lost connection) is retryable. */
-import { ConnectionError, isQError } from '@q/core';
+import { ConnectionError, isQError, tlsVerifyCode } from '@q/core';
 
 /** Wraps `error` from operation `op` against `where` (a masked URL). */
 export function toQError(error: unknown, op: string, where: string): Error {
@@ -19,4 +19,20 @@ export async function guarded<T>(op: string, where: string, fn: () => Promise<T>
   } catch (error) {
     throw toQError(error, op, where);
   }
+}
+
+/**
+ * The error of a failed `connect()`: `error` is what ioredis rejected with, `seen` the socket's last error. A
+ * server certificate that fails TLS verification is final (`Q_ERR_CONNECTION_FAILED`, not retryable) and named;
+ * anything else maps as {@link toQError}.
+ */
+export function connectError(error: unknown, seen: unknown, where: string): Error {
+  const code = tlsVerifyCode(seen) ?? tlsVerifyCode(error);
+  if (code === null) return toQError(error, 'connect', where);
+  const reason = seen instanceof Error ? seen.message : String(seen ?? error);
+  return new ConnectionError(
+    'Q_ERR_CONNECTION_FAILED',
+    `cannot connect to ${where}: the server's TLS certificate failed verification (check ssl_ca_certs and ssl_check_hostname): ${reason} (${code})`,
+    { cause: seen ?? error, retryable: false },
+  );
 }

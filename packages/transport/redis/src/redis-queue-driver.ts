@@ -20,7 +20,7 @@ import { maskRedisUrl } from './connection/mask-redis-url.js';
 import { FanoutHub } from './fanout-hub.js';
 import { bindingKey, bindingMember, fanoutChannel, fanoutPattern, parseBindingMember, queueListKeys, queueListName, reserveKeys } from './keys.js';
 import { resolveRedisOptions, type RedisQueueDriverOptions, type ResolvedRedisOptions } from './options.js';
-import { guarded, toQError } from './redis-errors.js';
+import { connectError, guarded, toQError } from './redis-errors.js';
 import { RESERVE, evalScript } from './scripts.js';
 import { TickBatcher } from './tick-batcher.js';
 import { UnackedStore, epochSeconds } from './unacked-store.js';
@@ -129,6 +129,14 @@ export class RedisQueueDriver implements QueueDriver {
 
   async connect(): Promise<void> {
     if (this.#cmd.status === 'ready') return;
+    // ioredis rejects a failed connect with "Connection is closed."; the socket's own error (a refused TLS
+    // certificate, say) only reaches the 'error' event. Keep the last one to say why.
+    let seen: unknown = null;
+    const remember = (err: unknown): void => {
+      seen = err;
+    };
+    this.#cmd.on('error', remember);
+    this.#settler.on('error', remember);
     try {
       if (this.#cmd.status === 'wait' || this.#cmd.status === 'end') await this.#cmd.connect();
       if (this.#settler.status === 'wait' || this.#settler.status === 'end') await this.#settler.connect();
@@ -139,7 +147,10 @@ export class RedisQueueDriver implements QueueDriver {
     } catch (error) {
       this.#cmd.disconnect();
       this.#settler.disconnect();
-      throw toQError(error, 'connect', this.#where);
+      throw connectError(error, seen, this.#where);
+    } finally {
+      this.#cmd.off('error', remember);
+      this.#settler.off('error', remember);
     }
   }
 
