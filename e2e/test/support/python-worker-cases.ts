@@ -9,6 +9,7 @@ import { RemoteError } from '@q/core';
 import type { App, AsyncResult, WireSignature } from '@q/core';
 import type { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
+import { expectHighFirst, priorityBatch } from './priority-order.js';
 import type { ManagedProcess } from './managed-process.js';
 
 /** What the cases run against (read when each case runs, after the suite's `beforeAll`). */
@@ -100,16 +101,14 @@ export function pythonWorkerCases(s: PythonWorkerSuite): void {
     await app.sendTask('tasks.record', [key, 'sentinel'], {}, { priority: 5 });
     await delay(300); // the sentinel may take the one free prefetch slot
     const sent: AsyncResult[] = [];
-    for (const [name, priority] of [['lo1', lo], ['lo2', lo], ['hi1', hi], ['lo3', lo], ['hi2', hi], ['hi3', hi]] as const) {
+    for (const [name, priority] of priorityBatch(hi, lo)) {
       sent.push(await app.sendTask('tasks.record', [key, name], {}, { priority }));
     }
     await s.whilePrioritiesWait?.();
     // Generous: this checks the order, not the speed (a loaded CI machine once took over 10 s here with prefork).
     await blocker.get({ timeout: 30 });
     for (const r of sent) await r.get({ timeout: 30 });
-    const order = (await s.ledger().lrange(key, 0, -1)).map((e) => e.replace(/^python:/, '')).filter((e) => e !== 'sentinel');
-    expect(order.slice(0, 3).sort()).toEqual(['hi1', 'hi2', 'hi3']);
-    expect(order.slice(3).sort()).toEqual(['lo1', 'lo2', 'lo3']);
+    await expectHighFirst(s.ledger(), key, 'python');
   });
 
   it('follows a Python task through its retries', async () => {

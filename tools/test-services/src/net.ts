@@ -13,12 +13,15 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** True when this machine can listen on `host` (e.g. `127.0.0.2`, which Linux routes to loopback and macOS does not). */
-export function canListenOn(host: string): Promise<boolean> {
+/**
+ * True when this machine can listen on `host`:`port` now: a port nobody holds, or (port 0) an address it has
+ * (e.g. `127.0.0.2`, which Linux routes to loopback and macOS does not).
+ */
+export function canListen(host: string, port = 0): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.once('error', () => resolve(false));
-    srv.listen(0, host, () => srv.close(() => resolve(true)));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
 }
 

@@ -10,11 +10,10 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { portOpen } from '@q/test-services';
+import { canListen, portOpen } from '@q/test-services';
 
 /** Where a node lives, for config contents that name its files or ports. */
 export interface PrivateNodeLayout {
@@ -74,14 +73,6 @@ export function rabbitmqBinDir(): string | null {
   return candidates.find((dir) => existsSync(join(dir, 'rabbitmq-server')) && existsSync(join(dir, 'rabbitmqctl'))) ?? null;
 }
 
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
-  });
-}
-
 /** A free port below the kernel's ephemeral range (where outgoing sockets never get their local port). */
 async function freeFixedPort(taken: readonly number[]): Promise<number> {
   let low = 32_768;
@@ -92,7 +83,7 @@ async function freeFixedPort(taken: readonly number[]): Promise<number> {
   }
   for (let i = 0; i < 100; i++) {
     const port = 10_000 + Math.floor(Math.random() * Math.max(1, low - 10_000));
-    if (!taken.includes(port) && port !== 5672 && port !== 15_672 && port !== 25_672 && (await canListen(port))) return port;
+    if (!taken.includes(port) && port !== 5672 && port !== 15_672 && port !== 25_672 && (await canListen('0.0.0.0', port))) return port;
   }
   throw new Error('no free port for the private RabbitMQ node');
 }

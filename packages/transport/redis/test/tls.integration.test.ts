@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError, type Delivery, type Transport } from '@q/core';
-import { canListenOn, hasOpenssl, inCI, makeTestCertificates, recordingLogger } from '@q/test-services';
+import { canListen, hasOpenssl, inCI, makeTestCertificates, recordingLogger } from '@q/test-services';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { redisQueueDriver, redisTransport, type RedisTransportOptions } from '../src/index.js';
 import { message, text, until } from './helpers.js';
@@ -27,7 +27,7 @@ if (missing.length > 0) {
   process.stderr.write(`${line}\n`);
 }
 /** Linux routes all of 127/8 to loopback: a name the server certificate does not carry, for the host name check. */
-const altLoopback = missing.length === 0 && (await canListenOn('127.0.0.2'));
+const altLoopback = missing.length === 0 && (await canListen('127.0.0.2'));
 
 let n = 0;
 const queueName = (label: string): string => `tls-${label}-${++n}-${process.pid}`;
