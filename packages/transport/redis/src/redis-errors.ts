@@ -22,17 +22,17 @@ export async function guarded<T>(op: string, where: string, fn: () => Promise<T>
 }
 
 /**
- * The error of a failed `connect()`: `error` is what ioredis rejected with, `seen` the socket's last error. A
- * server certificate that fails TLS verification is final (`Q_ERR_CONNECTION_FAILED`, not retryable) and named;
- * anything else maps as {@link toQError}.
+ * The error of a failed `connect()` (see `connection/connect-client.ts`): a server certificate that fails TLS
+ * verification is final (`Q_ERR_CONNECTION_FAILED`, not retryable) and named; anything else maps as
+ * {@link toQError}.
  */
-export function connectError(error: unknown, seen: unknown, where: string): Error {
-  const code = tlsVerifyCode(seen) ?? tlsVerifyCode(error);
+export function connectError(error: unknown, where: string): Error {
+  const code = tlsVerifyCode(error);
   if (code === null) return toQError(error, 'connect', where);
-  const reason = seen instanceof Error ? seen.message : String(seen ?? error);
+  const reason = error instanceof Error ? error.message : String(error);
   return new ConnectionError(
     'Q_ERR_CONNECTION_FAILED',
     `cannot connect to ${where}: the server's TLS certificate failed verification (check ssl_ca_certs and ssl_check_hostname): ${reason} (${code})`,
-    { cause: seen ?? error, retryable: false },
+    { cause: error, retryable: false },
   );
 }

@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Lease, PutOptions, QueueDriver, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core';
 import { ConnectionError, markRedelivered } from '@q/core';
 import { BlockingPool, type Blocker } from './blocking-pool.js';
+import { connectClient } from './connection/connect-client.js';
 import { clientOptions, newRedisClient } from './connection/create-redis-client.js';
 import { maskRedisUrl } from './connection/mask-redis-url.js';
 import { FanoutHub } from './fanout-hub.js';
@@ -129,17 +130,9 @@ export class RedisQueueDriver implements QueueDriver {
 
   async connect(): Promise<void> {
     if (this.#cmd.status === 'ready') return;
-    // ioredis rejects a failed connect with "Connection is closed."; the socket's own error (a refused TLS
-    // certificate, say) only reaches the 'error' event. Keep the last one to say why.
-    let seen: unknown = null;
-    const remember = (err: unknown): void => {
-      seen = err;
-    };
-    this.#cmd.on('error', remember);
-    this.#settler.on('error', remember);
     try {
-      if (this.#cmd.status === 'wait' || this.#cmd.status === 'end') await this.#cmd.connect();
-      if (this.#settler.status === 'wait' || this.#settler.status === 'end') await this.#settler.connect();
+      await connectClient(this.#cmd);
+      await connectClient(this.#settler);
       const info = await this.#cmd.info('server');
       const [major = 6, minor = 0] = (/redis_version:(\d+)\.(\d+)/.exec(info) ?? []).slice(1).map(Number);
       this.#floatTimeouts = major >= 6;
@@ -147,10 +140,7 @@ export class RedisQueueDriver implements QueueDriver {
     } catch (error) {
       this.#cmd.disconnect();
       this.#settler.disconnect();
-      throw connectError(error, seen, this.#where);
-    } finally {
-      this.#cmd.off('error', remember);
-      this.#settler.off('error', remember);
+      throw connectError(error, this.#where);
     }
   }
 
