@@ -1,15 +1,17 @@
 /**
- * The captured Celery 5.2.6 vectors live in `shared/spec/vectors/`, beside the repository checkout
- * (`<checkout>/../shared`). Every test reads them through here, so a clone anywhere finds them.
+ * The captured Celery 5.2.6 vectors (the project spec's `shared/spec/vectors/`), copied verbatim into
+ * `tools/test-services/vectors/` so that a clone anywhere (CI clones to a bare temp dir) has them. `.ci/run` fails
+ * when the copy and a `../shared/spec/vectors/` beside the checkout differ: copy the folder again when the spec
+ * changes. Every test reads them through here.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the vectors folder, ending in `/`. */
-export const VECTORS_DIR = fileURLToPath(new URL('../../../../shared/spec/vectors/', import.meta.url));
+export const VECTORS_DIR = fileURLToPath(new URL('../vectors/', import.meta.url));
 
 if (!existsSync(VECTORS_DIR)) {
-  throw new Error(`golden vectors not found at ${VECTORS_DIR}: the spec folder shared/ must sit beside the checkout`);
+  throw new Error(`golden vectors not found at ${VECTORS_DIR}`);
 }
 
 /** Text of one vector file. */

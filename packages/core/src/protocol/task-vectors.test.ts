@@ -1,5 +1,5 @@
 /**
- * Decode and re-encode every captured Celery 5.2.6 task message (`/work/shared/spec/vectors/task-*.json`).
+ * Decode and re-encode every captured Celery 5.2.6 task message (`tools/test-services/vectors/task-*.json`, copied from the spec's `shared/spec/vectors/`).
  */
 import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -30,7 +30,7 @@ const opts = { registry, accept: ['json'] };
 
 describe('captured task messages', () => {
   it('resolves the vectors folder', () => {
-    expect(VECTORS.endsWith('/shared/spec/vectors/')).toBe(true);
+    expect(VECTORS.endsWith('/tools/test-services/vectors/')).toBe(true);
     expect(cases.length).toBeGreaterThanOrEqual(11);
   });
 
