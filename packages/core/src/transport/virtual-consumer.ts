@@ -15,6 +15,9 @@ const BLOCK_MS = 1000;
 /** Pause after a failed reserve. */
 const ERROR_BACKOFF_MS = 1000;
 
+/** Resolves in the next turn of the event loop, once this turn's promise callbacks and `nextTick`s have run. */
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** What a consumer needs from its transport. */
 export interface ConsumerHost {
   readonly driver: QueueDriver;
@@ -140,6 +143,10 @@ export class LeaseConsumer implements Consumer {
           const next = driver.reserve([this.queue], { max: room, waitMs: 0, signal: this.#abort.signal });
           next.catch(() => undefined);
           ahead = { max: room, leases: next };
+          // Let the request leave before the batch is delivered: delivering runs handlers synchronously, and a
+          // driver that sends at the end of a turn (the Redis one coalesces a turn's commands into one write)
+          // would otherwise send it only after the whole batch ran, and the broker would prepare nothing meanwhile.
+          await yieldTurn();
         }
       }
       for (const lease of leases) {

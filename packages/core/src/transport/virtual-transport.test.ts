@@ -237,6 +237,29 @@ describe('virtualTransport', () => {
     expect(seen.map(text)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
     await transport.close();
   });
+  it('lets the next reserve leave before the batch runs, also for a driver that sends at the end of a turn', async () => {
+    // Like the Redis driver's write coalescing: a reserve reaches the wire only in a nextTick after the call.
+    const driver = memoryQueueDriver({ namespace: ns() });
+    const transport = virtualTransport(driver);
+    for (let i = 0; i < 8; i++) await transport.publish(msg(`m${i}`), { exchange: '', routingKey: 'q' });
+    const events: string[] = [];
+    const reserve = driver.reserve.bind(driver);
+    let calls = 0;
+    vi.spyOn(driver, 'reserve').mockImplementation((queues, options) => {
+      const n = ++calls;
+      return new Promise((resolve, reject) => {
+        process.nextTick(() => {
+          events.push(`reserve ${n} sent`);
+          reserve(queues, options).then(resolve, reject);
+        });
+      });
+    });
+    await transport.consume('q', (d) => void events.push(`ran ${text(d)}`), { prefetch: 4 });
+    await until(() => events.includes('ran m3'));
+    // Reserve 2 is on the wire before m0 runs (without the yield it went out only after m1 had run).
+    expect(events.slice(0, 3)).toEqual(['reserve 1 sent', 'reserve 2 sent', 'ran m0']);
+    await transport.close();
+  });
   it('frees a place in the prefetch window when an ack is asked for, not when the driver confirms it', async () => {
     const driver = memoryQueueDriver({ namespace: ns() });
     const ack = driver.ack.bind(driver);
