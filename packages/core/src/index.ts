@@ -28,6 +28,7 @@ export { withPublishRetry } from './app/publish-retry.js';
 export type { ProducerHost, PublishOptions } from './app/producer.js';
 export { embeddedPaths } from './app/adapters.js';
 export { withDefaultOption } from './plugins/adapter-options.js';
+export { BOOLEAN_WORDS_HINT, parseBooleanWord } from './plugins/boolean-word.js';
 
 // tasks
 export { isRateLimit, parseRateLimit } from './task/rate-limit.js';
