@@ -38,6 +38,43 @@ describe('resolveAmqpOptions', () => {
     expect(resolveAmqpOptions({ url: 'amqp://h//', ssl: true }).forceTls).toBe(true);
   });
 
+  it('reads on/off options with core\'s boolean words; absent or empty keeps the default', () => {
+    for (const off of ['no', 'off', '0', 'false', 'N']) {
+      expect(resolveAmqpOptions(`amqp://h//?confirm_publish=${off}`).confirmPublish).toBe(false);
+      expect(resolveAmqpOptions({ transportOptions: { confirm_publish: off } }).confirmPublish).toBe(false);
+    }
+    expect(resolveAmqpOptions({ transportOptions: { confirm_publish: 'yes' } }).confirmPublish).toBe(true);
+    expect(resolveAmqpOptions({ transportOptions: { confirm_publish: 0 } }).confirmPublish).toBe(false);
+    expect(resolveAmqpOptions('amqp://h//?confirm_publish=').confirmPublish).toBe(true);
+    expect(resolveAmqpOptions({ url: 'amqp://h//?confirm_publish=no', confirmPublish: true }).confirmPublish).toBe(true);
+    expect(resolveAmqpOptions('amqp://h//?ssl=yes')).toMatchObject({ forceTls: true });
+    expect(resolveAmqpOptions('amqp://h//?ssl=off')).toMatchObject({ forceTls: false });
+    expect(resolveAmqpOptions({ transportOptions: { ssl: 'on' } }).forceTls).toBe(true);
+    expect(resolveAmqpOptions({ transportOptions: { ssl: 'no' } }).forceTls).toBe(false);
+  });
+
+  it('rejects an unknown on/off word naming the option and the value', () => {
+    const error = (fn: () => unknown): { code: unknown; message: string } => {
+      try {
+        fn();
+      } catch (err) {
+        return { code: isQError(err) ? err.code : err, message: (err as Error).message };
+      }
+      return { code: null, message: '' };
+    };
+    const fromQuery = error(() => resolveAmqpOptions('amqp://u:secret@h//?confirm_publish=maybe'));
+    expect(fromQuery.code).toBe('Q_ERR_URL_INVALID');
+    expect(fromQuery.message).toContain('query parameter confirm_publish="maybe"');
+    expect(fromQuery.message).not.toContain('secret');
+    const fromOptions = error(() => resolveAmqpOptions({ transportOptions: { confirm_publish: 'maybe' } }));
+    expect(fromOptions.code).toBe('Q_ERR_CONFIG_INVALID');
+    expect(fromOptions.message).toMatch(/confirm_publish .*"maybe"/);
+    const ssl = error(() => resolveAmqpOptions({ transportOptions: { ssl: 'maybe' } }));
+    expect(ssl.code).toBe('Q_ERR_CONFIG_INVALID');
+    expect(ssl.message).toMatch(/ssl .*"maybe"/);
+    expect(error(() => resolveAmqpOptions('amqp://h//?ssl=maybe')).code).toBe('Q_ERR_URL_INVALID');
+  });
+
   it('rejects bad values with Q_ERR_CONFIG_INVALID', () => {
     expect(code(() => resolveAmqpOptions({ transportOptions: { heartbeat: 'soon' } }))).toBe('Q_ERR_CONFIG_INVALID');
     expect(code(() => resolveAmqpOptions({ transportOptions: { login_method: 'KERBEROS' } }))).toBe('Q_ERR_CONFIG_INVALID');

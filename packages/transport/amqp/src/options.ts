@@ -4,8 +4,8 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Logger } from '@q/core';
-import { ConfigError, silentLogger } from '@q/core';
-import { parseAmqpUrl, truthy, type AmqpEndpoint } from './url.js';
+import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord, silentLogger } from '@q/core';
+import { maskAmqpUrl, parseAmqpUrl, type AmqpEndpoint } from './url.js';
 
 /** SASL mechanisms amqplib can use. */
 export type AmqpLoginMethod = 'PLAIN' | 'AMQPLAIN' | 'EXTERNAL';
@@ -86,6 +86,22 @@ function ms(name: string, v: number | undefined): number | undefined {
   return v;
 }
 
+/**
+ * An on/off kombu option (`confirm_publish`): `undefined` when absent or empty, else one of core's boolean words.
+ * Another value is a ConfigError naming the option and the value: `Q_ERR_CONFIG_INVALID` when it came from
+ * `transportOptions`, `Q_ERR_URL_INVALID` when it came from the URL query.
+ */
+function onOff(url: string, given: Record<string, unknown>, t: Record<string, unknown>, name: string): boolean | undefined {
+  const v = t[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  const on = parseBooleanWord(v);
+  if (on !== undefined) return on;
+  if (Object.hasOwn(given, name)) {
+    throw new ConfigError('Q_ERR_CONFIG_INVALID', `AMQP option ${name} must be one of ${BOOLEAN_WORDS_HINT} (got ${JSON.stringify(v)})`);
+  }
+  throw new ConfigError('Q_ERR_URL_INVALID', `AMQP URL "${maskAmqpUrl(url)}" is invalid: query parameter ${name}=${JSON.stringify(v)} is not one of ${BOOLEAN_WORDS_HINT}`);
+}
+
 const PATH_KEYS = ['ca_certs', 'certfile', 'keyfile'];
 
 /** Node TLS options from `ssl` (Node names, plus kombu's `cert_reqs` and `server_hostname`). */
@@ -110,8 +126,13 @@ function tlsOptions(ssl: unknown, query: Record<string, unknown>): { tls: TlsOpt
     delete given['server_hostname'];
     if (typeof server === 'string') tls.servername = server;
     Object.assign(tls, given);
-  } else if (ssl !== undefined && ssl !== null) {
-    force = truthy(ssl);
+  } else if (ssl !== undefined && ssl !== null && ssl !== '') {
+    // A bad `?ssl=` never gets here: parseAmqpUrl rejects it with Q_ERR_URL_INVALID.
+    const on = parseBooleanWord(ssl);
+    if (on === undefined) {
+      throw new ConfigError('Q_ERR_CONFIG_INVALID', `AMQP option ssl must be one of ${BOOLEAN_WORDS_HINT}, or an object of TLS options (got ${JSON.stringify(ssl)})`);
+    }
+    force = on;
   }
   const reqs = query['ssl_cert_reqs'];
   if (typeof reqs === 'string' && ['none', 'cert_none'].includes(reqs.toLowerCase())) tls.rejectUnauthorized = false;
@@ -120,20 +141,22 @@ function tlsOptions(ssl: unknown, query: Record<string, unknown>): { tls: TlsOpt
 
 /**
  * Resolves options (URL query parameters count as transport options, as kombu reads them).
- * @throws ConfigError `Q_ERR_URL_INVALID` for a bad URL, `Q_ERR_CONFIG_INVALID` for a bad option.
+ * @throws ConfigError `Q_ERR_URL_INVALID` for a bad URL or query parameter, `Q_ERR_CONFIG_INVALID` for a bad option
+ *   (an on/off option, `ssl` or `confirm_publish`, that is not one of core's boolean words included).
  */
 export function resolveAmqpOptions(options: AmqpTransportOptions | string = {}): ResolvedAmqpOptions {
   const o: AmqpTransportOptions = typeof options === 'string' ? { url: options } : options;
   const url = o.url ?? DEFAULT_URL;
   const endpoints = parseAmqpUrl(url);
-  const t: Record<string, unknown> = { ...(endpoints[0]?.query ?? {}), ...(o.transportOptions ?? {}) };
+  const given = o.transportOptions ?? {};
+  const t: Record<string, unknown> = { ...(endpoints[0]?.query ?? {}), ...given };
   const heartbeatMs = ms('heartbeatMs', o.heartbeatMs) ?? seconds(t, 'heartbeat') ?? DEFAULT_HEARTBEAT_MS;
   const { tls, force } = tlsOptions(o.ssl ?? t['ssl'], t);
   const login = String(o.loginMethod ?? t['login_method'] ?? 'PLAIN').toUpperCase();
   if (login !== 'PLAIN' && login !== 'AMQPLAIN' && login !== 'EXTERNAL') {
     throw new ConfigError('Q_ERR_CONFIG_INVALID', `AMQP login_method must be PLAIN, AMQPLAIN or EXTERNAL (got ${login})`);
   }
-  const confirm = o.confirmPublish ?? (t['confirm_publish'] === undefined ? true : truthy(t['confirm_publish']));
+  const confirm = o.confirmPublish ?? onOff(url, given, t, 'confirm_publish') ?? true;
   const extra = t['client_properties'];
   const frameMax = t['frame_max'] === undefined ? null : Number(t['frame_max']);
   if (frameMax !== null && (!Number.isInteger(frameMax) || frameMax < 4096)) {

@@ -44,6 +44,29 @@ describe('parseAmqpUrl', () => {
     expect(one('amqp://h//?heartbeat=30').query).toEqual({ heartbeat: '30' });
   });
 
+  it('reads ?ssl= with core\'s boolean words: off, yes, 0, on…; empty means not set', () => {
+    expect(one('amqp://h//?ssl=off')).toMatchObject({ tls: false, port: 5672 });
+    expect(one('amqp://h//?ssl=no')).toMatchObject({ tls: false, port: 5672 });
+    expect(one('amqp://h//?ssl=0')).toMatchObject({ tls: false, port: 5672 });
+    expect(one('amqp://h//?ssl=')).toMatchObject({ tls: false, port: 5672 });
+    expect(one('amqp://h//?ssl=yes')).toMatchObject({ tls: true, port: 5671 });
+    expect(one('amqp://h//?ssl=ON')).toMatchObject({ tls: true, port: 5671 });
+    expect(one('amqp://h//?ssl=1')).toMatchObject({ tls: true, port: 5671 });
+    expect(one('amqps://h//?ssl=off')).toMatchObject({ tls: true, port: 5671 });
+  });
+
+  it('rejects ?ssl= with an unknown word, naming the parameter and the value', () => {
+    let err: unknown;
+    try {
+      parseAmqpUrl('amqp://u:secret@a//;amqp://b//?ssl=maybe');
+    } catch (e) {
+      err = e;
+    }
+    expect(isQError(err) && err.code).toBe('Q_ERR_URL_INVALID');
+    expect((err as Error).message).toContain('query parameter ssl="maybe"');
+    expect((err as Error).message).not.toContain('secret');
+  });
+
   it('splits a ;-separated failover list', () => {
     const eps = parseAmqpUrl('amqp://a:1//; amqps://b//;');
     expect(eps.map((e) => [e.hostname, e.port, e.tls])).toEqual([

@@ -2,13 +2,14 @@
  * AMQP broker URLs in kombu's forms:
  *
  * - `amqp://[user[:password]@]host[:port][/vhost][?query]` (also `pyamqp://`, read the same way)
- * - `amqps://…` (TLS, default port 5671), or `amqp://…?ssl=true`
+ * - `amqps://…` (TLS, default port 5671), or `amqp://…?ssl=true` (any of core's `parseBooleanWord` words; an
+ *   unknown word is an error)
  * - a failover list: URLs separated by `;` (`amqp://a//;amqp://b//`), tried round robin
  *
  * The vhost is the URL-decoded path after the first `/`: an empty path, `//` and `/%2F` all mean `/`. A missing
  * user or password is `guest` (kombu's defaults); a missing host is `localhost`.
  */
-import { ConfigError } from '@q/core';
+import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord } from '@q/core';
 
 /** URL schemes served by `@q/transport-amqp`. */
 export const AMQP_SCHEMES = ['amqp', 'amqps', 'pyamqp'] as const;
@@ -18,7 +19,7 @@ export interface AmqpEndpoint {
   /** This part of the URL as given (passwords masked by {@link maskAmqpUrl} for display). */
   readonly url: string;
   readonly scheme: (typeof AMQP_SCHEMES)[number];
-  /** `amqps://`, or `?ssl=` set to a true value. */
+  /** `amqps://`, or `?ssl=` set to a true word (`true`, `yes`, `on`, `1`, …). */
   readonly tls: boolean;
   readonly hostname: string;
   /** The port given, else 5671 with TLS and 5672 without. */
@@ -45,11 +46,12 @@ function invalid(url: string, why: string, cause?: unknown): ConfigError {
   return new ConfigError('Q_ERR_URL_INVALID', `AMQP URL "${maskAmqpUrl(url)}" is invalid: ${why}`, cause === undefined ? {} : { cause });
 }
 
-/** True for `true`, `1`, `yes`, `on` (any case). */
-export function truthy(value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  return typeof value === 'string' && ['true', '1', 'yes', 'on'].includes(value.toLowerCase());
+/** `?ssl=`: off when absent or empty; otherwise one of core's boolean words, else `Q_ERR_URL_INVALID`. */
+function sslParam(whole: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '') return false;
+  const on = parseBooleanWord(raw);
+  if (on === undefined) throw invalid(whole, `query parameter ssl=${JSON.stringify(raw)} is not one of ${BOOLEAN_WORDS_HINT}`);
+  return on;
 }
 
 function decode(url: string, what: string, raw: string): string {
@@ -74,7 +76,8 @@ function parseOne(whole: string, part: string): AmqpEndpoint {
   }
   const query: Record<string, string> = {};
   for (const [k, v] of u.searchParams) query[k] = v;
-  const tls = scheme === 'amqps' || truthy(query['ssl']);
+  const ssl = sslParam(whole, query['ssl']);
+  const tls = scheme === 'amqps' || ssl;
   let port = tls ? 5671 : 5672;
   if (u.port !== '') {
     port = Number(u.port);
@@ -99,7 +102,8 @@ function parseOne(whole: string, part: string): AmqpEndpoint {
 
 /**
  * Parses an AMQP URL or a `;`-separated failover list.
- * @throws ConfigError `Q_ERR_URL_INVALID` naming the problem (scheme, port, %-escape, empty list).
+ * @throws ConfigError `Q_ERR_URL_INVALID` naming the problem (scheme, port, %-escape, empty list, an `ssl` value
+ *   that is not a boolean word).
  */
 export function parseAmqpUrl(url: string): AmqpEndpoint[] {
   const parts = url
