@@ -37,4 +37,47 @@ describe('resolveRedisOptions', () => {
   it('rejects a bad visibility_timeout', () => {
     expect(() => resolveRedisOptions({ transportOptions: { visibility_timeout: 'soon' } })).toThrow(ConfigError);
   });
+
+  it.each(['no', 'off', '0', 'false', 'NO', ' Off ', 'n', 'f'])('reads %j as off for on/off options, from the URL query and from transport options', (word) => {
+    const fromQuery = resolveRedisOptions(`redis://h/0?ack_emulation=${encodeURIComponent(word)}&fanout_patterns=${encodeURIComponent(word)}`);
+    expect(fromQuery.ackEmulation).toBe(false);
+    expect(fromQuery.naming.fanoutPatterns).toBe(false);
+    const fromOptions = resolveRedisOptions({ transportOptions: { ack_emulation: word, fanout_patterns: word } });
+    expect(fromOptions.ackEmulation).toBe(false);
+    expect(fromOptions.naming.fanoutPatterns).toBe(false);
+  });
+
+  it('reads true words, booleans and 1/0 for on/off options; absent or empty keeps the default', () => {
+    expect(resolveRedisOptions('redis://h/0?ack_emulation=yes').ackEmulation).toBe(true);
+    expect(resolveRedisOptions('redis://h/0?ack_emulation=ON').ackEmulation).toBe(true);
+    expect(resolveRedisOptions({ transportOptions: { ack_emulation: false } }).ackEmulation).toBe(false);
+    expect(resolveRedisOptions({ transportOptions: { ack_emulation: 0 } }).ackEmulation).toBe(false);
+    expect(resolveRedisOptions({ transportOptions: { ack_emulation: 1 } }).ackEmulation).toBe(true);
+    expect(resolveRedisOptions({ transportOptions: { ack_emulation: null } }).ackEmulation).toBe(true);
+    expect(resolveRedisOptions('redis://h/0?ack_emulation=').ackEmulation).toBe(true);
+    expect(resolveRedisOptions('redis://h/0?ack_emulation=off').ackEmulation).toBe(false);
+    // a transport option wins over the URL query
+    expect(resolveRedisOptions({ url: 'redis://h/0?ack_emulation=off', transportOptions: { ack_emulation: 'on' } }).ackEmulation).toBe(true);
+  });
+
+  it('rejects an unknown on/off word with a ConfigError naming the option and the value', () => {
+    const caught = (fn: () => unknown): ConfigError => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof ConfigError) return err;
+        throw err;
+      }
+      throw new Error('no error');
+    };
+    const q = caught(() => resolveRedisOptions('redis://u:secret@h/0?ack_emulation=maybe'));
+    expect(q.code).toBe('Q_ERR_URL_INVALID');
+    expect(q.message).toContain('query parameter ack_emulation="maybe"');
+    expect(q.message).not.toContain('secret');
+    const t = caught(() => resolveRedisOptions({ transportOptions: { fanout_patterns: 'maybe' } }));
+    expect(t.code).toBe('Q_ERR_CONFIG_INVALID');
+    expect(t.message).toContain('fanout_patterns');
+    expect(t.message).toContain('"maybe"');
+    expect(caught(() => resolveRedisOptions({ transportOptions: { ack_emulation: 2 } })).message).toContain('ack_emulation');
+  });
 });

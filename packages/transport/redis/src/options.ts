@@ -3,7 +3,8 @@
  * (`visibility_timeout`, `global_keyprefix`, …, in seconds where kombu uses seconds) second, defaults last.
  */
 import type { Logger } from '@q/core';
-import { ConfigError, silentLogger } from '@q/core';
+import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord, silentLogger } from '@q/core';
+import { maskRedisUrl } from './connection/mask-redis-url.js';
 import { parseRedisUrl, type ParsedRedisUrl } from './connection/parse-redis-url.js';
 import { DEFAULT_SEP, resolveFanoutPrefix, type KeyNaming } from './keys.js';
 
@@ -80,13 +81,27 @@ function text(opts: Record<string, unknown>, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function flag(opts: Record<string, unknown>, name: string, fallback: boolean): boolean {
+/**
+ * An on/off kombu option (`ack_emulation`, `fanout_patterns`): `fallback` when absent or empty, else one of core's
+ * boolean words. Another value is a ConfigError naming the option and the value: `Q_ERR_CONFIG_INVALID` when it
+ * came from the transport options, `Q_ERR_URL_INVALID` when it came from the URL query.
+ */
+function onOff(url: string, given: Record<string, unknown>, opts: Record<string, unknown>, name: string, fallback: boolean): boolean {
   const v = opts[name];
-  if (v === undefined || v === null) return fallback;
-  return !(v === false || v === 0 || v === 'false' || v === 'False' || v === '0');
+  if (v === undefined || v === null || v === '') return fallback;
+  const on = parseBooleanWord(v);
+  if (on !== undefined) return on;
+  if (Object.hasOwn(given, name)) {
+    throw new ConfigError('Q_ERR_CONFIG_INVALID', `transport option ${name} must be one of ${BOOLEAN_WORDS_HINT} (got ${JSON.stringify(v)})`);
+  }
+  throw new ConfigError('Q_ERR_URL_INVALID', `Redis URL "${maskRedisUrl(url)}" is invalid: query parameter ${name}=${JSON.stringify(v)} is not one of ${BOOLEAN_WORDS_HINT}`);
 }
 
-/** Resolves options (URL query parameters count as transport options, like kombu's). */
+/**
+ * Resolves options (URL query parameters count as transport options, like kombu's).
+ * @throws ConfigError `Q_ERR_URL_INVALID` for a bad URL or query parameter, `Q_ERR_CONFIG_INVALID` for a bad
+ *   transport option (an on/off option that is not one of core's boolean words included).
+ */
 export function resolveRedisOptions(options: RedisQueueDriverOptions | string = {}): ResolvedRedisOptions {
   const o: RedisQueueDriverOptions = typeof options === 'string' ? { url: options } : options;
   const url = o.url ?? DEFAULT_URL;
@@ -103,7 +118,7 @@ export function resolveRedisOptions(options: RedisQueueDriverOptions | string = 
       prefix: o.globalKeyprefix ?? text(t, 'global_keyprefix') ?? '',
       sep: text(t, 'sep') ?? DEFAULT_SEP,
       fanoutPrefix: resolveFanoutPrefix(t['fanout_prefix'], parsed.db),
-      fanoutPatterns: flag(t, 'fanout_patterns', true),
+      fanoutPatterns: onOff(url, given, t, 'fanout_patterns', true),
     },
     visibilityTimeoutMs,
     sweepIntervalMs,
@@ -112,7 +127,7 @@ export function resolveRedisOptions(options: RedisQueueDriverOptions | string = 
     unackedMutexKey: text(t, 'unacked_mutex_key') ?? 'unacked_mutex',
     unackedMutexExpireMs: seconds(t, 'unacked_mutex_expire') ?? 300_000,
     unackedRestoreLimit: typeof limit === 'number' || typeof limit === 'string' ? Math.max(0, Math.trunc(Number(limit)) || 0) : 0,
-    ackEmulation: flag(t, 'ack_emulation', true),
+    ackEmulation: onOff(url, given, t, 'ack_emulation', true),
     blockingMode: o.blockingMode ?? (text(t, 'blocking_mode') === 'brpop' ? 'brpop' : 'peek'),
     peekIntervalMs: Math.max(10, o.peekIntervalMs ?? 1000),
     closeTimeoutMs: Math.max(0, o.closeTimeoutMs ?? 5000),

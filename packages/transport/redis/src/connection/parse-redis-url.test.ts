@@ -101,6 +101,9 @@ describe('parseRedisUrl', () => {
       expect(parseRedisUrl('rediss://h', { ssl_check_hostname: false }).redis.tls?.checkServerIdentity).toBeTypeOf('function');
       expect(parseRedisUrl('rediss://h?ssl_check_hostname=true').redis.tls).toEqual({});
       expect(parseRedisUrl('rediss://h?ssl_check_hostname=true', { ssl_check_hostname: false }).redis.tls).toEqual({});
+      for (const off of ['no', 'OFF', '0', 'f', 'n']) expect(parseRedisUrl(`rediss://h?ssl_check_hostname=${off}`).redis.tls?.checkServerIdentity).toBeTypeOf('function');
+      for (const on of ['yes', 'On', '1', 't', 'y']) expect(parseRedisUrl(`rediss://h?ssl_check_hostname=${on}`).redis.tls).toEqual({});
+      expect(parseRedisUrl('rediss://h', { ssl_check_hostname: 0 }).redis.tls?.checkServerIdentity).toBeTypeOf('function');
     });
 
     it('rejects an unreadable file with Q_ERR_URL_INVALID naming the parameter and the path', () => {

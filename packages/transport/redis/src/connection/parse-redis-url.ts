@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
-import { ConfigError } from '@q/core';
+import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord } from '@q/core';
 import { maskRedisUrl } from './mask-redis-url.js';
 
 /** How a URL reaches Redis. */
@@ -102,8 +102,6 @@ const CERT_REQS: Record<string, 'none' | 'optional' | 'required'> = {
   cert_required: 'required',
   '2': 'required',
 };
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 't', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', 'off']);
 
 /**
  * Node TLS options from redis-py's `ssl_*` settings, each taken from the URL query first, else from the transport
@@ -112,7 +110,8 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', 'off']);
  * - `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`: file paths, read now into `ca`, `cert`, `key`;
  * - `ssl_cert_reqs`: `required` (default) and `optional` verify the server's certificate (`optional` means the
  *   same as `required` for a client in Python's `ssl`), `none` turns verification off (`rejectUnauthorized: false`);
- * - `ssl_check_hostname`: `false` keeps the chain check but skips the host name check.
+ * - `ssl_check_hostname`: `false` (or another false word of core's `parseBooleanWord`) keeps the chain check but
+ *   skips the host name check.
  */
 function tlsOptions(url: string, query: Record<string, string>, options: Record<string, unknown>): ConnectionOptions {
   const pick = (key: string): { value: unknown; from: string } | undefined => {
@@ -144,9 +143,8 @@ function tlsOptions(url: string, query: Record<string, string>, options: Record<
   }
   const check = pick('ssl_check_hostname');
   if (check !== undefined) {
-    const word = String(check.value).toLowerCase();
-    const on = typeof check.value === 'boolean' ? check.value : TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
-    if (on === undefined) throw invalid(url, `${check.from} ssl_check_hostname=${JSON.stringify(check.value)} is not true or false`);
+    const on = parseBooleanWord(check.value);
+    if (on === undefined) throw invalid(url, `${check.from} ssl_check_hostname=${JSON.stringify(check.value)} is not one of ${BOOLEAN_WORDS_HINT}`);
     if (!on) tls.checkServerIdentity = () => undefined;
   }
   return tls;
