@@ -79,4 +79,5 @@ export * from './vectors.js';
 export * from './rabbitmq.js';
 export * from './recording-logger.js';
 export * from './tls.js';
+export * from './tls-redis.js';
 export * from './net.js';

@@ -1,5 +1,6 @@
 /** Native ioredis errors → q errors (the native one is kept as `cause`). */
 import { BackendError, ConnectionError, isQError } from '@q/core';
+import { tlsVerifyFailure } from '@q/transport-redis';
 
 const CONNECTION_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|MaxRetriesPerRequestError|Reached the max retries/i;
 
@@ -11,6 +12,14 @@ export function toQError(error: unknown, what: string): Error {
     return new ConnectionError('Q_ERR_CONNECTION_LOST', `redis: ${what} failed: ${message}`, { cause: error, retryable: true });
   }
   return new BackendError('Q_ERR_BACKEND_FAILED', `redis: ${what} failed: ${message}`, { cause: error });
+}
+
+/**
+ * The error of a failed connect (`what`) to `where` (a masked URL): a server certificate that fails TLS verification
+ * is final and named, as in the transport (`tlsVerifyFailure` of `@q/transport-redis`); the rest maps as {@link toQError}.
+ */
+export function connectError(error: unknown, what: string, where: string): Error {
+  return tlsVerifyFailure(error, where) ?? toQError(error, what);
 }
 
 /** Run `fn`, mapping what it throws with {@link toQError}. */

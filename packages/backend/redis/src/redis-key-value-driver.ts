@@ -9,10 +9,10 @@
  */
 import type { KeyValueDriver, KeyValueSetOptions, Logger } from '@q/core';
 import { silentLogger } from '@q/core';
-import { createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/transport-redis';
+import { connectClient, createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/transport-redis';
 import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, type RedisKeyValueDriverOptions } from './options.js';
-import { execTransaction, redisCall } from './redis-errors.js';
+import { connectError, execTransaction, redisCall } from './redis-errors.js';
 import { SubscriptionHub, type SubscriberPort } from './subscription-hub.js';
 
 /** The Redis key-value driver; `client` is its command connection (for what a backend does natively). */
@@ -42,9 +42,16 @@ function watchErrors(client: Redis, role: RedisClientRole, url: string, logger: 
   });
 }
 
-async function connectClient(client: Redis, what: string): Promise<void> {
-  if (client.status !== 'wait' && client.status !== 'end') return;
-  await redisCall(what, () => client.connect());
+/**
+ * Connect `client` with `connectClient` of `@q/transport-redis`: a server certificate that fails TLS verification
+ * is a final, named error (and the client is stopped, not left reconnecting); other failures stay retryable.
+ */
+async function connect(client: Redis, what: string, where: string): Promise<void> {
+  try {
+    await connectClient(client);
+  } catch (error) {
+    throw connectError(error, what, where);
+  }
 }
 
 async function closeClient(client: Redis): Promise<void> {
@@ -85,11 +92,12 @@ function subscriberPort(sub: Redis): SubscriberPort {
 export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string = {}): RedisKeyValueDriver {
   const opts = typeof options === 'string' ? { url: options } : options;
   const url = opts.url ?? DEFAULT_REDIS_URL;
+  const where = maskRedisUrl(url);
   const logger = opts.logger ?? silentLogger;
   const transportOptions = opts.transportOptions ?? {};
   const make = (role: RedisClientRole): Redis => {
     const client = opts.createClient ? opts.createClient(role) : createRedisClient(url, transportOptions, role);
-    watchErrors(client, role, maskRedisUrl(url), logger);
+    watchErrors(client, role, where, logger);
     return client;
   };
   const client = make('command');
@@ -104,20 +112,27 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
   };
   const subscriptions = async (): Promise<SubscriptionHub> => {
     if (hub) return hub;
-    subscriber = make('subscriber');
-    hub = new SubscriptionHub(subscriberPort(subscriber), logger, (channels) => {
+    const sub = make('subscriber');
+    const shared = new SubscriptionHub(subscriberPort(sub), logger, (channels) => {
       if (opts.refetchOnReconnect === false) return;
       refetch(channels).catch((err: unknown) => logger.warn({ err }, 'redis: reading watched keys after reconnect failed'));
     });
-    await connectClient(subscriber, 'connect (subscriber)');
-    return hub;
+    [subscriber, hub] = [sub, shared];
+    try {
+      await connect(sub, 'connect (subscriber)', where);
+    } catch (error) {
+      // A final failure stopped the subscriber: the next subscription starts with a new one.
+      if (sub.status === 'end' && hub === shared) [subscriber, hub] = [null, null];
+      throw error;
+    }
+    return shared;
   };
 
   return {
     capabilities: Object.freeze({ subscribe: true, atomicIncr: true }),
     client,
     logger,
-    connect: () => connectClient(client, 'connect'),
+    connect: () => connect(client, 'connect', where),
     async close() {
       await Promise.all([closeClient(client), subscriber ? closeClient(subscriber) : Promise.resolve()]);
     },
@@ -145,6 +160,6 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
       const shared = await subscriptions();
       return redisCall('SUBSCRIBE', () => shared.add(key, onValue));
     },
-    describe: () => maskRedisUrl(url),
+    describe: () => where,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `rediss://` against a REAL TLS Redis: two private redis-servers (see `tls-redis.ts`), TLS only (`--port 0`, so
+ * `rediss://` against a REAL TLS Redis: two private redis-servers (`startTlsRedis` of `@q/test-services`), TLS only (`--port 0`, so
  * every connection that works went through TLS), with certificates `openssl` makes at test time; one asks for no
  * client certificate, the other requires one (`--tls-auth-clients yes`). Both are stopped and the temp dir removed
  * in afterAll. The settings are redis-py's (`ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs`,
@@ -9,11 +9,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError, type Delivery, type Transport } from '@q/core';
-import { canListen, hasOpenssl, inCI, makeTestCertificates, recordingLogger } from '@q/test-services';
+import {
+  canListen,
+  hasOpenssl,
+  inCI,
+  makeTestCertificates,
+  recordingLogger,
+  redisTlsSupport,
+  startTlsRedis,
+  type TlsFiles,
+  type TlsRedisServer,
+} from '@q/test-services';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { redisQueueDriver, redisTransport, type RedisTransportOptions } from '../src/index.js';
 import { message, text, until } from './helpers.js';
-import { redisTlsSupport, startTlsRedis, type TlsFiles, type TlsRedisServer } from './tls-redis.js';
 
 const support = redisTlsSupport();
 const missing = [

@@ -1,12 +1,13 @@
 /**
- * A private TLS-only redis-server for the TLS tests: throwaway certificates made with `openssl` at test time, a
- * free TLS port (`--port 0`: no plain TCP listener), no persistence, all in a temp dir the caller removes.
- * The machine's shared Redis is never touched.
+ * A private TLS-only redis-server for the TLS tests of `@q/transport-redis` and `@q/backend-redis`: the
+ * certificates of `makeTestCertificates`, a free TLS port (`--port 0`: no plain TCP listener), no
+ * persistence, all in a temp dir the caller removes. The machine's shared Redis is never touched.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, portOpen, type TestCertificates } from '@q/test-services';
+import { freePort, portOpen } from './net.js';
+import type { TestCertificates } from './tls.js';
 
 /**
  * Whether `redis-server` is installed and built with TLS. Probed without starting a server: a TLS build rejects
