@@ -80,4 +80,5 @@ export * from './rabbitmq.js';
 export * from './recording-logger.js';
 export * from './tls.js';
 export * from './tls-redis.js';
+export * from './private-redis.js';
 export * from './net.js';

@@ -43,8 +43,10 @@ function watchErrors(client: Redis, role: RedisClientRole, url: string, logger: 
 }
 
 /**
- * Connect `client` with `connectClient` of `@q/transport-redis`: a server certificate that fails TLS verification
- * is a final, named error (and the client is stopped, not left reconnecting); other failures stay retryable.
+ * Connect `client` with `connectClient` of `@q/transport-redis`: one real attempt; a failure stops the client (not
+ * left reconnecting in the background), so the app's start-up retry calls this again for a fresh attempt instead
+ * of "connecting" at once while still offline. A server certificate that fails TLS verification is a final, named
+ * error; other failures stay retryable.
  */
 async function connect(client: Redis, what: string, where: string): Promise<void> {
   try {
@@ -121,7 +123,7 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
     try {
       await connect(sub, 'connect (subscriber)', where);
     } catch (error) {
-      // A final failure stopped the subscriber: the next subscription starts with a new one.
+      // A failed connect stopped the subscriber: the next subscription starts with a new one.
       if (sub.status === 'end' && hub === shared) [subscriber, hub] = [null, null];
       throw error;
     }

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Lease, PutOptions, QueueDriver, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core';
 import { ConnectionError, markRedelivered } from '@q/core';
 import { BlockingPool, type Blocker } from './blocking-pool.js';
-import { connectClient } from './connection/connect-client.js';
+import { connectClients } from './connection/connect-client.js';
 import { clientOptions, newRedisClient } from './connection/create-redis-client.js';
 import { maskRedisUrl } from './connection/mask-redis-url.js';
 import { FanoutHub } from './fanout-hub.js';
@@ -128,18 +128,19 @@ export class RedisQueueDriver implements QueueDriver {
     return `redis transport ${this.#where}`;
   }
 
+  /**
+   * One real attempt (see `connectClients`): a failure leaves both connections stopped, not reconnecting in the
+   * background, so the app's start-up retry (`connectionMaxRetries`) calls this again for a fresh attempt.
+   */
   async connect(): Promise<void> {
-    if (this.#cmd.status === 'ready') return;
     try {
-      await connectClient(this.#cmd);
-      await connectClient(this.#settler);
-      const info = await this.#cmd.info('server');
-      const [major = 6, minor = 0] = (/redis_version:(\d+)\.(\d+)/.exec(info) ?? []).slice(1).map(Number);
-      this.#floatTimeouts = major >= 6;
-      this.#canPeek = major > 6 || (major === 6 && minor >= 2);
+      await connectClients([this.#cmd, this.#settler], async () => {
+        const info = await this.#cmd.info('server');
+        const [major = 6, minor = 0] = (/redis_version:(\d+)\.(\d+)/.exec(info) ?? []).slice(1).map(Number);
+        this.#floatTimeouts = major >= 6;
+        this.#canPeek = major > 6 || (major === 6 && minor >= 2);
+      });
     } catch (error) {
-      this.#cmd.disconnect();
-      this.#settler.disconnect();
       throw connectError(error, this.#where);
     }
   }

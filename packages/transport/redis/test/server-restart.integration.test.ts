@@ -1,16 +1,15 @@
 /**
  * A worker survives a Redis server restart: consuming resumes on its own and nothing is lost.
- * This suite starts its OWN redis-server (a free port, AOF on, a temp dir) so it can stop and restart it
- * without touching the shared server; the process is stopped in afterAll.
+ * This suite starts its OWN redis-server (`privateRedis`: a free port, AOF on, a temp dir) so it can stop and
+ * restart it without touching the shared server; the process is stopped in afterAll.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type AsyncResult } from '@q/core';
-import { freePort, inCI } from '@q/test-services';
+import { freePort, inCI, privateRedis, type PrivateRedis } from '@q/test-services';
 import { createWorker } from '@q/worker';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisTransport } from '../src/index.js';
 import { sleep, until } from './helpers.js';
@@ -25,43 +24,16 @@ if (!hasServer) {
 describe.skipIf(!hasServer)('redis server restart', () => {
   let dir: string;
   let port: number;
-  let server: ChildProcess | null = null;
-
-  async function startServer(): Promise<void> {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
-      stdio: 'ignore',
-    });
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    await until(async () => {
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    }, 10_000, 'private redis-server to start');
-    probe.disconnect();
-  }
-
-  async function stopServer(): Promise<void> {
-    const s = server;
-    server = null;
-    if (!s || s.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      s.once('exit', () => resolve());
-      s.kill('SIGTERM');
-    });
-  }
+  let server: PrivateRedis | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'q-redis-restart-'));
     port = await freePort();
-    await startServer();
+    server = privateRedis(port, dir);
+    await server.start();
   });
   afterAll(async () => {
-    await stopServer();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -81,9 +53,10 @@ describe.skipIf(!hasServer)('redis server restart', () => {
       for (let i = 0; i < 20; i++) first.push(await client.sendTask('restart.record', [i]));
       await until(() => ran.length >= 20, 10_000, 'first batch');
 
-      await stopServer();
+      const redis = server as PrivateRedis;
+      await redis.stop();
       await sleep(300);
-      await startServer();
+      await redis.start();
 
       // The client reconnects too; publish a second batch after the restart.
       for (let i = 20; i < 40; i++) await client.sendTask('restart.record', [i]);

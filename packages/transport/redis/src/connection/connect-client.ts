@@ -1,35 +1,116 @@
 /**
- * Connecting an ioredis client so that a failure says why. ioredis rejects a failed `connect()` with "Connection is
- * closed."; the socket's own error (a server certificate that fails TLS verification, say) only reaches the
- * client's 'error' event. A TLS verification failure is final, so it is what the connect rejects with, and
- * {@link tlsVerifyFailure} turns it into the q error both the transport and `@q/backend-redis` report.
+ * Connecting ioredis clients for real, once per call, so that an app's start-up retry (Celery's
+ * `broker_connection_retry_on_startup`, `connectionMaxRetries`) retries something. While connecting, a client does
+ * not reconnect on its own: a failed attempt leaves it stopped (`end`: no socket, no timer), and the next call
+ * makes a fresh attempt. (Left reconnecting in the background, a client made a second connect return at once while
+ * still offline, and a `disconnect()` once a reconnect was scheduled left it `reconnecting` for good, so commands
+ * queued on it waited forever.) Once connected, the client's own `retryStrategy` is back: it reconnects forever.
+ *
+ * ioredis rejects a failed `connect()` with "Connection is closed."; the socket's own error only reaches the
+ * client's 'error' event, so the rejection names it. A server certificate that fails TLS verification is final:
+ * it is what the connect rejects with, and {@link tlsVerifyFailure} turns it into the q error both the transport
+ * and `@q/backend-redis` report.
  */
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ConnectionError, tlsVerifyCode } from '@q/core';
 
-/**
- * Connects `client` unless it is connecting or connected; rejects with the TLS verification error when there was one.
- * That failure also stops the client (no reconnects in the background: its status is `end`, so a later
- * `connectClient` tries again).
- */
-export async function connectClient(client: Redis): Promise<void> {
-  if (client.status !== 'wait' && client.status !== 'end') return;
-  let tlsError: unknown = null;
+/** The clients whose reconnects are off (their own strategy, and how many connects hold it off). */
+const held = new WeakMap<Redis, { strategy: RedisOptions['retryStrategy']; holders: number }>();
+
+/** Turns `client`'s reconnects off until the returned function is called (nested calls are counted). */
+function reconnectsOff(client: Redis): () => void {
+  let entry = held.get(client);
+  if (!entry) {
+    entry = { strategy: client.options.retryStrategy, holders: 0 };
+    held.set(client, entry);
+    client.options.retryStrategy = () => null;
+  }
+  entry.holders++;
+  const own = entry;
+  return () => {
+    if (--own.holders > 0) return;
+    held.delete(client);
+    client.options.retryStrategy = own.strategy;
+  };
+}
+
+/** Settles with the attempt under way (`connecting`, `connect`) or scheduled (`reconnecting`): ready, or ended. */
+function outcome(client: Redis): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ready = (): void => {
+      off();
+      resolve();
+    };
+    const ended = (): void => {
+      off();
+      reject(new Error('Connection is closed.'));
+    };
+    const off = (): void => {
+      client.off('ready', ready);
+      client.off('end', ended);
+    };
+    client.on('ready', ready);
+    client.on('end', ended);
+  });
+}
+
+/** One attempt on `client` (reconnects are off): resolves once ready; rejects, with the client `end`, otherwise. */
+async function attempt(client: Redis): Promise<void> {
+  if (client.status === 'ready') return;
+  const seen: { tls: unknown; socket: Error | null } = { tls: null, socket: null };
   const remember = (err: unknown): void => {
-    if (tlsVerifyCode(err) === null) return;
-    tlsError = err;
-    // Before the socket's 'close': ioredis then ends the client instead of scheduling a reconnect (a disconnect()
-    // once the reconnect is scheduled would leave it 'reconnecting' for good).
-    client.disconnect();
+    if (tlsVerifyCode(err) !== null) seen.tls ??= err;
+    else if (err instanceof Error && err.name !== 'ReplyError') seen.socket ??= err;
   };
   client.on('error', remember);
   try {
-    await client.connect();
+    if (client.status === 'wait' || client.status === 'end') await client.connect();
+    else await outcome(client);
   } catch (error) {
-    throw tlsError ?? error;
+    if (seen.tls !== null) throw seen.tls;
+    // Keep ioredis' message (callers match "Connection is closed"), and say why: "(connect ECONNREFUSED …)".
+    const { socket } = seen;
+    if (socket && error instanceof Error) throw new Error(`${error.message} (${socket.message})`, { cause: socket });
+    throw error;
   } finally {
     client.off('error', remember);
   }
+}
+
+/** Stops a client that is `ready` (or still `wait`ing), and waits until it is `end`. */
+async function stop(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  client.disconnect();
+  await ended;
+}
+
+/**
+ * Connects `clients` (at once), then runs `check` on them (the transport reads INFO): one real attempt each, with
+ * their reconnects off. Resolves when all are ready and `check` passed; otherwise every client is stopped (`end`)
+ * and it rejects with the first failure (a TLS verification error as such, see {@link tlsVerifyFailure}). Nothing
+ * happens when every client is already ready. A client that is `connecting` or `reconnecting` counts with the
+ * outcome of that attempt.
+ */
+export async function connectClients(clients: readonly Redis[], check?: () => Promise<void>): Promise<void> {
+  if (clients.every((client) => client.status === 'ready')) return;
+  const restore = clients.map(reconnectsOff);
+  try {
+    const outcomes = await Promise.allSettled(clients.map(attempt));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    await check?.();
+  } catch (error) {
+    await Promise.all(clients.map(stop));
+    throw error;
+  } finally {
+    for (const back of restore) back();
+  }
+}
+
+/** {@link connectClients} for one client. */
+export function connectClient(client: Redis): Promise<void> {
+  return connectClients([client]);
 }
 
 /**
