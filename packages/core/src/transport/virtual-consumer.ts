@@ -147,6 +147,10 @@ export class LeaseConsumer implements Consumer {
           // driver that sends at the end of a turn (the Redis one coalesces a turn's commands into one write)
           // would otherwise send it only after the whole batch ran, and the broker would prepare nothing meanwhile.
           await yieldTurn();
+          if (this.#cancelled) {
+            await this.#releaseAll(leases);
+            break;
+          }
         }
       }
       for (const lease of leases) {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { recordingLogger } from '@q/test-services';
 import type { Delivery, Message } from '../contracts/message.js';
+import type { Consumer } from '../contracts/transport.js';
 import type { QueueDriver } from '../contracts/queue-driver.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import { memoryQueueDriver } from './memory-queue-driver.js';
@@ -258,6 +259,29 @@ describe('virtualTransport', () => {
     await until(() => events.includes('ran m3'));
     // Reserve 2 is on the wire before m0 runs (without the yield it went out only after m1 had run).
     expect(events.slice(0, 3)).toEqual(['reserve 1 sent', 'reserve 2 sent', 'ran m0']);
+    await transport.close();
+  });
+  it('hands nothing to the handler when cancelled while the next reserve leaves: both batches go back', async () => {
+    const driver = memoryQueueDriver({ namespace: ns() });
+    const transport = virtualTransport(driver);
+    for (let i = 0; i < 10; i++) await transport.publish(msg(`m${i}`), { exchange: '', routingKey: 'q' });
+    const reserve = driver.reserve.bind(driver);
+    const started: { consumer?: Consumer } = {};
+    let cancelled: Promise<void> | undefined;
+    let calls = 0;
+    vi.spyOn(driver, 'reserve').mockImplementation((queues, options) => {
+      // The second call is the one sent ahead of the first batch: cancel then (once `consume` has returned the
+      // consumer: a nextTick, still before the loop's turn ends), before the batch is delivered.
+      if (++calls === 2) cancelled = new Promise<void>((resolve) => process.nextTick(resolve)).then(() => (started.consumer as Consumer).cancel());
+      return reserve(queues, options);
+    });
+    const seen: string[] = [];
+    started.consumer = await transport.consume('q', (d) => void seen.push(text(d)), { prefetch: 4 });
+    await until(() => cancelled !== undefined);
+    await cancelled;
+    expect(calls).toBe(2);
+    expect(seen).toEqual([]);
+    expect(await transport.queueSize?.('q')).toBe(10);
     await transport.close();
   });
   it('frees a place in the prefetch window when an ack is asked for, not when the driver confirms it', async () => {
