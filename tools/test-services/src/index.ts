@@ -81,4 +81,5 @@ export * from './recording-logger.js';
 export * from './tls.js';
 export * from './tls-redis.js';
 export * from './private-redis.js';
+export * from './private-rabbitmq-node.js';
 export * from './net.js';

@@ -1,6 +1,6 @@
 /**
  * A worker survives a REAL RabbitMQ restart. The suite boots a private RabbitMQ node (its own ports, data and
- * cookie in a temp dir; see `private-node.ts`) so it can stop and start a broker without touching the machine's
+ * cookie in a temp dir; see `privateNode` in `@q/test-services`) so it can stop and start a broker without touching the machine's
  * shared one on 5672, and removes it in afterAll.
  *
  * Under a worker running `acksLate` tasks while a producer keeps publishing, the node is stopped (`rabbitmqctl
@@ -12,12 +12,11 @@
  */
 import type { TaskContext } from '@q/core';
 import { createApp, memoryKeyValueDriver } from '@q/core';
-import { inCI, recordingLogger, type RecordedLine } from '@q/test-services';
+import { inCI, privateNode, rabbitmqBinDir, recordingLogger, type PrivateNode, type RecordedLine } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amqpTransport } from '../src/index.js';
 import { sleep, until } from './helpers.js';
-import { privateNode, rabbitmqBinDir, type PrivateNode } from './private-node.js';
 
 const binDir = rabbitmqBinDir();
 if (!binDir) {

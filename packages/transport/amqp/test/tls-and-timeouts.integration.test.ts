@@ -1,6 +1,6 @@
 /**
  * TLS (`amqps://`), SASL EXTERNAL and RabbitMQ's `consumer_timeout` against a REAL broker. The suite boots ONE
- * private RabbitMQ node (see `private-node.ts`) configured for all three, and removes it in afterAll:
+ * private RabbitMQ node (see `privateNode` in `@q/test-services`) configured for all three, and removes it in afterAll:
  *
  * - a TLS listener on a port of its own, with a CA, server and client certificate that `openssl` makes in the node's
  *   temp dir at test time (`verify_peer`, client certificates asked for but not required);
@@ -13,12 +13,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConnectionError, createApp, isQError, memoryKeyValueDriver, type App, type TaskContext } from '@q/core';
-import { hasOpenssl, inCI, makeTestCertificates, recordingLogger, type TestCertificates } from '@q/test-services';
+import { hasOpenssl, inCI, makeTestCertificates, privateNode, rabbitmqBinDir, recordingLogger, type PrivateNode, type TestCertificates } from '@q/test-services';
 import { createWorker, type Worker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { amqpTransport, qPlugin, type AmqpTransportOptions } from '../src/index.js';
 import { sleep, until } from './helpers.js';
-import { privateNode, rabbitmqBinDir, type PrivateNode } from './private-node.js';
 
 const binDir = rabbitmqBinDir();
 const missing = [

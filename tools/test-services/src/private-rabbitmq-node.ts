@@ -13,7 +13,7 @@ import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { canListen, portOpen } from '@q/test-services';
+import { canListen, portOpen } from './net.js';
 
 /** Where a node lives, for config contents that name its files or ports. */
 export interface PrivateNodeLayout {
