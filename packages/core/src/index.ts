@@ -9,6 +9,7 @@ export * from './contracts/index.js';
 export { App, createApp } from './app/app.js';
 export type { BoundParameters } from './app/app.js';
 export { connectWithRetry } from './app/connect-retry.js';
+export type { Connectable } from './app/connect-retry.js';
 export type {
   AppOptions,
   BackendSetting,

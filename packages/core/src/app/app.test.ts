@@ -261,6 +261,22 @@ describe('connection retry', () => {
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)[0]).toMatch(/^cannot connect to flaky: refused; retrying in 0\.1s$/);
   });
 
+  it('names the target once when the error already does', async () => {
+    const { transport } = flakyTransport(0);
+    let attempts = 0;
+    const wrapped: Transport = {
+      ...transport,
+      connect: async () => {
+        if (++attempts === 1) throw new ConnectionError('Q_ERR_CONNECTION_FAILED', 'cannot connect to flaky: ECONNREFUSED', { retryable: true });
+        await transport.connect();
+      },
+    };
+    const lines: { level: string; msg: string }[] = [];
+    const app = make({ broker: wrapped, backend: null, logger: captureLogger(lines) });
+    await app.connect();
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual(['cannot connect to flaky: ECONNREFUSED; retrying in 0.1s']);
+  });
+
   it('gives up after connectionMaxRetries, and at once when not retryable or retry is off', async () => {
     const a = failingConnect(5, true);
     await expect(make({ broker: a.wrapped, backend: null, brokerOptions: { connectionMaxRetries: 1 } }).connect()).rejects.toMatchObject({

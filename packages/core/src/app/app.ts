@@ -7,6 +7,7 @@ import { silentLogger } from '../contracts/logger.js';
 import type { Plugin } from '../contracts/plugin.js';
 import type { BackendHost, ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
+import { ConnectionError } from '../errors/q-error.js';
 import { builtinPlugin } from '../plugins/builtin-plugin.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 import { oid, originName } from '../protocol/ids.js';
@@ -51,6 +52,8 @@ export class App {
   /** The backend resolved and attached, not connected (what the send path checks for `onTaskCall`). */
   #backendResolved: Promise<ResultBackend | null> | null = null;
   #backendConn: Promise<ResultBackend | null> | null = null;
+  /** Ends the retries of the connects under way; aborted by `close()` and by a failed `connect()`, then replaced. */
+  #connecting = new AbortController();
   readonly #backendHost: BackendHost;
   #noticeLogged = false;
 
@@ -127,29 +130,45 @@ export class App {
     await this.plugins.use(plugin);
   }
 
-  /** Connects the broker and the result backend (idempotent). */
+  /**
+   * Connects the broker and the result backend (idempotent). When one of them fails, the other stops retrying
+   * (and is closed if it connected meanwhile) before this rejects with the first failure.
+   */
   async connect(): Promise<void> {
-    await Promise.all([this.getTransport(), this.getBackend()]);
+    const generation = this.#connecting;
+    const opening = [this.getTransport(), this.getBackend()];
+    try {
+      await Promise.all(opening);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.#abandon(generation, `gave up connecting: the app's connect() failed (${why})`, err);
+      await Promise.allSettled(opening);
+      throw err;
+    }
   }
 
   /** The connected transport (connects on first use). */
   getTransport(): Promise<Transport> {
-    this.#transport ??= this.#open(async () => {
+    this.#transport ??= this.#open(async (signal) => {
       const transport = await resolveTransport(this.#broker, this);
-      await connectWithRetry(() => transport.connect(), this.conf, this.log, transport.describe());
+      await connectWithRetry(transport, this.conf, this.log, signal);
       this.log.debug({ broker: transport.describe() }, 'broker connected');
       return transport;
-    }, () => (this.#transport = null));
+    }, (failed) => {
+      if (this.#transport === failed) this.#transport = null;
+    });
     return this.#transport;
   }
 
   /** The connected result backend, or `null` when results are disabled (`backend: null`). */
   getBackend(): Promise<ResultBackend | null> {
-    this.#backendConn ??= this.#open(async () => {
+    this.#backendConn ??= this.#open(async (signal) => {
       const backend = await this.#resolveBackend();
-      if (backend) await connectWithRetry(() => backend.connect(), this.conf, this.log, backend.describe());
+      if (backend) await connectWithRetry(backend, this.conf, this.log, signal);
       return backend;
-    }, () => (this.#backendConn = null));
+    }, (failed) => {
+      if (this.#backendConn === failed) this.#backendConn = null;
+    });
     return this.#backendConn;
   }
 
@@ -159,7 +178,9 @@ export class App {
       const backend = await resolveBackend(this.#backend, this);
       backend?.attach?.(this.#backendHost);
       return backend;
-    }, () => (this.#backendResolved = null));
+    }, (failed) => {
+      if (this.#backendResolved === failed) this.#backendResolved = null;
+    });
     return this.#backendResolved;
   }
 
@@ -175,15 +196,22 @@ export class App {
     await backend.onTaskCall(taskId);
   }
 
-  async #open<T>(make: () => Promise<T>, reset: () => void): Promise<T> {
-    try {
+  /** Runs `make` after the plugins are set up; a failure is dropped from its cache (`drop`) so a later call retries. */
+  #open<T>(make: (signal: AbortSignal) => Promise<T>, drop: (failed: Promise<T>) => void): Promise<T> {
+    const signal = this.#connecting.signal;
+    const opening = (async () => {
       await this.loadPlugins();
       this.#notice();
-      return await make();
-    } catch (err) {
-      reset();
-      throw err;
-    }
+      return make(signal);
+    })();
+    opening.catch(() => drop(opening));
+    return opening;
+  }
+
+  /** Ends the retries of the connects of `generation`, which reject with a `ConnectionError` saying `why`. */
+  #abandon(generation: AbortController, why: string, cause?: unknown): void {
+    if (generation === this.#connecting) this.#connecting = new AbortController();
+    generation.abort(new ConnectionError('Q_ERR_CONNECTION_FAILED', why, { cause, retryable: false }));
   }
 
   #notice(): void {
@@ -212,8 +240,12 @@ export class App {
     return new AsyncResult<T>(id, this);
   }
 
-  /** Closes the broker and backend connections. The app can connect again afterwards. */
+  /**
+   * Closes the broker and backend connections. A connect still retrying stops at once and rejects with a
+   * `ConnectionError` (`Q_ERR_CONNECTION_FAILED`). The app can connect again afterwards.
+   */
   async close(): Promise<void> {
+    this.#abandon(this.#connecting, 'the app was closed while connecting');
     const transport = this.#transport;
     const backend = this.#backendConn;
     this.#transport = null;
