@@ -118,8 +118,8 @@ export class Worker implements WorkerRuntime {
 
   /**
    * Connect, start the bootsteps and consume. Resolves once consuming; logs `<hostname> ready.` and runs
-   * the `workerReady` hook. A start that fails stops what was started and rejects
-   * (`Q_ERR_BOOTSTEP_FAILED`).
+   * the `workerReady` hook. A start that fails stops what was started, closes the app unless the worker
+   * was created with `closeApp: false`, and rejects (with the connect error, or `Q_ERR_BOOTSTEP_FAILED`).
    *
    * @throws QError `Q_ERR_WORKER_STATE` when the worker is not idle (or stopped).
    */
@@ -130,6 +130,7 @@ export class Worker implements WorkerRuntime {
     this.#state = 'starting';
     this.#cold = false;
     this.#stopping = null;
+    this.#blueprint = null;
     this.#starting = this.#start();
     return this.#starting;
   }
@@ -142,6 +143,7 @@ export class Worker implements WorkerRuntime {
       this.#blueprint = new Blueprint([...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
       await this.#blueprint.start(this);
     } catch (err) {
+      await this.#closeApp();
       this.#state = 'stopped';
       throw err;
     }
@@ -168,6 +170,8 @@ export class Worker implements WorkerRuntime {
   }
 
   async #stop(graceful: boolean): Promise<void> {
+    // A worker still connecting (retrying an unreachable broker) gives up at once when it owns the app.
+    if (this.#state === 'starting' && this.#blueprint === null) await this.#closeApp();
     await this.#starting?.catch(() => undefined);
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
@@ -176,6 +180,12 @@ export class Worker implements WorkerRuntime {
     await this.hook('workerShutdown', { hostname: this.hostname, graceful });
     await this.#blueprint?.stop(this, { graceful });
     this.#state = 'stopped';
+  }
+
+  /** Closes the app when the worker owns it (`closeApp`, default true); a failure is logged. */
+  async #closeApp(): Promise<void> {
+    if (!this.options.closeApp) return;
+    await this.app.close().catch((err: unknown) => this.logger.warn({ err }, `${this.hostname}: closing the app failed`));
   }
 
   /** Warm pool stop: wait for running tasks, up to `shutdownTimeout`, then go cold. */
