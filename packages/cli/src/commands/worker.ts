@@ -46,13 +46,24 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     });
 }
 
-/** Runs the worker until a shutdown signal; returns after it stopped and the pidfile is removed. */
+/**
+ * Runs the worker until a shutdown signal; returns after it stopped and the pidfile is removed. A failure
+ * (the broker unreachable once the connect retries are spent) closes the app and rejects.
+ */
 export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions): Promise<void> {
   const app = await ctx.loadApp();
-  const worker = createWorker(app, { ...workerOptions(options), logger: ctx.logger });
-  ctx.io.stdout.write(renderBanner(await bannerInfo(app, worker, isDebug(ctx.globals))));
+  try {
+    const worker = createWorker(app, { ...workerOptions(options), logger: ctx.logger });
+    // The banner names the broker and backend as connected, so the app connects here (with its retries).
+    ctx.io.stdout.write(renderBanner(await bannerInfo(app, worker, isDebug(ctx.globals))));
+    await runUntilShutdown(ctx, worker, options.pidfile);
+  } finally {
+    await app.close().catch((err: unknown) => ctx.logger.warn({ err }, 'worker: closing the app failed'));
+  }
+}
 
-  const pidfile = options.pidfile === undefined ? null : acquirePidfile(path.resolve(ctx.io.cwd, options.pidfile));
+async function runUntilShutdown(ctx: CommandContext, worker: Worker, pidfilePath: string | undefined): Promise<void> {
+  const pidfile = pidfilePath === undefined ? null : acquirePidfile(path.resolve(ctx.io.cwd, pidfilePath));
   const shutdown = watchShutdownSignals(worker, { logger: ctx.logger });
   try {
     await worker.start();
@@ -62,7 +73,6 @@ export async function runWorker(ctx: CommandContext, options: WorkerCommandOptio
   } finally {
     shutdown.dispose();
     pidfile?.remove();
-    await app.close().catch((err: unknown) => ctx.logger.warn({ err }, 'worker: closing the app failed'));
   }
 }
 
@@ -78,6 +88,7 @@ export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Work
 }
 
 async function bannerInfo(app: App, worker: Worker, debug: boolean): Promise<BannerInfo> {
+  await app.connect(); // broker and backend together: when one fails, the other stops retrying
   const transport = await app.getTransport();
   const backend = await app.getBackend();
   const { poolName, concurrency, prefetchMultiplier, queues } = worker.options;

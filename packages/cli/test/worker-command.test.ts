@@ -1,0 +1,83 @@
+/** `q worker` with a broker or backend it cannot reach: exits 1 with the error line, the app closed. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConnectionError, createApp, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
+import type { App } from '@q/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { clearCliOverrides } from '../src/overrides.js';
+import { runCli } from '../src/run-cli.js';
+import { memoryIo } from './helpers.js';
+
+const KEY = '__qWorkerCommandTestApp';
+let dir: string;
+const apps: App[] = [];
+let runs = 0;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'q-cli-worker-'));
+});
+afterEach(async () => {
+  clearCliOverrides();
+  delete (globalThis as Record<string, unknown>)[KEY];
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `inner` with a connect refused (retryable) `refusals` times, counting closes. */
+function refusing<T extends object & { connect(): Promise<void>; close(): Promise<void> }>(inner: T, refusals: number) {
+  const stats = { connects: 0, closes: 0 };
+  const adapter = new Proxy(inner, {
+    get(target, key) {
+      if (key === 'connect') {
+        return async () => {
+          stats.connects++;
+          if (stats.connects <= refusals) throw new ConnectionError('Q_ERR_CONNECTION_FAILED', 'connect ECONNREFUSED', { retryable: true });
+          await target.connect();
+        };
+      }
+      if (key === 'close') {
+        return async () => {
+          stats.closes++;
+          await target.close();
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { adapter, stats };
+}
+
+async function qWorker(brokerRefusals: number, backendRefusals: number) {
+  const broker = refusing(virtualTransport(memoryQueueDriver()), brokerRefusals);
+  const results = refusing(keyValueBackend(memoryKeyValueDriver()), backendRefusals);
+  const app = createApp({ broker: broker.adapter, backend: results.adapter, brokerOptions: { connectionMaxRetries: 1 } });
+  apps.push(app);
+  (globalThis as Record<string, unknown>)[KEY] = app;
+  const file = `app-${++runs}.mjs`; // a module is imported once
+  writeFileSync(path.join(dir, file), `export const app = globalThis.${KEY};\n`);
+  const io = memoryIo({ cwd: dir });
+  const started = Date.now();
+  const code = await runCli(['node', 'q', '-A', file, '-l', 'error', 'worker'], io);
+  return { code, io, ms: Date.now() - started, broker, results };
+}
+
+describe('q worker, unreachable', () => {
+  it('exits 1 with the error line once the broker retries are spent', async () => {
+    const run = await qWorker(Infinity, 0);
+    expect(run.code).toBe(1);
+    expect(run.io.err()).toBe('error: connect ECONNREFUSED (Q_ERR_CONNECTION_FAILED)\n');
+    expect(run.io.out()).toBe(''); // no banner
+    expect(run.broker.stats.connects).toBe(2);
+    expect(run.results.stats.closes).toBe(1); // the backend had connected; the app was closed
+    expect(run.ms).toBeLessThan(1000);
+  });
+
+  it('closes the connected broker when the backend cannot be reached', async () => {
+    const run = await qWorker(0, Infinity);
+    expect(run.code).toBe(1);
+    expect(run.io.err()).toBe('error: connect ECONNREFUSED (Q_ERR_CONNECTION_FAILED)\n');
+    expect(run.broker.stats.closes).toBe(1);
+  });
+});
