@@ -30,6 +30,7 @@ export type { ProducerHost, PublishOptions } from './app/producer.js';
 export { embeddedPaths } from './app/adapters.js';
 export { withDefaultOption } from './plugins/adapter-options.js';
 export { BOOLEAN_WORDS_HINT, parseBooleanWord } from './plugins/boolean-word.js';
+export { CORE_VERSION } from './version.js';
 
 // tasks
 export { isRateLimit, parseRateLimit } from './task/rate-limit.js';

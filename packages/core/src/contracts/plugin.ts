@@ -51,7 +51,11 @@ export interface PluginApi {
 /** A plugin. */
 export interface Plugin {
   readonly name: string;
-  /** Semver range of `@q/core` this plugin works with (checked at `use`). */
+  /**
+   * Semver range of `@q/core` this plugin works with (npm's reading, e.g. `^1.2.0`). Checked when the plugin is used,
+   * before `setup`: a running `@q/core` outside it is a `PluginError` `Q_ERR_PLUGIN_INCOMPATIBLE`. Omit it to skip
+   * the check (q's own adapters declare `@q/core` as a peer dependency instead).
+   */
   readonly qCore?: string;
   setup(api: PluginApi): void | Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { HookPayloads } from '../contracts/hooks.js';
 import type { Plugin } from '../contracts/plugin.js';
 import { PluginError } from '../errors/q-error.js';
 import { createDefaultRegistry } from '../serialization/registry.js';
+import { CORE_VERSION } from '../version.js';
 import { PluginHost } from './plugin-host.js';
 
 const publishPayload = (): HookPayloads['beforePublish'] => ({
@@ -44,6 +45,35 @@ describe('PluginHost', () => {
     expect(host.pool('solo')).toBe(pool);
     expect(host.bootsteps().map((b) => b.name)).toEqual(['step']);
     expect(host.names()).toEqual(['kit']);
+  });
+
+  it('checks a plugin\'s qCore range against the running @q/core before its setup runs', async () => {
+    const ran: string[] = [];
+    const plugin = (name: string, qCore: string): Plugin => ({ name, qCore, setup: () => void ran.push(name) });
+    const host = new PluginHost({ coreVersion: '1.4.2' });
+    await host.use(plugin('fits', '^1.2.0'));
+    await host.use(plugin('any', '*'));
+    const tooNew = await host.use(plugin('too-new', '^2.0.0')).catch((e: unknown) => e);
+    expect(tooNew).toBeInstanceOf(PluginError);
+    expect((tooNew as PluginError).code).toBe('Q_ERR_PLUGIN_INCOMPATIBLE');
+    expect((tooNew as PluginError).message).toContain('"too-new" needs @q/core ^2.0.0, but @q/core 1.4.2 is installed');
+    const garbled = await host.use(plugin('garbled', 'one point four')).catch((e: unknown) => e);
+    expect((garbled as PluginError).code).toBe('Q_ERR_PLUGIN_INCOMPATIBLE');
+    expect((garbled as PluginError).message).toContain('not a semver range');
+    expect(ran).toEqual(['fits', 'any']);
+    // 0.x: a caret range stays within its minor line, as npm reads it.
+    const zero = new PluginHost({ coreVersion: '0.2.0' });
+    expect(((await zero.use(plugin('old-minor', '^0.1.0')).catch((e: unknown) => e)) as PluginError).code).toBe('Q_ERR_PLUGIN_INCOMPATIBLE');
+    // A prerelease of a version in range counts as in range.
+    await new PluginHost({ coreVersion: '1.5.0-rc.1' }).use(plugin('pre', '^1.2.0'));
+    expect(ran).toEqual(['fits', 'any', 'pre']);
+  });
+
+  it('checks against the running @q/core by default', async () => {
+    const host = new PluginHost();
+    await host.use({ name: 'same-line', qCore: `^${CORE_VERSION}`, setup() {} });
+    const err = await host.use({ name: 'future', qCore: '>=99.0.0', setup() {} }).catch((e: unknown) => e);
+    expect((err as PluginError).code).toBe('Q_ERR_PLUGIN_INCOMPATIBLE');
   });
 
   it('wraps a setup error in Q_ERR_PLUGIN_FAILED naming the plugin', async () => {

@@ -12,6 +12,8 @@ import type { BackendFactory, Plugin, PluginApi, TransportFactory } from '../con
 import type { PoolFactory } from '../contracts/pool.js';
 import type { Codec, Serializer } from '../contracts/serializer.js';
 import { PluginError } from '../errors/q-error.js';
+import { CORE_VERSION } from '../version.js';
+import { checkCoreRange } from './core-range.js';
 
 /** Where serializers and codecs registered by plugins go (the app's `SerializerRegistry`). */
 export interface SerializerSink {
@@ -23,6 +25,8 @@ export interface SerializerSink {
 export interface PluginHostOptions {
   serializers?: SerializerSink;
   logger?: Logger;
+  /** The `@q/core` version plugins' `qCore` ranges are checked against (tests); default: the running one. */
+  coreVersion?: string;
 }
 
 interface Registered<T> {
@@ -40,20 +44,24 @@ export class PluginHost {
   readonly #hooks = new Map<HookName, Registered<HookHandler<HookName>>[]>();
   readonly #serializers: SerializerSink | undefined;
   readonly #logger: Logger;
+  readonly #coreVersion: string;
 
   constructor(options: PluginHostOptions = {}) {
     this.#serializers = options.serializers;
     this.#logger = options.logger ?? silentLogger;
+    this.#coreVersion = options.coreVersion ?? CORE_VERSION;
   }
 
   /**
    * Sets a plugin up. @throws PluginError `Q_ERR_PLUGIN_DUPLICATE` when a plugin of that name is already in use,
+   * `Q_ERR_PLUGIN_INCOMPATIBLE` when its `qCore` range does not take the running `@q/core` (before `setup` runs),
    * `Q_ERR_PLUGIN_FAILED` when its `setup` throws (what it registered before throwing is kept).
    */
   async use(plugin: Plugin): Promise<void> {
     if (this.#plugins.has(plugin.name)) {
       throw new PluginError('Q_ERR_PLUGIN_DUPLICATE', `plugin "${plugin.name}" is already in use`);
     }
+    if (plugin.qCore !== undefined) checkCoreRange(plugin.name, plugin.qCore, this.#coreVersion);
     this.#plugins.set(plugin.name, plugin);
     try {
       await plugin.setup(this.#apiFor(plugin.name));
