@@ -9,7 +9,7 @@ import type { Logger } from '../contracts/logger.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
-import { liftBackend, liftTransport, resolveBackendUrl, resolveTransportUrl } from '../plugins/url-resolver.js';
+import { liftBackend, liftTransport, resolveBackendUrl, resolveTransportUrl, type UrlResolveContext } from '../plugins/url-resolver.js';
 import type { BackendSetting, BrokerSetting, ResolvedConfig } from './options.js';
 
 /** What adapter resolution needs. */
@@ -30,19 +30,25 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+/** Visibility timeout of the embedded broker, seconds, when `brokerOptions.visibilityTimeout` is not set. */
+const EMBEDDED_VISIBILITY_TIMEOUT = 3600;
+
 /** The transport for a broker setting (not connected yet). */
 export async function resolveTransport(setting: BrokerSetting | undefined, ctx: AdapterContext): Promise<Transport> {
   const { conf } = ctx;
   const pollIntervalMs = conf.broker.pollInterval === null ? undefined : conf.broker.pollInterval * 1000;
   const base = { host: ctx.plugins, resolveFrom: conf.resolveFrom, logger: ctx.log };
   if (setting === undefined) {
-    const options: Record<string, unknown> = { visibilityTimeout: conf.broker.visibilityTimeout, ...conf.broker.transportOptions };
+    const options: Record<string, unknown> = { ...conf.broker.transportOptions };
     if (conf.broker.pollInterval !== null) options.pollInterval = conf.broker.pollInterval;
-    return resolveTransportUrl(`filesystem://${pathToFileURL(embeddedPaths(conf).broker).pathname}`, { ...base, options });
+    const visibilityTimeoutMs = (conf.broker.visibilityTimeout ?? EMBEDDED_VISIBILITY_TIMEOUT) * 1000;
+    return resolveTransportUrl(`filesystem://${pathToFileURL(embeddedPaths(conf).broker).pathname}`, { ...base, options, visibilityTimeoutMs });
   }
   if (typeof setting === 'string') {
-    const ctxUrl = { ...base, options: { ...conf.broker.transportOptions }, connectTimeoutMs: conf.broker.connectionTimeout * 1000 };
-    return resolveTransportUrl(setting, pollIntervalMs === undefined ? ctxUrl : { ...ctxUrl, pollIntervalMs });
+    const ctxUrl: UrlResolveContext = { ...base, options: { ...conf.broker.transportOptions }, connectTimeoutMs: conf.broker.connectionTimeout * 1000 };
+    if (pollIntervalMs !== undefined) ctxUrl.pollIntervalMs = pollIntervalMs;
+    if (conf.broker.visibilityTimeout !== null) ctxUrl.visibilityTimeoutMs = conf.broker.visibilityTimeout * 1000;
+    return resolveTransportUrl(setting, ctxUrl);
   }
   return liftTransport(setting, pollIntervalMs === undefined ? { logger: ctx.log } : { logger: ctx.log, pollIntervalMs });
 }

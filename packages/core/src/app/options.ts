@@ -78,7 +78,14 @@ export interface AppOptions {
     connectionMaxRetries?: number | null;
     /** Seconds before giving up one attempt (default 4). */
     connectionTimeout?: number;
-    /** Seconds a reserved, unacknowledged message stays invisible (virtual transports, default 3600). */
+    /**
+     * Seconds a reserved, unacknowledged message stays invisible (Celery's `broker_transport_options` key
+     * `visibility_timeout`). Default: the transport's own (embedded broker 3600, Redis 3600, `filesystem://` 1800).
+     * Reaches the embedded broker and URL brokers that have a visibility timeout (Redis, `filesystem://`) as the
+     * default of their own option, which wins when set (`transportOptions.visibility_timeout` or the URL query for
+     * Redis, `transportOptions.visibilityTimeout` for the filesystem broker). A broker instance keeps what it was
+     * built with.
+     */
     visibilityTimeout?: number;
     /** Poll interval, seconds, for drivers that cannot block (default 1; filesystem 0.05). */
     pollInterval?: number;
@@ -182,7 +189,8 @@ export interface ResolvedConfig {
     readonly connectionRetry: boolean;
     readonly connectionMaxRetries: number | null;
     readonly connectionTimeout: number;
-    readonly visibilityTimeout: number;
+    /** `null`: the transport's own default. */
+    readonly visibilityTimeout: number | null;
     readonly pollInterval: number | null;
   };
   readonly task: {

@@ -31,7 +31,7 @@ describe('resolveConfig defaults', () => {
     expect(conf.task.maxRetries).toBe(3);
     expect(conf.task.deliveryMode).toBe('persistent');
     expect(conf.task.publishRetryPolicy).toEqual({ maxRetries: 3, intervalStart: 0, intervalStep: 0.2, intervalMax: 0.2 });
-    expect(conf.broker.visibilityTimeout).toBe(3600);
+    expect(conf.broker.visibilityTimeout).toBeNull();
     expect(conf.broker.connectionMaxRetries).toBe(100);
     expect(conf.timezone).toBe('UTC');
     expect(conf.embeddedDir).toBe(resolve(process.cwd(), '.q'));
@@ -105,6 +105,17 @@ describe('resolveConfig validation', () => {
     expect(errorOf({ plugins: [{ setup() {} }] }).message).toMatch(/^plugins\[0\]\.name:/);
     expect(errorOf({ logger: {} }).message).toMatch(/^logger: expected a logger/);
     expect(() => resolveConfig({ broker: 'memory://', backend: null })).not.toThrow();
+  });
+
+  it("brokerOptions.visibilityTimeout: null (the transport's own default) unless set to seconds > 0", () => {
+    expect(resolveConfig({}).broker.visibilityTimeout).toBeNull();
+    expect(resolveConfig({ brokerOptions: { visibilityTimeout: 600 } }).broker.visibilityTimeout).toBe(600);
+    expect(resolveConfig({ brokerOptions: { visibilityTimeout: 0.5 } }).broker.visibilityTimeout).toBe(0.5);
+    for (const bad of [0, -1, 'abc', '600', Number.NaN, Number.POSITIVE_INFINITY, null]) {
+      const err = errorOf({ brokerOptions: { visibilityTimeout: bad } });
+      expect(err.code).toBe('Q_ERR_CONFIG_INVALID');
+      expect(err.message).toMatch(/^brokerOptions\.visibilityTimeout: expected/);
+    }
   });
 
   it('rejects a non-object options argument and non-object groups', () => {

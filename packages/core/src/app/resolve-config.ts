@@ -131,7 +131,7 @@ const SCHEMA = group({
     connectionRetry: field(bool, true),
     connectionMaxRetries: field(nullable(num({ min: 0, int: true })), 100),
     connectionTimeout: field(positiveSeconds, 4),
-    visibilityTimeout: field(positiveSeconds, 3600),
+    visibilityTimeout: field(positiveSeconds, null as number | null),
     pollInterval: field(positiveSeconds, null as number | null),
   }),
   task: group({

@@ -26,6 +26,12 @@ export interface UrlFactoryContext {
    * use as its connect timeout unless its own option or the URL sets one (`withDefaultOption`).
    */
   connectTimeoutMs?: number;
+  /**
+   * Brokers only, when set: `brokerOptions.visibilityTimeout` in ms, for an adapter with a visibility timeout to use
+   * as the default of its own option (Redis `visibility_timeout`) unless that option or the URL sets one
+   * (`withDefaultOption`). Absent: the adapter's own default applies.
+   */
+  visibilityTimeoutMs?: number;
 }
 
 /** Creates a transport (full or driver) from a URL. */

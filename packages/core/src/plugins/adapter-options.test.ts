@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/app.js';
 import { silentLogger } from '../contracts/logger.js';
-import type { UrlFactoryContext } from '../contracts/plugin.js';
+import type { PluginApi, UrlFactoryContext } from '../contracts/plugin.js';
 import { memoryKeyValueDriver } from '../backend/memory-key-value-driver.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
 import { withDefaultOption } from './adapter-options.js';
@@ -46,6 +46,38 @@ describe('brokerOptions.connectionTimeout', () => {
       expect(seen.backend?.connectTimeoutMs).toBeUndefined();
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('brokerOptions.visibilityTimeout', () => {
+  it('reaches broker URL factories as visibilityTimeoutMs when set, not backend factories; absent when unset', async () => {
+    const seen: { transport?: UrlFactoryContext; backend?: UrlFactoryContext } = {};
+    const capture = {
+      name: 'capture',
+      setup(api: PluginApi) {
+        api.transport('vto', (ctx) => ((seen.transport = ctx), memoryQueueDriver({ namespace: 'vto' })));
+        api.backend('vto', (ctx) => ((seen.backend = ctx), memoryKeyValueDriver({ namespace: 'vto' })));
+      },
+    };
+    for (const [visibilityTimeout, expected] of [[600, 600_000], [undefined, undefined]] as const) {
+      const app = createApp({
+        name: 'vto',
+        broker: 'vto://h',
+        backend: 'vto://h',
+        brokerOptions: visibilityTimeout === undefined ? {} : { visibilityTimeout },
+        plugins: [capture],
+      });
+      try {
+        await app.getTransport();
+        await app.getBackend();
+        expect(seen.transport?.visibilityTimeoutMs).toBe(expected);
+        expect(seen.transport !== undefined && 'visibilityTimeoutMs' in seen.transport).toBe(expected !== undefined);
+        expect(seen.backend).toBeDefined();
+        expect(seen.backend?.visibilityTimeoutMs).toBeUndefined();
+      } finally {
+        await app.close();
+      }
     }
   });
 });

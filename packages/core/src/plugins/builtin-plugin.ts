@@ -9,7 +9,9 @@
  * | backend | `file:///abs/dir` (or `file://` + option `dir`) | {@link filesystemKeyValueDriver} (embedded results) |
  *
  * Filesystem transport options (`broker.transportOptions`): `dir`, `visibilityTimeout` (seconds, as kombu's
- * `visibility_timeout`) or `visibilityTimeoutMs`, `pollInterval` (seconds) or `pollIntervalMs`, `fsync`.
+ * `visibility_timeout`) or `visibilityTimeoutMs`, `pollInterval` (seconds) or `pollIntervalMs`, `fsync`. Without
+ * a visibility timeout option, the app's `brokerOptions.visibilityTimeout` (`ctx.visibilityTimeoutMs`) applies,
+ * else {@link DEFAULT_VISIBILITY_TIMEOUT_MS}.
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin, UrlFactoryContext } from '../contracts/plugin.js';
@@ -53,7 +55,7 @@ export const builtinPlugin: Plugin = {
       virtualTransport(memoryQueueDriver({ namespace: ctx.parsed.host || 'default' }), { logger: ctx.logger }),
     );
     api.transport('filesystem', (ctx) => {
-      const visibilityTimeoutMs = numberOption(ctx.options, 'visibilityTimeoutMs', 'visibilityTimeout') ?? DEFAULT_VISIBILITY_TIMEOUT_MS;
+      const visibilityTimeoutMs = numberOption(ctx.options, 'visibilityTimeoutMs', 'visibilityTimeout') ?? ctx.visibilityTimeoutMs ?? DEFAULT_VISIBILITY_TIMEOUT_MS;
       const pollIntervalMs = numberOption(ctx.options, 'pollIntervalMs', 'pollInterval') ?? FILESYSTEM_POLL_MS;
       const fsync = ctx.options['fsync'];
       const driver = filesystemQueueDriver({

@@ -33,6 +33,8 @@ export interface UrlResolveContext {
   pollIntervalMs?: number;
   /** Brokers: the app's connect timeout, ms (`UrlFactoryContext.connectTimeoutMs`). */
   connectTimeoutMs?: number;
+  /** Brokers: the app's visibility timeout, ms, when set (`UrlFactoryContext.visibilityTimeoutMs`). */
+  visibilityTimeoutMs?: number;
   /** Scheme → package tables (default {@link SCHEME_PACKAGES}). */
   packages?: SchemePackages;
   /** Imports a package's plugin (default: resolve from `resolveFrom` and `import()` it). Injected by tests. */
@@ -103,6 +105,7 @@ async function prepare(
   if (!registered) await loadPackageFor(kind, scheme, ctx);
   const factoryContext: UrlFactoryContext = { url, parsed, options: { ...(ctx.options ?? {}) }, logger: ctx.logger };
   if (kind === 'transport' && ctx.connectTimeoutMs !== undefined) factoryContext.connectTimeoutMs = ctx.connectTimeoutMs;
+  if (kind === 'transport' && ctx.visibilityTimeoutMs !== undefined) factoryContext.visibilityTimeoutMs = ctx.visibilityTimeoutMs;
   return { factoryContext, scheme };
 }
 
