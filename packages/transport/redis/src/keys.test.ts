@@ -60,4 +60,14 @@ describe('bindings and fanout (vector redis-bindings-and-subscriptions.txt)', ()
     expect(resolveFanoutPrefix(false, 3)).toBe('');
     expect(resolveFanoutPrefix('custom.', 3)).toBe('custom.');
   });
+
+  it("reads fanout_prefix's on/off words (as a URL query gives them); any other string is the prefix itself", () => {
+    for (const off of ['false', 'False', 'FALSE', 'no', 'off', '0', 'n', 'f', ' Off ', 0]) expect(resolveFanoutPrefix(off, 3)).toBe('');
+    for (const on of ['true', 'True', 'yes', 'ON', '1', 'y', 't', ' yes ', 1]) expect(resolveFanoutPrefix(on, 3)).toBe('/3.');
+    expect(resolveFanoutPrefix('/proj.', 3)).toBe('/proj.');
+    expect(resolveFanoutPrefix('nope', 3)).toBe('nope');
+    expect(resolveFanoutPrefix('', 3)).toBe('');
+    expect(resolveFanoutPrefix(null, 3)).toBe('/3.');
+    expect(resolveFanoutPrefix(7, 3)).toBe('/3.');
+  });
 });

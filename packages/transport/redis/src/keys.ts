@@ -2,6 +2,7 @@
  * kombu's Redis key and channel names: queue lists with priority sub-lists, binding sets and members,
  * fanout channels and subscription patterns. Every key and channel gets `global_keyprefix`.
  */
+import { parseBooleanWord } from '@q/core';
 
 /** kombu's default separator (`sep` transport option). */
 export const DEFAULT_SEP = '\x06\x16';
@@ -81,9 +82,14 @@ export function fanoutPattern(naming: KeyNaming, exchange: string, bindingKeyPat
   return fanoutChannel(naming, exchange, bindingKeyPattern.replace(/#/g, '*'));
 }
 
-/** kombu's `fanout_prefix`: `true` (default) → `/<db>.`, `false` → none, a string → itself. */
+/**
+ * kombu's `fanout_prefix`: on (the default; `true` or an on word of core's `parseBooleanWord`, as a URL query gives
+ * it: `?fanout_prefix=yes`) → `/<db>.`; off (`false` or an off word: `?fanout_prefix=false`, `no`, `0`, …) → none;
+ * any other string → itself (the empty string: none, as in kombu). Absent or another value → `/<db>.`.
+ */
 export function resolveFanoutPrefix(option: unknown, db: number): string {
-  if (option === false || option === 'false' || option === 'False' || option === '0') return '';
-  if (typeof option === 'string' && option !== 'true' && option !== 'True' && option !== '1') return option;
+  const on = parseBooleanWord(option);
+  if (on === false) return '';
+  if (on === undefined && typeof option === 'string') return option;
   return `/${db}.`;
 }

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@q/core';
 import { resolveRedisOptions } from './options.js';
 
+function caught(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('no error');
+}
+
 describe('resolveRedisOptions', () => {
   it("uses kombu's defaults", () => {
     const o = resolveRedisOptions();
@@ -38,6 +48,37 @@ describe('resolveRedisOptions', () => {
     expect(() => resolveRedisOptions({ transportOptions: { visibility_timeout: 'soon' } })).toThrow(ConfigError);
   });
 
+  it('names where a bad duration came from: Q_ERR_URL_INVALID for the URL query, Q_ERR_CONFIG_INVALID for a transport option', () => {
+    for (const name of ['visibility_timeout', 'unacked_mutex_expire']) {
+      const q = caught(() => resolveRedisOptions(`redis://u:secret@h/0?${name}=abc`));
+      expect(q.code).toBe('Q_ERR_URL_INVALID');
+      expect(q.message).toContain(`query parameter ${name}="abc"`);
+      expect(q.message).not.toContain('secret');
+      expect(caught(() => resolveRedisOptions(`redis://h/0?${name}=-5`)).code).toBe('Q_ERR_URL_INVALID');
+      const t = caught(() => resolveRedisOptions({ transportOptions: { [name]: 'abc' } }));
+      expect(t.code).toBe('Q_ERR_CONFIG_INVALID');
+      expect(t.message).toContain(`transport option ${name}`);
+      expect(t.message).toContain('"abc"');
+      // the transport option is the one read (and named) when both are given
+      expect(caught(() => resolveRedisOptions({ url: `redis://h/0?${name}=60`, transportOptions: { [name]: 'abc' } })).code).toBe('Q_ERR_CONFIG_INVALID');
+    }
+  });
+
+  it('reads a numeric duration from the URL query; an empty one counts as not set', () => {
+    expect(resolveRedisOptions('redis://h/0?visibility_timeout=600&unacked_mutex_expire=5').visibilityTimeoutMs).toBe(600_000);
+    expect(resolveRedisOptions('redis://h/0?unacked_mutex_expire=5').unackedMutexExpireMs).toBe(5000);
+    expect(resolveRedisOptions('redis://h/0?visibility_timeout=').visibilityTimeoutMs).toBe(3_600_000);
+    expect(resolveRedisOptions({ transportOptions: { visibility_timeout: '' } }).visibilityTimeoutMs).toBe(3_600_000);
+  });
+
+  it('reads fanout_prefix on/off words from the URL query (no prefix, the default prefix) and other strings as the prefix', () => {
+    expect(resolveRedisOptions('redis://h/4?fanout_prefix=false').naming.fanoutPrefix).toBe('');
+    expect(resolveRedisOptions('redis://h/4?fanout_prefix=no').naming.fanoutPrefix).toBe('');
+    expect(resolveRedisOptions('redis://h/4?fanout_prefix=yes').naming.fanoutPrefix).toBe('/4.');
+    expect(resolveRedisOptions('redis://h/4?fanout_prefix=proj.').naming.fanoutPrefix).toBe('proj.');
+    expect(resolveRedisOptions({ url: 'redis://h/4?fanout_prefix=proj.', transportOptions: { fanout_prefix: 'off' } }).naming.fanoutPrefix).toBe('');
+  });
+
   it.each(['no', 'off', '0', 'false', 'NO', ' Off ', 'n', 'f'])('reads %j as off for on/off options, from the URL query and from transport options', (word) => {
     const fromQuery = resolveRedisOptions(`redis://h/0?ack_emulation=${encodeURIComponent(word)}&fanout_patterns=${encodeURIComponent(word)}`);
     expect(fromQuery.ackEmulation).toBe(false);
@@ -61,15 +102,6 @@ describe('resolveRedisOptions', () => {
   });
 
   it('rejects an unknown on/off word with a ConfigError naming the option and the value', () => {
-    const caught = (fn: () => unknown): ConfigError => {
-      try {
-        fn();
-      } catch (err) {
-        if (err instanceof ConfigError) return err;
-        throw err;
-      }
-      throw new Error('no error');
-    };
     const q = caught(() => resolveRedisOptions('redis://u:secret@h/0?ack_emulation=maybe'));
     expect(q.code).toBe('Q_ERR_URL_INVALID');
     expect(q.message).toContain('query parameter ack_emulation="maybe"');

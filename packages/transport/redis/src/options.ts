@@ -66,14 +66,20 @@ export const DEFAULT_VISIBILITY_TIMEOUT_MS = 3_600_000;
 /** kombu checks for expired leases about every 100 s. */
 const MAX_SWEEP_INTERVAL_MS = 100_000;
 
-function seconds(opts: Record<string, unknown>, name: string): number | undefined {
+/**
+ * A duration in seconds (`visibility_timeout`, `unacked_mutex_expire`), in ms: `undefined` when absent or empty, else
+ * a non-negative number (a numeric string included). Another value is a ConfigError naming the option and the value:
+ * `Q_ERR_CONFIG_INVALID` when it came from the transport options, `Q_ERR_URL_INVALID` when it came from the URL query.
+ */
+function seconds(url: string, given: Record<string, unknown>, opts: Record<string, unknown>, name: string): number | undefined {
   const v = opts[name];
-  if (v === undefined || v === null) return undefined;
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return undefined;
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+  if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return n * 1000;
+  if (Object.hasOwn(given, name)) {
     throw new ConfigError('Q_ERR_CONFIG_INVALID', `transport option ${name} must be a non-negative number of seconds (got ${JSON.stringify(v)})`);
   }
-  return n * 1000;
+  throw new ConfigError('Q_ERR_URL_INVALID', `Redis URL "${maskRedisUrl(url)}" is invalid: query parameter ${name}=${JSON.stringify(v)} is not a non-negative number of seconds`);
 }
 
 function text(opts: Record<string, unknown>, name: string): string | undefined {
@@ -98,9 +104,10 @@ function onOff(url: string, given: Record<string, unknown>, opts: Record<string,
 }
 
 /**
- * Resolves options (URL query parameters count as transport options, like kombu's).
+ * Resolves options (URL query parameters count as transport options, like kombu's; a transport option wins).
  * @throws ConfigError `Q_ERR_URL_INVALID` for a bad URL or query parameter, `Q_ERR_CONFIG_INVALID` for a bad
- *   transport option (an on/off option that is not one of core's boolean words included).
+ *   transport option (an on/off option that is not one of core's boolean words, or a duration that is not a
+ *   non-negative number of seconds, included).
  */
 export function resolveRedisOptions(options: RedisQueueDriverOptions | string = {}): ResolvedRedisOptions {
   const o: RedisQueueDriverOptions = typeof options === 'string' ? { url: options } : options;
@@ -108,7 +115,7 @@ export function resolveRedisOptions(options: RedisQueueDriverOptions | string = 
   const given = o.transportOptions ?? {};
   const parsed = parseRedisUrl(url, given);
   const t: Record<string, unknown> = { ...parsed.query, ...given };
-  const visibilityTimeoutMs = o.visibilityTimeoutMs ?? seconds(t, 'visibility_timeout') ?? DEFAULT_VISIBILITY_TIMEOUT_MS;
+  const visibilityTimeoutMs = o.visibilityTimeoutMs ?? seconds(url, given, t, 'visibility_timeout') ?? DEFAULT_VISIBILITY_TIMEOUT_MS;
   const sweepIntervalMs = o.sweepIntervalMs ?? Math.min(MAX_SWEEP_INTERVAL_MS, Math.max(20, Math.floor(visibilityTimeoutMs / 4)));
   const limit = t['unacked_restore_limit'];
   return {
@@ -125,7 +132,7 @@ export function resolveRedisOptions(options: RedisQueueDriverOptions | string = 
     unackedKey: text(t, 'unacked_key') ?? 'unacked',
     unackedIndexKey: text(t, 'unacked_index_key') ?? 'unacked_index',
     unackedMutexKey: text(t, 'unacked_mutex_key') ?? 'unacked_mutex',
-    unackedMutexExpireMs: seconds(t, 'unacked_mutex_expire') ?? 300_000,
+    unackedMutexExpireMs: seconds(url, given, t, 'unacked_mutex_expire') ?? 300_000,
     unackedRestoreLimit: typeof limit === 'number' || typeof limit === 'string' ? Math.max(0, Math.trunc(Number(limit)) || 0) : 0,
     ackEmulation: onOff(url, given, t, 'ack_emulation', true),
     blockingMode: o.blockingMode ?? (text(t, 'blocking_mode') === 'brpop' ? 'brpop' : 'peek'),

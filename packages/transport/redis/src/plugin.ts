@@ -17,7 +17,12 @@ export const qPlugin: Plugin = {
   },
 };
 
-/** The transport options, with the app's `brokerOptions.connectionTimeout` as `socket_connect_timeout` unless set. */
+/**
+ * The transport options, with the app's `brokerOptions.connectionTimeout` as `socket_connect_timeout` and its
+ * `brokerOptions.visibilityTimeout` (when set) as `visibility_timeout`, each unless the options or the URL query set it.
+ */
 function urlOptions(ctx: UrlFactoryContext): Record<string, unknown> {
-  return withDefaultOption(ctx, 'socket_connect_timeout', ctx.connectTimeoutMs === undefined ? undefined : ctx.connectTimeoutMs / 1000);
+  const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+  const withConnect = withDefaultOption(ctx, 'socket_connect_timeout', seconds(ctx.connectTimeoutMs));
+  return withDefaultOption({ ...ctx, options: withConnect }, 'visibility_timeout', seconds(ctx.visibilityTimeoutMs));
 }

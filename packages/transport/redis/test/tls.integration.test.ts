@@ -2,10 +2,12 @@
  * `rediss://` against a REAL TLS Redis: two private redis-servers (`startTlsRedis` of `@q/test-services`), TLS only (`--port 0`, so
  * every connection that works went through TLS), with certificates `openssl` makes at test time; one asks for no
  * client certificate, the other requires one (`--tls-auth-clients yes`). Both are stopped and the temp dir removed
- * in afterAll. The settings are redis-py's (`ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs`,
- * `ssl_check_hostname`), in the URL or in `transportOptions` as Celery's `broker_use_ssl` passes them.
+ * in afterAll. The settings are redis-py's (`ssl_ca_certs`, `ssl_ca_path`, `ssl_ca_data`, `ssl_certfile`, `ssl_keyfile`,
+ * `ssl_password`, `ssl_cert_reqs`, `ssl_check_hostname`), in the URL or in `transportOptions` as Celery's
+ * `broker_use_ssl` passes them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError, type Delivery, type Transport } from '@q/core';
@@ -116,6 +118,24 @@ describe.skipIf(missing.length > 0)('redis over TLS (private redis-server)', () 
     await roundTrip(t, 'ca-in-options');
   });
 
+  it('trusts the CA given inline (ssl_ca_data) or as a directory (ssl_ca_path), from transportOptions or the URL', async () => {
+    const pem = readFileSync(files.ca, 'utf8');
+    const caDir = join(dir, 'ca-path');
+    mkdirSync(caDir, { recursive: true });
+    copyFileSync(files.ca, join(caDir, 'q-test-ca.crt'));
+    await roundTrip(await transport({ url: url(open), transportOptions: { ssl_ca_data: pem } }), 'ca-data-in-options');
+    await roundTrip(await transport({ url: url(open, `ssl_ca_path=${encodeURIComponent(caDir)}`) }), 'ca-path-in-url');
+    // an unrelated CA in the directory does not hide the right one given inline
+    const otherDir = join(dir, 'other-ca-path');
+    mkdirSync(otherDir, { recursive: true });
+    copyFileSync(files.otherCa, join(otherDir, 'other.pem'));
+    const both = await transport({ url: url(open), transportOptions: { ssl_ca_path: otherDir, ssl_ca_data: pem } });
+    await roundTrip(both, 'ca-path-and-data');
+    const { error, elapsedMs } = await driverConnect({ url: url(open), transportOptions: { ssl_ca_path: otherDir } });
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(elapsedMs).toBeLessThan(FAIL_WITHIN_MS);
+  });
+
   it('connects with ssl_cert_reqs=none and no CA', async () => {
     const t = await transport({ url: url(open, 'ssl_cert_reqs=none') });
     await roundTrip(t, 'cert-reqs-none');
@@ -169,5 +189,20 @@ describe.skipIf(missing.length > 0)('redis over TLS (private redis-server)', () 
       transportOptions: { ssl_ca_certs: files.ca, ssl_certfile: files.clientCert, ssl_keyfile: files.clientKey, ssl_cert_reqs: 'required' },
     });
     await roundTrip(viaOptions, 'client-cert-in-options');
+  });
+
+  it('decrypts an encrypted client key with ssl_password', async () => {
+    const encrypted = join(dir, 'client-encrypted.key');
+    const pem = createPrivateKey(readFileSync(files.clientKey)).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'k3y pass' });
+    writeFileSync(encrypted, pem);
+    const query = `ssl_ca_certs=${files.ca}&ssl_certfile=${files.clientCert}&ssl_keyfile=${encrypted}&ssl_password=${encodeURIComponent('k3y pass')}`;
+    await roundTrip(await transport({ url: url(mutual, query) }), 'encrypted-key-in-url');
+    const viaOptions = await transport({
+      url: url(mutual),
+      transportOptions: { ssl_ca_certs: files.ca, ssl_certfile: files.clientCert, ssl_keyfile: encrypted, ssl_password: 'k3y pass' },
+    });
+    await roundTrip(viaOptions, 'encrypted-key-in-options');
+    // a wrong passphrase is a configuration error, found before any connect
+    expect(() => redisQueueDriver({ url: url(mutual, query.replace('k3y%20pass', 'nope')) })).toThrow(expect.objectContaining({ code: 'Q_ERR_URL_INVALID' }));
   });
 });

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@q/core';
 import { parseRedisUrl } from './parse-redis-url.js';
@@ -61,7 +63,8 @@ describe('parseRedisUrl', () => {
     const cert = file('client.pem', 'CLIENT CERT PEM');
     const key = file('client.key', 'CLIENT KEY PEM');
     const missing = join(dir, 'no-such.pem');
-    const text = (v: unknown): string => Buffer.from(v as Uint8Array).toString('utf8');
+    /** A TLS option as text; `ca` is an array (one entry per CA source), joined with `|`. */
+    const text = (v: unknown): string => [v].flat().map((x) => Buffer.from(x as Uint8Array | string).toString('utf8')).join('|');
 
     it('reads ssl_ca_certs, ssl_certfile and ssl_keyfile from the query into ca, cert and key', () => {
       const p = parseRedisUrl(`rediss://h:6380/0?ssl_ca_certs=${encodeURIComponent(ca)}&ssl_certfile=${cert}&ssl_keyfile=${key}&x=1`);
@@ -132,6 +135,91 @@ describe('parseRedisUrl', () => {
       expect(configError(() => parseRedisUrl('rediss://h/0?ssl_check_hostname=perhaps')).message).toContain('ssl_check_hostname="perhaps"');
     });
 
+    it('reads ssl_ca_data (inline PEM text) into ca, after the CAs of ssl_ca_certs and ssl_ca_path', () => {
+      const pem = '-----BEGIN CERTIFICATE-----\nINLINE\n-----END CERTIFICATE-----\n';
+      expect(parseRedisUrl(`rediss://h/0?ssl_ca_data=${encodeURIComponent(pem)}`).redis.tls).toEqual({ ca: [pem] });
+      expect(parseRedisUrl('rediss://h/0', { ssl_ca_data: pem }).redis.tls).toEqual({ ca: [pem] });
+      expect(parseRedisUrl('rediss://h/0?ssl_ca_data=FROM-QUERY', { ssl_ca_data: pem }).redis.tls).toEqual({ ca: ['FROM-QUERY'] });
+      expect(text(parseRedisUrl('rediss://h/0', { ssl_ca_certs: ca, ssl_ca_data: pem }).redis.tls?.ca)).toBe(`CA PEM|${pem}`);
+      const e = configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_data: 42 }));
+      expect(e.code).toBe('Q_ERR_URL_INVALID');
+      expect(e.message).toContain('transport option ssl_ca_data must be PEM text');
+    });
+
+    it('reads every .pem and .crt regular file of ssl_ca_path into ca, in name order', () => {
+      const caDir = join(dir, 'ca-dir');
+      mkdirSync(join(caDir, 'sub.pem'), { recursive: true });
+      writeFileSync(join(caDir, 'b.crt'), 'B CRT');
+      writeFileSync(join(caDir, 'a.pem'), 'A PEM');
+      writeFileSync(join(caDir, 'C.PEM'), 'C PEM');
+      writeFileSync(join(caDir, 'readme.txt'), 'not a certificate');
+      writeFileSync(join(caDir, 'key.key'), 'not a certificate either');
+      symlinkSync(ca, join(caDir, 'linked.pem'));
+      const fromQuery = parseRedisUrl(`rediss://h/0?ssl_ca_path=${encodeURIComponent(caDir)}`).redis.tls;
+      expect(text(fromQuery?.ca)).toBe('C PEM|A PEM|B CRT|CA PEM');
+      expect(text(parseRedisUrl('rediss://h/0', { ssl_ca_path: caDir }).redis.tls?.ca)).toBe('C PEM|A PEM|B CRT|CA PEM');
+      const all = parseRedisUrl('rediss://h/0', { ssl_ca_certs: ca, ssl_ca_path: caDir, ssl_ca_data: 'INLINE' }).redis.tls;
+      expect(text(all?.ca)).toBe('CA PEM|C PEM|A PEM|B CRT|CA PEM|INLINE');
+    });
+
+    it('rejects an unreadable ssl_ca_path, or one without certificates, with Q_ERR_URL_INVALID naming it', () => {
+      const fromQuery = configError(() => parseRedisUrl(`rediss://u:secret@h/0?ssl_ca_path=${encodeURIComponent(missing)}`));
+      expect(fromQuery.code).toBe('Q_ERR_URL_INVALID');
+      expect(fromQuery.message).toContain(`query parameter ssl_ca_path: cannot read "${missing}"`);
+      expect(fromQuery.message).toContain('ENOENT');
+      expect(fromQuery.message).not.toContain('secret');
+      const notADir = configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_path: ca }));
+      expect(notADir.code).toBe('Q_ERR_URL_INVALID');
+      expect(notADir.message).toContain(`transport option ssl_ca_path: cannot read "${ca}"`);
+      expect(notADir.message).toContain('ENOTDIR');
+      const empty = join(dir, 'no-certs');
+      mkdirSync(empty);
+      writeFileSync(join(empty, 'notes.txt'), 'x');
+      const none = configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_path: empty }));
+      expect(none.code).toBe('Q_ERR_URL_INVALID');
+      expect(none.message).toContain(`transport option ssl_ca_path: no .pem or .crt file in "${empty}"`);
+      expect(configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_path: 7 })).message).toContain('ssl_ca_path must be a directory path');
+    });
+
+    it('passes ssl_password to Node as the passphrase of the client key, and never shows it', () => {
+      expect(parseRedisUrl('rediss://h/0?ssl_password=s3cret').redis.tls).toEqual({ passphrase: 's3cret' });
+      expect(parseRedisUrl('rediss://h/0?ssl_password=from-query', { ssl_password: 'from-options' }).redis.tls).toEqual({ passphrase: 'from-query' });
+      expect(parseRedisUrl('rediss://h/0', { ssl_password: 'from-options' }).redis.tls).toEqual({ passphrase: 'from-options' });
+      const e = configError(() => parseRedisUrl('rediss://h/0', { ssl_password: 1234 }));
+      expect(e.code).toBe('Q_ERR_URL_INVALID');
+      expect(e.message).toContain('transport option ssl_password must be a string (got number)');
+      expect(e.message).not.toContain('1234');
+      const masked = configError(() => parseRedisUrl(`rediss://h/0?ssl_password=s3cret&ssl_ca_certs=${missing}`)).message;
+      expect(masked).toContain('ssl_password=***');
+      expect(masked).not.toContain('s3cret');
+    });
+
+    it('the passphrase decrypts an encrypted client key (Node accepts the options)', () => {
+      const { privateKey } = generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' },
+      });
+      const encrypted = file('encrypted.key', privateKey);
+      const tls = parseRedisUrl('rediss://h/0', { ssl_keyfile: encrypted, ssl_password: 'right' }).redis.tls ?? {};
+      expect(() => createSecureContext(tls)).not.toThrow();
+      expect(() => createSecureContext({ ...tls, passphrase: 'wrong' })).toThrow();
+    });
+
+    it('rejects an ssl_password that does not decrypt the ssl_keyfile now, with Q_ERR_URL_INVALID (not a retried connect)', () => {
+      const { privateKey } = generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' },
+      });
+      const encrypted = file('encrypted-2.key', privateKey);
+      const e = configError(() => parseRedisUrl(`rediss://h/0?ssl_keyfile=${encrypted}&ssl_password=wr0ng`));
+      expect(e.code).toBe('Q_ERR_URL_INVALID');
+      expect(e.message).toContain(`query parameter ssl_password does not decrypt the ssl_keyfile "${encrypted}"`);
+      expect(e.message).not.toContain('wr0ng');
+      expect(configError(() => parseRedisUrl('rediss://h/0', { ssl_keyfile: encrypted, ssl_password: 'wr0ng' })).message).toContain('transport option ssl_password');
+    });
+
     it('ignores ssl_* settings on plain redis:// (no TLS there)', () => {
       const p = parseRedisUrl(`redis://h/0?ssl_ca_certs=${missing}&ssl_cert_reqs=maybe`, { ssl_certfile: missing });
       expect(p.redis.tls).toBeUndefined();
@@ -162,6 +250,41 @@ describe('parseRedisUrl', () => {
     expect(p.redis).toMatchObject({ connectTimeout: 1500, commandTimeout: 2000 });
   });
 
+  it('reads the socket options from the URL query too, a transport option winning', () => {
+    const p = parseRedisUrl('redis://h/0?socket_connect_timeout=3&socket_timeout=5&socket_keepalive=yes');
+    expect(p.redis).toMatchObject({ connectTimeout: 3000, commandTimeout: 5000, keepAlive: 1000 });
+    expect(p.query).toEqual({ socket_connect_timeout: '3', socket_timeout: '5', socket_keepalive: 'yes' });
+    expect(parseRedisUrl('redis://h/0?socket_connect_timeout=3', { socket_connect_timeout: 7 }).redis.connectTimeout).toBe(7000);
+    expect(parseRedisUrl('sentinel://s1?socket_timeout=2', { master_name: 'm' }).redis.commandTimeout).toBe(2000);
+    expect(parseRedisUrl('rediss://h/0?socket_keepalive=on').redis.keepAlive).toBe(1000);
+  });
+
+  it('reads socket_keepalive as an on/off word: on → keep-alive (1 s initial delay), off → none', () => {
+    for (const on of [true, 1, 'true', 'True', 'yes', 'ON', '1', 'y', 't']) expect(parseRedisUrl('redis://h', { socket_keepalive: on }).redis.keepAlive).toBe(1000);
+    for (const off of [false, 0, 'false', 'False', 'no', 'off', '0', 'n', 'f']) {
+      const opts = clientOptions(parseRedisUrl('redis://h', { socket_keepalive: off }), 'command');
+      // ioredis keeps a socket alive when keepAlive is a number (its default is 0): off must not be one.
+      expect(typeof opts.keepAlive).not.toBe('number');
+      expect(typeof clientOptions(parseRedisUrl(`redis://h?socket_keepalive=${String(off)}`), 'command').keepAlive).not.toBe('number');
+    }
+    // not set (or empty): ioredis' default
+    expect(parseRedisUrl('redis://h').redis.keepAlive).toBeUndefined();
+    expect(parseRedisUrl('redis://h?socket_keepalive=', { socket_keepalive: '' }).redis.keepAlive).toBeUndefined();
+    expect(parseRedisUrl('redis://h?socket_keepalive=no', { socket_keepalive: 'yes' }).redis.keepAlive).toBe(1000);
+  });
+
+  it('rejects an unknown socket_keepalive word with Q_ERR_URL_INVALID naming where it came from', () => {
+    const q = configError(() => parseRedisUrl('redis://u:secret@h/0?socket_keepalive=sometimes'));
+    expect(q.code).toBe('Q_ERR_URL_INVALID');
+    expect(q.message).toContain('query parameter socket_keepalive="sometimes" is not one of true/false');
+    expect(q.message).not.toContain('secret');
+    const t = configError(() => parseRedisUrl('redis://h/0', { socket_keepalive: 'sometimes' }));
+    expect(t.code).toBe('Q_ERR_URL_INVALID');
+    expect(t.message).toContain('transport option socket_keepalive="sometimes"');
+    expect(configError(() => parseRedisUrl('redis://h/0', { socket_keepalive: 2 })).message).toContain('socket_keepalive=2');
+    expect(code(() => parseRedisUrl('sentinel://s1', { master_name: 'm', socket_keepalive: 'maybe' }))).toBe('Q_ERR_URL_INVALID');
+  });
+
   it('rejects bad URLs with Q_ERR_URL_INVALID', () => {
     expect(code(() => parseRedisUrl('not a url'))).toBe('Q_ERR_URL_INVALID');
     expect(code(() => parseRedisUrl('http://h'))).toBe('Q_ERR_URL_INVALID');
@@ -177,6 +300,8 @@ describe('maskRedisUrl', () => {
     expect(maskRedisUrl('redis://u:secret@h:1/0')).toBe('redis://u:***@h:1/0');
     expect(maskRedisUrl('sentinel://:a@s1;sentinel://:b@s2')).toBe('sentinel://:***@s1;sentinel://:***@s2');
     expect(maskRedisUrl('redis://h?password=x&y=1')).toBe('redis://h?password=***&y=1');
+    expect(maskRedisUrl('rediss://:pw@h/0?ssl_keyfile=/k&ssl_password=s3cret&y=1')).toBe('rediss://:***@h/0?ssl_keyfile=/k&ssl_password=***&y=1');
+    expect(maskRedisUrl('rediss://h/0?password=a&ssl_password=b')).toBe('rediss://h/0?password=***&ssl_password=***');
   });
 });
 

@@ -2,16 +2,17 @@
  * Redis URLs in kombu's forms → ioredis options.
  *
  * - `redis://[user][:password@]host[:port][/db]`
- * - `rediss://…` (TLS, with redis-py's `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs` and
- *   `ssl_check_hostname` as query parameters or transport options; other `ssl_*` parameters are accepted and ignored)
+ * - `rediss://…` (TLS, with redis-py's `ssl_ca_certs`, `ssl_ca_path`, `ssl_ca_data`, `ssl_certfile`, `ssl_keyfile`,
+ *   `ssl_password`, `ssl_cert_reqs` and `ssl_check_hostname` as query parameters or transport options; other `ssl_*`
+ *   parameters are accepted and ignored)
  * - `redis+socket:///path/to/socket?virtual_host=<db>` (also `unix://` and `socket://`)
  * - `sentinel://[:password@]host:port[;sentinel://host2:port…][/db]` with the transport option `master_name`
  */
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
-import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord } from '@q/core';
+import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core';
+import { invalidRedisUrl as invalid } from './invalid-redis-url.js';
 import { maskRedisUrl } from './mask-redis-url.js';
+import { redisTlsOptions } from './redis-tls-options.js';
 
 /** How a URL reaches Redis. */
 export type RedisUrlKind = 'tcp' | 'tls' | 'socket' | 'sentinel';
@@ -32,9 +33,6 @@ const DEFAULT_SENTINEL_PORT = 26379;
 /** Query parameters consumed here. */
 const CONNECTION_PARAMS = new Set(['virtual_host', 'db', 'password', 'username', 'ssl_cert_reqs', 'master_name']);
 
-function invalid(url: string, why: string, cause?: unknown): ConfigError {
-  return new ConfigError('Q_ERR_URL_INVALID', `Redis URL "${maskRedisUrl(url)}" is invalid: ${why}`, cause === undefined ? {} : { cause });
-}
 
 function parseDb(url: string, raw: string | undefined | null): number {
   if (raw === undefined || raw === null || raw === '') return 0;
@@ -74,80 +72,39 @@ function num(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Applies kombu's transport options that are connection settings (seconds → ms). */
-function applyOptions(redis: RedisOptions, options: Record<string, unknown>): void {
-  const connectTimeout = num(options['socket_connect_timeout']);
+/** ioredis' `keepAlive` of `socket_keepalive` on: SO_KEEPALIVE with a 1 s initial delay. */
+const KEEPALIVE_ON_MS = 1000;
+
+/**
+ * Applies kombu's transport options that are connection settings (seconds → ms). The `socket_*` settings are read
+ * from the transport options, else from the URL query (`?socket_timeout=5`), as the other transport options are.
+ * `socket_keepalive` is an on/off word of core's `parseBooleanWord`: on → keep-alive with a 1 s initial delay, off
+ * → no keep-alive (ioredis' own default, when not set, is keep-alive with the system's delay).
+ */
+function applyOptions(url: string, redis: RedisOptions, options: Record<string, unknown>, query: Record<string, string>): void {
+  const setting = (key: string): { value: unknown; from: string } | undefined => {
+    const v = options[key];
+    if (v !== undefined && v !== null && v !== '') return { value: v, from: 'transport option' };
+    const q = query[key];
+    return q === undefined || q === '' ? undefined : { value: q, from: 'query parameter' };
+  };
+  const connectTimeout = num(setting('socket_connect_timeout')?.value);
   if (connectTimeout !== undefined) redis.connectTimeout = Math.round(connectTimeout * 1000);
-  const commandTimeout = num(options['socket_timeout']);
+  const commandTimeout = num(setting('socket_timeout')?.value);
   if (commandTimeout !== undefined) redis.commandTimeout = Math.round(commandTimeout * 1000);
-  const keepAlive = options['socket_keepalive'];
-  if (keepAlive === true) redis.keepAlive = 1000;
+  const keepAlive = setting('socket_keepalive');
+  if (keepAlive !== undefined) {
+    const on = parseBooleanWord(keepAlive.value);
+    if (on === undefined) throw invalid(url, `${keepAlive.from} socket_keepalive=${JSON.stringify(keepAlive.value)} is not one of ${BOOLEAN_WORDS_HINT}`);
+    // ioredis turns keep-alive on for any number (its default is 0); a non-number leaves the socket's default, off.
+    redis.keepAlive = on ? KEEPALIVE_ON_MS : (false as unknown as number);
+  }
   const username = str(options['username']);
   if (username !== undefined) redis.username = username;
   const password = str(options['password']);
   if (password !== undefined) redis.password = password;
   const extra = options['redisOptions'];
   if (typeof extra === 'object' && extra !== null) Object.assign(redis, extra);
-}
-
-/** Python's `ssl.CERT_*` values (kombu/redis-py accept the names, the lower-case words, and the numbers). */
-const CERT_REQS: Record<string, 'none' | 'optional' | 'required'> = {
-  none: 'none',
-  cert_none: 'none',
-  '0': 'none',
-  optional: 'optional',
-  cert_optional: 'optional',
-  '1': 'optional',
-  required: 'required',
-  cert_required: 'required',
-  '2': 'required',
-};
-
-/**
- * Node TLS options from redis-py's `ssl_*` settings, each taken from the URL query first, else from the transport
- * options (Celery's `broker_use_ssl` / `redis_backend_use_ssl` use the same names):
- *
- * - `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`: file paths, read now into `ca`, `cert`, `key`;
- * - `ssl_cert_reqs`: `required` (default) and `optional` verify the server's certificate (`optional` means the
- *   same as `required` for a client in Python's `ssl`), `none` turns verification off (`rejectUnauthorized: false`);
- * - `ssl_check_hostname`: `false` (or another false word of core's `parseBooleanWord`) keeps the chain check but
- *   skips the host name check.
- */
-function tlsOptions(url: string, query: Record<string, string>, options: Record<string, unknown>): ConnectionOptions {
-  const pick = (key: string): { value: unknown; from: string } | undefined => {
-    const q = query[key];
-    if (q !== undefined && q !== '') return { value: q, from: 'query parameter' };
-    const v = options[key];
-    return v === undefined || v === null || v === '' ? undefined : { value: v, from: 'transport option' };
-  };
-  const tls: ConnectionOptions = {};
-  const file = (key: string, into: 'ca' | 'cert' | 'key'): void => {
-    const given = pick(key);
-    if (given === undefined) return;
-    if (typeof given.value !== 'string' || given.value === '') throw invalid(url, `${given.from} ${key} must be a file path (got ${JSON.stringify(given.value)})`);
-    try {
-      tls[into] = readFileSync(given.value);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw invalid(url, `${given.from} ${key}: cannot read "${given.value}" (${reason})`, err);
-    }
-  };
-  file('ssl_ca_certs', 'ca');
-  file('ssl_certfile', 'cert');
-  file('ssl_keyfile', 'key');
-  const reqs = pick('ssl_cert_reqs');
-  if (reqs !== undefined) {
-    const mode = typeof reqs.value === 'string' || typeof reqs.value === 'number' ? CERT_REQS[String(reqs.value).toLowerCase()] : undefined;
-    if (mode === undefined) throw invalid(url, `${reqs.from} ssl_cert_reqs=${JSON.stringify(reqs.value)} is not one of required, optional, none (or CERT_REQUIRED, CERT_OPTIONAL, CERT_NONE)`);
-    if (mode === 'none') tls.rejectUnauthorized = false;
-  }
-  const check = pick('ssl_check_hostname');
-  if (check !== undefined) {
-    const on = parseBooleanWord(check.value);
-    if (on === undefined) throw invalid(url, `${check.from} ssl_check_hostname=${JSON.stringify(check.value)} is not one of ${BOOLEAN_WORDS_HINT}`);
-    if (!on) tls.checkServerIdentity = () => undefined;
-  }
-  return tls;
 }
 
 function parseSentinel(url: string, options: Record<string, unknown>): ParsedRedisUrl {
@@ -182,17 +139,20 @@ function parseSentinel(url: string, options: Record<string, unknown>): ParsedRed
     const pw = str((sentinelKwargs as Record<string, unknown>)['password']);
     if (pw !== undefined) redis.sentinelPassword = pw;
   }
-  applyOptions(redis, options);
+  applyOptions(url, redis, options, query);
   return { redis, db, kind: 'sentinel', query };
 }
 
 /**
  * Parses a Redis broker/backend URL into ioredis options. `options` are kombu-style transport options
  * (`master_name`, `socket_connect_timeout`, `socket_timeout`, `socket_keepalive`, `sentinel_kwargs`,
- * `username`, `password`, and `redisOptions` passed straight to ioredis). For `rediss://`, redis-py's `ssl_*`
- * settings (see `tlsOptions`) come from the URL query, else from `options`; the certificate files are read here.
+ * `username`, `password`, and `redisOptions` passed straight to ioredis); the `socket_*` ones may also come from the
+ * URL query (an option wins). For `rediss://`, redis-py's `ssl_*` settings (see `redisTlsOptions`) come from the URL
+ * query, else from `options`; the certificate files are read here.
  * @throws ConfigError `Q_ERR_URL_INVALID` for a malformed URL, an unknown scheme, a bad port or db, an `ssl_*`
- *   file that cannot be read, or an unknown `ssl_cert_reqs` / `ssl_check_hostname` value.
+ *   file or directory that cannot be read (or an `ssl_ca_path` without certificates), an `ssl_password` that does
+ *   not decrypt the `ssl_keyfile`, or an unknown
+ *   `ssl_cert_reqs` / `ssl_check_hostname` / `socket_keepalive` value.
  */
 export function parseRedisUrl(url: string, options: Record<string, unknown> = {}): ParsedRedisUrl {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
@@ -220,7 +180,7 @@ export function parseRedisUrl(url: string, options: Record<string, unknown> = {}
     kind = scheme === 'rediss' ? 'tls' : 'tcp';
     const path = u.pathname.replace(/^\//, '').replace(/\/$/, '');
     db = parseDb(url, q.all['virtual_host'] ?? (path === '' ? undefined : path));
-    if (kind === 'tls') redis.tls = tlsOptions(url, q.all, options);
+    if (kind === 'tls') redis.tls = redisTlsOptions(url, q.all, options);
   } else {
     throw invalid(url, `unknown scheme "${scheme}" (expected redis, rediss, redis+socket or sentinel)`);
   }
@@ -228,6 +188,6 @@ export function parseRedisUrl(url: string, options: Record<string, unknown> = {}
   if (q.all['password'] !== undefined) redis.password = q.all['password'];
   if (q.all['username'] !== undefined) redis.username = q.all['username'];
   redis.db = db;
-  applyOptions(redis, options);
+  applyOptions(url, redis, options, q.rest);
   return { redis, db, kind, query: q.rest };
 }
