@@ -6,10 +6,13 @@
  * - `get`/`mget`/`delete`: `GET`, `MGET`, `DEL`; `incr`: `MULTI; INCRBY; PEXPIRE; EXEC`.
  * - `subscribe`: `SUBSCRIBE <key>` on one dedicated subscriber connection shared by every subscription, made on
  *   first use; resubscribed after a reconnect, and then the keys are read again (see `refetchOnReconnect`).
+ * - `close()`: QUIT, or a connection still connecting is dropped at once (see `closeClient`). Subscriptions
+ *   still being made reject with `ConnectionError` `Q_ERR_CONNECTION_LOST` "redis backend <url> is closed", as
+ *   do later ones until `connect()`; the next subscription after that makes a new subscriber connection.
  */
 import type { KeyValueDriver, KeyValueSetOptions, Logger } from '@q/core';
-import { silentLogger } from '@q/core';
-import { connectClient, createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/transport-redis';
+import { ConnectionError, silentLogger } from '@q/core';
+import { closeClient, connectClient, createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/transport-redis';
 import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, type RedisKeyValueDriverOptions } from './options.js';
 import { connectError, execTransaction, redisCall } from './redis-errors.js';
@@ -56,19 +59,6 @@ async function connect(client: Redis, what: string, where: string): Promise<void
   }
 }
 
-async function closeClient(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
-}
-
 function subscriberPort(sub: Redis): SubscriberPort {
   return {
     subscribe: async (channel) => {
@@ -105,6 +95,10 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
   const client = make('command');
   let subscriber: Redis | null = null;
   let hub: SubscriptionHub | null = null;
+  /** From `close()` until the next `connect()`. */
+  let closed = false;
+  const closedError = (): ConnectionError =>
+    new ConnectionError('Q_ERR_CONNECTION_LOST', `redis backend ${where} is closed`, { retryable: true });
 
   const refetch = async (channels: string[]): Promise<void> => {
     const values = await client.mget(...channels);
@@ -125,18 +119,31 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
     } catch (error) {
       // A failed connect stopped the subscriber: the next subscription starts with a new one.
       if (sub.status === 'end' && hub === shared) [subscriber, hub] = [null, null];
-      throw error;
+      throw closed ? closedError() : error;
     }
     return shared;
+  };
+  const subscribe = async (key: string, onValue: (value: string) => void): Promise<() => Promise<void>> => {
+    if (closed) throw closedError();
+    const shared = await subscriptions();
+    return redisCall('SUBSCRIBE', () => shared.add(key, onValue));
   };
 
   return {
     capabilities: Object.freeze({ subscribe: true, atomicIncr: true }),
     client,
     logger,
-    connect: () => connect(client, 'connect', where),
+    async connect() {
+      closed = false;
+      await connect(client, 'connect', where);
+    },
     async close() {
-      await Promise.all([closeClient(client), subscriber ? closeClient(subscriber) : Promise.resolve()]);
+      closed = true;
+      // The subscriptions being made fail now (also one whose SUBSCRIBE waits on a connection being dropped).
+      const [sub, shared] = [subscriber, hub];
+      [subscriber, hub] = [null, null];
+      shared?.close(closedError());
+      await Promise.all([closeClient(client), sub ? closeClient(sub) : Promise.resolve()]);
     },
     get: (key) => redisCall('GET', () => client.get(key)),
     async mget(keys) {
@@ -158,9 +165,12 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
       const [value] = await execTransaction('INCRBY', tx);
       return Number(value);
     },
-    async subscribe(key, onValue) {
-      const shared = await subscriptions();
-      return redisCall('SUBSCRIBE', () => shared.add(key, onValue));
+    subscribe(key, onValue) {
+      const subscribing = subscribe(key, onValue);
+      // A caller may read the stored value before it awaits this (AsyncResult.get() does): a subscription failing
+      // meanwhile (the app closing) must not be reported as an unhandled rejection. The caller still gets it.
+      subscribing.catch(() => undefined);
+      return subscribing;
     },
     describe: () => where,
   };

@@ -108,4 +108,32 @@ describe('SubscriptionHub', () => {
     hub.deliver('k', 'replayed');
     expect(seen).toEqual(['v', 'replayed']);
   });
+
+  it('close() rejects the subscriptions being made at once, even if their SUBSCRIBE never completes', async () => {
+    const fake = fakePort();
+    const never: SubscriberPort = { ...fake.port, subscribe: () => new Promise<void>(() => {}) };
+    let resubscribed = 0;
+    const hub = new SubscriptionHub(never, silentLogger, () => resubscribed++);
+    const seen: string[] = [];
+    const pending = hub.add('k', (m) => seen.push(m)).then(() => null, (err: unknown) => err);
+    const closed = new Error('closed');
+    hub.close(closed);
+    expect(await pending).toBe(closed);
+    await expect(hub.add('k2', () => {})).rejects.toBe(closed);
+    fake.publish('k', 'late');
+    hub.deliver('k', 'late');
+    fake.reconnect();
+    expect(seen).toEqual([]);
+    expect(hub.channels).toEqual([]);
+    expect(resubscribed).toBe(0);
+  });
+
+  it('after close() removing a subscription made before sends nothing', async () => {
+    const fake = fakePort();
+    const hub = new SubscriptionHub(fake.port, silentLogger);
+    const off = await hub.add('k', () => {});
+    hub.close(new Error('closed'));
+    await off();
+    expect(fake.log).toEqual(['SUBSCRIBE k']);
+  });
 });

@@ -3,7 +3,8 @@
  * the first listener of a channel sends SUBSCRIBE and the promise resolves once Redis confirmed it, the last one
  * leaving sends UNSUBSCRIBE. Operations on one channel run in order, so a quick subscribe/unsubscribe/subscribe
  * never ends unsubscribed. After a reconnect every channel is subscribed again and `onResubscribed` runs, so the
- * owner can read what was published while the connection was down.
+ * owner can read what was published while the connection was down. Once closed, subscriptions still being made
+ * reject with the error `close()` was given, whether or not their SUBSCRIBE ever completes.
  */
 import type { Logger } from '@q/core';
 
@@ -28,12 +29,16 @@ export class SubscriptionHub {
   readonly #subscribed = new Set<string>();
   /** Per channel: the tail of its queued subscribe/unsubscribe operations. */
   readonly #queues = new Map<string, Promise<void>>();
+  /** The rejects of the subscriptions being made (answered by `close()`). */
+  readonly #adding = new Set<(error: unknown) => void>();
+  #closed: Error | null = null;
 
   constructor(port: SubscriberPort, logger: Logger, onResubscribed: (channels: string[]) => void = () => {}) {
     this.#port = port;
     this.#logger = logger;
     port.onMessage((channel, message) => this.#dispatch(channel, message));
     port.onReconnect(() => {
+      if (this.#closed) return;
       const channels = [...this.#subscribed];
       if (channels.length === 0) return;
       Promise.all(channels.map((c) => this.#port.subscribe(c)))
@@ -49,6 +54,7 @@ export class SubscriptionHub {
 
   /** Add a listener; resolves once the channel is subscribed. Returns the function that removes it. */
   async add(channel: string, listener: Listener): Promise<() => Promise<void>> {
+    if (this.#closed) throw this.#closed;
     // Wrapped, so that adding the same function twice gives two independent subscriptions.
     const own: Listener = (message) => listener(message);
     let set = this.#listeners.get(channel);
@@ -58,18 +64,41 @@ export class SubscriptionHub {
     }
     set.add(own);
     try {
-      await this.#sync(channel);
+      await this.#unlessClosed(this.#sync(channel));
     } catch (error) {
       this.#forget(channel, own);
       throw error;
     }
     let removed = false;
     return async () => {
-      if (removed) return;
+      if (removed || this.#closed) return;
       removed = true;
       this.#forget(channel, own);
       await this.#sync(channel);
     };
+  }
+
+  /**
+   * Close the hub (its owner closes the connection): the subscriptions being made reject with `error` now, later
+   * ones too; no listener is called any more. (Those already made are not told: their listeners just stop.)
+   */
+  close(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    for (const reject of this.#adding) reject(error);
+    this.#adding.clear();
+    this.#listeners.clear();
+  }
+
+  /**
+   * `op`, or the error of `close()` if the hub closes first. (A set of rejects, not a race against one "closed"
+   * promise: that would keep a reaction per subscription made until the hub closes.)
+   */
+  #unlessClosed(op: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#adding.add(reject);
+      op.then(resolve, reject).finally(() => this.#adding.delete(reject));
+    });
   }
 
   /** Listeners of `channel` receive `message` (also used to replay values read after a reconnect). */
