@@ -2,7 +2,8 @@
  * `keyValueBackend(driver)`: lifts a tier-2 {@link KeyValueDriver} into a full {@link ResultBackend}, writing Celery's
  * documents exactly (`celery-task-meta-<id>`, `celery-taskset-meta-<gid>`). A stored SUCCESS is never overwritten
  * (the current document is read first, as Celery does); task results are published to subscribers, and `watch` is
- * offered when the driver can `subscribe` (otherwise the core polls).
+ * offered when the driver can `subscribe` (otherwise the core polls); a watch ends when the driver ends its
+ * subscription (`subscribe`'s `onEnd`).
  */
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
@@ -79,17 +80,22 @@ export function keyValueBackend(driver: KeyValueDriver, options: KeyValueBackend
   };
   if (push) {
     const subscribe = (driver.subscribe as NonNullable<KeyValueDriver['subscribe']>).bind(driver);
-    backend.watch = (taskId, onMeta) =>
-      subscribe(taskKey(taskId), (text) => {
-        let meta: TaskMeta;
-        try {
-          meta = decodeResultDocument(text);
-        } catch (error) {
-          logger.error({ err: error, taskId }, 'malformed result document ignored');
-          return;
-        }
-        onMeta(meta);
-      });
+    // `onEnd` goes to the driver as is: a driver that closes (or loses the subscription for good) ends the watch.
+    backend.watch = (taskId, onMeta, onEnd) =>
+      subscribe(
+        taskKey(taskId),
+        (text) => {
+          let meta: TaskMeta;
+          try {
+            meta = decodeResultDocument(text);
+          } catch (error) {
+            logger.error({ err: error, taskId }, 'malformed result document ignored');
+            return;
+          }
+          onMeta(meta);
+        },
+        onEnd,
+      );
   }
   return backend;
 }

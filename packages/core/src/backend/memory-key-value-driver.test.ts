@@ -30,4 +30,32 @@ describe('memoryKeyValueDriver', () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(await driver.get('c')).toBeNull();
   });
+
+  it("close() ends this driver's subscriptions (onEnd, no value after), not those unsubscribed or of another driver", async () => {
+    const namespace = ns();
+    const a = memoryKeyValueDriver({ namespace });
+    const b = memoryKeyValueDriver({ namespace });
+    const seen: string[] = [];
+    const ended: unknown[] = [];
+    await a.subscribe?.('k', (v) => seen.push(`a:${v}`), (err) => ended.push(err));
+    const off = await a.subscribe?.('k', (v) => seen.push(`gone:${v}`), (err) => ended.push(err));
+    await off?.();
+    await b.subscribe?.('k', (v) => seen.push(`b:${v}`), (err) => ended.push(err));
+    // The delivery of 'queued' is queued (a microtask), then the driver closes in the same turn.
+    const setting = a.set('k', 'queued', { ttlMs: null, publish: true });
+    const closing = a.close();
+    await Promise.all([setting, closing]);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ name: 'ConnectionError', code: 'Q_ERR_CONNECTION_LOST', message: `memory backend memory://${namespace} is closed` });
+    await b.set('k', 'later', { ttlMs: null, publish: true });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual(['b:queued', 'b:later']);
+    // The keys stay and the driver still works.
+    expect(await a.get('k')).toBe('later');
+    await a.subscribe?.('k', (v) => seen.push(`a2:${v}`));
+    await a.close();
+    await b.set('k', 'again', { ttlMs: null, publish: true });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen.slice(2)).toEqual(['b:again']);
+  });
 });

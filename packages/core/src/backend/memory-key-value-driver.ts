@@ -1,9 +1,11 @@
 /**
  * The in-process key-value driver (`memory://` results). State is shared by namespace, so an app and an
- * in-process worker see the same results. Keys expire (checked on read) and `subscribe` is supported.
+ * in-process worker see the same results. Keys expire (checked on read) and `subscribe` is supported; `close()`
+ * ends this driver's subscriptions (their `onEnd` gets `ConnectionError` `Q_ERR_CONNECTION_LOST` "memory backend
+ * memory://<namespace> is closed"). The keys stay, and the driver works again without `connect()`.
  */
 import type { KeyValueDriver, KeyValueSetOptions } from '../contracts/result-backend.js';
-import { BackendError } from '../errors/q-error.js';
+import { BackendError, ConnectionError } from '../errors/q-error.js';
 
 /** Options of {@link memoryKeyValueDriver}. */
 export interface MemoryKeyValueDriverOptions {
@@ -37,6 +39,8 @@ function namespaceState(name: string): NamespaceState {
 export function memoryKeyValueDriver(options: MemoryKeyValueDriverOptions = {}): KeyValueDriver {
   const namespace = options.namespace ?? 'default';
   const state = namespaceState(namespace);
+  /** This driver's active subscriptions: each one's end (removes its listener, then calls its `onEnd`). */
+  const live = new Set<(error: Error) => void>();
 
   function read(key: string): string | null {
     const entry = state.entries.get(key);
@@ -55,7 +59,19 @@ export function memoryKeyValueDriver(options: MemoryKeyValueDriverOptions = {}):
   return {
     capabilities: Object.freeze({ subscribe: true, atomicIncr: true }),
     async connect() {},
-    async close() {},
+    async close() {
+      if (live.size === 0) return;
+      const error = new ConnectionError('Q_ERR_CONNECTION_LOST', `memory backend memory://${namespace} is closed`, { retryable: true });
+      const ending = [...live];
+      live.clear();
+      for (const end of ending) {
+        try {
+          end(error);
+        } catch {
+          // A subscriber's `onEnd` that throws does not keep the others from being ended.
+        }
+      }
+    },
     async get(key: string) {
       return read(key);
     },
@@ -86,19 +102,33 @@ export function memoryKeyValueDriver(options: MemoryKeyValueDriverOptions = {}):
       });
       return next;
     },
-    async subscribe(key: string, onValue: (value: string) => void) {
+    async subscribe(key: string, onValue: (value: string) => void, onEnd?: (error: Error) => void) {
       let set = state.listeners.get(key);
       if (!set) {
         set = new Set();
         state.listeners.set(key, set);
       }
-      // Wrap so that subscribing the same function twice gives two independent subscriptions.
-      const listener = (value: string): void => onValue(value);
+      // Wrap so that subscribing the same function twice gives two independent subscriptions. (A value already
+      // queued for it when the subscription ends is not delivered.)
+      let active = true;
+      const listener = (value: string): void => {
+        if (active) onValue(value);
+      };
       set.add(listener);
-      return async () => {
+      const remove = (): void => {
+        active = false;
         const current = state.listeners.get(key);
         current?.delete(listener);
         if (current && current.size === 0) state.listeners.delete(key);
+      };
+      const end = (error: Error): void => {
+        remove();
+        onEnd?.(error);
+      };
+      live.add(end);
+      return async () => {
+        live.delete(end);
+        remove();
       };
     },
     describe() {

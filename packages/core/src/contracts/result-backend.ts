@@ -126,8 +126,17 @@ export interface ResultBackend {
   /** The stored meta, or `null` when nothing is stored (PENDING). */
   getTaskMeta(taskId: string): Promise<TaskMeta | null>;
   forget(taskId: string): Promise<void>;
-  /** Push: call `onMeta` on every stored state of `taskId`. Returns an unsubscribe function. */
-  watch?(taskId: string, onMeta: (meta: TaskMeta) => void): Promise<() => Promise<void>>;
+  /**
+   * Push: call `onMeta` on every stored state of `taskId`. Resolves, once the subscription is active, to the
+   * function that ends it (safe to call more than once, and after `close()`).
+   *
+   * `onEnd` (optional for callers and backends alike): a backend that closes, or whose subscription is lost for
+   * good (not a reconnect it recovers from), calls `onEnd` once for each active subscription, with the error a
+   * waiting `AsyncResult.get()` then rejects with (e.g. `ConnectionError` `Q_ERR_CONNECTION_LOST`); no `onMeta`
+   * follows. A subscription still being made when the backend closes rejects instead. A backend that never calls
+   * `onEnd` is valid: a `get()` then waits for its `timeout`.
+   */
+  watch?(taskId: string, onMeta: (meta: TaskMeta) => void, onEnd?: (error: Error) => void): Promise<() => Promise<void>>;
   getMany?(taskIds: readonly string[]): Promise<(TaskMeta | null)[]>;
   saveGroup?(groupId: string, resultTuple: unknown, options: StoreOptions): Promise<void>;
   restoreGroup?(groupId: string): Promise<unknown | null>;
@@ -165,8 +174,12 @@ export interface KeyValueDriver {
   delete(key: string): Promise<void>;
   /** Atomically add `by`, returning the new value. */
   incr(key: string, by: number, ttlMs: number | null): Promise<number>;
-  /** Called with every value `set` with `publish: true` on `key`. */
-  subscribe?(key: string, onValue: (value: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Called with every value `set` with `publish: true` on `key`. Resolves, once the subscription is active, to the
+   * function that ends it. `onEnd` (optional): called once per active subscription when the driver closes or
+   * loses it for good, as {@link ResultBackend.watch}'s `onEnd` (which `keyValueBackend()` passes through).
+   */
+  subscribe?(key: string, onValue: (value: string) => void, onEnd?: (error: Error) => void): Promise<() => Promise<void>>;
   /** URL with the password masked. */
   describe(): string;
 }

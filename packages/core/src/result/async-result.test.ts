@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../app/app.js';
 import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
-import { BackendError, RemoteError, TimeoutError } from '../errors/q-error.js';
+import { BackendError, ConnectionError, RemoteError, TimeoutError } from '../errors/q-error.js';
 import { resolveConfig } from '../app/resolve-config.js';
 import { AsyncResult } from './async-result.js';
 import { isReady } from './states.js';
@@ -197,5 +197,110 @@ describe('AsyncResult.get with push: subscribing and reading together', () => {
     await expect(result('late').get({ timeout: 1 })).resolves.toBe('ok');
     expect(stats.reads).toBe(2);
     expect(stats.live).toBe(0);
+  });
+});
+
+describe('AsyncResult.get with push: the backend ends the wait', () => {
+  /**
+   * A push backend that keeps each subscription's `onEnd`: `end(error)` ends them all, as a backend does on close.
+   * `readMs` delays every read; `subscribe` replaces how a subscription is made.
+   */
+  function endingBackend(options: { readMs?: number; subscribe?: () => Promise<void> } = {}) {
+    const ends = new Set<(error: Error) => void>();
+    const stats = { subscribed: 0, unsubscribed: 0 };
+    const backend: ResultBackend = {
+      capabilities: { push: true, chords: 'none', groups: false, autoExpire: false },
+      describe: () => 'ending push',
+      connect: async () => {},
+      close: async () => {},
+      storeResult: async () => {},
+      getTaskMeta: async () => {
+        if (options.readMs) await new Promise((r) => setTimeout(r, options.readMs));
+        return null;
+      },
+      forget: async () => {},
+      watch: async (_id, _onMeta, onEnd) => {
+        await options.subscribe?.();
+        stats.subscribed++;
+        const own = (error: Error): void => onEnd?.(error);
+        ends.add(own);
+        return async () => {
+          if (ends.delete(own)) stats.unsubscribed++;
+        };
+      },
+    };
+    const end = (error: Error): void => {
+      const live = [...ends];
+      ends.clear();
+      for (const e of live) e(error);
+    };
+    return { backend, stats, end, result: <T>(id: string) => new AsyncResult<T>(id, { conf: resolveConfig({}), getBackend: async () => backend }) };
+  }
+
+  /** Collects the unhandled rejections reported while `run` runs (and a few turns after). */
+  async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void seen.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await run();
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    return seen;
+  }
+
+  it('a watch that rejects while the first read is pending rejects get() with its error, and nothing is unhandled', async () => {
+    const closed = new ConnectionError('Q_ERR_CONNECTION_LOST', 'fake backend is closed');
+    const { result } = endingBackend({ readMs: 50, subscribe: () => Promise.reject(closed) });
+    const unhandled = await unhandledDuring(async () => {
+      await expect(result('rejected').get({ timeout: 2 })).rejects.toBe(closed);
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a subscribed get() rejects promptly with the error the backend ends its subscription with', async () => {
+    const { stats, end, result } = endingBackend();
+    const pending = result('waiting').get().then(() => null, (err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stats.subscribed).toBe(1);
+    const lost = new ConnectionError('Q_ERR_CONNECTION_LOST', 'fake backend is closed');
+    const t0 = performance.now();
+    end(lost);
+    expect(await pending).toBe(lost);
+    expect(performance.now() - t0).toBeLessThan(50);
+  });
+
+  it('a subscription ended while the first read is pending rejects get() once that read returns', async () => {
+    const { end, result } = endingBackend({ readMs: 40 });
+    const pending = result('early-end').get({ timeout: 2 }).then(() => null, (err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 5));
+    const lost = new ConnectionError('Q_ERR_CONNECTION_LOST', 'fake backend is closed');
+    end(lost);
+    const t0 = performance.now();
+    expect(await pending).toBe(lost);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
+  it('an end after get() returned changes nothing', async () => {
+    const { backend, end, result } = endingBackend();
+    const done = meta('finished', 'SUCCESS', 3);
+    backend.getTaskMeta = async () => done;
+    await expect(result('finished').get({ timeout: 1 })).resolves.toBe(3);
+    const unhandled = await unhandledDuring(async () => end(new Error('late')));
+    expect(unhandled).toEqual([]);
+  });
+
+  it('memory backend: app.close() rejects a waiting get() at once with Q_ERR_CONNECTION_LOST', async () => {
+    const { app, result } = await setup(true);
+    const pending = result('never').get().then(() => null, (err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    await app.close();
+    const error = await pending;
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', message: expect.stringMatching(/^memory backend memory:\/\/result-.* is closed$/) });
   });
 });

@@ -100,7 +100,10 @@ export class AsyncResult<T = unknown> {
   /**
    * Waits for the task to finish and returns its result. FAILURE and REVOKED throw a `RemoteError` with the
    * remote type, message and traceback (REVOKED: type `TaskRevokedError`), unless `propagate: false`.
-   * @throws TimeoutError `Q_ERR_TIMEOUT` after `timeout` seconds; BackendError `Q_ERR_BACKEND_DISABLED`.
+   * A wait on a backend's push fails when the backend ends it: `app.close()` while `get()` waits rejects it at
+   * once with the backend's error (Redis, rpc, memory: `ConnectionError` `Q_ERR_CONNECTION_LOST`).
+   * @throws TimeoutError `Q_ERR_TIMEOUT` after `timeout` seconds; BackendError `Q_ERR_BACKEND_DISABLED`;
+   *   ConnectionError `Q_ERR_CONNECTION_LOST` when the backend closes (or loses the subscription for good) meanwhile.
    */
   async get(options: GetOptions = {}): Promise<T> {
     const backend = await this.#backend();
@@ -134,10 +137,23 @@ export class AsyncResult<T = unknown> {
     const arrived = new Promise<TaskMeta>((resolve) => {
       settle = resolve;
     });
-    // Subscribe and read the stored state at the same time (one round trip, not two, when the task is done).
-    const subscribing = watch(this.id, (meta) => {
-      if (isReady(meta.status)) settle?.(meta);
+    // The backend ended the subscription (it closed, or lost it for good): the wait fails with its error.
+    let end: ((error: Error) => void) | null = null;
+    const ended = new Promise<never>((_, reject) => {
+      end = reject;
     });
+    ended.catch(() => undefined); // raced below, or not at all when the first read finds the result
+    // Subscribe and read the stored state at the same time (one round trip, not two, when the task is done).
+    const subscribing = watch(
+      this.id,
+      (meta) => {
+        if (isReady(meta.status)) settle?.(meta);
+      },
+      (error) => end?.(error),
+    );
+    // Handled now: the subscription may fail while the read below is pending (the app closing in the same turn),
+    // which must not be an unhandled rejection. `await subscribing` below still throws its error.
+    subscribing.catch(() => undefined);
     let early: TaskMeta | null;
     try {
       early = await backend.getTaskMeta(this.id);
@@ -157,7 +173,7 @@ export class AsyncResult<T = unknown> {
       // That read may have run before the subscription was active: read again now that it is (no lost result).
       // Whichever comes first wins: that read finding the result, or the result's message.
       const reread = backend.getTaskMeta(this.id).then((stored) => (stored && isReady(stored.status) ? stored : arrived));
-      const racers: Promise<TaskMeta>[] = [arrived, reread];
+      const racers: Promise<TaskMeta>[] = [arrived, reread, ended];
       if (deadline !== null) {
         racers.push(
           new Promise<never>((_, reject) => {
