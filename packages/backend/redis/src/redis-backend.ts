@@ -27,7 +27,7 @@ export const REDIS_BACKEND_CAPABILITIES: ResultBackendCapabilities = Object.free
 /** The Redis result backend; `driver` is its key-value driver (and command connection). */
 export interface RedisBackend extends ResultBackend {
   readonly driver: RedisKeyValueDriver;
-  watch(taskId: string, onMeta: (meta: TaskMeta) => void): Promise<() => Promise<void>>;
+  watch(taskId: string, onMeta: (meta: TaskMeta) => void, onEnd?: (error: Error) => void): Promise<() => Promise<void>>;
   getMany(taskIds: readonly string[]): Promise<(TaskMeta | null)[]>;
   saveGroup(groupId: string, resultTuple: unknown, options: StoreOptions): Promise<void>;
   restoreGroup(groupId: string): Promise<unknown | null>;

@@ -8,7 +8,11 @@
  *   first use; resubscribed after a reconnect, and then the keys are read again (see `refetchOnReconnect`).
  * - `close()`: QUIT, or a connection still connecting is dropped at once (see `closeClient`). Subscriptions
  *   still being made reject with `ConnectionError` `Q_ERR_CONNECTION_LOST` "redis backend <url> is closed", as
- *   do later ones until `connect()`; the next subscription after that makes a new subscriber connection.
+ *   do later ones until `connect()`; active ones are ended with that error (`subscribe`'s `onEnd`, so a waiting
+ *   `get()` rejects at once). The next subscription after `connect()` makes a new subscriber connection.
+ * - A subscriber connection that ends for good (its client gives up reconnecting: only with a `retryStrategy` of
+ *   one's own, the default one reconnects forever) ends its subscriptions the same way ("redis backend <url>: the
+ *   subscriber connection ended"); the next subscription makes a new one.
  */
 import type { KeyValueDriver, KeyValueSetOptions, Logger } from '@q/core';
 import { ConnectionError, silentLogger } from '@q/core';
@@ -22,7 +26,7 @@ import { SubscriptionHub, type SubscriberPort } from './subscription-hub.js';
 export interface RedisKeyValueDriver extends KeyValueDriver {
   readonly client: Redis;
   readonly logger: Logger;
-  subscribe(key: string, onValue: (value: string) => void): Promise<() => Promise<void>>;
+  subscribe(key: string, onValue: (value: string) => void, onEnd?: (error: Error) => void): Promise<() => Promise<void>>;
 }
 
 /** Add a SET with Celery's expiry rule to a transaction: SETEX whole seconds, PSETEX otherwise, SET for none. */
@@ -121,12 +125,19 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
       if (sub.status === 'end' && hub === shared) [subscriber, hub] = [null, null];
       throw closed ? closedError() : error;
     }
+    // Connected, the client reconnects by itself; `end` means it gave up (or `close()` ended it: hub already reset).
+    sub.once('end', () => {
+      if (hub !== shared) return;
+      [subscriber, hub] = [null, null];
+      logger.warn({ url: where }, 'redis: the subscriber connection ended; waiting results are failed');
+      shared.close(new ConnectionError('Q_ERR_CONNECTION_LOST', `redis backend ${where}: the subscriber connection ended`, { retryable: true }));
+    });
     return shared;
   };
-  const subscribe = async (key: string, onValue: (value: string) => void): Promise<() => Promise<void>> => {
+  const subscribe = async (key: string, onValue: (value: string) => void, onEnd?: (error: Error) => void): Promise<() => Promise<void>> => {
     if (closed) throw closedError();
     const shared = await subscriptions();
-    return redisCall('SUBSCRIBE', () => shared.add(key, onValue));
+    return redisCall('SUBSCRIBE', () => shared.add(key, onValue, onEnd));
   };
 
   return {
@@ -165,8 +176,8 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
       const [value] = await execTransaction('INCRBY', tx);
       return Number(value);
     },
-    subscribe(key, onValue) {
-      const subscribing = subscribe(key, onValue);
+    subscribe(key, onValue, onEnd) {
+      const subscribing = subscribe(key, onValue, onEnd);
       // A caller may read the stored value before it awaits this (AsyncResult.get() does): a subscription failing
       // meanwhile (the app closing) must not be reported as an unhandled rejection. The caller still gets it.
       subscribing.catch(() => undefined);

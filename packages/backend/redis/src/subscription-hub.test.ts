@@ -136,4 +136,43 @@ describe('SubscriptionHub', () => {
     await off();
     expect(fake.log).toEqual(['SUBSCRIBE k']);
   });
+
+  it('close() ends the active subscriptions with its error (onEnd, once each), not removed ones or those being made', async () => {
+    const fake = fakePort();
+    const hub = new SubscriptionHub(fake.port, silentLogger);
+    const ended: [string, unknown][] = [];
+    const seen: string[] = [];
+    await hub.add('k1', (m) => seen.push(m), (err) => ended.push(['k1', err]));
+    await hub.add('k1', (m) => seen.push(m), (err) => ended.push(['k1 again', err]));
+    await hub.add('k2', () => {}); // no onEnd: just stops
+    const off = await hub.add('k3', () => {}, (err) => ended.push(['k3', err]));
+    await off();
+    const making = hub.add('k4', () => {}, (err) => ended.push(['k4', err])).then(() => null, (err: unknown) => err);
+    const closed = new Error('closed');
+    hub.close(closed);
+    hub.close(new Error('closed twice'));
+    expect(ended).toEqual([
+      ['k1', closed],
+      ['k1 again', closed],
+    ]);
+    expect(await making).toBe(closed);
+    fake.publish('k1', 'late');
+    expect(seen).toEqual([]);
+    expect(ended).toHaveLength(2);
+  });
+
+  it('an onEnd that throws is logged and does not keep the others from being ended', async () => {
+    const fake = fakePort();
+    const errors: string[] = [];
+    const logger = { ...silentLogger, error: (_obj: unknown, msg?: string) => void errors.push(String(msg)) };
+    const hub = new SubscriptionHub(fake.port, logger as typeof silentLogger);
+    const ended: string[] = [];
+    await hub.add('a', () => {}, () => {
+      throw new Error('onEnd bug');
+    });
+    await hub.add('b', () => {}, () => ended.push('b'));
+    hub.close(new Error('closed'));
+    expect(ended).toEqual(['b']);
+    expect(errors).toEqual(['redis: ending a result subscription threw']);
+  });
 });

@@ -4,7 +4,8 @@
  * leaving sends UNSUBSCRIBE. Operations on one channel run in order, so a quick subscribe/unsubscribe/subscribe
  * never ends unsubscribed. After a reconnect every channel is subscribed again and `onResubscribed` runs, so the
  * owner can read what was published while the connection was down. Once closed, subscriptions still being made
- * reject with the error `close()` was given, whether or not their SUBSCRIBE ever completes.
+ * reject with the error `close()` was given, whether or not their SUBSCRIBE ever completes, and those already made
+ * are ended with it (their `onEnd`).
  */
 import type { Logger } from '@q/core';
 
@@ -19,6 +20,8 @@ export interface SubscriberPort {
 }
 
 type Listener = (message: string) => void;
+/** Told once when the hub closes under an active subscription. */
+type EndListener = (error: Error) => void;
 
 /** See the module comment. */
 export class SubscriptionHub {
@@ -31,6 +34,8 @@ export class SubscriptionHub {
   readonly #queues = new Map<string, Promise<void>>();
   /** The rejects of the subscriptions being made (answered by `close()`). */
   readonly #adding = new Set<(error: unknown) => void>();
+  /** The `onEnd`s of the subscriptions made and not removed (answered by `close()`). */
+  readonly #live = new Set<EndListener>();
   #closed: Error | null = null;
 
   constructor(port: SubscriberPort, logger: Logger, onResubscribed: (channels: string[]) => void = () => {}) {
@@ -52,8 +57,11 @@ export class SubscriptionHub {
     return [...this.#listeners.keys()];
   }
 
-  /** Add a listener; resolves once the channel is subscribed. Returns the function that removes it. */
-  async add(channel: string, listener: Listener): Promise<() => Promise<void>> {
+  /**
+   * Add a listener; resolves once the channel is subscribed. Returns the function that removes it. `onEnd` is
+   * called once if the hub closes while the subscription is active (not after it was removed).
+   */
+  async add(channel: string, listener: Listener, onEnd?: EndListener): Promise<() => Promise<void>> {
     if (this.#closed) throw this.#closed;
     // Wrapped, so that adding the same function twice gives two independent subscriptions.
     const own: Listener = (message) => listener(message);
@@ -69,18 +77,25 @@ export class SubscriptionHub {
       this.#forget(channel, own);
       throw error;
     }
+    // Closed in the turn the SUBSCRIBE completed: still a subscription being made, it rejects.
+    if (this.#closed) throw this.#closed;
+    // Wrapped for the same reason as the listener (one entry per subscription).
+    const end: EndListener = (error) => onEnd?.(error);
+    this.#live.add(end);
     let removed = false;
     return async () => {
       if (removed || this.#closed) return;
       removed = true;
+      this.#live.delete(end);
       this.#forget(channel, own);
       await this.#sync(channel);
     };
   }
 
   /**
-   * Close the hub (its owner closes the connection): the subscriptions being made reject with `error` now, later
-   * ones too; no listener is called any more. (Those already made are not told: their listeners just stop.)
+   * Close the hub (its owner closes the connection, or lost it for good): the subscriptions being made reject with
+   * `error` now, later ones too; those already made are ended with it (their `onEnd`, once each); no listener is
+   * called any more.
    */
   close(error: Error): void {
     if (this.#closed) return;
@@ -88,6 +103,15 @@ export class SubscriptionHub {
     for (const reject of this.#adding) reject(error);
     this.#adding.clear();
     this.#listeners.clear();
+    const ending = [...this.#live];
+    this.#live.clear();
+    for (const end of ending) {
+      try {
+        end(error);
+      } catch (err) {
+        this.#logger.error({ err }, 'redis: ending a result subscription threw');
+      }
+    }
   }
 
   /**

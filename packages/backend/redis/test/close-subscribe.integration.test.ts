@@ -3,7 +3,8 @@
  * connection still being made): the pending get() rejects at once with a typed error, and nothing is left running —
  * the process exits right away (it used to linger ~2 s on a timer ioredis leaves when a connection that is still
  * connecting is dropped) and no timer or socket stays behind in-process. Also: waits work again after the app
- * reconnects, and concurrent waits (several on one task) are still woken by the PUBLISH.
+ * reconnects, and concurrent waits (several on one task) are still woken by the PUBLISH. A get() already subscribed
+ * is woken too: `app.close()`, or a subscriber connection that ends for good, rejects it at once.
  *
  * The child-process checks run `test/fixtures/close-while-subscribing.ts`. Everything uses Redis database 14
  * (flushed before and after; only database 14).
@@ -32,6 +33,22 @@ async function flushDb14(): Promise<void> {
   try {
     if (client.options.db !== DB) throw new Error(`refusing to flush a database other than ${DB}`);
     await client.flushdb();
+  } finally {
+    await client.quit();
+  }
+}
+
+/** Resolves once Redis counts `subscribers` SUBSCRIBEs on `channel` (PUBSUB NUMSUB: channels are not per db). */
+async function subscribed(channel: string, subscribers = 1): Promise<void> {
+  const client = new Redis({ host: '127.0.0.1', port: 6379, db: DB, maxRetriesPerRequest: 1 });
+  try {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const [, count] = (await client.pubsub('NUMSUB', channel)) as [string, number];
+      if (Number(count) >= subscribers) return;
+      if (Date.now() > deadline) throw new Error(`${channel}: not subscribed within 3 s`);
+      await sleep(5);
+    }
   } finally {
     await client.quit();
   }
@@ -179,5 +196,64 @@ describe.skipIf(!ok)('close() while a get() is subscribing (db 14)', () => {
     }
     await sleep(20);
     expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+  });
+
+  it('app.close() rejects a get() that is already subscribed at once with Q_ERR_CONNECTION_LOST', async () => {
+    const app = createApp({ name: 'close-subscribed', broker: 'memory://close-subscribed', backend: redisBackend(URL_DB14) });
+    const taskId = `subscribed-${process.pid}-${Date.now()}`;
+    try {
+      await app.getBackend();
+      const pending = app.asyncResult(taskId).get().then(() => null, (err: unknown) => err);
+      await subscribed(`celery-task-meta-${taskId}`);
+      const t0 = Date.now();
+      await app.close();
+      const error = await pending;
+      expect(Date.now() - t0).toBeLessThan(200);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', retryable: true, message: `redis backend ${URL_DB14} is closed` });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a subscriber connection that ends for good rejects the subscribed get()s; the next get() subscribes anew', async () => {
+    const name = `q-test-lost-${process.pid}-${Date.now()}`;
+    const backend = redisBackend({
+      url: URL_DB14,
+      createClient: (role) => {
+        if (role !== 'subscriber') return createRedisClient(URL_DB14, {}, role);
+        const client = createRedisClient(URL_DB14, { clientName: name }, role);
+        client.options.retryStrategy = () => null; // gives up at the first disconnect
+        return client;
+      },
+    });
+    const app = createApp({ name: 'close-subscribe-lost', broker: 'memory://close-subscribe-lost', backend });
+    const taskId = `lost-${process.pid}-${Date.now()}`;
+    const admin = new Redis({ host: '127.0.0.1', port: 6379, db: DB, maxRetriesPerRequest: 1 });
+    try {
+      await app.getBackend();
+      const pending = app.asyncResult(taskId).get({ timeout: 10 }).then(() => null, (err: unknown) => err);
+      await subscribed(`celery-task-meta-${taskId}`);
+      const list = (await admin.client('LIST')) as string;
+      const id = list.split('\n').find((line) => line.includes(` name=${name} `))?.match(/^id=(\d+) /)?.[1];
+      expect(id, list).toBeDefined();
+      const t0 = Date.now();
+      await admin.client('KILL', 'ID', id as string);
+      const error = await pending;
+      expect(Date.now() - t0).toBeLessThan(500);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', message: `redis backend ${URL_DB14}: the subscriber connection ended` });
+
+      const again = app.asyncResult(taskId).get({ timeout: 5 });
+      await subscribed(`celery-task-meta-${taskId}`);
+      await backend.storeResult(
+        { taskId, status: 'SUCCESS', result: 'after', traceback: null, children: [], dateDone: '2026-01-01T00:00:00.000000' },
+        { expiresMs: 60_000 },
+      );
+      expect(await again).toBe('after');
+    } finally {
+      await admin.quit();
+      await app.close();
+    }
   });
 });
