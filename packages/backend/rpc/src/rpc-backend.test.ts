@@ -2,7 +2,7 @@
  * The rpc backend over the memory transport: the exact message Celery sends, the reply queue declared before the
  * first task, results pushed to `get()`, buffering, latest state per id, typed failures.
  */
-import { RemoteError, pendingMeta } from '@q/core';
+import { ConnectionError, RemoteError, pendingMeta } from '@q/core';
 import type { App, BackendHost, Message, TaskMeta, Transport } from '@q/core';
 import { readVector } from '@q/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -253,6 +253,54 @@ describe('rpc backend: lifecycle', () => {
     await backend.close();
     backend.attach(host('oid-b', transport));
     expect(backend.replyTo).toBe('oid-b');
+    await transport.close();
+  });
+
+  it('app.close() rejects a get() waiting on push at once with Q_ERR_CONNECTION_LOST; after reconnecting get() works again', async () => {
+    const ns = namespace();
+    const { app } = client(ns, { result: { pollInterval: 3600 } });
+    const worker = await workerSide(ns);
+    await app.getBackend();
+    const pending = app.asyncResult('never').get().then(() => null, (err: unknown) => err);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const t0 = performance.now();
+    await app.close();
+    const error = await pending;
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', retryable: true, message: `rpc backend is closed (reply queue ${app.oid})` });
+
+    const again = app.asyncResult<number>('after').get({ timeout: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await worker.backend.storeResult({ ...pendingMeta('after'), status: 'SUCCESS', result: 9 }, { expiresMs: null, replyTo: app.oid });
+    expect(await again).toBe(9);
+  });
+
+  it('close() ends the active watches (onEnd, once), not unsubscribed ones; a watch still being set up rejects', async () => {
+    const transport = memoryTransport(namespace());
+    await transport.connect();
+    let slow = false;
+    const backend = rpcBackend();
+    backend.attach({
+      ...host('oid-close', transport),
+      transport: async () => {
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 20));
+        return transport;
+      },
+    });
+    await backend.connect();
+    const ended: [string, unknown][] = [];
+    await backend.watch('a', () => {}, (err) => ended.push(['a', err]));
+    await backend.watch('a', () => {}); // without onEnd: just ends
+    const off = await backend.watch('b', () => {}, (err) => ended.push(['b', err]));
+    await off();
+    slow = true;
+    const settingUp = backend.watch('c', () => {}, (err) => ended.push(['c', err])).then(() => null, (err: unknown) => err);
+    await backend.close();
+    await backend.close();
+    expect(ended).toEqual([['a', expect.objectContaining({ code: 'Q_ERR_CONNECTION_LOST', message: 'rpc backend is closed (reply queue oid-close)' })]]);
+    expect(await settingUp).toMatchObject({ name: 'ConnectionError', code: 'Q_ERR_CONNECTION_LOST' });
+    expect(ended).toHaveLength(1);
     await transport.close();
   });
 

@@ -6,9 +6,10 @@
  * It rides on the app's broker: the app `attach`es it (oid, transport, `result.expires`, `result.persistent`).
  * The reply queue is declared before the first task that expects a result is sent (`onTaskCall`, Celery's
  * `on_task_call`) and consumed from the first read (`getTaskMeta` / `watch`), so `AsyncResult.get()` is woken
- * by push, without polling.
+ * by push, without polling. `close()` ends the watches (their `onEnd`: `ConnectionError` `Q_ERR_CONNECTION_LOST`),
+ * so a `get()` waiting when the app closes rejects at once.
  */
-import { BackendError, ConfigError, silentLogger, withPublishRetry } from '@q/core';
+import { BackendError, ConfigError, ConnectionError, silentLogger, withPublishRetry } from '@q/core';
 import type { BackendHost, Consumer, Delivery, Logger, ResultBackend, ResultBackendCapabilities, StoreOptions, TaskMeta, Transport } from '@q/core';
 import { resolveRpcOptions, type ResolvedRpcBackendOptions, type RpcBackendOptions } from './options.js';
 import { ReplyBuffer } from './reply-buffer.js';
@@ -37,6 +38,10 @@ export class RpcBackend implements ResultBackend {
   /** The last declaration of the reply queue (per transport; refreshed before `x-expires` could run out). */
   #declared: { transport: Transport; at: number; done: Promise<void> } | null = null;
   #consuming: { transport: Transport; consumer: Promise<Consumer> } | null = null;
+  /** Counts `close()`s: a watch set up across one rejects instead of being left unconsumed. */
+  #closes = 0;
+  /** The ends of the active watches (each removes its watcher, then calls its `onEnd`). */
+  readonly #watching = new Set<(error: Error) => void>();
 
   constructor(options: RpcBackendOptions = {}) {
     this.#options = resolveRpcOptions(options);
@@ -68,12 +73,17 @@ export class RpcBackend implements ResultBackend {
     this.#connected = true;
   }
 
-  /** Stops consuming the reply queue. Received states stay readable if the app connects again. */
+  /**
+   * Stops consuming the reply queue and ends the active watches with `ConnectionError` `Q_ERR_CONNECTION_LOST`
+   * (a waiting `get()` rejects with it). Received states stay readable if the app connects again.
+   */
   async close(): Promise<void> {
     this.#connected = false;
+    this.#closes++;
     const consuming = this.#consuming;
     this.#consuming = null;
     this.#declared = null;
+    this.#endWatches();
     if (consuming) await cancelQuietly(consuming.consumer, this.#log);
   }
 
@@ -110,11 +120,24 @@ export class RpcBackend implements ResultBackend {
     return taskIds.map((id) => this.#buffer.get(id));
   }
 
-  /** Calls `onMeta` with every state of `taskId` this client receives until unsubscribed. */
-  async watch(taskId: string, onMeta: (meta: TaskMeta) => void): Promise<() => Promise<void>> {
+  /**
+   * Calls `onMeta` with every state of `taskId` this client receives until unsubscribed, or until `close()`, which
+   * calls `onEnd` (a watch still being set up then rejects with the same error).
+   */
+  async watch(taskId: string, onMeta: (meta: TaskMeta) => void, onEnd?: (error: Error) => void): Promise<() => Promise<void>> {
+    const closes = this.#closes;
     await this.#consume();
+    if (this.#closes !== closes) throw this.#closedError();
     const off = this.#buffer.watch(taskId, onMeta);
-    return async () => off();
+    const end = (error: Error): void => {
+      off();
+      onEnd?.(error);
+    };
+    this.#watching.add(end);
+    return async () => {
+      this.#watching.delete(end);
+      off();
+    };
   }
 
   /**
@@ -127,6 +150,25 @@ export class RpcBackend implements ResultBackend {
 
   describe(): string {
     return 'rpc://';
+  }
+
+  #closedError(): ConnectionError {
+    const queue = this.#host ? ` (reply queue ${this.#host.oid})` : '';
+    return new ConnectionError('Q_ERR_CONNECTION_LOST', `rpc backend is closed${queue}`, { retryable: true });
+  }
+
+  #endWatches(): void {
+    if (this.#watching.size === 0) return;
+    const error = this.#closedError();
+    const ending = [...this.#watching];
+    this.#watching.clear();
+    for (const end of ending) {
+      try {
+        end(error);
+      } catch (err) {
+        this.#log.error({ err }, 'rpc backend: ending a result watch threw');
+      }
+    }
   }
 
   #requireHost(): BackendHost {
