@@ -4,6 +4,7 @@
  * the BRPOP as a timeout, so no message can be popped and dropped by the abort.
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { stopClient } from './connection/close-client.js';
 import { newRedisClient } from './connection/create-redis-client.js';
 
 /** One blocking connection. */
@@ -121,8 +122,11 @@ export class BlockingPool {
     return this.#all.filter((b) => b.busy);
   }
 
-  /** Close every connection (a pending wait fails; nothing is taken by a wait that did not answer). */
+  /**
+   * Stop every connection at once, also one still being made (a pending wait fails; nothing is taken by a wait
+   * that did not answer). Resolves once they are closed.
+   */
   async close(): Promise<void> {
-    for (const b of this.#all.splice(0)) b.client.disconnect();
+    await Promise.all(this.#all.splice(0).map((b) => stopClient(b.client)));
   }
 }

@@ -3,6 +3,7 @@
  * messages dispatched to the handlers of the pattern they matched. ioredis re-subscribes after a reconnect.
  */
 import type { Redis } from 'ioredis';
+import { closeClient } from './connection/close-client.js';
 
 export class FanoutHub {
   readonly #make: () => Redis;
@@ -46,10 +47,11 @@ export class FanoutHub {
     };
   }
 
+  /** QUIT the subscriber connection, or drop it at once while it is still being made (a PSUBSCRIBE waiting fails). */
   async close(): Promise<void> {
     this.#handlers.clear();
     const client = this.#client;
     this.#client = null;
-    if (client) await client.quit().catch(() => client.disconnect());
+    if (client) await closeClient(client);
   }
 }

@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Lease, PutOptions, QueueDriver, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core';
 import { ConnectionError, markRedelivered } from '@q/core';
 import { BlockingPool, type Blocker } from './blocking-pool.js';
+import { closeClient } from './connection/close-client.js';
 import { connectClients } from './connection/connect-client.js';
 import { clientOptions, newRedisClient } from './connection/create-redis-client.js';
 import { maskRedisUrl } from './connection/mask-redis-url.js';
@@ -171,12 +172,8 @@ export class RedisQueueDriver implements QueueDriver {
     this.#pending.clear();
     this.#unacked.abandon(closed);
     await this.#fanout.close();
-    await Promise.all(
-      [this.#cmd, this.#settler].map(async (client) => {
-        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-        else client.disconnect();
-      }),
-    );
+    // QUIT (what was sent is answered first); a connection still being made is dropped at once (see closeClient).
+    await Promise.all([closeClient(this.#cmd), closeClient(this.#settler)]);
   }
 
   put(queue: string, payload: string, options: PutOptions): Promise<void> {

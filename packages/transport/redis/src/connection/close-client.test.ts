@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeClient } from './close-client.js';
+import { closeClient, stopClient } from './close-client.js';
 
 /** Timers and sockets of this process. */
 function handles(): number {
@@ -66,6 +66,22 @@ describe('closeClient', () => {
       expect(c.status).toBe('end');
       expect(await connecting).toBeInstanceOf(Error);
     }
+    await sleep(20);
+    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+  });
+
+  it('stopClient stops a client in its handshake, its pending commands rejected, without a timer', async () => {
+    await sleep(10);
+    const before = handles();
+    const c = client();
+    const connecting = c.connect().catch((err: unknown) => err);
+    await new Promise((resolve) => c.once('connect', resolve));
+    const pending = c.get('k').catch((err: unknown) => err); // queued until ready: never answered here
+    await stopClient(c);
+    expect(c.status).toBe('end');
+    expect(await pending).toMatchObject({ message: 'Connection is closed.' });
+    expect(await connecting).toBeInstanceOf(Error);
+    await stopClient(c);
     await sleep(20);
     expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });

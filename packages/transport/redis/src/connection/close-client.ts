@@ -33,23 +33,39 @@ function stop(client: Redis): void {
   (client.stream as Redis['stream'] | undefined)?.destroy();
 }
 
+/** Resolves once `client` is `end`; at once for a client waiting to reconnect (see {@link closeClient}). */
+function ended(client: Redis): Promise<void> {
+  if (client.status === 'reconnecting') return Promise.resolve();
+  return new Promise<void>((resolve) => client.once('end', () => resolve()));
+}
+
 /**
- * Close `client`: QUIT when it is ready (falling back to stopping it), otherwise stop it at once. Resolves once it
- * is `end` (a QUIT's reply comes before that: a `connect()` in between would find the client still ready) — except
- * for a client waiting to reconnect, which ioredis leaves `reconnecting`: its scheduled reconnect is cancelled, but
- * commands queued on it meanwhile stay pending (their callers must be answered by the owner), and ioredis' 2 s
- * timer starts on the socket that already closed (public API cannot avoid it).
+ * Stop `client` at once, whatever it is doing: no QUIT, so replies still awaited are not waited for (their
+ * commands reject with "Connection is closed."). Resolves once it is `end`, with the exception {@link closeClient}
+ * describes for a client waiting to reconnect.
+ */
+export async function stopClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  const end = ended(client);
+  stop(client);
+  await end;
+}
+
+/**
+ * Close `client`: QUIT when it is ready (falling back to stopping it), otherwise stop it at once
+ * ({@link stopClient}). Resolves once it is `end` (a QUIT's reply comes before that: a `connect()` in between would
+ * find the client still ready) — except for a client waiting to reconnect, which ioredis leaves `reconnecting`: its
+ * scheduled reconnect is cancelled, but commands queued on it meanwhile stay pending (their callers must be
+ * answered by the owner), and ioredis' 2 s timer starts on the socket that already closed (public API cannot
+ * avoid it).
  */
 export async function closeClient(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  const ended = client.status === 'reconnecting' ? Promise.resolve() : new Promise<void>((resolve) => client.once('end', () => resolve()));
-  if (client.status !== 'ready') stop(client);
-  else {
-    try {
-      await client.quit();
-    } catch {
-      stop(client);
-    }
+  if (client.status !== 'ready') return stopClient(client);
+  const end = ended(client);
+  try {
+    await client.quit();
+  } catch {
+    stop(client);
   }
-  await ended;
+  await end;
 }

@@ -13,6 +13,7 @@
  */
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConnectionError, tlsVerifyCode } from '@q/core';
+import { stopClient } from './close-client.js';
 
 /** The clients whose reconnects are off (their own strategy, and how many connects hold it off). */
 const held = new WeakMap<Redis, { strategy: RedisOptions['retryStrategy']; holders: number }>();
@@ -77,14 +78,6 @@ async function attempt(client: Redis): Promise<void> {
   }
 }
 
-/** Stops a client that is `ready` (or still `wait`ing), and waits until it is `end`. */
-async function stop(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
-  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-  client.disconnect();
-  await ended;
-}
-
 /**
  * Connects `clients` (at once), then runs `check` on them (the transport reads INFO): one real attempt each, with
  * their reconnects off. Resolves when all are ready and `check` passed; otherwise every client is stopped (`end`)
@@ -101,7 +94,7 @@ export async function connectClients(clients: readonly Redis[], check?: () => Pr
     if (failed) throw failed.reason;
     await check?.();
   } catch (error) {
-    await Promise.all(clients.map(stop));
+    await Promise.all(clients.map(stopClient));
     throw error;
   } finally {
     for (const back of restore) back();
