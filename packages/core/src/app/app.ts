@@ -54,6 +54,8 @@ export class App {
   #backendConn: Promise<ResultBackend | null> | null = null;
   /** Ends the retries of the connects under way; aborted by `close()` and by a failed `connect()`, then replaced. */
   #connecting = new AbortController();
+  /** Aborted by `close()` (then replaced): ends the `get()`s that poll for their result. */
+  #lifetime = new AbortController();
   readonly #backendHost: BackendHost;
   #noticeLogged = false;
 
@@ -244,8 +246,16 @@ export class App {
    * Closes the broker and backend connections. A connect still retrying stops at once and rejects with a
    * `ConnectionError` (`Q_ERR_CONNECTION_FAILED`). The app can connect again afterwards.
    */
+  /** Aborts when the app is closed: waits tied to this app's connections (a `get()` that polls) end with it. */
+  get closeSignal(): AbortSignal {
+    return this.#lifetime.signal;
+  }
+
   async close(): Promise<void> {
     this.#abandon(this.#connecting, 'the app was closed while connecting');
+    const lifetime = this.#lifetime;
+    this.#lifetime = new AbortController();
+    lifetime.abort(new ConnectionError('Q_ERR_CONNECTION_LOST', 'the app was closed while waiting for a result', { retryable: false }));
     const transport = this.#transport;
     const backend = this.#backendConn;
     this.#transport = null;

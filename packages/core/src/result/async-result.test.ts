@@ -4,6 +4,8 @@ import { createApp, type App } from '../app/app.js';
 import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
 import { BackendError, ConnectionError, RemoteError, TimeoutError } from '../errors/q-error.js';
 import { resolveConfig } from '../app/resolve-config.js';
+import { keyValueBackend } from '../backend/key-value-backend.js';
+import { memoryKeyValueDriver } from '../backend/memory-key-value-driver.js';
 import { AsyncResult } from './async-result.js';
 import { isReady } from './states.js';
 
@@ -302,5 +304,34 @@ describe('AsyncResult.get with push: the backend ends the wait', () => {
     expect(performance.now() - t0).toBeLessThan(100);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', message: expect.stringMatching(/^memory backend memory:\/\/result-.* is closed$/) });
+  });
+});
+
+describe('AsyncResult.get when the app closes', () => {
+  it('a get() that polls rejects at once with Q_ERR_CONNECTION_LOST, not at its timeout', async () => {
+    const inner = keyValueBackend(memoryKeyValueDriver());
+    const polling: ResultBackend = {
+      capabilities: { ...inner.capabilities, push: false },
+      connect: () => inner.connect(),
+      close: () => inner.close(),
+      storeResult: (m, o) => inner.storeResult(m, o),
+      getTaskMeta: (id) => inner.getTaskMeta(id),
+      forget: (id) => inner.forget(id),
+      describe: () => 'polling',
+    };
+    const app = createApp({ broker: `memory://result-${randomUUID()}`, backend: polling, result: { pollInterval: 5 } });
+    apps.push(app);
+    const waiting = app.asyncResult('never-done').get({ timeout: 30 });
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    await app.close();
+    const err = await waiting.catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(200);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).code).toBe('Q_ERR_CONNECTION_LOST');
+    expect((err as ConnectionError).message).toContain('closed');
+    // The app connects again, and a new get() works as before.
+    await inner.storeResult(meta('done', 'SUCCESS', 7), { expiresMs: null });
+    await expect(app.asyncResult<number>('done').get({ timeout: 2 })).resolves.toBe(7);
   });
 });

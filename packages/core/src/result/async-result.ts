@@ -14,6 +14,8 @@ export interface ResultHost {
   readonly conf: ResolvedConfig;
   /** The backend, or `null` when results are disabled (`backend: null`). */
   getBackend(): Promise<ResultBackend | null>;
+  /** Aborts when the host closes its connections: a `get()` waiting then rejects with the abort reason. */
+  readonly closeSignal?: AbortSignal;
 }
 
 /** Options of {@link AsyncResult.get}. */
@@ -114,10 +116,13 @@ export class AsyncResult<T = unknown> {
 
   async #waitReady(backend: ResultBackend, options: GetOptions): Promise<TaskMeta> {
     const deadline = options.timeout === undefined ? null : Date.now() + options.timeout * 1000;
-    const signal = options.signal;
-    if (backend.capabilities.push && backend.watch) return this.#watch(backend, backend.watch.bind(backend), deadline, signal);
+    // A push backend ends its waits itself when it closes (`onEnd`, naming the backend); a poll ends with the app.
+    if (backend.capabilities.push && backend.watch) return this.#watch(backend, backend.watch.bind(backend), deadline, options.signal);
+    const closed = this.#host.closeSignal;
+    const signal = closed && options.signal ? AbortSignal.any([options.signal, closed]) : (options.signal ?? closed);
     const intervalMs = (options.interval ?? this.#host.conf.result.pollInterval) * 1000;
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       const meta = (await backend.getTaskMeta(this.id)) ?? pendingMeta(this.id);
       if (isReady(meta.status)) return meta;
       if (signal?.aborted) throw signal.reason;
