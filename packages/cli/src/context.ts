@@ -42,13 +42,17 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const overrides = resolveOverrides(globals, io.env, io.cwd);
   const logger = createLogger({ level: globals.loglevel, format: globals.logFormat, sink: io.stderr, name: cmd.name() });
+  // The app's logger when the module gives it none: the command's for `worker`; for the client commands, warnings
+  // and errors only (connect retries show; notices such as the embedded-broker line do not clutter their output).
+  const appLogger =
+    cmd.name() === 'worker' ? logger : createLogger({ level: quieter(globals.loglevel, 'warn'), format: globals.logFormat, sink: io.stderr, name: cmd.name() });
   return {
     io,
     run,
     globals,
     overrides,
     logger,
-    loadApp: () => loadApp({ spec: globals.app, cwd: io.cwd, overrides }),
+    loadApp: () => loadApp({ spec: globals.app, cwd: io.cwd, overrides: { ...overrides, logger: appLogger } }),
     print: (line) => void io.stdout.write(`${line}\n`),
   };
 }
@@ -76,4 +80,11 @@ export function resolveOverrides(
 /** True when errors should be printed with their stacks (`-l debug` or `-l trace`). */
 export function isDebug(globals: Pick<GlobalOptions, 'loglevel'>): boolean {
   return globals.loglevel === 'debug' || globals.loglevel === 'trace';
+}
+
+const LEVEL_ORDER: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** The less verbose of two levels. */
+function quieter(a: LogLevel, b: LogLevel): LogLevel {
+  return LEVEL_ORDER.indexOf(a) >= LEVEL_ORDER.indexOf(b) ? a : b;
 }

@@ -7,6 +7,8 @@
  * environment variables: only the CLI turns `Q_BROKER_URL` and friends into these overrides.
  */
 
+import type { Logger } from '@q/core';
+
 /** The `globalThis` key `createApp()` reads. */
 export const CLI_OVERRIDES_KEY = Symbol.for('q.cli.overrides');
 
@@ -18,6 +20,8 @@ export interface CliOverrides {
   backend?: string;
   /** Directory of the embedded broker and backend (`--embedded-dir`, `Q_EMBEDDED_DIR`). */
   embeddedDir?: string;
+  /** The command's logger, for apps created without one of their own (their retries and notices then show). */
+  logger?: Logger;
 }
 
 type OverridesHolder = { [CLI_OVERRIDES_KEY]?: Readonly<CliOverrides> };
@@ -28,6 +32,7 @@ export function setCliOverrides(overrides: CliOverrides): void {
   if (overrides.broker !== undefined) clean.broker = overrides.broker;
   if (overrides.backend !== undefined) clean.backend = overrides.backend;
   if (overrides.embeddedDir !== undefined) clean.embeddedDir = overrides.embeddedDir;
+  if (overrides.logger !== undefined) clean.logger = overrides.logger;
   (globalThis as OverridesHolder)[CLI_OVERRIDES_KEY] = Object.freeze(clean);
 }
 

@@ -81,3 +81,24 @@ describe('q worker, unreachable', () => {
     expect(run.broker.stats.closes).toBe(1);
   });
 });
+
+describe('q worker, logging of an app made without a logger', () => {
+  it("gives the app the command's logger, so its connect retries show", async () => {
+    const broker = refusing(virtualTransport(memoryQueueDriver()), 1);
+    // The module creates its app at import, after the CLI published its overrides (as a user's tasks.ts does).
+    (globalThis as Record<string, unknown>)[KEY] = () => {
+      const app = createApp({ broker: broker.adapter, backend: null });
+      apps.push(app);
+      return app;
+    };
+    const file = `app-${++runs}.mjs`;
+    writeFileSync(path.join(dir, file), `export const app = globalThis.${KEY}();\n`);
+    const io = memoryIo({ cwd: dir });
+    const running = runCli(['node', 'q', '-A', file, '-l', 'warning', 'worker'], io);
+    const deadline = Date.now() + 5000;
+    while (!io.out().includes('[queues]') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await running).toBe(0);
+    expect(io.err()).toMatch(/cannot connect to .*connect ECONNREFUSED; retrying in 0\.1s/);
+  });
+});

@@ -293,6 +293,23 @@ describe('connection retry', () => {
 });
 
 describe('CLI overrides', () => {
+  it("gives the CLI's logger to an app created without one, and leaves an app's own logger alone", () => {
+    const key = Symbol.for('q.cli.overrides');
+    const cli: { level: string; msg: string }[] = [];
+    (globalThis as Record<symbol, unknown>)[key] = { logger: captureLogger(cli) };
+    try {
+      const plain = createApp({ broker: 'memory://plain', backend: null });
+      plain.log.warn('from plain');
+      const own: { level: string; msg: string }[] = [];
+      const mine = createApp({ broker: 'memory://mine', backend: null, logger: captureLogger(own) });
+      mine.log.warn('from mine');
+      expect(cli.map((l) => l.msg)).toEqual(['from plain']);
+      expect(own.map((l) => l.msg)).toEqual(['from mine']);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[key];
+    }
+  });
+
   it('lets the command line broker/backend/embeddedDir win over the options in code', async () => {
     const key = Symbol.for('q.cli.overrides');
     (globalThis as Record<symbol, unknown>)[key] = { broker: 'nope://cli', embeddedDir: '/tmp/q-cli-override' };
