@@ -61,7 +61,9 @@ describe('parseRedisUrl', () => {
     };
     const ca = file('ca.pem', 'CA PEM');
     const cert = file('client.pem', 'CLIENT CERT PEM');
-    const key = file('client.key', 'CLIENT KEY PEM');
+    // A real key: the parser checks that the key file holds a usable private key.
+    const KEY_PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const key = file('client.key', KEY_PEM);
     const missing = join(dir, 'no-such.pem');
     /** A TLS option as text; `ca` is an array (one entry per CA source), joined with `|`. */
     const text = (v: unknown): string => [v].flat().map((x) => Buffer.from(x as Uint8Array | string).toString('utf8')).join('|');
@@ -70,7 +72,7 @@ describe('parseRedisUrl', () => {
       const p = parseRedisUrl(`rediss://h:6380/0?ssl_ca_certs=${encodeURIComponent(ca)}&ssl_certfile=${cert}&ssl_keyfile=${key}&x=1`);
       expect(text(p.redis.tls?.ca)).toBe('CA PEM');
       expect(text(p.redis.tls?.cert)).toBe('CLIENT CERT PEM');
-      expect(text(p.redis.tls?.key)).toBe('CLIENT KEY PEM');
+      expect(text(p.redis.tls?.key)).toBe(KEY_PEM);
       expect(p.redis.tls?.rejectUnauthorized).toBeUndefined();
       expect(p.query).toEqual({ x: '1' });
     });
@@ -80,7 +82,7 @@ describe('parseRedisUrl', () => {
       const p = parseRedisUrl(`rediss://h/0?ssl_ca_certs=${other}`, { ssl_ca_certs: ca, ssl_certfile: cert, ssl_keyfile: key, ssl_cert_reqs: 'CERT_REQUIRED' });
       expect(text(p.redis.tls?.ca)).toBe('OTHER CA PEM');
       expect(text(p.redis.tls?.cert)).toBe('CLIENT CERT PEM');
-      expect(text(p.redis.tls?.key)).toBe('CLIENT KEY PEM');
+      expect(text(p.redis.tls?.key)).toBe(KEY_PEM);
       expect(p.redis.tls?.rejectUnauthorized).toBeUndefined();
       expect(parseRedisUrl('rediss://h/0?ssl_cert_reqs=required', { ssl_cert_reqs: 'none' }).redis.tls).toEqual({});
       expect(parseRedisUrl('rediss://h/0', { ssl_cert_reqs: 'none' }).redis.tls).toEqual({ rejectUnauthorized: false });
@@ -179,6 +181,32 @@ describe('parseRedisUrl', () => {
       expect(none.code).toBe('Q_ERR_URL_INVALID');
       expect(none.message).toContain(`transport option ssl_ca_path: no .pem or .crt file in "${empty}"`);
       expect(configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_path: 7 })).message).toContain('ssl_ca_path must be a directory path');
+    });
+
+    it('refuses a key file that is no usable private key, naming ssl_password for an encrypted one', () => {
+      const garbage = file('garbage.key', 'NOT A KEY');
+      expect(configError(() => parseRedisUrl(`rediss://h/0?ssl_keyfile=${garbage}`)).message).toMatch(/ssl_keyfile ".*garbage\.key" is not a usable PEM private key/);
+      const encrypted = file(
+        'encrypted.key',
+        generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString(),
+      );
+      const e = configError(() => parseRedisUrl(`rediss://h/0?ssl_keyfile=${encrypted}`));
+      expect(e.code).toBe('Q_ERR_URL_INVALID');
+      expect(e.message).toContain('an encrypted key needs ssl_password');
+      expect(parseRedisUrl(`rediss://h/0?ssl_keyfile=${encrypted}&ssl_password=pw`).redis.tls?.passphrase).toBe('pw');
+    });
+
+    it('refuses a socket timeout that is not a number of seconds', () => {
+      for (const [where, call] of [
+        ['query parameter', () => parseRedisUrl('redis://h/0?socket_timeout=soon')],
+        ['transport option', () => parseRedisUrl('redis://h/0', { socket_connect_timeout: '-1' })],
+      ] as const) {
+        const e = configError(call);
+        expect(e.code).toBe('Q_ERR_URL_INVALID');
+        expect(e.message).toContain(`${where} socket_`);
+        expect(e.message).toContain('is not a number of seconds');
+      }
+      expect(parseRedisUrl('redis://h/0?socket_timeout=2.5').redis.commandTimeout).toBe(2500);
     });
 
     it('passes ssl_password to Node as the passphrase of the client key, and never shows it', () => {

@@ -88,9 +88,16 @@ function applyOptions(url: string, redis: RedisOptions, options: Record<string, 
     const q = query[key];
     return q === undefined || q === '' ? undefined : { value: q, from: 'query parameter' };
   };
-  const connectTimeout = num(setting('socket_connect_timeout')?.value);
+  const seconds = (key: string): number | undefined => {
+    const given = setting(key);
+    if (given === undefined) return undefined;
+    const value = num(given.value);
+    if (value === undefined || value < 0) throw invalid(url, `${given.from} ${key}=${JSON.stringify(given.value)} is not a number of seconds`);
+    return value;
+  };
+  const connectTimeout = seconds('socket_connect_timeout');
   if (connectTimeout !== undefined) redis.connectTimeout = Math.round(connectTimeout * 1000);
-  const commandTimeout = num(setting('socket_timeout')?.value);
+  const commandTimeout = seconds('socket_timeout');
   if (commandTimeout !== undefined) redis.commandTimeout = Math.round(commandTimeout * 1000);
   const keepAlive = setting('socket_keepalive');
   if (keepAlive !== undefined) {

@@ -35,7 +35,8 @@ const CA_FILE = /\.(pem|crt)$/i;
  * - `ssl_ca_data`: PEM text of CA certificates, given inline;
  * - the CAs of `ssl_ca_certs`, `ssl_ca_path` and `ssl_ca_data` go together into `ca` (an array; with any of them,
  *   Node trusts only these, not its default CAs);
- * - `ssl_password`: the passphrase of an encrypted `ssl_keyfile` (`passphrase`), checked now against the key;
+ * - `ssl_password`: the passphrase of an encrypted `ssl_keyfile` (`passphrase`); the key is checked now (a wrong
+ *   or missing passphrase, or a file that is no private key, is an error here rather than a failed connect);
  * - `ssl_cert_reqs`: `required` (default) and `optional` verify the server's certificate (`optional` means the
  *   same as `required` for a client in Python's `ssl`), `none` turns verification off (`rejectUnauthorized: false`);
  * - `ssl_check_hostname`: `false` (or another false word of core's `parseBooleanWord`) keeps the chain check but
@@ -101,14 +102,22 @@ export function redisTlsOptions(url: string, query: Record<string, string>, opti
     // The value is a secret: messages name its type only.
     if (typeof password.value !== 'string') throw invalid(url, `${password.from} ssl_password must be a string (got ${typeof password.value})`);
     tls.passphrase = password.value;
-    // A wrong passphrase would fail every connect attempt (retried); say so now, as for an unreadable key file.
-    if (tls.key !== undefined) {
-      try {
-        createPrivateKey({ key: tls.key as Buffer, format: 'pem', passphrase: password.value });
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        throw invalid(url, `${password.from} ssl_password does not decrypt the ssl_keyfile "${String(pick('ssl_keyfile')?.value)}" (${reason})`, err);
-      }
+  }
+  // A key that cannot be used (a wrong passphrase, an encrypted key without one, not a key) would fail every
+  // connect attempt, retried; say so now, as for an unreadable key file.
+  if (tls.key !== undefined) {
+    try {
+      createPrivateKey({ key: tls.key as Buffer, format: 'pem', ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }) });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const keyfile = String(pick('ssl_keyfile')?.value);
+      throw invalid(
+        url,
+        password !== undefined
+          ? `${password.from} ssl_password does not decrypt the ssl_keyfile "${keyfile}" (${reason})`
+          : `ssl_keyfile "${keyfile}" is not a usable PEM private key (${reason}; an encrypted key needs ssl_password)`,
+        err,
+      );
     }
   }
   const reqs = pick('ssl_cert_reqs');
