@@ -18,6 +18,10 @@ describe('withDefaultOption', () => {
     expect(withDefaultOption(ctxOf('x://h/?connect_timeout=3'), 'connect_timeout', 7)).toEqual({});
     expect(withDefaultOption(ctxOf('x://h'), 'connect_timeout', undefined)).toEqual({});
   });
+
+  it('fills in an option whose query value is empty (`?key=` counts as not set)', () => {
+    expect(withDefaultOption(ctxOf('x://h/?connect_timeout='), 'connect_timeout', 7)).toEqual({ connect_timeout: 7 });
+  });
 });
 
 describe('brokerOptions.connectionTimeout', () => {
