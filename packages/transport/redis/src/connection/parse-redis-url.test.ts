@@ -164,6 +164,16 @@ describe('parseRedisUrl', () => {
       expect(text(all?.ca)).toBe('CA PEM|C PEM|A PEM|B CRT|CA PEM|INLINE');
     });
 
+    it("reads OpenSSL's hashed names (c_rehash) in ssl_ca_path, each certificate once", () => {
+      const hashed = join(dir, 'hashed-dir');
+      mkdirSync(hashed);
+      writeFileSync(join(hashed, 'root.pem'), 'ROOT PEM');
+      symlinkSync(join(hashed, 'root.pem'), join(hashed, '5ed36f99.0')); // c_rehash's link to root.pem
+      writeFileSync(join(hashed, '0a1b2c3d.1'), 'HASHED ONLY');
+      writeFileSync(join(hashed, '0a1b2c3d.txt'), 'not a hashed name');
+      expect(text(parseRedisUrl('rediss://h/0', { ssl_ca_path: hashed }).redis.tls?.ca)).toBe('HASHED ONLY|ROOT PEM');
+    });
+
     it('rejects an unreadable ssl_ca_path, or one without certificates, with Q_ERR_URL_INVALID naming it', () => {
       const fromQuery = configError(() => parseRedisUrl(`rediss://u:secret@h/0?ssl_ca_path=${encodeURIComponent(missing)}`));
       expect(fromQuery.code).toBe('Q_ERR_URL_INVALID');
@@ -179,7 +189,7 @@ describe('parseRedisUrl', () => {
       writeFileSync(join(empty, 'notes.txt'), 'x');
       const none = configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_path: empty }));
       expect(none.code).toBe('Q_ERR_URL_INVALID');
-      expect(none.message).toContain(`transport option ssl_ca_path: no .pem or .crt file in "${empty}"`);
+      expect(none.message).toContain(`transport option ssl_ca_path: no .pem, .crt or hashed (c_rehash) certificate file in "${empty}"`);
       expect(configError(() => parseRedisUrl('rediss://h/0', { ssl_ca_path: 7 })).message).toContain('ssl_ca_path must be a directory path');
     });
 

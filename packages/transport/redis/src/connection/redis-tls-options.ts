@@ -3,7 +3,7 @@
  * certificate and key files are read here, so a bad path fails where the URL is given.
  */
 import { createPrivateKey } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { BOOLEAN_WORDS_HINT, type ConfigError, parseBooleanWord } from '@q/core';
@@ -22,8 +22,8 @@ const CERT_REQS: Record<string, 'none' | 'optional' | 'required'> = {
   '2': 'required',
 };
 
-/** Files of an `ssl_ca_path` directory read as CA certificates. */
-const CA_FILE = /\.(pem|crt)$/i;
+/** Files of an `ssl_ca_path` directory read as CA certificates: `.pem`, `.crt`, and OpenSSL's hashed names (`c_rehash`). */
+const CA_FILE = /\.(pem|crt)$|^[0-9a-f]{8}\.\d+$/i;
 
 /**
  * Node TLS options from redis-py's `ssl_*` settings, each taken from the URL query first, else from the transport
@@ -75,17 +75,21 @@ export function redisTlsOptions(url: string, query: Record<string, string>, opti
     const given = path(key, 'directory');
     if (given === undefined) return;
     let found = 0;
+    const seen = new Set<string>(); // a hashed name is usually a link to a .pem of the same directory: read it once
     try {
       for (const name of readdirSync(given.path).sort()) {
         const entry = join(given.path, name);
         if (!CA_FILE.test(name) || !statSync(entry).isFile()) continue;
+        const real = realpathSync(entry);
+        if (seen.has(real)) continue;
+        seen.add(real);
         ca.push(readFileSync(entry));
         found++;
       }
     } catch (err) {
       throw cannotRead(given.from, key, given.path, err);
     }
-    if (found === 0) throw invalid(url, `${given.from} ${key}: no .pem or .crt file in "${given.path}"`);
+    if (found === 0) throw invalid(url, `${given.from} ${key}: no .pem, .crt or hashed (c_rehash) certificate file in "${given.path}"`);
   };
   file('ssl_ca_certs', 'ca');
   directory('ssl_ca_path');
