@@ -85,6 +85,8 @@ export { isKeyValueDriver, isQueueDriver } from './transport/guards.js';
 export { keyValueBackend } from './backend/key-value-backend.js';
 export { chordCounterKey, groupKey, taskKey } from './backend/keys.js';
 export type { KeyValueBackendOptions } from './backend/key-value-backend.js';
+export { LiveSubscriptions } from './backend/live-subscriptions.js';
+export type { SubscriptionEnd } from './backend/live-subscriptions.js';
 export { memoryKeyValueDriver } from './backend/memory-key-value-driver.js';
 export type { MemoryKeyValueDriverOptions } from './backend/memory-key-value-driver.js';
 export { filesystemQueueDriver } from './embedded/filesystem-queue-driver.js';

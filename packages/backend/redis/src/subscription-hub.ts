@@ -7,7 +7,7 @@
  * reject with the error `close()` was given, whether or not their SUBSCRIBE ever completes, and those already made
  * are ended with it (their `onEnd`).
  */
-import type { Logger } from '@q/core';
+import { LiveSubscriptions, type Logger, type SubscriptionEnd } from '@q/core';
 
 /** The few subscriber-connection operations the hub needs (an ioredis client in subscriber mode). */
 export interface SubscriberPort {
@@ -20,8 +20,6 @@ export interface SubscriberPort {
 }
 
 type Listener = (message: string) => void;
-/** Told once when the hub closes under an active subscription. */
-type EndListener = (error: Error) => void;
 
 /** See the module comment. */
 export class SubscriptionHub {
@@ -35,7 +33,7 @@ export class SubscriptionHub {
   /** The rejects of the subscriptions being made (answered by `close()`). */
   readonly #adding = new Set<(error: unknown) => void>();
   /** The `onEnd`s of the subscriptions made and not removed (answered by `close()`). */
-  readonly #live = new Set<EndListener>();
+  readonly #live = new LiveSubscriptions();
   #closed: Error | null = null;
 
   constructor(port: SubscriberPort, logger: Logger, onResubscribed: (channels: string[]) => void = () => {}) {
@@ -61,7 +59,7 @@ export class SubscriptionHub {
    * Add a listener; resolves once the channel is subscribed. Returns the function that removes it. `onEnd` is
    * called once if the hub closes while the subscription is active (not after it was removed).
    */
-  async add(channel: string, listener: Listener, onEnd?: EndListener): Promise<() => Promise<void>> {
+  async add(channel: string, listener: Listener, onEnd?: SubscriptionEnd): Promise<() => Promise<void>> {
     if (this.#closed) throw this.#closed;
     // Wrapped, so that adding the same function twice gives two independent subscriptions.
     const own: Listener = (message) => listener(message);
@@ -79,14 +77,12 @@ export class SubscriptionHub {
     }
     // Closed in the turn the SUBSCRIBE completed: still a subscription being made, it rejects.
     if (this.#closed) throw this.#closed;
-    // Wrapped for the same reason as the listener (one entry per subscription).
-    const end: EndListener = (error) => onEnd?.(error);
-    this.#live.add(end);
+    const forgetEnd = this.#live.add((error) => onEnd?.(error));
     let removed = false;
     return async () => {
       if (removed || this.#closed) return;
       removed = true;
-      this.#live.delete(end);
+      forgetEnd();
       this.#forget(channel, own);
       await this.#sync(channel);
     };
@@ -103,15 +99,7 @@ export class SubscriptionHub {
     for (const reject of this.#adding) reject(error);
     this.#adding.clear();
     this.#listeners.clear();
-    const ending = [...this.#live];
-    this.#live.clear();
-    for (const end of ending) {
-      try {
-        end(error);
-      } catch (err) {
-        this.#logger.error({ err }, 'redis: ending a result subscription threw');
-      }
-    }
+    this.#live.endAll(error, (err) => this.#logger.error({ err }, 'redis: ending a result subscription threw'));
   }
 
   /**

@@ -9,7 +9,7 @@
  * by push, without polling. `close()` ends the watches (their `onEnd`: `ConnectionError` `Q_ERR_CONNECTION_LOST`),
  * so a `get()` waiting when the app closes rejects at once.
  */
-import { BackendError, ConfigError, ConnectionError, silentLogger, withPublishRetry } from '@q/core';
+import { BackendError, ConfigError, ConnectionError, LiveSubscriptions, silentLogger, withPublishRetry } from '@q/core';
 import type { BackendHost, Consumer, Delivery, Logger, ResultBackend, ResultBackendCapabilities, StoreOptions, TaskMeta, Transport } from '@q/core';
 import { resolveRpcOptions, type ResolvedRpcBackendOptions, type RpcBackendOptions } from './options.js';
 import { ReplyBuffer } from './reply-buffer.js';
@@ -40,8 +40,8 @@ export class RpcBackend implements ResultBackend {
   #consuming: { transport: Transport; consumer: Promise<Consumer> } | null = null;
   /** Counts `close()`s: a watch set up across one rejects instead of being left unconsumed. */
   #closes = 0;
-  /** The ends of the active watches (each removes its watcher, then calls its `onEnd`). */
-  readonly #watching = new Set<(error: Error) => void>();
+  /** The active watches (each one's end removes its watcher, then calls its `onEnd`). */
+  readonly #watching = new LiveSubscriptions();
 
   constructor(options: RpcBackendOptions = {}) {
     this.#options = resolveRpcOptions(options);
@@ -129,13 +129,12 @@ export class RpcBackend implements ResultBackend {
     await this.#consume();
     if (this.#closes !== closes) throw this.#closedError();
     const off = this.#buffer.watch(taskId, onMeta);
-    const end = (error: Error): void => {
+    const forget = this.#watching.add((error) => {
       off();
       onEnd?.(error);
-    };
-    this.#watching.add(end);
+    });
     return async () => {
-      this.#watching.delete(end);
+      forget();
       off();
     };
   }
@@ -159,16 +158,7 @@ export class RpcBackend implements ResultBackend {
 
   #endWatches(): void {
     if (this.#watching.size === 0) return;
-    const error = this.#closedError();
-    const ending = [...this.#watching];
-    this.#watching.clear();
-    for (const end of ending) {
-      try {
-        end(error);
-      } catch (err) {
-        this.#log.error({ err }, 'rpc backend: ending a result watch threw');
-      }
-    }
+    this.#watching.endAll(this.#closedError(), (err) => this.#log.error({ err }, 'rpc backend: ending a result watch threw'));
   }
 
   #requireHost(): BackendHost {

@@ -6,6 +6,7 @@
  */
 import type { KeyValueDriver, KeyValueSetOptions } from '../contracts/result-backend.js';
 import { BackendError, ConnectionError } from '../errors/q-error.js';
+import { LiveSubscriptions } from './live-subscriptions.js';
 
 /** Options of {@link memoryKeyValueDriver}. */
 export interface MemoryKeyValueDriverOptions {
@@ -39,8 +40,8 @@ function namespaceState(name: string): NamespaceState {
 export function memoryKeyValueDriver(options: MemoryKeyValueDriverOptions = {}): KeyValueDriver {
   const namespace = options.namespace ?? 'default';
   const state = namespaceState(namespace);
-  /** This driver's active subscriptions: each one's end (removes its listener, then calls its `onEnd`). */
-  const live = new Set<(error: Error) => void>();
+  /** This driver's active subscriptions: each one's end removes its listener, then calls its `onEnd`. */
+  const live = new LiveSubscriptions();
 
   function read(key: string): string | null {
     const entry = state.entries.get(key);
@@ -61,16 +62,7 @@ export function memoryKeyValueDriver(options: MemoryKeyValueDriverOptions = {}):
     async connect() {},
     async close() {
       if (live.size === 0) return;
-      const error = new ConnectionError('Q_ERR_CONNECTION_LOST', `memory backend memory://${namespace} is closed`, { retryable: true });
-      const ending = [...live];
-      live.clear();
-      for (const end of ending) {
-        try {
-          end(error);
-        } catch {
-          // A subscriber's `onEnd` that throws does not keep the others from being ended.
-        }
-      }
+      live.endAll(new ConnectionError('Q_ERR_CONNECTION_LOST', `memory backend memory://${namespace} is closed`, { retryable: true }));
     },
     async get(key: string) {
       return read(key);
@@ -121,13 +113,12 @@ export function memoryKeyValueDriver(options: MemoryKeyValueDriverOptions = {}):
         current?.delete(listener);
         if (current && current.size === 0) state.listeners.delete(key);
       };
-      const end = (error: Error): void => {
+      const forget = live.add((error) => {
         remove();
         onEnd?.(error);
-      };
-      live.add(end);
+      });
       return async () => {
-        live.delete(end);
+        forget();
         remove();
       };
     },
