@@ -8,31 +8,25 @@
  * its OWN redis-server (`privateRedis` of `@q/test-services`) on a free port; the shared Redis is
  * never touched. The server is stopped in afterAll.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionError, createApp } from '@q/core';
-import { freePort, inCI, privateRedis, type PrivateRedis } from '@q/test-services';
+import { freePort, missingRedisServer, privateRedis, runsHere, type PrivateRedis } from '@q/test-services';
 import { redisTransport } from '@q/transport-redis';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisBackend } from '../src/index.js';
 
-const hasServer = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasServer) {
-  const line = 'backend-redis start-up retry: skipped, redis-server is not installed (apt-get install -y redis-server)';
-  if (inCI) throw new Error(line.replace('skipped', 'FAILED'));
-  process.stderr.write(`${line}\n`);
-}
+const runs = runsHere('backend-redis start-up retry', [missingRedisServer()]);
 
 /** Timers and sockets of this process (what a client left reconnecting would keep). */
 function handles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
 }
 
-describe.skipIf(!hasServer)('start-up while Redis is down', () => {
+describe.skipIf(!runs)('start-up while Redis is down', () => {
   let dir: string;
   let server: PrivateRedis | undefined;
 

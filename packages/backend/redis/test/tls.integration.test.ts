@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError, createApp, type TaskMeta } from '@q/core';
 import {
-  hasOpenssl,
-  inCI,
+  missingRedisTls,
   makeTestCertificates,
   recordingLogger,
-  redisTlsSupport,
+  runsHere,
   startTlsRedis,
   type TlsFiles,
   type TlsRedisServer,
@@ -22,17 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { qPlugin, redisBackend, type RedisBackend } from '../src/index.js';
 
-const support = redisTlsSupport();
-const missing = [
-  support === 'no-server' ? 'redis-server is not installed (apt-get install -y redis-server)' : null,
-  support === 'no-tls' ? 'redis-server is built without TLS' : null,
-  hasOpenssl() ? null : 'openssl is not installed (apt-get install -y openssl)',
-].filter((m) => m !== null);
-if (missing.length > 0) {
-  const line = `backend-redis tls: skipped, ${missing.join('; ')}`;
-  if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — integration suites must run in CI`);
-  process.stderr.write(`${line}\n`);
-}
+const runs = runsHere('backend-redis tls', missingRedisTls());
 
 /** A failing connect must fail well inside this: at once, not after the app's connection retries. */
 const FAIL_WITHIN_MS = 3000;
@@ -45,7 +34,7 @@ function success(id: string, result: unknown): TaskMeta {
   return { taskId: id, status: 'SUCCESS', result, traceback: null, children: [], dateDone: '2026-11-22T02:39:41.344238' };
 }
 
-describe.skipIf(missing.length > 0)('redis backend over TLS (private redis-server)', () => {
+describe.skipIf(!runs)('redis backend over TLS (private redis-server)', () => {
   let dir = '';
   let files: TlsFiles;
   let server: TlsRedisServer;

@@ -12,18 +12,14 @@
  */
 import type { TaskContext } from '@q/core';
 import { createApp, memoryKeyValueDriver } from '@q/core';
-import { inCI, privateNode, rabbitmqBinDir, recordingLogger, type PrivateNode, type RecordedLine } from '@q/test-services';
+import { missingRabbitmqServer, privateNode, rabbitmqBinDir, recordingLogger, runsHere, type PrivateNode, type RecordedLine } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amqpTransport } from '../src/index.js';
 import { sleep, until } from './helpers.js';
 
 const binDir = rabbitmqBinDir();
-if (!binDir) {
-  const line = 'transport-amqp restart: skipped, rabbitmq-server is not installed (apt-get install -y rabbitmq-server)';
-  if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — integration suites must run in CI`);
-  process.stderr.write(`${line}\n`);
-}
+const runs = runsHere('transport-amqp restart', [missingRabbitmqServer()]);
 
 /** One execution of a task. */
 interface Run {
@@ -36,7 +32,7 @@ const TRANSIENT = 'q-restart-transient';
 const queues = [{ name: 'celery' }, { name: TRANSIENT, durable: false }];
 const RECONNECT = { reconnectDelayMs: 100, maxReconnectDelayMs: 1000 };
 
-describe.skipIf(!binDir)('amqp: a real RabbitMQ restart', () => {
+describe.skipIf(!runs)('amqp: a real RabbitMQ restart', () => {
   let node: PrivateNode;
   let firstBootMs = 0;
 

@@ -3,25 +3,19 @@
  * This suite starts its OWN redis-server (`privateRedis`: a free port, AOF on, a temp dir) so it can stop and
  * restart it without touching the shared server; the process is stopped in afterAll.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type AsyncResult } from '@q/core';
-import { freePort, inCI, privateRedis, type PrivateRedis } from '@q/test-services';
+import { freePort, missingRedisServer, privateRedis, runsHere, type PrivateRedis } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisTransport } from '../src/index.js';
 import { sleep, until } from './helpers.js';
 
-const hasServer = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasServer) {
-  const line = 'transport-redis restart: skipped, redis-server is not installed (apt-get install -y redis-server)';
-  if (inCI) throw new Error(line.replace('skipped', 'FAILED'));
-  process.stderr.write(`${line}\n`);
-}
+const runs = runsHere('transport-redis restart', [missingRedisServer()]);
 
-describe.skipIf(!hasServer)('redis server restart', () => {
+describe.skipIf(!runs)('redis server restart', () => {
   let dir: string;
   let port: number;
   let server: PrivateRedis | undefined;

@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import { ConnectionError, type Delivery, type Transport } from '@q/core';
 import {
   canListen,
-  hasOpenssl,
-  inCI,
+  missingRedisTls,
   makeTestCertificates,
   recordingLogger,
-  redisTlsSupport,
+  runsHere,
   startTlsRedis,
   type TlsFiles,
   type TlsRedisServer,
@@ -26,19 +25,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { redisQueueDriver, redisTransport, type RedisTransportOptions } from '../src/index.js';
 import { message, text, until } from './helpers.js';
 
-const support = redisTlsSupport();
-const missing = [
-  support === 'no-server' ? 'redis-server is not installed (apt-get install -y redis-server)' : null,
-  support === 'no-tls' ? 'redis-server is built without TLS' : null,
-  hasOpenssl() ? null : 'openssl is not installed (apt-get install -y openssl)',
-].filter((m) => m !== null);
-if (missing.length > 0) {
-  const line = `transport-redis tls: skipped, ${missing.join('; ')}`;
-  if (inCI) throw new Error(`${line.replace('skipped', 'FAILED')} — integration suites must run in CI`);
-  process.stderr.write(`${line}\n`);
-}
+const runs = runsHere('transport-redis tls', missingRedisTls());
 /** Linux routes all of 127/8 to loopback: a name the server certificate does not carry, for the host name check. */
-const altLoopback = missing.length === 0 && (await canListen('127.0.0.2'));
+const altLoopback = runs && (await canListen('127.0.0.2'));
 
 let n = 0;
 const queueName = (label: string): string => `tls-${label}-${++n}-${process.pid}`;
@@ -46,7 +35,7 @@ const queueName = (label: string): string => `tls-${label}-${++n}-${process.pid}
 /** Failing connects must fail well inside this (no hang, no endless reconnect). */
 const FAIL_WITHIN_MS = 3000;
 
-describe.skipIf(missing.length > 0)('redis over TLS (private redis-server)', () => {
+describe.skipIf(!runs)('redis over TLS (private redis-server)', () => {
   let dir = '';
   let files: TlsFiles;
   let open: TlsRedisServer;
