@@ -69,6 +69,7 @@ export function pythonCelery(suite: string): string | null {
   return null;
 }
 export * from './gate.js';
+export * from './process-checks.js';
 export * from './vectors.js';
 export * from './rabbitmq.js';
 export * from './recording-logger.js';

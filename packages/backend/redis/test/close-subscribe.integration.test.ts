@@ -9,12 +9,10 @@
  * The child-process checks run `test/fixtures/close-while-subscribing.ts`. Everything uses Redis database 14
  * (flushed before and after; only database 14).
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionError, createApp, memoryQueueDriver } from '@q/core';
-import { REDIS, servicesAvailable } from '@q/test-services';
+import { activeHandles, REDIS, runTsFixture, servicesAvailable, type FixtureRun } from '@q/test-services';
 import { createRedisClient } from '@q/transport-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +21,6 @@ import { redisBackend } from '../src/index.js';
 const DB = 14;
 const URL_DB14 = `redis://127.0.0.1:6379/${DB}`;
 const fixture = fileURLToPath(new URL('./fixtures/close-while-subscribing.ts', import.meta.url));
-const tsx = createRequire(fileURLToPath(new URL('../../../../package.json', import.meta.url))).resolve('tsx');
 
 const ok = await servicesAvailable('backend-redis', REDIS);
 
@@ -54,47 +51,10 @@ async function subscribed(channel: string, subscribers = 1): Promise<void> {
   }
 }
 
-/** Timers and sockets of this process. */
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
-}
+/** What the child printed about its get(): settled, the error's name/code/retryable/message, close() time. */
+type ChildReport = { settled: boolean; value?: unknown; error?: { name: string; code: string | null; retryable: unknown; message: string }; closeMs: number };
 
-interface ChildOutcome {
-  code: number | null;
-  stderr: string;
-  /** What the child printed about its get(): settled, the error's name/code/retryable/message, close() time. */
-  report: { settled: boolean; value?: unknown; error?: { name: string; code: string | null; retryable: unknown; message: string }; closeMs: number } | null;
-  /** From the child's `closed` line to its exit. */
-  exitMs: number | null;
-}
-
-function runChild(mode: string): Promise<ChildOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, fixture, URL_DB14, mode], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let stderr = '';
-    let closedAt: number | null = null;
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (closedAt === null && /^closed \d+$/m.test(out)) closedAt = Date.now();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      resolve({
-        code,
-        stderr,
-        report: line ? (JSON.parse(line) as ChildOutcome['report']) : null,
-        exitMs: closedAt === null ? null : Date.now() - closedAt,
-      });
-    });
-  });
-}
+const runChild = (mode: string): Promise<FixtureRun<ChildReport>> => runTsFixture<ChildReport>(fixture, [URL_DB14, mode]);
 
 describe.skipIf(!ok)('close() while a get() is subscribing (db 14)', () => {
   beforeAll(flushDb14);
@@ -117,7 +77,7 @@ describe.skipIf(!ok)('close() while a get() is subscribing (db 14)', () => {
 
   it('in-process: close() during the first subscribe leaves no timer or socket behind', async () => {
     await sleep(20);
-    const before = handles();
+    const before = activeHandles();
     // When to close: 0 or 1 turns after get() (subscriber made during close / connecting), or at its handshake.
     for (const when of [0, 1, 'connect'] as const) {
       let handshake: Promise<void> | null = null;
@@ -145,7 +105,7 @@ describe.skipIf(!ok)('close() while a get() is subscribing (db 14)', () => {
       expect(error, String(when)).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', message: `redis backend ${URL_DB14} is closed` });
     }
     await sleep(20);
-    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+    expect(activeHandles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });
 
   it('an app closed while a get() was subscribing waits for results again after it reconnects', async () => {
@@ -174,7 +134,7 @@ describe.skipIf(!ok)('close() while a get() is subscribing (db 14)', () => {
 
   it('concurrent get()s (several on one task) are woken by the PUBLISH; close() afterwards leaves nothing', async () => {
     await sleep(20);
-    const before = handles();
+    const before = activeHandles();
     const backend = redisBackend(URL_DB14);
     const app = createApp({ name: 'close-subscribe-many', broker: 'memory://close-subscribe-many', backend });
     try {
@@ -195,7 +155,7 @@ describe.skipIf(!ok)('close() while a get() is subscribing (db 14)', () => {
       await app.close();
     }
     await sleep(20);
-    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+    expect(activeHandles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });
 
   it('app.close() rejects a get() that is already subscribed at once with Q_ERR_CONNECTION_LOST', async () => {

@@ -13,18 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionError, createApp } from '@q/core';
-import { freePort, missingRedisServer, privateRedis, runsHere, type PrivateRedis } from '@q/test-services';
+import { activeHandles, freePort, missingRedisServer, privateRedis, runsHere, type PrivateRedis } from '@q/test-services';
 import { redisTransport } from '@q/transport-redis';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisBackend } from '../src/index.js';
 
 const runs = runsHere('backend-redis start-up retry', [missingRedisServer()]);
-
-/** Timers and sockets of this process (what a client left reconnecting would keep). */
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
-}
 
 describe.skipIf(!runs)('start-up while Redis is down', () => {
   let dir: string;
@@ -77,7 +72,7 @@ describe.skipIf(!runs)('start-up while Redis is down', () => {
 
   it('with Redis never up and connectionMaxRetries 2, start-up fails with a typed error and leaves nothing running', async () => {
     const url = `redis://127.0.0.1:${await freePort()}/0`; // nothing listens there
-    const before = handles();
+    const before = activeHandles();
     const conf = { brokerOptions: { connectionMaxRetries: 2 } };
 
     // The backend alone: each retry is a real attempt, so it runs out of retries instead of "connecting".
@@ -109,6 +104,6 @@ describe.skipIf(!runs)('start-up while Redis is down', () => {
     await app.close();
 
     await sleep(50);
-    expect(handles()).toBeLessThanOrEqual(before);
+    expect(activeHandles()).toBeLessThanOrEqual(before);
   }, 10_000);
 });

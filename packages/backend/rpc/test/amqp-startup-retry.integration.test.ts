@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionError, createApp, type AppOptions } from '@q/core';
-import { freePort, missingRabbitmqServer, privateNode, rabbitmqBinDir, recordingLogger, runsHere, type PrivateNode } from '@q/test-services';
+import { activeHandles, freePort, missingRabbitmqServer, privateNode, rabbitmqBinDir, recordingLogger, runsHere, type PrivateNode } from '@q/test-services';
 import { qPlugin as amqpPlugin } from '@q/transport-amqp';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,11 +21,6 @@ import { qPlugin as rpcPlugin } from '../src/index.js';
 
 const binDir = rabbitmqBinDir();
 const runs = runsHere('backend-rpc amqp start-up retry', [missingRabbitmqServer()]);
-
-/** Timers and sockets of this process (what a connection attempt left running would keep). */
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
-}
 
 /** An app as a user configures it: broker and backend URLs (the packages' plugins given, as `q` would load them). */
 function options(name: string, broker: string, more: Partial<AppOptions> = {}): AppOptions {
@@ -80,7 +75,7 @@ describe.skipIf(!runs)('amqp:// + rpc://: start-up while RabbitMQ is down', () =
 
   it('with RabbitMQ never up and connectionMaxRetries 2, start-up fails with a typed error and leaves nothing running', async () => {
     const url = `amqp://guest:guest@127.0.0.1:${await freePort()}//`; // nothing listens there
-    const before = handles();
+    const before = activeHandles();
     const conf = { brokerOptions: { connectionMaxRetries: 2 } };
 
     const client = createApp(options('startup-never-client', url, conf));
@@ -105,6 +100,6 @@ describe.skipIf(!runs)('amqp:// + rpc://: start-up while RabbitMQ is down', () =
     await app.close();
 
     await sleep(50);
-    expect(handles()).toBeLessThanOrEqual(before);
+    expect(activeHandles()).toBeLessThanOrEqual(before);
   }, 15_000);
 });

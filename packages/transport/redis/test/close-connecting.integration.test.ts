@@ -8,11 +8,9 @@
  * The scenarios are `test/fixtures/closing-scenarios.ts`; the child-process checks run them through
  * `test/fixtures/close-while-connecting.ts`. Everything uses Redis database 13 (flushed before and after; only 13).
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { kombuEnvelope } from '@q/conformance';
-import { REDIS, servicesAvailable } from '@q/test-services';
+import { activeHandles, REDIS, runTsFixture, servicesAvailable, type FixtureRun } from '@q/test-services';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisQueueDriver } from '../src/index.js';
@@ -22,7 +20,6 @@ import { sleep } from './helpers.js';
 const DB = 13;
 const URL_DB13 = `redis://127.0.0.1:6379/${DB}`;
 const fixture = fileURLToPath(new URL('./fixtures/close-while-connecting.ts', import.meta.url));
-const tsx = createRequire(fileURLToPath(new URL('../../../../package.json', import.meta.url))).resolve('tsx');
 
 const ok = await servicesAvailable('transport-redis', REDIS);
 
@@ -43,47 +40,10 @@ async function flushDb13(): Promise<void> {
   }
 }
 
-/** Timers and sockets of this process. */
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
-}
+/** What the child printed once close() returned. */
+type ChildReport = { closeMs: number; statuses: Record<string, string>; outcome: unknown };
 
-interface ChildOutcome {
-  code: number | null;
-  stderr: string;
-  /** What the child printed once close() returned. */
-  report: { closeMs: number; statuses: Record<string, string>; outcome: unknown } | null;
-  /** From the child's `closed` line to its exit. */
-  exitMs: number | null;
-}
-
-function runChild(mode: string): Promise<ChildOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, fixture, URL_DB13, mode], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let stderr = '';
-    let closedAt: number | null = null;
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (closedAt === null && /^closed \d+$/m.test(out)) closedAt = Date.now();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      resolve({
-        code,
-        stderr,
-        report: line ? (JSON.parse(line) as ChildOutcome['report']) : null,
-        exitMs: closedAt === null ? null : Date.now() - closedAt,
-      });
-    });
-  });
-}
+const runChild = (mode: string): Promise<FixtureRun<ChildReport>> => runTsFixture<ChildReport>(fixture, [URL_DB13, mode]);
 
 describe.skipIf(!ok)('close() while a connection is being made or waiting (db 13)', () => {
   beforeAll(flushDb13);
@@ -116,14 +76,14 @@ describe.skipIf(!ok)('close() while a connection is being made or waiting (db 13
 
   it('in-process: closing in each scenario leaves no timer or socket behind', async () => {
     await sleep(20);
-    const before = handles();
+    const before = activeHandles();
     for (const mode of MODES) {
       const scenario = await prepare(URL_DB13, mode, `close-connecting-in-${mode}-${process.pid}`);
       await scenario.close();
       expect(new Set(Object.values(scenario.statuses())), mode).toEqual(new Set(['end']));
     }
     await sleep(20); // a handshake failing after the close calls disconnect() again: nothing must start
-    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+    expect(activeHandles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });
 
   it('a warm close still sends what was issued before it: puts land, acks are recorded', async () => {

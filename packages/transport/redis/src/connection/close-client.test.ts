@@ -4,14 +4,10 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { activeHandles } from '@q/test-services';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeClient, stopClient } from './close-client.js';
-
-/** Timers and sockets of this process. */
-function handles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
-}
 
 describe('closeClient', () => {
   let server: Server;
@@ -40,7 +36,7 @@ describe('closeClient', () => {
 
   it('stops a client in its handshake at once, and leaves no timer (ioredis would leave one for 2 s)', async () => {
     await sleep(10);
-    const before = handles();
+    const before = activeHandles();
     const c = client();
     const connecting = c.connect().catch((err: unknown) => err);
     await new Promise((resolve) => c.once('connect', resolve));
@@ -51,12 +47,12 @@ describe('closeClient', () => {
     expect(c.status).toBe('end');
     expect(await connecting).toBeInstanceOf(Error);
     await sleep(20); // the failed handshake calls disconnect() again: nothing must start
-    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+    expect(activeHandles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });
 
   it('stops a client whose socket is still being opened, or not yet made', async () => {
     await sleep(10);
-    const before = handles();
+    const before = activeHandles();
     for (const turns of [0, 1]) {
       const c = client();
       const connecting = c.connect().catch((err: unknown) => err);
@@ -67,12 +63,12 @@ describe('closeClient', () => {
       expect(await connecting).toBeInstanceOf(Error);
     }
     await sleep(20);
-    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+    expect(activeHandles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });
 
   it('stopClient stops a client in its handshake, its pending commands rejected, without a timer', async () => {
     await sleep(10);
-    const before = handles();
+    const before = activeHandles();
     const c = client();
     const connecting = c.connect().catch((err: unknown) => err);
     await new Promise((resolve) => c.once('connect', resolve));
@@ -83,7 +79,7 @@ describe('closeClient', () => {
     expect(await connecting).toBeInstanceOf(Error);
     await stopClient(c);
     await sleep(20);
-    expect(handles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
+    expect(activeHandles(), String(process.getActiveResourcesInfo())).toBeLessThanOrEqual(before);
   });
 
   it('ends a client that never connected, and does nothing to one that ended', async () => {
