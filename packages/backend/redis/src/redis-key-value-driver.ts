@@ -176,13 +176,7 @@ export function redisKeyValueDriver(options: RedisKeyValueDriverOptions | string
       const [value] = await execTransaction('INCRBY', tx);
       return Number(value);
     },
-    subscribe(key, onValue, onEnd) {
-      const subscribing = subscribe(key, onValue, onEnd);
-      // A caller may read the stored value before it awaits this (AsyncResult.get() does): a subscription failing
-      // meanwhile (the app closing) must not be reported as an unhandled rejection. The caller still gets it.
-      subscribing.catch(() => undefined);
-      return subscribing;
-    },
+    subscribe,
     describe: () => where,
   };
 }
