@@ -18,26 +18,26 @@ export type {
   ResolvedConfig,
   RetryPolicy,
   RouteOptions,
-} from './app/options.js';
-export { resolveConfig } from './app/resolve-config.js';
-export { globToRegExp, matchRoute, queueTopology, resolveRoute } from './app/routing.js';
-export type { QueueTopology, ResolvedRoute, RouteInput } from './app/routing.js';
-export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './app/broadcast-topology.js';
-export type { BroadcastTopologyOptions } from './app/broadcast-topology.js';
-export { Producer } from './app/producer.js';
-export { withPublishRetry } from './app/publish-retry.js';
-export type { ProducerHost, PublishOptions } from './app/producer.js';
+} from './config/options.js';
+export { resolveConfig } from './config/resolve-config.js';
+export { globToRegExp, matchRoute, queueTopology, resolveRoute } from './routing/routing.js';
+export type { QueueTopology, ResolvedRoute, RouteInput } from './routing/routing.js';
+export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './routing/broadcast-topology.js';
+export type { BroadcastTopologyOptions } from './routing/broadcast-topology.js';
+export { Producer } from './publish/producer.js';
+export { withPublishRetry } from './publish/publish-retry.js';
+export type { ProducerHost, PublishOptions } from './publish/producer.js';
 export { embeddedPaths } from './app/adapters.js';
 export { withDefaultOption } from './plugins/adapter-options.js';
 export { BOOLEAN_WORDS_HINT, parseBooleanWord } from './plugins/boolean-word.js';
 export { CORE_VERSION } from './version.js';
 
 // tasks
-export { isRateLimit, parseRateLimit } from './task/rate-limit.js';
+export { isRateLimit, parseRateLimit } from './config/rate-limit.js';
 export { Task } from './task/task.js';
-export type { TaskFunction } from './task/task.js';
+export type { TaskFunction, TaskHost } from './task/task.js';
 export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskOptions } from './task/types.js';
-export type { ResolvedTaskOptions } from './task/task-options.js';
+export type { MessageDefaults, ResolvedTaskOptions } from './task/task-options.js';
 export { resolveTaskOptions } from './task/task-options.js';
 export { TaskRegistry } from './task/registry.js';
 export type { AnyTask } from './task/registry.js';
@@ -47,8 +47,8 @@ export { bindArguments, declaredParams, parseParams } from './task/params.js';
 export type { ParamSpec } from './task/params.js';
 export { Ignore, Reject, Retry, isControlSignal, isIgnore, isReject, isRetry } from './task/control.js';
 export type { RetryInit } from './task/control.js';
-export { buildTaskMessage, sendTaskMessage } from './task/apply.js';
-export type { MessageDefaults, SendHost } from './task/apply.js';
+export { buildTaskMessage, sendTaskMessage } from './publish/send-task.js';
+export type { SendHost } from './publish/send-task.js';
 
 // results
 export { AsyncResult, pendingMeta, resultsFromTuple } from './result/async-result.js';

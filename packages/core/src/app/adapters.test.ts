@@ -9,8 +9,8 @@ import type * as FilesystemQueueDriverModule from '../embedded/filesystem-queue-
 import type { FilesystemQueueDriverOptions } from '../embedded/filesystem-queue-driver.js';
 import { builtinPlugin } from '../plugins/builtin-plugin.js';
 import { PluginHost } from '../plugins/plugin-host.js';
-import type { AppOptions } from './options.js';
-import { resolveConfig } from './resolve-config.js';
+import type { AppOptions } from '../config/options.js';
+import { resolveConfig } from '../config/resolve-config.js';
 
 const made: FilesystemQueueDriverOptions[] = [];
 vi.mock('../embedded/filesystem-queue-driver.js', async (importOriginal) => {

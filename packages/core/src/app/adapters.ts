@@ -10,7 +10,7 @@ import type { ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import { liftBackend, liftTransport, resolveBackendUrl, resolveTransportUrl, type UrlResolveContext } from '../plugins/url-resolver.js';
-import type { BackendSetting, BrokerSetting, ResolvedConfig } from './options.js';
+import type { BackendSetting, BrokerSetting, ResolvedConfig } from '../config/options.js';
 
 /** What adapter resolution needs. */
 export interface AdapterContext {

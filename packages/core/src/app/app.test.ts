@@ -10,7 +10,7 @@ import type { TaskContext } from '../task/types.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
 import { virtualTransport } from '../transport/virtual-transport.js';
 import { createApp, type App } from './app.js';
-import type { AppOptions } from './options.js';
+import type { AppOptions } from '../config/options.js';
 
 const apps: App[] = [];
 const dirs: string[] = [];

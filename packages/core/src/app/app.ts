@@ -14,18 +14,18 @@ import { oid, originName } from '../protocol/ids.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import { AsyncResult } from '../result/async-result.js';
 import { createDefaultRegistry, type SerializerRegistry } from '../serialization/registry.js';
-import { sendTaskMessage, type MessageDefaults } from '../task/apply.js';
+import { sendTaskMessage } from '../publish/send-task.js';
 import { TaskRegistry } from '../task/registry.js';
-import { resolveTaskOptions } from '../task/task-options.js';
-import { Task } from '../task/task.js';
+import { resolveTaskOptions, type MessageDefaults } from '../task/task-options.js';
+import { Task, type TaskHost } from '../task/task.js';
 import type { ApplyOptions, TaskContext, TaskOptions } from '../task/types.js';
-import { withCliOverrides } from './cli-overrides.js';
+import { withCliOverrides } from '../config/cli-overrides.js';
 import { connectWithRetry } from './connect-retry.js';
 import { embeddedNotice, resolveBackend, resolveTransport } from './adapters.js';
-import type { AppOptions, BackendSetting, BrokerSetting, ResolvedConfig } from './options.js';
-import { Producer, type PublishOptions } from './producer.js';
-import { resolveConfig } from './resolve-config.js';
-import { resolveRoute, type ResolvedRoute, type RouteInput } from './routing.js';
+import type { AppOptions, BackendSetting, BrokerSetting, ResolvedConfig } from '../config/options.js';
+import { Producer, type PublishOptions } from '../publish/producer.js';
+import { resolveConfig } from '../config/resolve-config.js';
+import { resolveRoute, type ResolvedRoute, type RouteInput } from '../routing/routing.js';
 
 /** The call parameters of a bound task function: its parameters after the {@link TaskContext}. */
 export type BoundParameters<F> = F extends (ctx: TaskContext, ...args: infer A) => unknown ? A : never;
@@ -47,6 +47,8 @@ export class App {
   readonly #backend: BackendSetting | undefined;
   readonly #userPlugins: readonly Plugin[];
   readonly #producer: Producer;
+  /** How this app's tasks send a call. */
+  readonly #taskHost: TaskHost = { send: (name, args, kwargs, options, defaults) => sendTaskMessage(this, name, args, kwargs, options, defaults) };
   #pluginsReady: Promise<void> | null = null;
   #transport: Promise<Transport> | null = null;
   /** The backend resolved and attached, not connected (what the send path checks for `onTaskCall`). */
@@ -96,7 +98,7 @@ export class App {
   ): Task<Parameters<F>, ReturnType<F>>;
   task(options: string | TaskOptions, fn: (...args: never[]) => unknown): Task {
     if (typeof fn !== 'function') throw new TypeError('app.task(options, fn): fn must be a function');
-    const task = new Task(this, resolveTaskOptions(options, this.conf), fn as (...args: unknown[]) => unknown);
+    const task = new Task(this.#taskHost, resolveTaskOptions(options, this.conf), fn as (...args: unknown[]) => unknown);
     this.tasks.register(task);
     return task;
   }

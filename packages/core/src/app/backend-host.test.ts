@@ -6,7 +6,7 @@ import type { Transport } from '../contracts/transport.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
 import { virtualTransport } from '../transport/virtual-transport.js';
 import { createApp, type App } from './app.js';
-import type { AppOptions } from './options.js';
+import type { AppOptions } from '../config/options.js';
 
 const apps: App[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../contracts/logger.js';
 import { isQError } from '../errors/q-error.js';
-import type { ResolvedConfig } from './options.js';
+import type { ResolvedConfig } from '../config/options.js';
 
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 5000;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../app/app.js';
 import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
 import { BackendError, ConnectionError, RemoteError, TimeoutError } from '../errors/q-error.js';
-import { resolveConfig } from '../app/resolve-config.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import { keyValueBackend } from '../backend/key-value-backend.js';
 import { memoryKeyValueDriver } from '../backend/memory-key-value-driver.js';
 import { AsyncResult } from './async-result.js';

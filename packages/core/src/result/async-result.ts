@@ -3,7 +3,6 @@
  * result backend; `get()` waits for a final state, by the backend's push (`watch`) when it has one, by
  * polling otherwise.
  */
-import type { ResolvedConfig } from '../app/options.js';
 import type { ResultBackend, TaskMeta, TaskState } from '../contracts/result-backend.js';
 import { BackendError, TimeoutError } from '../errors/q-error.js';
 import { isEncodedException, toRemoteError } from '../protocol/exceptions.js';
@@ -11,7 +10,8 @@ import { EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './states.js';
 
 /** What a result needs from the app. */
 export interface ResultHost {
-  readonly conf: ResolvedConfig;
+  /** The app's result settings this handle reads (`result.pollInterval`, seconds). */
+  readonly conf: { readonly result: { readonly pollInterval: number } };
   /** The backend, or `null` when results are disabled (`backend: null`). */
   getBackend(): Promise<ResultBackend | null>;
   /** Aborts when the host closes its connections: a `get()` waiting then rejects with the abort reason. */

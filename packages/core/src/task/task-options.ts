@@ -1,8 +1,8 @@
 /** Task options after defaults from `conf.task` ({@link ResolvedTaskOptions}), and their validation. */
-import type { ResolvedConfig } from '../app/options.js';
-import { checkKeys, isPlainObject } from '../app/config-schema.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { checkKeys, isPlainObject } from '../config/config-schema.js';
 import { ConfigError } from '../errors/q-error.js';
-import { isRateLimit } from './rate-limit.js';
+import { isRateLimit } from '../config/rate-limit.js';
 import type { ErrorClass, TaskOptions } from './types.js';
 
 /** A task's options with every default applied. */
@@ -84,3 +84,6 @@ export function resolveTaskOptions(input: TaskOptions | string, conf: ResolvedCo
     expires: o.expires ?? null,
   };
 }
+
+/** Task-level defaults that shape a message (from a registered task, or `conf.task` for `sendTask`). */
+export type MessageDefaults = Pick<ResolvedTaskOptions, 'ignoreResult' | 'serializer' | 'expires'>;

@@ -3,11 +3,22 @@
  * `A` is the tuple of positional arguments (without the bound context), `R` the function's return type.
  */
 import type { AsyncResult } from '../result/async-result.js';
-import { sendTaskMessage, type SendHost } from './apply.js';
+import { sendTaskMessage, type SendHost } from '../publish/send-task.js';
 import { bindArguments, declaredParams, parseParams, type ParamSpec } from './params.js';
 import { Signature } from './signature.js';
-import type { ResolvedTaskOptions } from './task-options.js';
+import type { MessageDefaults, ResolvedTaskOptions } from './task-options.js';
 import type { ApplyOptions, TaskContext } from './types.js';
+
+/** What a task needs from its app: sending one call (the app routes, builds and publishes the message). */
+export interface TaskHost {
+  send<T>(
+    name: string,
+    args: readonly unknown[],
+    kwargs: Readonly<Record<string, unknown>>,
+    options: ApplyOptions,
+    defaults: MessageDefaults,
+  ): Promise<AsyncResult<T>>;
+}
 
 /** A task function, with or without the bound context first. */
 export type TaskFunction<A extends unknown[], R> = ((...args: A) => R) | ((ctx: TaskContext, ...args: A) => R);
@@ -20,11 +31,11 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
   readonly options: ResolvedTaskOptions;
   /** Positional parameter names keyword arguments map to (`null` for a destructured one). */
   readonly params: readonly (string | null)[];
-  readonly #host: SendHost;
+  readonly #host: TaskHost;
   readonly #fn: (...args: unknown[]) => unknown;
   readonly #spec: ParamSpec;
 
-  constructor(host: SendHost, options: ResolvedTaskOptions, fn: TaskFunction<A, R>) {
+  constructor(host: TaskHost, options: ResolvedTaskOptions, fn: TaskFunction<A, R>) {
     this.#host = host;
     this.name = options.name;
     this.options = options;
@@ -44,7 +55,7 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
    * `kwargs` (mapped to positions by the worker, see {@link Task.bindArguments}).
    */
   applyAsync(args?: Partial<A>, kwargs?: Record<string, unknown>, options: ApplyOptions = {}): Promise<AsyncResult<Awaited<R>>> {
-    return sendTaskMessage<Awaited<R>>(this.#host, this.name, args ?? [], kwargs ?? {}, options, this.options);
+    return this.#host.send<Awaited<R>>(this.name, args ?? [], kwargs ?? {}, options, this.options);
   }
 
   /** A signature with partial arguments: the parent's result is prepended when used as a callback. */

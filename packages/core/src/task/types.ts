@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../contracts/logger.js';
 import type { TaskState } from '../contracts/result-backend.js';
-import type { RetryPolicy } from '../app/options.js';
+import type { RetryPolicy } from '../config/options.js';
 import type { WireSignature } from '../protocol/task-message.js';
 
 /** A constructor of errors, for `autoretryFor`. */

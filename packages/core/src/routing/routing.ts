@@ -9,7 +9,7 @@
  */
 import type { BindingDeclaration, ExchangeDeclaration, ExchangeType, QueueDeclaration } from '../contracts/transport.js';
 import { ConfigError } from '../errors/q-error.js';
-import type { ResolvedConfig, RouteOptions } from './options.js';
+import type { ResolvedConfig, RouteOptions } from '../config/options.js';
 
 /** Where one message goes. */
 export interface ResolvedRoute {

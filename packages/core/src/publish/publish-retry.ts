@@ -3,7 +3,7 @@
  * backend's own): the producer and the rpc result backend share it.
  */
 import { isQError } from '../errors/q-error.js';
-import type { RetryPolicy } from './options.js';
+import type { RetryPolicy } from '../config/options.js';
 
 /**
  * Runs `attempt` until it succeeds, retrying retryable `QError`s up to `policy.maxRetries` times after

@@ -6,7 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors/q-error.js';
 import type { AppOptions, ResolvedConfig } from './options.js';
-import { isRateLimit } from '../task/rate-limit.js';
+import { isRateLimit } from './rate-limit.js';
 import {
   arrayOf,
   bool,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../app/app.js';
-import type { AppOptions } from '../app/options.js';
+import type { AppOptions } from '../config/options.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import { decodeTaskMessage } from '../protocol/decode-task.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import { createDefaultRegistry } from '../serialization/registry.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
-import { Signature } from './signature.js';
+import { Signature } from '../task/signature.js';
 
 const apps: App[] = [];
 afterEach(async () => {

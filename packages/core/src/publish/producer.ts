@@ -11,8 +11,8 @@ import type { PluginHost } from '../plugins/plugin-host.js';
 import { encodeTaskMessage } from '../protocol/encode-task.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import type { SerializerRegistry } from '../serialization/registry.js';
-import type { ResolvedConfig, RetryPolicy } from './options.js';
-import { queueTopology, type ResolvedRoute } from './routing.js';
+import type { ResolvedConfig, RetryPolicy } from '../config/options.js';
+import { queueTopology, type ResolvedRoute } from '../routing/routing.js';
 
 /** Options of one publish. */
 export interface PublishOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/q-error.js';
-import type { AppOptions } from './options.js';
-import { resolveConfig } from './resolve-config.js';
+import type { AppOptions } from '../config/options.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import { globToRegExp, matchRoute, queueTopology, resolveRoute } from './routing.js';
 
 const conf = (task: AppOptions['task'] = {}) => resolveConfig({ task });

@@ -3,18 +3,18 @@
  * `expires` + AMQP `expiration` ms, link/linkError → embed callbacks/errbacks, time limits → `timelimit`),
  * then route, publish, and hand back an {@link AsyncResult}. Shared by `Task.applyAsync` and `app.sendTask`.
  */
-import type { ResolvedConfig } from '../app/options.js';
-import type { PublishOptions } from '../app/producer.js';
-import type { ResolvedRoute, RouteInput } from '../app/routing.js';
+import type { ResolvedConfig } from '../config/options.js';
+import type { PublishOptions } from './producer.js';
+import type { ResolvedRoute, RouteInput } from '../routing/routing.js';
 import { ConfigError } from '../errors/q-error.js';
 import { newTaskMessage } from '../protocol/encode-task.js';
 import { uuid } from '../protocol/ids.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import { parseIsoDate, toIsoWithOffset } from '../protocol/time.js';
 import type { AsyncResult } from '../result/async-result.js';
-import { toWireList } from './signature.js';
-import type { ResolvedTaskOptions } from './task-options.js';
-import type { ApplyOptions } from './types.js';
+import { toWireList } from '../task/signature.js';
+import type { MessageDefaults } from '../task/task-options.js';
+import type { ApplyOptions } from '../task/types.js';
 
 /** What sending needs from the app. */
 export interface SendHost {
@@ -30,8 +30,6 @@ export interface SendHost {
   onTaskCall?(taskId: string): Promise<void>;
 }
 
-/** Task-level defaults that shape a message (from a registered task, or `conf.task` for `sendTask`). */
-export type MessageDefaults = Pick<ResolvedTaskOptions, 'ignoreResult' | 'serializer' | 'expires'>;
 
 function seconds(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
