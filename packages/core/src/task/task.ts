@@ -3,7 +3,6 @@
  * `A` is the tuple of positional arguments (without the bound context), `R` the function's return type.
  */
 import type { AsyncResult } from '../result/async-result.js';
-import { sendTaskMessage, type SendHost } from '../publish/send-task.js';
 import { bindArguments, declaredParams, parseParams, type ParamSpec } from './params.js';
 import { Signature } from './signature.js';
 import type { MessageDefaults, ResolvedTaskOptions } from './task-options.js';
