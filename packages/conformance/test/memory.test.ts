@@ -17,6 +17,11 @@ queueDriverSuite('memory queue driver', async () => memoryQueueDriver({ namespac
   peer: async () => memoryQueueDriver({ namespace }),
 });
 
+// The same driver with delayed delivery declared: runs the native-delay group, so that group is tested on every run.
+queueDriverSuite('memory queue driver with native delay', async () => memoryQueueDriver({ namespace: fresh(), nativeDelay: { maxDelayMs: 900_000 } }), {
+  peer: async () => memoryQueueDriver({ namespace, nativeDelay: { maxDelayMs: 900_000 } }),
+});
+
 keyValueDriverSuite('memory key-value driver', async () => memoryKeyValueDriver({ namespace: fresh() }), {
   peer: async () => memoryKeyValueDriver({ namespace }),
 });

@@ -8,6 +8,7 @@ import { bindingTests } from './bindings.js';
 import { queueDriverContext, type QueueDriverFactoryOptions, type QueueDriverSuiteOptions } from './context.js';
 import { fanoutTests } from './fanout.js';
 import { leaseTests } from './leases.js';
+import { nativeDelayTests } from './native-delay.js';
 import { priorityTests } from './priorities.js';
 import { purgeSizeTests } from './purge-size.js';
 import { putReserveTests } from './put-reserve.js';
@@ -32,5 +33,6 @@ export function queueDriverSuite(
     purgeSizeTests(ctx);
     bindingTests(ctx);
     fanoutTests(ctx, capabilities.fanout);
+    nativeDelayTests(ctx, capabilities.nativeDelay !== false);
   });
 }

@@ -163,6 +163,27 @@ describe('app.connect', () => {
   });
 });
 
+describe('capabilities', () => {
+  it('refuses at connect a queue on a topic or fanout exchange the transport cannot route, naming adapter and setting', async () => {
+    const base = virtualTransport(memoryQueueDriver({ namespace: `caps-${randomUUID()}` }));
+    let connects = 0;
+    const limited: Transport = Object.assign(Object.create(base) as Transport, {
+      capabilities: { ...base.capabilities, topic: false, fanout: false },
+      connect: async () => void connects++,
+      describe: () => 'limited transport',
+    });
+    const app = make({ broker: limited, backend: null, task: { queues: [{ name: 'logs', exchange: 'logs', exchangeType: 'topic', routingKey: 'log.#' }] } });
+    const err = await app.connect().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(QError);
+    expect(err).toMatchObject({ code: 'Q_ERR_CAPABILITY_UNSUPPORTED', retryable: false });
+    expect((err as Error).message).toMatch(/limited transport .*"topic".*task\.queues\[0\] \("logs"/);
+    expect(connects).toBe(0);
+
+    const fine = make({ broker: base, backend: null, task: { queues: [{ name: 'logs', exchange: 'logs', exchangeType: 'topic', routingKey: 'log.#' }] } });
+    await expect(fine.connect()).resolves.toBeUndefined();
+  });
+});
+
 describe('app.publish', () => {
   it('declares each queue once per connection', async () => {
     const { transport, counts } = flakyTransport(0);

@@ -25,6 +25,7 @@ import { embeddedNotice, resolveBackend, resolveTransport } from './adapters.js'
 import type { AppOptions, BackendSetting, BrokerSetting, ResolvedConfig } from '../config/options.js';
 import { Producer, type PublishOptions } from '../publish/producer.js';
 import { resolveConfig } from '../config/resolve-config.js';
+import { checkTransportSupport } from '../routing/check-transport-support.js';
 import { resolveRoute, type ResolvedRoute, type RouteInput } from '../routing/routing.js';
 
 /** The call parameters of a bound task function: its parameters after the {@link TaskContext}. */
@@ -155,6 +156,7 @@ export class App {
   getTransport(): Promise<Transport> {
     this.#transport ??= this.#open(async (signal) => {
       const transport = await resolveTransport(this.#broker, this);
+      checkTransportSupport(transport, this.conf);
       await connectWithRetry(transport, this.conf, this.log, signal);
       this.log.debug({ broker: transport.describe() }, 'broker connected');
       return transport;

@@ -7,12 +7,18 @@
  * a payload reserved and never acked comes back (immediately on `release`, or after the visibility timeout).
  */
 
+/** A store's own delayed delivery: `false`, or the longest delay it takes. */
+export type NativeDelay = false | { readonly maxDelayMs: number };
+
 /** What a driver supports. */
 export interface QueueDriverCapabilities {
   /** `steps`: kombu's 0/3/6/9 sub-queues (0 served first); `none`: FIFO only. */
   priorities: 'steps' | 'none';
-  /** `put` honours `delayMs` itself. */
-  nativeDelay: boolean;
+  /**
+   * `put` honours `delayMs` itself, up to `maxDelayMs` (SQS: 15 minutes): the message is not reserved before
+   * then. `false`: the driver has no delay; ETA tasks are held by the worker that receives them.
+   */
+  nativeDelay: NativeDelay;
   /** The driver broadcasts with `fanoutPublish`/`subscribe` (Redis PUBLISH). Otherwise the core emulates fanout by binding lookup. */
   fanout: boolean;
   /** `reserve` can block until a message arrives (otherwise the core polls). */
@@ -37,7 +43,7 @@ export interface PutOptions {
   priority: number;
   /** The envelope's delivery tag. */
   tag: string;
-  /** Delay delivery, for drivers with `nativeDelay`. */
+  /** Delay delivery by this many ms (≤ `nativeDelay.maxDelayMs`); only given to drivers that declare `nativeDelay`. */
   delayMs?: number;
 }
 

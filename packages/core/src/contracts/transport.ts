@@ -4,13 +4,17 @@
  * into this contract.
  */
 import type { Delivery, Message } from './message.js';
+import type { NativeDelay } from './queue-driver.js';
 
 /** What a transport supports. The core branches on these, never on the adapter's name. */
 export interface TransportCapabilities {
   /** Priority support: `native` (0–255 like AMQP), `steps` (kombu's 4 lists: 0,3,6,9), or none. */
   priorities: 'native' | 'steps' | 'none';
-  /** Broker can delay a message itself; otherwise the worker holds ETA tasks. */
-  nativeDelay: boolean;
+  /**
+   * The broker can delay a message itself, up to `maxDelayMs`: the producer then publishes a task with a near
+   * ETA with `PublishTarget.delayMs`, so it reaches a worker when due. `false`: the worker holds ETA tasks.
+   */
+  nativeDelay: NativeDelay;
   /** Fanout exchanges work (needed by remote control and events). */
   fanout: boolean;
   /** Topic exchanges with wildcard routing keys work. */
@@ -59,6 +63,8 @@ export interface PublishTarget {
   routingKey: string;
   /** Exchange type when known; virtual transports use it to route without a broker. */
   exchangeType?: ExchangeType;
+  /** Deliver no sooner than this many ms from now; only set for transports that declare `nativeDelay`. */
+  delayMs?: number;
 }
 
 /** Options of `consume`. */

@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'Q_ERR_LEASE_LOST',
   'Q_ERR_BROKER_REFUSED',
   'Q_ERR_AMQP_CODEC',
+  'Q_ERR_CAPABILITY_UNSUPPORTED',
 ] as const;
 
 /** A stable error code. */

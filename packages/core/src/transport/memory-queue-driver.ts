@@ -5,6 +5,7 @@
  */
 import type {
   Lease,
+  NativeDelay,
   PutOptions,
   QueueDriver,
   QueueDriverCapabilities,
@@ -18,6 +19,11 @@ import { PRIORITY_STEPS, priorityStep, type PriorityStep } from './priority-step
 export interface MemoryQueueDriverOptions {
   /** Drivers with the same namespace share queues and bindings (default `default`). */
   namespace?: string;
+  /**
+   * Honour `put`'s `delayMs` (up to `maxDelayMs`), as a broker with delayed delivery does (SQS `DelaySeconds`):
+   * for testing code paths that use `nativeDelay`. Default `false`: no delay, ETA tasks are held by the worker.
+   */
+  nativeDelay?: NativeDelay;
 }
 
 interface Entry {
@@ -72,6 +78,8 @@ export function memoryQueueDriver(options: MemoryQueueDriverOptions = {}): Queue
   const namespace = options.namespace ?? 'default';
   const state = namespaceState(namespace);
   const held = new Map<Lease, Held>();
+  const capabilities: QueueDriverCapabilities =
+    options.nativeDelay === undefined || options.nativeDelay === false ? CAPABILITIES : Object.freeze({ ...CAPABILITIES, nativeDelay: options.nativeDelay });
 
   function take(queues: readonly string[], max: number): Lease[] {
     const out: Lease[] = [];
@@ -99,7 +107,7 @@ export function memoryQueueDriver(options: MemoryQueueDriverOptions = {}): Queue
   }
 
   return {
-    capabilities: CAPABILITIES,
+    capabilities,
     async connect() {},
     async close() {
       for (const [lease, info] of held) restore(lease, info);
@@ -107,8 +115,13 @@ export function memoryQueueDriver(options: MemoryQueueDriverOptions = {}): Queue
       held.clear();
     },
     async put(queue: string, payload: string, putOptions: PutOptions) {
-      lists(state, queue)[priorityStep(putOptions.priority)].push({ payload, tag: putOptions.tag });
-      wake();
+      const enqueue = (): void => {
+        lists(state, queue)[priorityStep(putOptions.priority)].push({ payload, tag: putOptions.tag });
+        wake();
+      };
+      const delay = capabilities.nativeDelay === false ? 0 : Math.min(putOptions.delayMs ?? 0, capabilities.nativeDelay.maxDelayMs);
+      if (delay > 0) setTimeout(enqueue, delay).unref();
+      else enqueue();
     },
     async reserve(queues: readonly string[], reserveOptions: ReserveOptions) {
       const max = Math.max(1, reserveOptions.max);

@@ -51,6 +51,46 @@ describe('virtualTransport', () => {
     expect(caps).toMatchObject({ priorities: 'steps', fanout: true, topic: true, push: true, nativeDelay: false });
   });
 
+  /** The memory driver with some capabilities changed (and, for `persistentBindings: false`, no bind/bindings). */
+  function withCapabilities(changes: Partial<QueueDriver['capabilities']>): QueueDriver & { puts: Parameters<QueueDriver['put']>[] } {
+    const base = memoryQueueDriver({ namespace: ns() });
+    const puts: Parameters<QueueDriver['put']>[] = [];
+    const driver: QueueDriver & { puts: typeof puts } = Object.assign(Object.create(base) as QueueDriver, {
+      capabilities: { ...base.capabilities, ...changes },
+      puts,
+      put: (...args: Parameters<QueueDriver['put']>) => {
+        puts.push(args);
+        return base.put(...args);
+      },
+    });
+    return driver;
+  }
+
+  it('claims topic and fanout only when the driver shares its bindings or broadcasts itself', () => {
+    expect(virtualTransport(withCapabilities({ persistentBindings: false })).capabilities).toMatchObject({ topic: false, fanout: false });
+    // Declared but without the methods: not counted.
+    expect(virtualTransport(withCapabilities({ persistentBindings: false, fanout: true })).capabilities).toMatchObject({ topic: false, fanout: false });
+    const broadcasting = Object.assign(withCapabilities({ persistentBindings: false, fanout: true }), {
+      fanoutPublish: async () => {},
+      subscribe: async () => async () => {},
+    });
+    expect(virtualTransport(broadcasting).capabilities).toMatchObject({ topic: false, fanout: true });
+  });
+
+  it('passes a publish delay to a driver with native delay, capped at its maximum, and to no other', async () => {
+    const delaying = withCapabilities({ nativeDelay: { maxDelayMs: 900_000 } });
+    const transport = virtualTransport(delaying);
+    expect(transport.capabilities.nativeDelay).toEqual({ maxDelayMs: 900_000 });
+    await transport.publish(msg('soon'), { exchange: '', routingKey: 'q', delayMs: 5_000 });
+    await transport.publish(msg('late'), { exchange: '', routingKey: 'q', delayMs: 3_600_000 });
+    await transport.publish(msg('now'), { exchange: '', routingKey: 'q' });
+    expect(delaying.puts.map(([, , o]) => o.delayMs)).toEqual([5_000, 900_000, undefined]);
+
+    const plain = withCapabilities({});
+    await virtualTransport(plain).publish(msg('soon'), { exchange: '', routingKey: 'q', delayMs: 5_000 });
+    expect(plain.puts[0]?.[2]).not.toHaveProperty('delayMs');
+  });
+
   it('nack without requeue drops the message and logs a warning', async () => {
     const logger = recordingLogger();
     const transport = virtualTransport(memoryQueueDriver({ namespace: ns() }), { logger });

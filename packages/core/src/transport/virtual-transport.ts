@@ -7,7 +7,7 @@
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
 import type { Message } from '../contracts/message.js';
-import type { QueueDriver, StoredBinding } from '../contracts/queue-driver.js';
+import type { PutOptions, QueueDriver, StoredBinding } from '../contracts/queue-driver.js';
 import type {
   BindingDeclaration,
   ConsumeOptions,
@@ -25,7 +25,7 @@ import { uuid } from '../protocol/ids.js';
 import { subscribeFanout, type FanoutBinding } from './fanout-subscription.js';
 import type { LeaseDelivery } from './lease-delivery.js';
 import { RoutingTable, routeQueues, storedBinding } from './routing-table.js';
-import { LeaseConsumer } from './virtual-consumer.js';
+import { LeaseConsumer } from './lease-consumer.js';
 
 /** Options of {@link virtualTransport}. */
 export interface VirtualTransportOptions {
@@ -68,12 +68,14 @@ class VirtualTransport implements Transport {
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#leaseRenewalMs = options.leaseRenewalMs ?? null;
     const caps = driver.capabilities;
+    // Exchanges are emulated by looking bindings up when publishing: that reaches another process's queues only
+    // when the driver shares its bindings (`persistentBindings`). Fanout also works when the driver broadcasts.
+    const sharedBindings = this.#persistentBindings();
     this.capabilities = Object.freeze({
       priorities: caps.priorities,
-      // `publish` has no delay parameter: ETA tasks are held by the worker.
-      nativeDelay: false,
-      fanout: true,
-      topic: true,
+      nativeDelay: caps.nativeDelay,
+      fanout: sharedBindings || this.#nativeFanout(),
+      topic: sharedBindings,
       push: caps.blockingReserve,
       redeliversUnacked: 'visibility-timeout',
     });
@@ -190,7 +192,10 @@ class VirtualTransport implements Transport {
   async #put(queue: string, message: Message, target: PublishTarget): Promise<void> {
     const tag = uuid();
     const payload = encodeEnvelope(message, { exchange: target.exchange, routingKey: target.routingKey, deliveryTag: tag });
-    await this.#driver.put(queue, payload, { priority: message.properties.priority ?? 0, tag });
+    const put: PutOptions = { priority: message.properties.priority ?? 0, tag };
+    const delay = this.capabilities.nativeDelay;
+    if (delay !== false && target.delayMs !== undefined && target.delayMs > 0) put.delayMs = Math.min(target.delayMs, delay.maxDelayMs);
+    await this.#driver.put(queue, payload, put);
     for (const consumer of this.#leaseConsumers) if (consumer.queue === queue) consumer.poke();
   }
 
