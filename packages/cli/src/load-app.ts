@@ -7,8 +7,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp, isQError } from '@q/core';
 import type { App, AppOptions } from '@q/core';
-import { setCliOverrides } from './overrides.js';
-import type { CliOverrides } from './overrides.js';
+import { setCliOverrides } from '@q/core';
+import type { CliOverrides } from '@q/core';
 import { UsageError } from './usage-error.js';
 
 /** Options of {@link loadApp}. */

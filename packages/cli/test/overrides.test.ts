@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '@q/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveOverrides } from '../src/context.js';
-import { CLI_OVERRIDES_KEY, clearCliOverrides, getCliOverrides, setCliOverrides } from '../src/overrides.js';
+import { CLI_OVERRIDES_KEY, clearCliOverrides, createApp, getCliOverrides, setCliOverrides } from '@q/core';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'q-cli-ovr-'));
 afterEach(() => clearCliOverrides());

@@ -20,6 +20,8 @@ export type {
   RouteOptions,
 } from './config/options.js';
 export { resolveConfig } from './config/resolve-config.js';
+export { CLI_OVERRIDES_KEY, clearCliOverrides, getCliOverrides, setCliOverrides } from './config/cli-overrides.js';
+export type { CliOverrides } from './config/cli-overrides.js';
 export { globToRegExp, matchRoute, queueTopology, resolveRoute } from './routing/routing.js';
 export type { QueueTopology, ResolvedRoute, RouteInput } from './routing/routing.js';
 export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './routing/broadcast-topology.js';
@@ -47,8 +49,11 @@ export { bindArguments, declaredParams, parseParams } from './task/params.js';
 export type { ParamSpec } from './task/params.js';
 export { Ignore, Reject, Retry, isControlSignal, isIgnore, isReject, isRetry } from './task/control.js';
 export type { RetryInit } from './task/control.js';
-export { buildTaskMessage, sendTaskMessage } from './publish/send-task.js';
+export { sendTaskMessage } from './publish/send-task.js';
 export type { SendHost } from './publish/send-task.js';
+export { buildTaskMessage } from './publish/build-task-message.js';
+export type { MessageContext, MessageOptions, TaskCall, TaskMessageInput } from './publish/build-task-message.js';
+export { signatureCall } from './publish/signature-call.js';
 
 // results
 export { AsyncResult, pendingMeta, resultsFromTuple } from './result/async-result.js';
