@@ -2,13 +2,15 @@
  * `@q/worker`: the worker that consumes task messages and runs them (Celery's worker).
  */
 export { createWorker, Worker } from './worker.js';
-export type { WorkerParts, WorkerState, WorkerStats } from './worker.js';
+export type { WorkerState, WorkerStats } from './worker.js';
+export type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
+export type { WorkerCounters, WorkerRuntime } from './runtime.js';
 export type { WorkerOptions, ResolvedWorkerOptions } from './worker-options.js';
 export { resolveWorkerOptions } from './worker-options.js';
 export { expandHostname } from './hostname.js';
 export { Blueprint } from './blueprint/blueprint.js';
 export type { BlueprintOptions } from './blueprint/blueprint.js';
-export { orderBootsteps } from './blueprint/order.js';
+export { orderBootsteps } from './blueprint/order-bootsteps.js';
 export { connectionStep } from './blueprint/connection-step.js';
 export { poolStep } from './blueprint/pool-step.js';
 export { timerStep } from './blueprint/timer-step.js';

@@ -9,9 +9,8 @@ import { connectionStep } from './blueprint/connection-step.js';
 import { consumerStep } from './blueprint/consumer-step.js';
 import { poolStep } from './blueprint/pool-step.js';
 import { timerStep } from './blueprint/timer-step.js';
-import type { TaskConsumer } from './consumer/consumer.js';
-import type { Timer } from './consumer/timer.js';
-import type { WorkerCounters, WorkerRuntime } from './runtime.js';
+import type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
+import type { WorkerCounters } from './runtime.js';
 import { resolveWorkerOptions } from './worker-options.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
 
@@ -37,19 +36,10 @@ export interface WorkerStats {
   queues: readonly string[];
 }
 
-/** The parts bootsteps create; present while the worker runs. */
-export interface WorkerParts {
-  transport?: Transport;
-  backend?: ResultBackend | null;
-  pool?: Pool;
-  timer?: Timer;
-  consumer?: TaskConsumer;
-}
-
 const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [connectionStep, poolStep, timerStep, consumerStep];
 
 /** A worker consuming an app's queues. Create it with {@link createWorker}. */
-export class Worker implements WorkerRuntime {
+export class Worker implements WorkerHost {
   readonly app: App;
   readonly options: ResolvedWorkerOptions;
   /** Node name (`celery@host`). */

@@ -1,6 +1,7 @@
 /**
  * A worker bootstep (Celery's blueprint steps). Steps start in dependency order and stop in reverse,
- * also when a start fails halfway. `W` is the worker type (`@q/worker` passes its `Worker`).
+ * also when a start fails halfway. `W` is what the worker hands its steps: `@q/worker` passes its `Worker`, and
+ * types its own steps against the narrower `WorkerHost` (a step typed against either works).
  */
 export interface Bootstep<W = unknown> {
   /** Unique name, used by `requires`. */

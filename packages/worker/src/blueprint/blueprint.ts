@@ -4,7 +4,7 @@
  */
 import { QError, silentLogger } from '@q/core';
 import type { Bootstep, Logger } from '@q/core';
-import { orderBootsteps } from './order.js';
+import { orderBootsteps } from './order-bootsteps.js';
 
 /** Options of a {@link Blueprint}. */
 export interface BlueprintOptions {
@@ -22,8 +22,8 @@ export interface BlueprintOptions {
 export class Blueprint<W> {
   /** The steps in start order. */
   readonly steps: readonly Bootstep<W>[];
-  private readonly logger: Logger;
-  private started: Bootstep<W>[] = [];
+  readonly #logger: Logger;
+  #started: Bootstep<W>[] = [];
 
   /**
    * @throws ConfigError `Q_ERR_BOOTSTEP_CYCLE` when `requires` form a cycle, `Q_ERR_CONFIG_INVALID` when a
@@ -31,45 +31,45 @@ export class Blueprint<W> {
    */
   constructor(steps: readonly Bootstep<W>[], options: BlueprintOptions = {}) {
     this.steps = orderBootsteps(steps);
-    this.logger = options.logger ?? silentLogger;
+    this.#logger = options.logger ?? silentLogger;
   }
 
   /** Names of the steps started and not yet stopped, in start order. */
   get running(): readonly string[] {
-    return this.started.map((s) => s.name);
+    return this.#started.map((s) => s.name);
   }
 
   /** Start every enabled step in order. */
-  async start(worker: W): Promise<void> {
+  async start(host: W): Promise<void> {
     for (const step of this.steps) {
-      if (step.enabled && !step.enabled(worker)) {
-        this.logger.debug({ step: step.name }, 'bootstep disabled');
+      if (step.enabled && !step.enabled(host)) {
+        this.#logger.debug({ step: step.name }, 'bootstep disabled');
         continue;
       }
-      this.logger.debug({ step: step.name }, 'starting bootstep');
+      this.#logger.debug({ step: step.name }, 'starting bootstep');
       try {
-        await step.start(worker);
+        await step.start(host);
       } catch (err) {
-        this.logger.error({ step: step.name, err }, `bootstep ${step.name} failed to start`);
-        await this.stop(worker, { graceful: false });
+        this.#logger.error({ step: step.name, err }, `bootstep ${step.name} failed to start`);
+        await this.stop(host, { graceful: false });
         throw new QError('Q_ERR_BOOTSTEP_FAILED', `bootstep "${step.name}" failed to start: ${describe(err)}`, {
           cause: err,
         });
       }
-      this.started.push(step);
+      this.#started.push(step);
     }
   }
 
   /** Stop the started steps in reverse order. Safe to call more than once. */
-  async stop(worker: W, options: { graceful: boolean }): Promise<void> {
-    const steps = this.started.reverse();
-    this.started = [];
+  async stop(host: W, options: { graceful: boolean }): Promise<void> {
+    const steps = this.#started.reverse();
+    this.#started = [];
     for (const step of steps) {
-      this.logger.debug({ step: step.name }, 'stopping bootstep');
+      this.#logger.debug({ step: step.name }, 'stopping bootstep');
       try {
-        await step.stop(worker, options);
+        await step.stop(host, options);
       } catch (err) {
-        this.logger.error({ step: step.name, err }, `bootstep ${step.name} failed to stop`);
+        this.#logger.error({ step: step.name, err }, `bootstep ${step.name} failed to stop`);
       }
     }
   }

@@ -2,10 +2,10 @@
  * The `connection` bootstep: connects the app and takes its transport and result backend.
  */
 import type { Bootstep } from '@q/core';
-import type { Worker } from '../worker.js';
+import type { WorkerHost } from './worker-host.js';
 
 /** Connects the app; on stop closes it (unless the worker was created with `closeApp: false`). */
-export const connectionStep: Bootstep<Worker> = {
+export const connectionStep: Bootstep<WorkerHost> = {
   name: 'connection',
   async start(worker) {
     await worker.app.connect();

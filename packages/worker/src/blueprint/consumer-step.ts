@@ -4,7 +4,7 @@
 import { QError } from '@q/core';
 import type { Bootstep } from '@q/core';
 import { TaskConsumer } from '../consumer/consumer.js';
-import type { Worker } from '../worker.js';
+import type { WorkerHost } from './worker-host.js';
 
 /**
  * Start: declare and consume the worker's queues.
@@ -14,7 +14,7 @@ import type { Worker } from '../worker.js';
  * Cold: stop consuming, requeue held messages, abort running tasks (unacked ones are requeued).
  * Either way it resolves once every received message has been settled.
  */
-export const consumerStep: Bootstep<Worker> = {
+export const consumerStep: Bootstep<WorkerHost> = {
   name: 'consumer',
   requires: ['connection', 'pool', 'timer'],
   async start(worker) {

@@ -3,9 +3,9 @@
  */
 import type { Bootstep, PoolFactory } from '@q/core';
 import { createPool } from '../pools/registry.js';
-import type { Worker } from '../worker.js';
+import type { WorkerHost } from './worker-host.js';
 
-function pluginPools(worker: Worker): Map<string, PoolFactory> {
+function pluginPools(worker: WorkerHost): Map<string, PoolFactory> {
   const host = worker.app.plugins;
   const pools = new Map<string, PoolFactory>();
   for (const name of host.poolNames()) {
@@ -16,7 +16,7 @@ function pluginPools(worker: Worker): Map<string, PoolFactory> {
 }
 
 /** Creates the pool by name (plugin pools first, then `async`/`solo`) or takes the given instance. */
-export const poolStep: Bootstep<Worker> = {
+export const poolStep: Bootstep<WorkerHost> = {
   name: 'pool',
   async start(worker) {
     const { pool, poolName, concurrency } = worker.options;
