@@ -2,10 +2,11 @@
  * What `createWorker` takes ({@link WorkerOptions}) and what it resolves to, with defaults from
  * `app.conf.worker`.
  */
-import { availableParallelism } from 'node:os';
 import { ConfigError } from '@q/core';
 import type { Bootstep, Logger, Pool, ResolvedConfig } from '@q/core';
-import { ASYNC_POOL_DEFAULT_CONCURRENCY } from './pools/async-pool.js';
+import { findPool } from './pools/create-pool.js';
+import type { PluginPools } from './pools/create-pool.js';
+import { poolConcurrency } from './pools/pool-definition.js';
 import { expandHostname } from './hostname.js';
 
 /** Options of `createWorker` (each defaults to the app's `worker.*` config). */
@@ -13,8 +14,9 @@ export interface WorkerOptions<W = unknown> {
   /** Queues to consume (default `worker.queues`, else the default queue). */
   queues?: readonly string[];
   /**
-   * Tasks run at once. Default `worker.concurrency`, else by pool: `async` 100 (tasks are promises that
-   * mostly wait on I/O), `solo` 1, any other pool the number of CPUs.
+   * Tasks run at once. Default `worker.concurrency`, else what the pool declares: `async` 100 (tasks are
+   * promises that mostly wait on I/O), a plugin pool its `defaultConcurrency` (the number of CPUs unless it
+   * declares one). A pool declaring a `fixedConcurrency` (`solo`: 1) always runs with it.
    */
   concurrency?: number;
   /** Pool name (`async`, `solo`, or one a plugin registered) or a pool instance (default `worker.pool`). */
@@ -47,26 +49,21 @@ export interface ResolvedWorkerOptions {
   readonly closeApp: boolean;
 }
 
-function defaultConcurrency(pool: string): number {
-  if (pool === 'async') return ASYNC_POOL_DEFAULT_CONCURRENCY;
-  if (pool === 'solo') return 1;
-  return availableParallelism();
-}
-
 function check(ok: boolean, path: string, what: string): void {
   if (!ok) throw new ConfigError('Q_ERR_CONFIG_INVALID', `${path}: ${what}`);
 }
 
 /**
- * Apply defaults from `conf.worker`.
+ * Apply defaults from `conf.worker`. The concurrency of a pool given by name comes from its declaration
+ * (`pluginPools` first, then the built-in pools); a pool instance runs with its own.
  *
  * @throws ConfigError `Q_ERR_CONFIG_INVALID` naming the option.
  */
-export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOptions<W> = {}): ResolvedWorkerOptions {
+export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOptions<W> = {}, pluginPools: PluginPools = {}): ResolvedWorkerOptions {
   const pool = options.pool ?? conf.worker.pool;
   const poolName = typeof pool === 'string' ? pool : pool.name;
   const concurrency =
-    typeof pool === 'object' ? pool.concurrency : poolName === 'solo' ? 1 : (options.concurrency ?? conf.worker.concurrency ?? defaultConcurrency(poolName));
+    typeof pool === 'object' ? pool.concurrency : poolConcurrency(findPool(poolName, pluginPools), options.concurrency ?? conf.worker.concurrency ?? undefined);
   check(Number.isInteger(concurrency) && concurrency >= 1, 'worker.concurrency', `expected a positive integer, got ${concurrency}`);
   const prefetchMultiplier = options.prefetchMultiplier ?? conf.worker.prefetchMultiplier;
   check(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0, 'worker.prefetchMultiplier', `expected a non-negative integer, got ${prefetchMultiplier}`);

@@ -3,13 +3,14 @@
  * plus plugin bootsteps — with a lifecycle, signal handling and stats.
  */
 import { QError } from '@q/core';
-import type { App, Bootstep, HookName, HookPayloads, Logger, Pool, ResultBackend, Transport } from '@q/core';
+import type { App, Bootstep, HookName, HookPayloads, Logger, Pool, PoolRegistration, ResultBackend, Transport } from '@q/core';
 import { Blueprint } from './blueprint/blueprint.js';
 import { connectionStep } from './blueprint/connection-step.js';
 import { consumerStep } from './blueprint/consumer-step.js';
 import { poolStep } from './blueprint/pool-step.js';
 import { timerStep } from './blueprint/timer-step.js';
 import type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
+import { registeredPools } from './pools/create-pool.js';
 import type { WorkerCounters } from './runtime.js';
 import { resolveWorkerOptions } from './worker-options.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
@@ -41,7 +42,6 @@ const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [connectionStep, poolStep, ti
 /** A worker consuming an app's queues. Create it with {@link createWorker}. */
 export class Worker implements WorkerHost {
   readonly app: App;
-  readonly options: ResolvedWorkerOptions;
   /** Node name (`celery@host`). */
   readonly hostname: string;
   readonly logger: Logger;
@@ -54,13 +54,40 @@ export class Worker implements WorkerHost {
   #starting: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
   readonly #extraSteps: readonly Bootstep<Worker>[];
+  readonly #given: WorkerOptions<Worker>;
+  #options: ResolvedWorkerOptions;
+  /** The plugin registration of the pool that {@link #options} was resolved with (none before plugins are set up). */
+  #resolvedWith: PoolRegistration | undefined;
 
   constructor(app: App, options: WorkerOptions<Worker> = {}) {
     this.app = app;
-    this.options = resolveWorkerOptions(app.conf, options);
-    this.hostname = this.options.hostname;
+    this.#given = { ...options };
+    this.#options = this.#resolveOptions();
+    this.hostname = this.#options.hostname;
     this.logger = (options.logger ?? app.log).child({ hostname: this.hostname });
     this.#extraSteps = options.bootsteps ?? [];
+  }
+
+  /**
+   * Options after defaults. A pool registered by a plugin declares its default concurrency; that declaration
+   * counts once the app has set its plugins up (`app.connect()`, the first thing `start()` does).
+   *
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` when a plugin pool's declared concurrency is not a positive integer.
+   */
+  get options(): ResolvedWorkerOptions {
+    if (this.#pluginPool() !== this.#resolvedWith) this.#options = this.#resolveOptions();
+    return this.#options;
+  }
+
+  /** What a plugin registered under the configured pool name (nothing for a pool instance). */
+  #pluginPool(): PoolRegistration | undefined {
+    const pool = this.#given.pool ?? this.app.conf.worker.pool;
+    return typeof pool === 'string' ? this.app.plugins.pool(pool) : undefined;
+  }
+
+  #resolveOptions(): ResolvedWorkerOptions {
+    this.#resolvedWith = this.#pluginPool();
+    return resolveWorkerOptions(this.app.conf, this.#given, registeredPools(this.app.plugins));
   }
 
   get state(): WorkerState {
@@ -127,8 +154,10 @@ export class Worker implements WorkerHost {
 
   async #start(): Promise<void> {
     try {
-      // Plugins are set up when the app connects; their bootsteps are known only then.
+      // Plugins are set up when the app connects; their bootsteps and pool declarations are known only then
+      // (a plugin pool's declared concurrency applies from here; a bad declaration fails the start).
       await this.app.connect();
+      this.#options = this.#resolveOptions();
       const pluginSteps = this.app.plugins.bootsteps() as Bootstep<Worker>[];
       this.#blueprint = new Blueprint([...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
       await this.#blueprint.start(this);

@@ -5,7 +5,7 @@
  */
 import type { Bootstep } from './bootstep.js';
 import type { Logger } from './logger.js';
-import type { PoolFactory } from './pool.js';
+import type { PoolRegistration } from './pool.js';
 import type { KeyValueDriver, ResultBackend } from './result-backend.js';
 import type { Codec, Serializer } from './serializer.js';
 import type { QueueDriver } from './queue-driver.js';
@@ -47,7 +47,8 @@ export interface PluginApi {
   backend(schemes: string | readonly string[], factory: BackendFactory): void;
   serializer(serializer: Serializer): void;
   codec(codec: Codec): void;
-  pool(name: string, factory: PoolFactory): void;
+  /** Register a pool by name: a {@link PoolRegistration} (a definition declaring its concurrency, or a bare factory). */
+  pool(name: string, pool: PoolRegistration): void;
   bootstep(step: Bootstep): void;
   /** Subscribe to a hook. */
   hook<N extends HookName>(name: N, handler: HookHandler<N>): void;

@@ -47,5 +47,27 @@ export interface PoolOptions {
   concurrency: number;
 }
 
-/** Creates a pool (registered by name through plugins: `async`, `solo`, …). */
+/** Creates a pool. */
 export type PoolFactory = (options: PoolOptions) => Pool;
+
+/**
+ * A pool as registered by name (`async`, `solo`, or through a plugin's `api.pool(name, definition)`): how to create
+ * it, and how many tasks it runs at once when the user does not say. The worker resolves its concurrency from these
+ * declarations, never from the pool's name.
+ *
+ * @example
+ * api.pool('threads', { create: ({ concurrency }) => threadPool(concurrency), defaultConcurrency: 'cpus' });
+ */
+export interface PoolDefinition {
+  create: PoolFactory;
+  /**
+   * Concurrency when neither `createWorker({ concurrency })` nor `worker.concurrency` gives one: a number, or
+   * `'cpus'` for the number of CPUs (`os.availableParallelism()`). Default `'cpus'`.
+   */
+  readonly defaultConcurrency?: number | 'cpus';
+  /** The pool always runs this many tasks at once (the `solo` pool: 1); a requested concurrency is ignored. */
+  readonly fixedConcurrency?: number;
+}
+
+/** What `api.pool(name, …)` takes: a {@link PoolDefinition}, or a bare factory (its default concurrency: `'cpus'`). */
+export type PoolRegistration = PoolDefinition | PoolFactory;

@@ -9,7 +9,7 @@ import { HOOK_MODES, type HookHandler, type HookName, type HookPayloads } from '
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
 import type { BackendFactory, Plugin, PluginApi, TransportFactory } from '../contracts/plugin.js';
-import type { PoolFactory } from '../contracts/pool.js';
+import type { PoolRegistration } from '../contracts/pool.js';
 import type { Codec, Serializer } from '../contracts/serializer.js';
 import { PluginError } from '../errors/q-error.js';
 import { CORE_VERSION } from '../version.js';
@@ -39,7 +39,7 @@ export class PluginHost {
   readonly #plugins = new Map<string, Plugin>();
   readonly #transports = new Map<string, Registered<TransportFactory>>();
   readonly #backends = new Map<string, Registered<BackendFactory>>();
-  readonly #pools = new Map<string, Registered<PoolFactory>>();
+  readonly #pools = new Map<string, Registered<PoolRegistration>>();
   readonly #bootsteps: Registered<Bootstep>[] = [];
   readonly #hooks = new Map<HookName, Registered<HookHandler<HookName>>[]>();
   readonly #serializers: SerializerSink | undefined;
@@ -104,8 +104,8 @@ export class PluginHost {
     return [...this.#backends.keys()].sort();
   }
 
-  /** A pool factory by name. */
-  pool(name: string): PoolFactory | undefined {
+  /** A pool by name, as its plugin registered it (a definition or a bare factory). */
+  pool(name: string): PoolRegistration | undefined {
     return this.#pools.get(name)?.value;
   }
 
@@ -168,7 +168,7 @@ export class PluginHost {
       },
       serializer: (serializer) => this.#sink(plugin).register(serializer),
       codec: (codec) => this.#sink(plugin).registerCodec(codec),
-      pool: (name, factory) => put(this.#pools, 'pool', name, factory),
+      pool: (name, pool) => put(this.#pools, 'pool', name, pool),
       bootstep: (step) => {
         this.#bootsteps.push({ plugin, value: step });
       },

@@ -1,7 +1,7 @@
 /**
  * The `async` pool: many tasks interleaved on the event loop.
  */
-import type { Pool } from '@q/core';
+import type { Pool, PoolDefinition } from '@q/core';
 import { slotPool } from './slot-pool.js';
 
 /** Default concurrency of the `async` pool: tasks are promises, so many can wait on I/O at once. */
@@ -23,3 +23,9 @@ export interface AsyncPoolOptions {
 export function asyncPool(options: AsyncPoolOptions = {}): Pool {
   return slotPool('async', options.concurrency ?? ASYNC_POOL_DEFAULT_CONCURRENCY);
 }
+
+/** The `async` pool as registered by name: default concurrency {@link ASYNC_POOL_DEFAULT_CONCURRENCY}. */
+export const asyncPoolDefinition: PoolDefinition = Object.freeze<PoolDefinition>({
+  create: ({ concurrency }) => asyncPool({ concurrency }),
+  defaultConcurrency: ASYNC_POOL_DEFAULT_CONCURRENCY,
+});

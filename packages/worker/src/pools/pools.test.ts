@@ -3,7 +3,6 @@ import { TimeLimitExceededError } from '@q/core';
 import type { PoolJob, PoolOutcome, QError } from '@q/core';
 import { asyncPool } from './async-pool.js';
 import { soloPool } from './solo-pool.js';
-import { createPool, workerPlugin } from './registry.js';
 import type { LazySignalJob } from './run-with-limits.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -185,22 +184,5 @@ describe('soloPool', () => {
     const b = pool.run(job(async () => { order.push('b start'); }), {});
     await Promise.all([a, b]);
     expect(order).toEqual(['a start', 'a end', 'b start']);
-  });
-});
-
-describe('pool registry', () => {
-  it('creates built-in pools by name and prefers plugin pools', () => {
-    expect(createPool('async', 7).concurrency).toBe(7);
-    expect(createPool('solo', 7).concurrency).toBe(1);
-    const custom = asyncPool({ concurrency: 3 });
-    expect(createPool('threads', 3, new Map([['threads', () => custom]]))).toBe(custom);
-    expect(() => createPool('nope', 1)).toThrow(/unknown pool "nope" \(known: async, solo\)/);
-  });
-
-  it('workerPlugin registers async and solo', () => {
-    const names: string[] = [];
-    const api = { pool: (name: string) => names.push(name) };
-    void workerPlugin().setup(api as never);
-    expect(names).toEqual(['async', 'solo']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The `solo` pool: one task at a time (Celery's `-P solo`).
  */
-import type { Pool } from '@q/core';
+import type { Pool, PoolDefinition } from '@q/core';
 import { slotPool } from './slot-pool.js';
 
 /**
@@ -11,3 +11,10 @@ import { slotPool } from './slot-pool.js';
 export function soloPool(): Pool {
   return slotPool('solo', 1);
 }
+
+/** The `solo` pool as registered by name: always one task at a time, whatever concurrency is asked for. */
+export const soloPoolDefinition: PoolDefinition = Object.freeze<PoolDefinition>({
+  create: () => soloPool(),
+  defaultConcurrency: 1,
+  fixedConcurrency: 1,
+});
