@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
-import type { KeyValueDriver, TaskMeta } from '../contracts/result-backend.js';
-import { keyValueBackend } from './key-value-backend.js';
+import type { KeyValueDriver, ResultBackend, TaskMeta } from '../contracts/result-backend.js';
+import { keyValueBackend, type KeyValueBackend } from './key-value-backend.js';
 import { memoryKeyValueDriver } from './memory-key-value-driver.js';
 
 const ns = (): string => `kvb-${Math.random().toString(36).slice(2)}`;
@@ -121,5 +121,55 @@ describe('keyValueBackend with a corrupt stored document', () => {
     await backend.storeResult(success('c', 9), KEEP);
     expect((await backend.getTaskMeta('c'))?.result).toBe(9);
     expect(warn).toHaveBeenCalled();
+  });
+});
+
+describe('keyValueBackend with overrides', () => {
+  it('replaces exactly the overridden members and adds new ones; every other member is the base’s own', async () => {
+    const driver = memoryKeyValueDriver({ namespace: ns() });
+    let base: KeyValueBackend | undefined;
+    const stored: TaskMeta[] = [];
+    const closed: string[] = [];
+    const capabilities = { push: true, chords: 'native', groups: true, autoExpire: true } as const;
+    const backend = keyValueBackend(driver, {}, (b) => {
+      base = b;
+      return {
+        capabilities,
+        async storeResult(meta, _options) {
+          stored.push(meta);
+        },
+        async close() {
+          closed.push('mine');
+          await b.close();
+        },
+        extra: 'added',
+      };
+    });
+    if (!base) throw new Error('overrides was not called with the base');
+    const lifted: KeyValueBackend = base;
+
+    const overridden = ['capabilities', 'storeResult', 'close'];
+    for (const key of overridden) expect(backend[key as keyof ResultBackend]).not.toBe(lifted[key as keyof ResultBackend]);
+    expect(backend.capabilities).toBe(capabilities);
+    expect(backend.extra).toBe('added');
+    const inherited = Object.keys(lifted).filter((key) => !overridden.includes(key));
+    expect(inherited.sort()).toEqual(
+      ['connect', 'deleteGroup', 'describe', 'forget', 'getMany', 'getTaskMeta', 'onChordPartReturn', 'restoreGroup', 'saveGroup', 'watch'].sort(),
+    );
+    for (const key of inherited) expect(backend[key as keyof ResultBackend]).toBe(lifted[key as keyof ResultBackend]);
+    expect(Object.keys(backend).sort()).toEqual([...Object.keys(lifted), 'extra'].sort());
+
+    // The override runs instead of the base's member; the base is left as it was.
+    await backend.storeResult(success('o', 1), KEEP);
+    expect(stored.map((m) => m.taskId)).toEqual(['o']);
+    expect(await backend.getTaskMeta('o')).toBeNull();
+    expect(lifted.capabilities).toEqual({ push: true, chords: 'unlock', groups: true, autoExpire: true });
+    // An inherited member still works on the driver; an override can call through to the base.
+    await lifted.storeResult(success('b', 2), KEEP);
+    expect((await backend.getTaskMeta('b'))?.result).toBe(2);
+    const close = vi.spyOn(driver, 'close');
+    await backend.close();
+    expect(closed).toEqual(['mine']);
+    expect(close).toHaveBeenCalledTimes(1);
   });
 });

@@ -3,7 +3,8 @@
  * documents exactly (`celery-task-meta-<id>`, `celery-taskset-meta-<gid>`). A stored SUCCESS is never overwritten
  * (the current document is read first, as Celery does); task results are published to subscribers, and `watch` is
  * offered when the driver can `subscribe` (otherwise the core polls); a watch ends when the driver ends its
- * subscription (`subscribe`'s `onEnd`).
+ * subscription (`subscribe`'s `onEnd`). An adapter that does some of this natively replaces just those members
+ * (`keyValueBackend(driver, options, (base) => ({ … }))`, as `@q/backend-redis` does for `storeResult` and chords).
  */
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
@@ -24,8 +25,51 @@ export interface KeyValueBackendOptions {
   logger?: Logger;
 }
 
+/**
+ * The backend {@link keyValueBackend} builds: a {@link ResultBackend} whose `getMany`, group and chord members are
+ * always there (`watch` only when the driver can subscribe).
+ */
+export type KeyValueBackend = ResultBackend &
+  Required<Pick<ResultBackend, 'getMany' | 'saveGroup' | 'restoreGroup' | 'deleteGroup' | 'onChordPartReturn'>>;
+
+/** A {@link KeyValueBackend} with the members of `O` in place of its own, plus the members `O` adds. */
+export type OverriddenKeyValueBackend<O> = Omit<KeyValueBackend, keyof O> & O;
+
 /** Lift a key-value driver into a full result backend. */
-export function keyValueBackend(driver: KeyValueDriver, options: KeyValueBackendOptions = {}): ResultBackend {
+export function keyValueBackend(driver: KeyValueDriver, options?: KeyValueBackendOptions): KeyValueBackend;
+/**
+ * Lift a key-value driver into a full result backend, replacing some of its members: for an adapter that does part
+ * of the work natively (Redis stores results with a Lua script and counts chords with its own keys).
+ *
+ * `overrides` is called once with the lifted backend (`base`) and returns the members to put in place of the
+ * base's own, and any members to add; every other member is the base's, as it is. An override may call the member
+ * it replaces through `base` (`close: async () => { await flushMine(); await base.close(); }`). The base's members
+ * do not see the overrides: `base.storeResult` is always the generic one. `base` itself is left unchanged; the
+ * returned backend is a new object.
+ *
+ * ```ts
+ * const backend = keyValueBackend(driver, { logger }, (base) => ({
+ *   capabilities: { ...base.capabilities, chords: 'native' },
+ *   onChordPartReturn: (part) => nativeChordPart(driver, part),
+ * }));
+ * ```
+ */
+export function keyValueBackend<O extends Partial<ResultBackend>>(
+  driver: KeyValueDriver,
+  options: KeyValueBackendOptions,
+  overrides: (base: KeyValueBackend) => O,
+): OverriddenKeyValueBackend<O>;
+export function keyValueBackend<O extends Partial<ResultBackend>>(
+  driver: KeyValueDriver,
+  options: KeyValueBackendOptions = {},
+  overrides?: (base: KeyValueBackend) => O,
+): KeyValueBackend | OverriddenKeyValueBackend<O> {
+  const base = liftKeyValueDriver(driver, options);
+  return overrides ? { ...base, ...overrides(base) } : base;
+}
+
+/** The lifted backend, without overrides. */
+function liftKeyValueDriver(driver: KeyValueDriver, options: KeyValueBackendOptions): KeyValueBackend {
   const logger = options.logger ?? silentLogger;
   const push = driver.capabilities.subscribe && typeof driver.subscribe === 'function';
 
@@ -40,7 +84,7 @@ export function keyValueBackend(driver: KeyValueDriver, options: KeyValueBackend
     }
   };
 
-  const backend: ResultBackend = {
+  const backend: KeyValueBackend = {
     capabilities: Object.freeze({ push, chords: 'unlock', groups: true, autoExpire: true }),
     connect: () => driver.connect(),
     close: () => driver.close(),
