@@ -1,6 +1,6 @@
 /** Options of the Redis key-value driver and result backend. */
 import type { Logger } from '@q/core';
-import type { RedisClientRole } from '@q/transport-redis';
+import type { RedisClientRole } from '@q/redis-client';
 import type { Redis } from 'ioredis';
 
 /** The default URL: Celery's `redis://` (localhost, port 6379, database 0). */
@@ -25,7 +25,7 @@ export interface RedisKeyValueDriverOptions {
    * while the connection was down is otherwise lost; Python's result consumer does the same). Default true.
    */
   refetchOnReconnect?: boolean;
-  /** Make the ioredis clients yourself (tests, custom clients); default `createRedisClient` of `@q/transport-redis`. */
+  /** Make the ioredis clients yourself (tests, custom clients); default `createRedisClient` of `@q/redis-client`. */
   createClient?: (role: RedisClientRole) => Redis;
 }
 

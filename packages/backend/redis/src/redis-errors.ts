@@ -1,6 +1,6 @@
 /** Native ioredis errors → q errors (the native one is kept as `cause`). */
 import { BackendError, ConnectionError, isQError } from '@q/core';
-import { tlsVerifyFailure } from '@q/transport-redis';
+import { tlsVerifyFailure } from '@q/redis-client';
 
 const CONNECTION_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|MaxRetriesPerRequestError|Reached the max retries/i;
 
@@ -16,7 +16,7 @@ export function toQError(error: unknown, what: string): Error {
 
 /**
  * The error of a failed connect (`what`) to `where` (a masked URL): a server certificate that fails TLS verification
- * is final and named, as in the transport (`tlsVerifyFailure` of `@q/transport-redis`); the rest maps as {@link toQError}.
+ * is final and named, as in the transport (`tlsVerifyFailure` of `@q/redis-client`); the rest maps as {@link toQError}.
  */
 export function connectError(error: unknown, what: string, where: string): Error {
   return tlsVerifyFailure(error, where) ?? toQError(error, what);

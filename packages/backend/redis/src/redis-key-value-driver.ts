@@ -16,7 +16,7 @@
  */
 import type { KeyValueDriver, KeyValueSetOptions, Logger } from '@q/core';
 import { ConnectionError, silentLogger } from '@q/core';
-import { closeClient, connectClient, createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/transport-redis';
+import { closeClient, connectClient, createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/redis-client';
 import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, type RedisKeyValueDriverOptions } from './options.js';
 import { connectError, execTransaction, redisCall } from './redis-errors.js';
@@ -50,7 +50,7 @@ function watchErrors(client: Redis, role: RedisClientRole, url: string, logger: 
 }
 
 /**
- * Connect `client` with `connectClient` of `@q/transport-redis`: one real attempt; a failure stops the client (not
+ * Connect `client` with `connectClient` of `@q/redis-client`: one real attempt; a failure stops the client (not
  * left reconnecting in the background), so the app's start-up retry calls this again for a fresh attempt instead
  * of "connecting" at once while still offline. A server certificate that fails TLS verification is a final, named
  * error; other failures stay retryable.

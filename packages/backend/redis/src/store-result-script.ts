@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { TickBatcher } from '@q/transport-redis';
+import { TickBatcher } from '@q/redis-client';
 
 /**
  * KEYS[i] = result key, ARGV[2i-1] = document, ARGV[2i] = time to live in ms (`''` = keep forever).

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionError, createApp, memoryQueueDriver } from '@q/core';
 import { activeHandles, REDIS, runTsFixture, servicesAvailable, type FixtureRun } from '@q/test-services';
-import { createRedisClient } from '@q/transport-redis';
+import { createRedisClient } from '@q/redis-client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisBackend } from '../src/index.js';

@@ -4,8 +4,7 @@
  * the BRPOP as a timeout, so no message can be popped and dropped by the abort.
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import { stopClient } from './connection/close-client.js';
-import { newRedisClient } from './connection/create-redis-client.js';
+import { newRedisClient, stopClient } from '@q/redis-client';
 
 /** One blocking connection. */
 export class Blocker {

@@ -3,7 +3,7 @@
  * messages dispatched to the handlers of the pattern they matched. ioredis re-subscribes after a reconnect.
  */
 import type { Redis } from 'ioredis';
-import { closeClient } from './connection/close-client.js';
+import { closeClient } from '@q/redis-client';
 
 export class FanoutHub {
   readonly #make: () => Redis;

@@ -1,8 +1,8 @@
 /**
- * `@q/transport-redis`: kombu's Redis transport for q (wire-compatible with Celery), plus the connection
- * helpers shared with `@q/backend-redis`.
+ * `@q/transport-redis`: kombu's Redis transport for q (wire-compatible with Celery), plus (for now) the connection
+ * helpers of `@q/redis-client`.
  */
-export * from './connection/index.js';
+export * from '@q/redis-client';
 export { redisTransport } from './redis-transport.js';
 export type { RedisTransportOptions } from './redis-transport.js';
 export { REDIS_DRIVER_CAPABILITIES, RedisQueueDriver, redisQueueDriver } from './redis-queue-driver.js';
@@ -21,5 +21,3 @@ export {
 } from './keys.js';
 export type { KeyNaming } from './keys.js';
 export { REDIS_SCHEMES, qPlugin } from './plugin.js';
-export { TickBatcher } from './tick-batcher.js';
-export type { BatchFlush } from './tick-batcher.js';

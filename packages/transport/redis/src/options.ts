@@ -4,8 +4,7 @@
  */
 import type { Logger } from '@q/core';
 import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord, silentLogger } from '@q/core';
-import { maskRedisUrl } from './connection/mask-redis-url.js';
-import { parseRedisUrl, type ParsedRedisUrl } from './connection/parse-redis-url.js';
+import { maskRedisUrl, parseRedisUrl, type ParsedRedisUrl } from '@q/redis-client';
 import { DEFAULT_SEP, resolveFanoutPrefix, type KeyNaming } from './keys.js';
 
 /** Options of `redisQueueDriver()` and `redisTransport()`. */

@@ -1,6 +1,6 @@
 /** Maps ioredis errors to q errors: a Redis reply error is final, anything else (a lost connection) is retryable. */
 import { ConnectionError, isQError } from '@q/core';
-import { tlsVerifyFailure } from './connection/connect-client.js';
+import { tlsVerifyFailure } from '@q/redis-client';
 
 /** Wraps `error` from operation `op` against `where` (a masked URL). */
 export function toQError(error: unknown, op: string, where: string): Error {
@@ -23,7 +23,7 @@ export async function guarded<T>(op: string, where: string, fn: () => Promise<T>
 }
 
 /**
- * The error of a failed `connect()` (see `connection/connect-client.ts`): a server certificate that fails TLS
+ * The error of a failed `connect()` (`connectClients` of `@q/redis-client`): a server certificate that fails TLS
  * verification is final and named ({@link tlsVerifyFailure}); anything else maps as {@link toQError}.
  */
 export function connectError(error: unknown, where: string): Error {

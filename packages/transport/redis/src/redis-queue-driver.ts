@@ -14,17 +14,13 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Lease, PutOptions, QueueDriver, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core';
 import { ConnectionError, markRedelivered } from '@q/core';
+import { TickBatcher, clientOptions, closeClient, connectClients, maskRedisUrl, newRedisClient } from '@q/redis-client';
 import { BlockingPool, type Blocker } from './blocking-pool.js';
-import { closeClient } from './connection/close-client.js';
-import { connectClients } from './connection/connect-client.js';
-import { clientOptions, newRedisClient } from './connection/create-redis-client.js';
-import { maskRedisUrl } from './connection/mask-redis-url.js';
 import { FanoutHub } from './fanout-hub.js';
 import { bindingKey, bindingMember, fanoutChannel, fanoutPattern, parseBindingMember, queueListKeys, queueListName, reserveKeys } from './keys.js';
 import { resolveRedisOptions, type RedisQueueDriverOptions, type ResolvedRedisOptions } from './options.js';
 import { connectError, guarded, toQError } from './redis-errors.js';
 import { RESERVE, evalScript } from './scripts.js';
-import { TickBatcher } from './tick-batcher.js';
 import { UnackedStore, epochSeconds } from './unacked-store.js';
 
 /** What the Redis driver supports (data, checked by `@q/conformance`). */

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@q/core';
 import { markRedelivered, pyJsonParse, pyJsonStringify } from '@q/core';
+import { TickBatcher } from '@q/redis-client';
 import { bindingKey, parseBindingMember, queueListName, type KeyNaming } from './keys.js';
 import { ACK, RELEASE_MUTEX, RESTORE, evalScript } from './scripts.js';
-import { TickBatcher } from './tick-batcher.js';
 
 /** What the store needs. */
 export interface UnackedStoreConfig {

@@ -8,7 +8,7 @@ import { REDIS, servicesAvailable } from '@q/test-services';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { BlockingPool } from '../src/blocking-pool.js';
-import { clientOptions, coalesceWrites, parseRedisUrl } from '../src/connection/index.js';
+import { clientOptions, coalesceWrites, parseRedisUrl } from '@q/redis-client';
 import { flushDb1, killClients, rawClient, uniqueClientName, until, URL1 } from './helpers.js';
 
 const ok = await servicesAvailable('transport-redis', REDIS);
