@@ -1,7 +1,8 @@
 /**
  * `redisBackend()`: Celery's Redis result backend. Core's `keyValueBackend()` over {@link redisKeyValueDriver}
  * does the documents (`celery-task-meta-<id>`, `celery-taskset-meta-<gid>`), `getMany` (MGET), `forget` (DEL),
- * groups and `watch` (SUBSCRIBE on the key); this module adds what Redis does natively:
+ * groups and `watch` (SUBSCRIBE on the key); this module replaces, through `keyValueBackend()`'s overrides, the
+ * members Redis does natively:
  *
  * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (the stores of
  *   one event-loop turn go out as one call, each key still checked and written atomically; no window in
@@ -49,15 +50,13 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
   const opts: RedisBackendOptions = typeof options === 'string' ? { url: options } : options;
   const driver = redisKeyValueDriver(opts);
   const { client, logger } = driver;
-  const base = keyValueBackend(driver, { logger });
   const chordExpires = opts.chordExpires === undefined ? DEFAULT_CHORD_EXPIRES : opts.chordExpires;
   const expiresSeconds = chordExpires === null ? null : Math.max(1, Math.ceil(chordExpires));
   const stores = new ResultStoreBatcher(client);
 
-  return {
+  return keyValueBackend(driver, { logger }, (base) => ({
     capabilities: REDIS_BACKEND_CAPABILITIES,
     driver,
-    connect: () => base.connect(),
     async close() {
       await stores.drain();
       await base.close();
@@ -71,15 +70,9 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
       };
       return redisCall('store result', () => stores.store(item));
     },
-    getTaskMeta: (taskId) => base.getTaskMeta(taskId),
-    getMany: required(base.getMany, 'getMany'),
-    forget: (taskId) => base.forget(taskId),
+    // The base's own `watch`, listed only to narrow its type: the driver subscribes, and a RedisBackend promises it.
     watch: required(base.watch, 'watch'),
-    saveGroup: required(base.saveGroup, 'saveGroup'),
-    restoreGroup: required(base.restoreGroup, 'restoreGroup'),
-    deleteGroup: required(base.deleteGroup, 'deleteGroup'),
     onChordPartReturn: (part) => chordPartReturn(client, part, expiresSeconds),
     setChordSize: (groupId, size, store) => setChordSize(client, groupId, size, store),
-    describe: () => driver.describe(),
-  };
+  }));
 }
