@@ -1,6 +1,18 @@
+import { VECTORS_DIR } from '@q/test-services';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MaxRetriesExceededError, NotRegisteredError, RemoteError, TimeLimitExceededError } from '../errors/index.js';
-import { encodeException, formatTraceback, isEncodedException, toRemoteError } from './exceptions.js';
+import {
+  encodeException,
+  encodedNotRegistered,
+  encodedRetry,
+  encodedTaskRevoked,
+  encodedWorkerLost,
+  formatTraceback,
+  hardTimeLimitError,
+  isEncodedException,
+  toRemoteError,
+} from './exceptions.js';
 
 class FooError extends Error {}
 
@@ -79,5 +91,42 @@ describe('toRemoteError / isEncodedException / formatTraceback', () => {
     expect(formatTraceback(new NotRegisteredError('Q_ERR_TASK_NOT_REGISTERED', 'n')).trimEnd().split('\n').at(-1)).toBe(
       'celery.exceptions.NotRegistered: n',
     );
+  });
+});
+
+describe('Celery exception documents', () => {
+  /** The stored `result` of a captured Celery 5.2.6 result document, as JSON text (key order included). */
+  const capturedResult = (file: string): string =>
+    JSON.stringify((JSON.parse(readFileSync(`${VECTORS_DIR}${file}`, 'utf8')) as { document: { result: unknown } }).document.result);
+
+  it('TaskRevokedError is the document Celery stores for an expired and a terminated task', () => {
+    expect(JSON.stringify(encodedTaskRevoked('expired'))).toBe(capturedResult('result-revoked-expired.json'));
+    expect(JSON.stringify(encodedTaskRevoked('terminated'))).toBe(capturedResult('result-revoked-terminated.json'));
+    expect(encodedTaskRevoked('revoked')).toEqual({ exc_type: 'TaskRevokedError', exc_message: ['revoked'], exc_module: 'celery.exceptions' });
+  });
+
+  it('NotRegistered, WorkerLostError and Retry carry their text as the one argument, in Celery\'s key order', () => {
+    expect(JSON.stringify(encodedNotRegistered('tasks.nobody'))).toBe(
+      '{"exc_type":"NotRegistered","exc_message":["tasks.nobody"],"exc_module":"celery.exceptions"}',
+    );
+    expect(JSON.stringify(encodedWorkerLost('Worker exited prematurely: cold shutdown.'))).toBe(
+      '{"exc_type":"WorkerLostError","exc_message":["Worker exited prematurely: cold shutdown."],"exc_module":"billiard.exceptions"}',
+    );
+    expect(JSON.stringify(encodedRetry('Retry in 5s'))).toBe('{"exc_type":"Retry","exc_message":["Retry in 5s"],"exc_module":"celery.exceptions"}');
+  });
+
+  it('each document is what encodeException gives for the same error, so a reader rebuilds the same RemoteError', () => {
+    expect(encodeException(new NotRegisteredError('Q_ERR_TASK_NOT_REGISTERED', 'tasks.nobody'))).toEqual(encodedNotRegistered('tasks.nobody'));
+    expect(toRemoteError(encodedWorkerLost('gone'), null)).toMatchObject({ excType: 'WorkerLostError', excModule: 'billiard.exceptions', excArgs: ['gone'] });
+  });
+
+  it('a hard time limit error encodes as billiard TimeLimitExceeded with the limit as its argument', () => {
+    const err = hardTimeLimitError(0.03);
+    expect(err).toBeInstanceOf(TimeLimitExceededError);
+    expect(err.code).toBe('Q_ERR_HARD_TIME_LIMIT');
+    expect(err.message).toBe('TimeLimitExceeded(0.03)');
+    expect(JSON.stringify(encodeException(err))).toBe('{"exc_type":"TimeLimitExceeded","exc_message":[0.03],"exc_module":"billiard.exceptions"}');
+    expect(hardTimeLimitError(null).message).toBe('TimeLimitExceeded(?)');
+    expect(encodeException(hardTimeLimitError(null)).exc_message).toEqual([null]);
   });
 });

@@ -17,7 +17,7 @@
  *    `SecurityError` instead of the task's error.
  */
 import type { EncodedException } from '../contracts/index.js';
-import { QError, RemoteError } from '../errors/index.js';
+import { QError, RemoteError, TimeLimitExceededError } from '../errors/index.js';
 
 const JS_BUILTINS: Readonly<Record<string, string>> = {
   Error: 'Exception',
@@ -104,6 +104,38 @@ export function encodeException(err: unknown): EncodedException {
   if (builtin !== undefined) return { exc_type: builtin, exc_message: args, exc_module: 'builtins' };
   if (PY_BUILTINS.has(name)) return { exc_type: name, exc_message: args, exc_module: 'builtins' };
   return { exc_type: name, exc_message: args, exc_module: null };
+}
+
+/** Celery's `NotRegistered(name)`: the worker has no task of that name. */
+export function encodedNotRegistered(name: string): EncodedException {
+  return { exc_type: 'NotRegistered', exc_message: [name], exc_module: 'celery.exceptions' };
+}
+
+/**
+ * Celery's `TaskRevokedError(why)`: `expired` (its `expires` passed before it ran), `terminated` (revoked while
+ * running) or `revoked`.
+ */
+export function encodedTaskRevoked(why: 'expired' | 'revoked' | 'terminated'): EncodedException {
+  return { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' };
+}
+
+/** billiard's `WorkerLostError(text)`: the task's execution slot went away (a cold shutdown, a dead process). */
+export function encodedWorkerLost(text: string): EncodedException {
+  return { exc_type: 'WorkerLostError', exc_message: [text], exc_module: 'billiard.exceptions' };
+}
+
+/** Celery's `Retry(text)`: the RETRY state of a retry that gave no reason (`exc`). */
+export function encodedRetry(text: string): EncodedException {
+  return { exc_type: 'Retry', exc_message: [text], exc_module: 'celery.exceptions' };
+}
+
+/**
+ * The error of a task killed at its hard time limit: it encodes as billiard's `TimeLimitExceeded(seconds)`,
+ * the limit as its one argument (`null` when unknown), as Celery stores it.
+ */
+export function hardTimeLimitError(seconds: number | null): TimeLimitExceededError {
+  const err = new TimeLimitExceededError('Q_ERR_HARD_TIME_LIMIT', `TimeLimitExceeded(${seconds ?? '?'})`);
+  return Object.assign(err, { excArgs: [seconds] });
 }
 
 /** Turn a stored exception back into a {@link RemoteError} (what `AsyncResult.get()` throws). */

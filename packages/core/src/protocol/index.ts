@@ -3,7 +3,17 @@ export { pyJsonParse, pyJsonStringify, pyJsonString, pyNumber } from './python-j
 export { PyTuple, argsRepr, kwargsRepr, pyStrRepr, pythonRepr } from './repr.js';
 export { naiveUtcIso, parseIsoDate, toIsoWithOffset } from './time.js';
 export { oid, originName, uuid, uuid3 } from './ids.js';
-export { encodeException, formatTraceback, isEncodedException, toRemoteError } from './exceptions.js';
+export {
+  encodeException,
+  encodedNotRegistered,
+  encodedRetry,
+  encodedTaskRevoked,
+  encodedWorkerLost,
+  formatTraceback,
+  hardTimeLimitError,
+  isEncodedException,
+  toRemoteError,
+} from './exceptions.js';
 export { emptyEmbed, encodeTaskMessage, newTaskMessage, taskBody, taskHeaders } from './encode-task.js';
 export { decodeTaskMessage, decodeTaskMessageNow } from './decode-task.js';
 export type { DecodedEnvelope, EnvelopeFields } from './envelope.js';

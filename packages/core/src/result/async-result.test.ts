@@ -87,6 +87,18 @@ describe.each([
     await store(meta('t4', 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' }));
     await expect(result('t4').get({ timeout: 1 })).rejects.toMatchObject({ excType: 'TaskRevokedError', excArgs: ['expired'] });
   });
+
+  it('without an exception document, fails REVOKED as TaskRevokedError("revoked") and FAILURE as Exception(text)', async () => {
+    const { store, result } = await setup(push);
+    await store(meta('t5', 'REVOKED', null));
+    await store(meta('t6', 'FAILURE', 'plain text'));
+    await expect(result('t5').get({ timeout: 1 })).rejects.toMatchObject({
+      excType: 'TaskRevokedError', excModule: 'celery.exceptions', excArgs: ['revoked'], message: 'TaskRevokedError: revoked',
+    });
+    await expect(result('t6').get({ timeout: 1 })).rejects.toMatchObject({
+      excType: 'Exception', excModule: 'builtins', excArgs: ['plain text'], message: 'Exception: plain text',
+    });
+  });
 });
 
 describe('AsyncResult state accessors', () => {

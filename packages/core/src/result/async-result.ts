@@ -5,7 +5,7 @@
  */
 import type { ResultBackend, TaskMeta, TaskState } from '../contracts/result-backend.js';
 import { BackendError, TimeoutError } from '../errors/q-error.js';
-import { isEncodedException, toRemoteError } from '../protocol/exceptions.js';
+import { encodeException, encodedTaskRevoked, isEncodedException, toRemoteError } from '../protocol/exceptions.js';
 import { EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './states.js';
 
 /** What a result needs from the app. */
@@ -211,11 +211,9 @@ export class AsyncResult<T = unknown> {
 
   #error(meta: TaskMeta): Error {
     if (isEncodedException(meta.result)) return toRemoteError(meta.result, meta.traceback, this.id);
-    const reason = meta.status === 'REVOKED' ? 'revoked' : String(meta.result);
-    const enc =
-      meta.status === 'REVOKED'
-        ? { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: 'celery.exceptions' }
-        : { exc_type: 'Exception', exc_message: [reason], exc_module: 'builtins' };
+    // A failed state without an exception document: REVOKED is Celery's `TaskRevokedError('revoked')`, any other
+    // state an `Exception` with the result's text.
+    const enc = meta.status === 'REVOKED' ? encodedTaskRevoked('revoked') : encodeException(String(meta.result));
     return toRemoteError(enc, meta.traceback, this.id);
   }
 
