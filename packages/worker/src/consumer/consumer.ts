@@ -5,12 +5,12 @@
 import { parseRateLimit } from '@q/core';
 import type { Consumer, Delivery } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
-import { executeRequest } from '../execution/tracer.js';
-import { isExpired } from '../execution/request.js';
-import type { TaskRequest } from '../execution/request.js';
+import { executeRequest } from '../execution/execute-request.js';
+import { isExpired } from '../execution/task-request.js';
+import type { TaskRequest } from '../execution/task-request.js';
 import { declareConsumedQueue } from './queues.js';
 import { receiveDelivery, type Received } from './receive.js';
-import { revokeExpired } from '../execution/revoke.js';
+import { revokeExpired } from '../execution/revoke-expired.js';
 import { logEnabled } from '../execution/log-level.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Timer, TimerEntry } from './timer.js';

@@ -2,13 +2,13 @@
  * The first look at a delivery: decode it and decide whether it can run (Celery's strategy
  * `task_message_handler` + `Request` checks). Messages that cannot run are settled here.
  */
-import { decodeTaskMessageNow } from '@q/core';
+import { decodeTaskMessageNow, encodedNotRegistered } from '@q/core';
 import type { Delivery, TaskMessage } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
-import { headerTime, isExpired } from '../execution/request.js';
-import type { TaskRequest } from '../execution/request.js';
-import { notRegistered, storeState } from '../execution/results.js';
-import { revokeExpired } from '../execution/revoke.js';
+import { headerTime, isExpired } from '../execution/task-request.js';
+import type { TaskRequest } from '../execution/task-request.js';
+import { storeState } from '../execution/store-state.js';
+import { revokeExpired } from '../execution/revoke-expired.js';
 
 /** A delivery that can run: now, or at `eta` (epoch ms). */
 export interface Received {
@@ -45,7 +45,7 @@ async function rejectMalformed(rt: WorkerRuntime, delivery: Delivery, err: unkno
 /** An unknown task: FAILURE `NotRegistered` is stored (as Celery does) and the message acked. */
 async function rejectUnknown(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Promise<void> {
   rt.logger.error({ taskId: message.id, taskName: message.name }, `Received unregistered task of type '${message.name}'. The message has been ignored and discarded.`);
-  await storeState(rt, message, { status: 'FAILURE', result: notRegistered(message.name), queue: delivery.info.queue });
+  await storeState(rt, message, { status: 'FAILURE', result: encodedNotRegistered(message.name), queue: delivery.info.queue });
   await settleQuietly(rt, () => delivery.ack());
   await rt.hook('messageRejected', { reason: `unregistered task ${message.name}`, taskId: message.id, taskName: message.name });
 }

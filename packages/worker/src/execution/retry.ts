@@ -4,7 +4,7 @@
 import { argsRepr, kwargsRepr, toIsoWithOffset } from '@q/core';
 import type { Retry, RouteInput, TaskMessage } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
-import type { TaskRequest } from './request.js';
+import type { TaskRequest } from './task-request.js';
 
 /**
  * Publish the retry of `request`: the same id, `retries + 1`, a new `eta`, `parent_id` = its own id, the

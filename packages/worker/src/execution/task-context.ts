@@ -4,8 +4,8 @@
 import { MaxRetriesExceededError, Retry, parseIsoDate } from '@q/core';
 import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
-import type { TaskRequest } from './request.js';
-import { storeState } from './results.js';
+import type { TaskRequest } from './task-request.js';
+import { storeState } from './store-state.js';
 
 /**
  * The context of one run. A class, not an object literal: one is built for every task, and a literal with

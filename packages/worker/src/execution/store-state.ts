@@ -1,8 +1,10 @@
 /**
- * Writing task states to the result backend, with Celery's document fields.
+ * Writing task states to the result backend, with Celery's document fields, and whether a task's states are
+ * written at all. The exception documents stored with error states come from `@q/core` (`encodeException`,
+ * `encodedTaskRevoked`, …).
  */
 import { naiveUtcIso } from '@q/core';
-import type { EncodedException, TaskMessage, TaskMeta, TaskState } from '@q/core';
+import type { TaskMessage, TaskMeta, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 
 /** Celery's ready states: `date_done` is set for these. */
@@ -68,24 +70,4 @@ export function ignoresResult(message: TaskMessage, taskIgnoresResult: boolean):
  */
 export function storesErrors(rt: WorkerRuntime, message: TaskMessage, taskIgnoresResult: boolean): boolean {
   return !ignoresResult(message, taskIgnoresResult) || rt.app.conf.task.storeErrorsEvenIfIgnored;
-}
-
-/** Celery's exception document for a task that is not registered here. */
-export function notRegistered(name: string): EncodedException {
-  return { exc_type: 'NotRegistered', exc_message: [name], exc_module: 'celery.exceptions' };
-}
-
-/** Celery's exception document for a revoked task (`expired`, `revoked` or `terminated`). */
-export function revoked(why: 'expired' | 'revoked' | 'terminated'): EncodedException {
-  return { exc_type: 'TaskRevokedError', exc_message: [why], exc_module: 'celery.exceptions' };
-}
-
-/** Celery's exception document for a hard time limit (billiard's `TimeLimitExceeded(limit)`). */
-export function hardTimeLimit(seconds: number): EncodedException {
-  return { exc_type: 'TimeLimitExceeded', exc_message: [seconds], exc_module: 'billiard.exceptions' };
-}
-
-/** Celery's exception document for a task whose worker went away (`WorkerLostError`). */
-export function workerLost(text: string): EncodedException {
-  return { exc_type: 'WorkerLostError', exc_message: [text], exc_module: 'billiard.exceptions' };
 }

@@ -1,16 +1,17 @@
 /**
  * Revoking a task that expired before it ran (Celery: `Request.revoked()` → REVOKED `expired`).
  */
+import { encodedTaskRevoked } from '@q/core';
 import type { Delivery, TaskMessage } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
-import { hookInfo } from './request.js';
-import { revoked, storeState, storesErrors } from './results.js';
+import { hookInfo } from './task-request.js';
+import { storeState, storesErrors } from './store-state.js';
 
 /** An expired task: REVOKED `expired` is stored (unless its result is ignored), the message acked, the task not run. */
 export async function revokeExpired(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Promise<void> {
   rt.logger.info({ taskId: message.id }, `Discarding revoked task: ${message.name}[${message.id}] (expired)`);
   if (storesErrors(rt, message, rt.app.tasks.get(message.name)?.options.ignoreResult ?? false)) {
-    await storeState(rt, message, { status: 'REVOKED', result: revoked('expired'), queue: delivery.info.queue });
+    await storeState(rt, message, { status: 'REVOKED', result: encodedTaskRevoked('expired'), queue: delivery.info.queue });
   }
   try {
     await delivery.ack();

@@ -1,0 +1,357 @@
+/**
+ * One run of one task request ({@link Trace}): runs it in the pool and turns its outcome into states, acks,
+ * follow-up messages and hooks (Celery's `celery.app.trace` plus `Request.on_success`/`on_failure`).
+ * `executeRequest` (in `execute-request.ts`) is the consumer's entry point.
+ */
+import {
+  Retry,
+  TaskRevokedError,
+  encodeException,
+  encodedRetry,
+  encodedTaskRevoked,
+  encodedWorkerLost,
+  formatTraceback,
+  hardTimeLimitError,
+  isIgnore,
+  isReject,
+  isRetry,
+} from '@q/core';
+import type { EncodedException, Logger, PoolOutcome, PoolRunOptions, TaskMessage, TaskState } from '@q/core';
+import type { WorkerRuntime } from '../runtime.js';
+import type { LazySignalJob } from '../pools/run-with-limits.js';
+import { backoffCountdown } from './backoff.js';
+import { describeValue } from './describe-value.js';
+import { applyErrbacks, applySuccessFollowUps, hasSuccessFollowUps } from './follow-ups.js';
+import { logEnabled } from './log-level.js';
+import { publishRetry } from './retry.js';
+import { revokeExpired } from './revoke-expired.js';
+import { ignoresResult, storeState, storesErrors } from './store-state.js';
+import { buildTaskContext } from './task-context.js';
+import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
+import type { TaskRequest } from './task-request.js';
+
+type Settlement = 'ack' | 'requeue' | 'drop';
+
+const SETTLED: Promise<void> = Promise.resolve();
+/** What a job that does not run resolves with. */
+const NOT_RUN: Promise<undefined> = Promise.resolve(undefined);
+
+/**
+ * One run of one request. It is also the pool job (`runLazy`: the pool hands it a signal factory, so no
+ * `AbortSignal` is created unless the task reads `ctx.signal` or something aborts it).
+ */
+export class Trace implements LazySignalJob {
+  #settled = false;
+  /** The ack/nack under way (or done); later settles wait for it. */
+  #settling: Promise<void> = SETTLED;
+  /** The ack/nack completed (the hot path skips awaiting it again). */
+  #settleDone = false;
+  #started = false;
+  /** The task expired while it waited for a pool slot: revoked instead of run. */
+  #expired = false;
+  /** The broker took the delivery back while it waited for a pool slot (it redelivers it): not run here. */
+  #lost = false;
+  #childLog: Logger | undefined;
+  readonly #limits: [number | null, number | null];
+  readonly #rt: WorkerRuntime;
+  readonly #request: TaskRequest;
+  readonly taskId: string;
+  readonly taskName: string;
+
+  constructor(rt: WorkerRuntime, request: TaskRequest) {
+    this.#rt = rt;
+    this.#request = request;
+    this.#limits = effectiveTimeLimits(request);
+    this.taskId = request.message.id;
+    this.taskName = request.message.name;
+  }
+
+  /** The task's logger (a child of the worker's, created on first use). */
+  get log(): Logger {
+    this.#childLog ??= this.#rt.logger.child({ taskId: this.#request.message.id, task: this.#request.message.name });
+    return this.#childLog;
+  }
+
+  get #msg(): TaskMessage {
+    return this.#request.message;
+  }
+
+  /** Whether task log lines at `level` are written (checked before formatting them). */
+  #logs(level: 'debug' | 'info'): boolean {
+    return logEnabled(this.#rt.logger, level);
+  }
+
+  /** Settle the delivery once; later calls wait for the first one. Never rejects (errors are logged). */
+  settle(how: Settlement): Promise<void> {
+    if (this.#settled) return this.#settling;
+    this.#settled = true;
+    // A `then` on the delivery's promise, not an `async` wrapper: one promise less per task on the hot path.
+    let call: Promise<void>;
+    try {
+      call = how === 'ack' ? this.#request.delivery.ack() : this.#request.delivery.nack({ requeue: how === 'requeue' });
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    this.#settling = call.then(
+      () => {
+        this.#settleDone = true;
+      },
+      (err: unknown) => {
+        this.log.error({ err }, `could not ${how} ${this.#msg.name}[${this.#msg.id}]`);
+        this.#settleDone = true;
+      },
+    );
+    return this.#settling;
+  }
+
+  /** The pool job, for pools that hand over a signal up front (plugin pools). */
+  run(signal: AbortSignal): Promise<unknown> {
+    try {
+      return this.runLazy(() => signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The pool job: ack early (without waiting for the broker, as Celery does), then run the task. Not `async`: the
+   * usual job has nothing to wait for before the task runs, so the task's own promise is returned as it is.
+   */
+  runLazy(signal: () => AbortSignal): Promise<unknown> {
+    const rt = this.#rt;
+    const request = this.#request;
+    const msg = this.#msg;
+    const options = request.task.options;
+    this.#started = true;
+    rt.counters.reserved -= 1;
+    if (request.delivery.lost === true) {
+      this.#lost = true;
+      return NOT_RUN;
+    }
+    if (msg.expires !== null && isExpired(msg, rt.app.conf.timezone)) {
+      this.#expired = true;
+      return NOT_RUN;
+    }
+    // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged.
+    if (!options.acksLate) void this.settle('ack');
+    // As Celery (`track_started and not ignore_result`): an ignored result sends no STARTED either.
+    const started = options.trackStarted && !ignoresResult(msg, options.ignoreResult);
+    if (started || rt.hasHook('taskPrerun')) return this.#prerunThenRun(signal, started);
+    return this.#runTask(signal);
+  }
+
+  /** Store STARTED (when `started`) and run the `taskPrerun` hook, then the task. */
+  async #prerunThenRun(signal: () => AbortSignal, started: boolean): Promise<unknown> {
+    const rt = this.#rt;
+    const request = this.#request;
+    const msg = this.#msg;
+    if (started) {
+      await storeState(rt, msg, { status: 'STARTED', result: { pid: process.pid, hostname: rt.hostname }, queue: request.delivery.info.queue });
+    }
+    if (rt.hasHook('taskPrerun')) await rt.hook('taskPrerun', hookInfo(msg));
+    return this.#runTask(signal);
+  }
+
+  #runTask(signal: () => AbortSignal): Promise<unknown> {
+    const rt = this.#rt;
+    const request = this.#request;
+    return request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), request.message.args, request.message.kwargs);
+  }
+
+  async execute(): Promise<void> {
+    const rt = this.#rt;
+    const request = this.#request;
+    const [hard, soft] = this.#limits;
+    const options: PoolRunOptions = {};
+    if (hard !== null) options.hardTimeoutMs = hard * 1000;
+    if (soft !== null) options.softTimeoutMs = soft * 1000;
+    rt.counters.reserved += 1;
+    const outcome = await rt.pool.run(this, options);
+    if (!this.#started) {
+      rt.counters.reserved -= 1;
+      await this.settle('requeue');
+      if (this.#logs('debug')) this.log.debug(`${this.#msg.name}[${this.#msg.id}] not started (pool stopped): requeued`);
+      return;
+    }
+    if (this.#lost) {
+      // Nothing to settle: the broker already took it back and delivers it again (that copy runs).
+      this.#settled = true;
+      this.#settleDone = true;
+      this.log.debug(`${this.#msg.name}[${this.#msg.id}] not started: its delivery was lost (the broker redelivers it)`);
+      return;
+    }
+    if (this.#expired) {
+      this.#settled = true;
+      await revokeExpired(rt, request.delivery, this.#msg);
+      return;
+    }
+    if (outcome.kind === 'success' && this.#plainSuccess()) {
+      // The usual no-op-to-handle success (nothing to store, send or call): no further async frames.
+      this.#countProcessed();
+      if (this.#logs('info')) this.#logSucceeded(outcome.value, outcome.runtimeMs);
+      if (!this.#settleDone) await this.settle('ack');
+      return;
+    }
+    try {
+      await this.#finish(outcome, hard);
+    } catch (err) {
+      this.log.error({ err }, `internal error handling the outcome of ${this.#msg.name}[${this.#msg.id}]`);
+    } finally {
+      this.#countProcessed();
+      if (!this.#settleDone) await this.settle('ack');
+    }
+  }
+
+  #countProcessed(): void {
+    const processed = this.#rt.counters.processed;
+    processed.set(this.#msg.name, (processed.get(this.#msg.name) ?? 0) + 1);
+  }
+
+  /** A success with nothing to do but log and ack: no follow-ups, no result to store, no hooks. */
+  #plainSuccess(): boolean {
+    const rt = this.#rt;
+    const msg = this.#msg;
+    return (
+      !hasSuccessFollowUps(msg) &&
+      (rt.backend === null || ignoresResult(msg, this.#request.task.options.ignoreResult)) &&
+      !rt.hasHook('taskSuccess') &&
+      !rt.hasHook('taskPostrun')
+    );
+  }
+
+  #logSucceeded(value: unknown, runtimeMs: number): void {
+    const msg = this.#msg;
+    this.log.info(`Task ${msg.name}[${msg.id}] succeeded in ${(runtimeMs / 1000).toFixed(6)}s: ${describeValue(value)}`);
+  }
+
+  #finish(outcome: PoolOutcome, hard: number | null): Promise<void> {
+    switch (outcome.kind) {
+      case 'success':
+        return this.#onSuccess(outcome.value, outcome.runtimeMs);
+      case 'failure':
+        return this.#onError(outcome.error);
+      case 'timeout': {
+        const err = hardTimeLimitError(hard);
+        this.log.error(`hard time limit (${hard ?? '?'}s) exceeded for ${this.#msg.name}[${this.#msg.id}]; its result will be discarded`);
+        return this.#onFailure(err);
+      }
+      case 'terminated':
+        return this.#onTerminated(outcome.reason);
+    }
+  }
+
+  async #onSuccess(value: unknown, runtimeMs: number): Promise<void> {
+    const rt = this.#rt;
+    const msg = this.#msg;
+    const request = this.#request;
+    const children = hasSuccessFollowUps(msg) ? await applySuccessFollowUps(rt, msg, value) : [];
+    // `rt.backend` first: with no backend there is nothing to store, nor to wait for.
+    if (rt.backend !== null && !ignoresResult(msg, request.task.options.ignoreResult)) {
+      await storeState(rt, msg, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue });
+    }
+    if (this.#logs('info')) this.#logSucceeded(value, runtimeMs);
+    if (!this.#settleDone) await this.settle('ack');
+    if (rt.hasHook('taskSuccess')) await rt.hook('taskSuccess', { ...hookInfo(msg), result: value, runtimeMs });
+    if (rt.hasHook('taskPostrun')) await this.#postrun('SUCCESS', value);
+  }
+
+  async #onError(error: unknown): Promise<void> {
+    const msg = this.#msg;
+    const request = this.#request;
+    if (isRetry(error)) return this.#onRetry(error);
+    if (isReject(error)) {
+      if (this.#logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] rejected (requeue: ${error.requeue}): ${String(error.reason ?? '')}`);
+      await this.settle(error.requeue ? 'requeue' : 'drop');
+      return this.#postrun('REJECTED', error.reason ?? null);
+    }
+    if (isIgnore(error)) {
+      await this.settle('ack');
+      return this.#postrun('IGNORED', null);
+    }
+    const opts = request.task.options;
+    if ((opts.autoretryFor ?? []).some((cls) => error instanceof cls)) {
+      const max = opts.maxRetries ?? null;
+      if (max === null || msg.retries < max) {
+        const countdown = backoffCountdown(
+          { retryBackoff: opts.retryBackoff ?? false, retryBackoffMax: opts.retryBackoffMax ?? 600, retryJitter: opts.retryJitter ?? true },
+          msg.retries,
+        );
+        return this.#onRetry(new Retry({ countdownSeconds: countdown ?? opts.defaultRetryDelay, exc: error }));
+      }
+    }
+    return this.#onFailure(error);
+  }
+
+  async #onRetry(retry: Retry): Promise<void> {
+    const rt = this.#rt;
+    const msg = this.#msg;
+    let countdownMs: number;
+    try {
+      countdownMs = await publishRetry(rt, this.#request, retry);
+    } catch (err) {
+      this.log.error({ err }, `could not publish the retry of ${msg.name}[${msg.id}]`);
+      return this.#onFailure(retry.exc ?? err);
+    }
+    const exc: EncodedException =
+      retry.exc !== undefined ? encodeException(retry.exc) : encodedRetry(retry.toString());
+    const traceback = retry.exc instanceof Error ? formatTraceback(retry.exc) : null;
+    if (storesErrors(rt, msg, this.#request.task.options.ignoreResult)) {
+      await storeState(rt, msg, { status: 'RETRY', result: exc, traceback, children: [[[msg.id, null], null]], queue: this.#request.delivery.info.queue });
+    }
+    if (this.#logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] retry: ${retry.toString()}`);
+    await this.settle('ack');
+    if (rt.hasHook('taskRetry')) await rt.hook('taskRetry', { ...hookInfo(msg), reason: retry.exc ?? retry, countdownMs });
+    await this.#postrun('RETRY', exc);
+  }
+
+  async #onFailure(error: unknown): Promise<void> {
+    const rt = this.#rt;
+    const msg = this.#msg;
+    const request = this.#request;
+    const exc = encodeException(error);
+    const traceback = formatTraceback(error);
+    if (storesErrors(rt, msg, request.task.options.ignoreResult)) {
+      await storeState(rt, msg, { status: 'FAILURE', result: exc, traceback, queue: request.delivery.info.queue });
+    }
+    await applyErrbacks(rt, msg);
+    this.log.error({ err: error }, `Task ${msg.name}[${msg.id}] raised unexpected: ${exc.exc_type}(${exc.exc_message.map(describeValue).join(', ')})`);
+    await this.settle('ack');
+    if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error, traceback });
+    await this.#postrun('FAILURE', exc);
+  }
+
+  /**
+   * The pool gave up on the job: a revoke with terminate (REVOKED terminated), a cold shutdown (requeue
+   * what is not acked yet), or a lost execution slot (a pool whose process died: `rejectOnWorkerLost`
+   * decides between requeue and FAILURE `WorkerLostError` for `acksLate` tasks).
+   */
+  async #onTerminated(reason: unknown): Promise<void> {
+    const rt = this.#rt;
+    const msg = this.#msg;
+    const request = this.#request;
+    const storeErrors = storesErrors(rt, msg, request.task.options.ignoreResult);
+    if (reason instanceof TaskRevokedError) {
+      if (storeErrors) {
+        await storeState(rt, msg, { status: 'REVOKED', result: encodedTaskRevoked('terminated'), queue: request.delivery.info.queue });
+      }
+      await this.settle('ack');
+      if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
+      return this.#postrun('REVOKED', null);
+    }
+    if (!this.#settled && (rt.shuttingDown || request.task.options.rejectOnWorkerLost)) {
+      this.log.warn(`${msg.name}[${msg.id}] was interrupted; its message is requeued`);
+      await this.settle('requeue');
+      return;
+    }
+    const err = encodedWorkerLost(rt.shuttingDown ? 'Worker exited prematurely: cold shutdown.' : `Worker exited prematurely: ${String(reason)}`);
+    if (storeErrors) await storeState(rt, msg, { status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue });
+    this.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);
+    await this.settle('ack');
+    if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
+    await this.#postrun('FAILURE', err);
+  }
+
+  async #postrun(state: TaskState, result: unknown): Promise<void> {
+    if (this.#rt.hasHook('taskPostrun')) await this.#rt.hook('taskPostrun', { ...hookInfo(this.#msg), state, result });
+  }
+}
