@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/* global process, console */
+// Every public package, packed as it would be published, is checked by publint (package.json fields, `files`,
+// `exports` order and formats) and by arethetypeswrong (ESM, CJS and types resolve for Node 16+ from ESM and
+// from CJS, and for bundlers: attw's `node16` profile, which leaves out only the pre-`exports` node10 mode).
+//
+//   node tools/ci/check-packages.mjs                    every public package (`pnpm pkg:check`)
+//   node tools/ci/check-packages.mjs packages/core      only these (by folder or by name)
+//
+// Public packages are the package.json files under packages/ without `"private": true` (the same list
+// api-report uses). Nothing is built here: run `pnpm build` first. Documented in docs/contributing/checks.md.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { publicPackages } from '../api-report/api-report.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const rel = (p) => path.relative(root, p).split(path.sep).join('/');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+/**
+ * attw rules switched off, each with the reason. Empty today; add a rule only with a reason a reviewer can
+ * check, e.g. `'cjs-resolves-to-esm': 'package X is ESM only on purpose, see docs/decisions/...'`.
+ * @type {Record<string, string>}
+ */
+const ATTW_IGNORED_RULES = {};
+
+function run(label, command, args, cwd) {
+  const bin = path.join(root, 'node_modules', '.bin', command);
+  const result = spawnSync(fs.existsSync(bin) ? bin : command, args, { cwd, stdio: 'inherit' });
+  if (result.error) throw result.error;
+  return result.status === 0 ? null : `${label} (exit ${result.status})`;
+}
+
+function main() {
+  let packages = publicPackages();
+  if (only.length > 0) {
+    packages = packages.filter(({ dir, pkg }) => only.some((o) => o === pkg.name || path.resolve(root, o) === dir));
+    if (packages.length === 0) throw new Error(`no public package matches ${only.join(', ')}`);
+  }
+  const failures = [];
+  const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'q-pkg-check-'));
+  try {
+    for (const { dir, pkg } of packages) {
+      console.log(`\n==> ${pkg.name} (${rel(dir)})`);
+      if (!fs.existsSync(path.join(dir, 'dist'))) {
+        console.log(`${rel(dir)}/dist is missing: run \`pnpm build\` first`);
+        failures.push(`${pkg.name}: not built`);
+        continue;
+      }
+      // Packed by pnpm, as `pnpm publish` would: `files` applied, `workspace:` ranges replaced.
+      const destination = path.join(tempRoot, pkg.name.replace(/[@/]/g, '_'));
+      fs.mkdirSync(destination);
+      const packed = spawnSync('pnpm', ['pack', '--pack-destination', destination], { cwd: dir, encoding: 'utf8' });
+      const tarball = fs.readdirSync(destination).find((f) => f.endsWith('.tgz'));
+      if (packed.status !== 0 || !tarball) {
+        console.log(packed.stdout, packed.stderr);
+        failures.push(`${pkg.name}: pnpm pack failed`);
+        continue;
+      }
+      const file = path.join(destination, tarball);
+      const problems = [
+        // --strict: publint's warnings fail too; its suggestions are printed and left to judgement.
+        run('publint', 'publint', ['run', file, '--strict'], root),
+        run('attw', 'attw', [
+          file,
+          '--profile', 'node16',
+          '--no-definitely-typed',
+          ...(Object.keys(ATTW_IGNORED_RULES).length > 0 ? ['--ignore-rules', ...Object.keys(ATTW_IGNORED_RULES)] : []),
+        ], root),
+      ].filter(Boolean);
+      for (const p of problems) failures.push(`${pkg.name}: ${p}`);
+    }
+  } finally {
+    fs.rmSync(tempRoot, { recursive: true, force: true });
+  }
+  if (failures.length > 0) {
+    console.log(`\npkg:check failed (${failures.length}):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\npkg:check: ${packages.length} packages pass publint and attw (node16 from ESM and CJS, bundler)`);
+  }
+}
+
+main();
