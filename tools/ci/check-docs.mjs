@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Keeps the reference docs in step with the code: every error code of packages/core/src/errors/codes.ts has a
-// row in docs/reference/errors.md, and every option of AppOptions (packages/core/src/app/options.ts) appears in
+// row in docs/reference/errors.md, and every option of AppOptions (packages/core/src/config/options.ts) appears in
 // docs/reference/configuration.md under its group. Also checks that relative links between docs resolve.
 // Prints what is missing and exits 1; prints one summary line and exits 0 when all is well.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,7 +19,12 @@ for (const code of codes) {
 }
 
 // 2. AppOptions keys, by group (`task.acksLate` must be in the `## \`task\`` section).
-const options = read('packages/core/src/app/options.ts');
+// Found by what it declares, not by where it lives (it moved from app/ to config/ once).
+const optionsFile = ['packages/core/src/config/options.ts', 'packages/core/src/app/options.ts'].find(
+  (f) => existsSync(join(root, f)) && read(f).includes('export interface AppOptions'),
+);
+if (!optionsFile) throw new Error('check-docs: no packages/core/src/{config,app}/options.ts declares AppOptions');
+const options = read(optionsFile);
 const body = options.slice(options.indexOf('export interface AppOptions'), options.indexOf('export interface ResolvedConfig'));
 const configDoc = read('docs/reference/configuration.md');
 const sections = new Map();
