@@ -4,7 +4,7 @@
  * What each rule is for, how to run it and how to read a violation: docs/contributing/checks.md.
  * The layering table of @q/core is drawn in docs/architecture.md; change both together.
  *
- * Entry points are read from each package's `exports` (its `source` condition), never listed here, so a new
+ * Entry points are read from each package's `exports` (its `@q/source` condition), never listed here, so a new
  * subpath (`@q/core/adapter`) or a new package is covered without editing this file.
  */
 import fs from 'node:fs';
@@ -35,12 +35,13 @@ function workspacePackages() {
   return found;
 }
 
-/** The `source` file of each `exports` subpath: [{ subpath, file }] ('./package.json' and non-source entries skipped). */
+/** The `@q/source` file of each `exports` subpath: [{ subpath, file }] ('./package.json' and non-source entries skipped). */
 function sourceEntries({ dir, pkg }) {
   const out = [];
   for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
     if (subpath === './package.json' || typeof target !== 'object' || target === null) continue;
-    if (typeof target.source === 'string') out.push({ subpath, file: path.posix.join(dir, target.source) });
+    const source = target['@q/source'];
+    if (typeof source === 'string') out.push({ subpath, file: path.posix.join(dir, source) });
   }
   return out;
 }
@@ -134,7 +135,7 @@ export default {
       severity: 'error',
       comment:
         "A package reaches into another package's files instead of one of its `exports` entry points " +
-        "(the `source` condition of each subpath in that package's package.json).",
+        "(the `@q/source` condition of each subpath in that package's package.json).",
       from: { path: WORKSPACE_PACKAGE },
       to: {
         path: '^packages/',
@@ -166,7 +167,7 @@ export default {
       name: 'core-app-is-the-root',
       severity: 'error',
       comment:
-        "@q/core's app/ is the composition root: only the entry files (the `source` of each `exports` subpath: " +
+        "@q/core's app/ is the composition root: only the entry files (the `@q/source` of each `exports` subpath: " +
         `${coreEntries.map((e) => path.posix.basename(e.file)).join(', ')}) import it. Code elsewhere that needs ` +
         'the app takes a narrow host interface instead.',
       from: { path: `^${CORE}/`, pathNot: [`^${CORE}/app/`, ...coreEntryFiles.map((f) => `^${f}$`), ...TESTS] },
@@ -199,8 +200,8 @@ export default {
     combinedDependencies: false,
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      // `source` first: workspace packages resolve to their src/ entry files, as tests and typecheck do.
-      conditionNames: ['source', 'import', 'require', 'node', 'default', 'types'],
+      // `@q/source` first: workspace packages resolve to their src/ entry files, as tests and typecheck do.
+      conditionNames: ['@q/source', 'import', 'require', 'node', 'default', 'types'],
       mainFields: ['module', 'main', 'types', 'typings'],
     },
     reporterOptions: {

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['source', 'module', 'node', 'import', 'default'];
+const conditions = ['@q/source', 'module', 'node', 'import', 'default'];
 
 /** Vitest settings shared by every package: run on `src/` through the `source` export condition. */
 export const sharedConfig = defineConfig({

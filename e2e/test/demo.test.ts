@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/q-process.js';
 
-const demo = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'examples/quickstart/demo.ts'], {
+const demo = spawn(process.execPath, ['--conditions=@q/source', '--import', 'tsx', 'examples/quickstart/demo.ts'], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'pipe'],
 });

@@ -27,7 +27,7 @@ function check(ok: boolean, problem: string): void {
 
 /** Starts `q worker` from source and resolves once it logged `ready`. */
 function startWorker(): Promise<{ child: ChildProcess; logs: string[] }> {
-  const args = ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts'];
+  const args = ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts'];
   args.push('-A', 'examples/quickstart/tasks.ts', '--embedded-dir', dir, '-l', 'info');
   args.push('worker', '-c', '50', '-n', 'demo@%h', '--pidfile', pidfile);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { RemoteError } from '@q/core';
-import type { App, AsyncResult, WireSignature } from '@q/core';
+import type { App, AsyncResult } from '@q/core';
+import type { WireSignature } from '@q/core/internal';
 import type { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { expectHighFirst, priorityBatch } from './priority-order.js';

@@ -1,4 +1,4 @@
-/** Runs the real `q` command from source (`node --conditions=source --import tsx packages/cli/src/bin.ts`). */
+/** Runs the real `q` command from source (`node --conditions=@q/source --import tsx packages/cli/src/bin.ts`). */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: every `q` process runs there. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-const NODE_ARGS = ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts'];
+const NODE_ARGS = ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts'];
 const spawned = new Set<ChildProcess>();
 
 /** A running `q` process. */

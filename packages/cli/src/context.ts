@@ -6,7 +6,7 @@ import type { CliIo } from './io.js';
 import { loadApp } from './load-app.js';
 import { createLogger } from './logger.js';
 import type { LogFormat, LogLevel } from './logger.js';
-import type { CliOverrides } from '@q/core';
+import type { CliOverrides } from '@q/core/internal';
 
 /** Options accepted before or after any command. */
 export interface GlobalOptions {

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp, isQError } from '@q/core';
 import type { App, AppOptions } from '@q/core';
-import { setCliOverrides } from '@q/core';
-import type { CliOverrides } from '@q/core';
+import { setCliOverrides } from '@q/core/internal';
+import type { CliOverrides } from '@q/core/internal';
 import { UsageError } from './usage-error.js';
 
 /** Options of {@link loadApp}. */

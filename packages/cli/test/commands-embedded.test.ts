@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { createApp } from '@q/core';
 import type { App } from '@q/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearCliOverrides } from '@q/core';
+import { clearCliOverrides } from '@q/core/internal';
 import { runCli } from '../src/run-cli.js';
 import { memoryIo } from './helpers.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadApp, resolveModuleFile, splitSpec } from '../src/load-app.js';
-import { clearCliOverrides, getCliOverrides } from '@q/core';
+import { clearCliOverrides, getCliOverrides } from '@q/core/internal';
 import { UsageError } from '../src/usage-error.js';
 
 let dir: string;

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveOverrides } from '../src/context.js';
-import { CLI_OVERRIDES_KEY, clearCliOverrides, createApp, getCliOverrides, setCliOverrides } from '@q/core';
+import { createApp } from '@q/core';
+import { CLI_OVERRIDES_KEY, clearCliOverrides, getCliOverrides, setCliOverrides } from '@q/core/internal';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'q-cli-ovr-'));
 afterEach(() => clearCliOverrides());

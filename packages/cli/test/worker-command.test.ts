@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConnectionError, createApp, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
 import type { App } from '@q/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clearCliOverrides } from '@q/core';
+import { clearCliOverrides } from '@q/core/internal';
 import { runCli } from '../src/run-cli.js';
 import { memoryIo } from './helpers.js';
 

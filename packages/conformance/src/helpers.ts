@@ -1,5 +1,5 @@
 /** Helpers shared by the conformance suites. */
-import type { Delivery, Message } from '@q/core';
+import type { Delivery, Message } from '@q/core/adapter';
 
 /** Pause. */
 export function sleep(ms: number): Promise<void> {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kombuEnvelope, readEnvelope } from '../src/index.js';
-import { filesystemQueueDriver } from '../../core/src/embedded/filesystem-queue-driver.js';
+import { filesystemQueueDriver } from '@q/core';
 
 const root = mkdtempSync(join(tmpdir(), 'q-xproc-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

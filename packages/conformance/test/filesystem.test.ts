@@ -4,10 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { keyValueDriverSuite, queueDriverSuite, resultBackendSuite, transportSuite } from '../src/index.js';
-import { keyValueBackend } from '../../core/src/backend/key-value-backend.js';
-import { filesystemKeyValueDriver } from '../../core/src/embedded/filesystem-key-value-driver.js';
-import { filesystemQueueDriver } from '../../core/src/embedded/filesystem-queue-driver.js';
-import { virtualTransport } from '../../core/src/transport/virtual-transport.js';
+import { filesystemKeyValueDriver, filesystemQueueDriver, keyValueBackend, virtualTransport } from '@q/core';
 
 const root = mkdtempSync(join(tmpdir(), 'q-conformance-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,6 @@
 /** The memory adapters of @q/core pass every suite. */
 import { keyValueDriverSuite, queueDriverSuite, resultBackendSuite, transportSuite } from '../src/index.js';
-import { keyValueBackend } from '../../core/src/backend/key-value-backend.js';
-import { memoryKeyValueDriver } from '../../core/src/backend/memory-key-value-driver.js';
-import { memoryQueueDriver } from '../../core/src/transport/memory-queue-driver.js';
-import { virtualTransport } from '../../core/src/transport/virtual-transport.js';
+import { keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
 
 let namespace = '';
 const fresh = (): string => (namespace = `conformance-${Math.random().toString(36).slice(2)}`);

@@ -12,7 +12,8 @@
  * and `@q/backend-redis` report.
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import { ConnectionError, tlsVerifyCode } from '@q/core';
+import { ConnectionError } from '@q/core';
+import { tlsVerifyCode } from '@q/core/adapter';
 import { stopClient } from './close-client.js';
 
 /** The clients whose reconnects are off (their own strategy, and how many connects hold it off). */

@@ -9,7 +9,7 @@
  * - `sentinel://[:password@]host:port[;sentinel://host2:port…][/db]` with the transport option `master_name`
  */
 import type { RedisOptions } from 'ioredis';
-import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core';
+import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core/adapter';
 import { invalidRedisUrl as invalid } from './invalid-redis-url.js';
 import { maskRedisUrl } from './mask-redis-url.js';
 import { redisTlsOptions } from './redis-tls-options.js';

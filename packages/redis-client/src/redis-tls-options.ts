@@ -6,7 +6,8 @@ import { createPrivateKey } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import { BOOLEAN_WORDS_HINT, type ConfigError, parseBooleanWord } from '@q/core';
+import type { ConfigError } from '@q/core';
+import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core/adapter';
 import { invalidRedisUrl as invalid } from './invalid-redis-url.js';
 
 /** Python's `ssl.CERT_*` values (kombu/redis-py accept the names, the lower-case words, and the numbers). */

@@ -2,7 +2,8 @@
  * What the consumer and the tracer need from a running worker. The {@link Worker} implements it; the
  * parts only exist between the `connection`/`pool` bootsteps' start and stop.
  */
-import type { App, HookName, HookPayloads, Logger, Pool, ResultBackend, Transport } from '@q/core';
+import type { App, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
+import type { Pool } from '@q/core/adapter';
 
 /** Counters behind `worker.stats()`. */
 export interface WorkerCounters {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '@q/core';
-import type { PoolDefinition } from '@q/core';
+import { resolveConfig } from '@q/core/internal';
+import type { PoolDefinition } from '@q/core/adapter';
 import { asyncPool } from './pools/async-pool.js';
 import { resolveWorkerOptions } from './worker-options.js';
 

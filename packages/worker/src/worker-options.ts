@@ -3,7 +3,8 @@
  * `app.conf.worker`.
  */
 import { ConfigError } from '@q/core';
-import type { Bootstep, Logger, Pool, ResolvedConfig } from '@q/core';
+import type { Bootstep, Logger, ResolvedConfig } from '@q/core';
+import type { Pool } from '@q/core/adapter';
 import { findPool } from './pools/create-pool.js';
 import type { PluginPools } from './pools/create-pool.js';
 import { poolConcurrency } from './pools/pool-definition.js';

@@ -3,7 +3,8 @@
  * plus plugin bootsteps — with a lifecycle, signal handling and stats.
  */
 import { QError } from '@q/core';
-import type { App, Bootstep, HookName, HookPayloads, Logger, Pool, PoolRegistration, ResultBackend, Transport } from '@q/core';
+import type { App, Bootstep, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
+import type { Pool, PoolRegistration } from '@q/core/adapter';
 import { Blueprint } from './blueprint/blueprint.js';
 import { connectionStep } from './blueprint/connection-step.js';
 import { consumerStep } from './blueprint/consumer-step.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Ignore, Reject, newTaskMessage } from '@q/core';
+import { Ignore, Reject } from '@q/core';
+import { newTaskMessage } from '@q/core/internal';
 import type { TaskContext } from '@q/core';
 import { makeApp, metaOf, namespace, recordSettlements, recordingLogger, sleep, startWorker, until } from './helpers.js';
 

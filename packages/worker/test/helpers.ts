@@ -2,7 +2,8 @@
  * Test helpers: an app on the in-memory transport and backend, a worker on it, and polling.
  */
 import { createApp, memoryKeyValueDriver, memoryQueueDriver } from '@q/core';
-import type { App, AppOptions, Delivery, TaskMeta, Transport } from '@q/core';
+import type { App, AppOptions, TaskMeta, Transport } from '@q/core';
+import type { Delivery } from '@q/core/adapter';
 import { afterEach } from 'vitest';
 export { recordingLogger } from '@q/test-services';
 import { createWorker } from '../src/index.js';

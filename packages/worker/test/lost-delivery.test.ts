@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryQueueDriver, virtualTransport } from '@q/core';
-import type { Delivery, Transport } from '@q/core';
+import type { Transport } from '@q/core';
+import type { Delivery } from '@q/core/adapter';
 import { makeApp, namespace, sleep, startWorker, until } from './helpers.js';
 
 /** The memory transport of `ns`, whose deliveries report `lost` once their task id is in `lostIds`. */

@@ -4,7 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { Plugin, PoolOptions, PoolRegistration } from '@q/core';
+import type { Plugin } from '@q/core';
+import type { PoolOptions, PoolRegistration } from '@q/core/adapter';
 import { asyncPool, createWorker } from '../src/index.js';
 import { makeApp, namespace, startWorker } from './helpers.js';
 

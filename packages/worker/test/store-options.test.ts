@@ -3,7 +3,8 @@
  * rpc backend sends the result there), and a task whose result is ignored stores nothing (Celery's rules).
  */
 import { keyValueBackend, memoryKeyValueDriver } from '@q/core';
-import type { ResultBackend, StoreOptions, TaskContext, TaskMeta } from '@q/core';
+import type { ResultBackend, TaskContext, TaskMeta } from '@q/core';
+import type { StoreOptions } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { makeApp, namespace, startWorker, until } from './helpers.js';
 

@@ -80,7 +80,7 @@ export async function buildWorkers(brokers: readonly BrokerName[]): Promise<{ bu
         platform: 'node',
         format: 'esm',
         target: 'node20',
-        conditions: ['source'],
+        conditions: ['@q/source'],
         external: entry.external,
         // CommonJS dependencies bundled into ESM still call require() for node built-ins.
         banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },

@@ -29,7 +29,7 @@ const tsx = createRequire(fileURLToPath(new URL('../../../package.json', import.
  */
 export function runTsFixture<R>(fixture: string, args: readonly string[], timeoutMs = 15_000): Promise<FixtureRun<R>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=@q/source', '--import', tsx, fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     let closedAt: number | null = null;

@@ -9,8 +9,9 @@
  * The client writes `.s` (`setChordSize`: `SETEX .s <expires> <n>` + PUBLISH) before it publishes the last header
  * task. When `.s` is missing, the size the message carried (`ChordPart.chordSize`) is used instead.
  */
-import { decodeResultDocument } from '@q/core';
-import type { ChordPart, ChordProgress, StoreOptions, TaskMeta } from '@q/core';
+import { decodeResultDocument } from '@q/core/adapter';
+import type { TaskMeta } from '@q/core';
+import type { ChordPart, ChordProgress, StoreOptions } from '@q/core/adapter';
 import type { Redis } from 'ioredis';
 import { chordIsComplete, chordOutcome, chordScore, decodeChordMember, encodeChordMember, parseCount, type ChordMember } from './chord-members.js';
 import { chordKeys, taskKey } from './keys.js';

@@ -3,8 +3,9 @@
  * score = `group_index`, `+inf` when unknown), the completion rule (`.s` exists and the member count equals
  * `.s + .t`), and reading the header results back in group order.
  */
-import { BackendError, pyJsonParse, pyJsonStringify } from '@q/core';
-import type { ChordPart } from '@q/core';
+import { BackendError } from '@q/core';
+import { pyJsonParse, pyJsonStringify } from '@q/core/adapter';
+import type { ChordPart } from '@q/core/adapter';
 
 /** One decoded `.j` member. */
 export interface ChordMember {

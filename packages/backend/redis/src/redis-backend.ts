@@ -9,8 +9,10 @@
  *   which a late STARTED or RETRY overwrites a SUCCESS);
  * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter.
  */
-import { BackendError, encodeResultDocument, keyValueBackend, taskKey } from '@q/core';
-import type { ChordPart, ChordProgress, ResultBackend, ResultBackendCapabilities, StoreOptions, TaskMeta } from '@q/core';
+import { BackendError, keyValueBackend } from '@q/core';
+import { encodeResultDocument, taskKey } from '@q/core/adapter';
+import type { ResultBackend, TaskMeta } from '@q/core';
+import type { ChordPart, ChordProgress, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
 import { chordPartReturn, setChordSize } from './chord-join.js';
 import { DEFAULT_CHORD_EXPIRES, type RedisBackendOptions } from './options.js';
 import { redisCall } from './redis-errors.js';

@@ -14,7 +14,8 @@
  *   one's own, the default one reconnects forever) ends its subscriptions the same way ("redis backend <url>: the
  *   subscriber connection ended"); the next subscription makes a new one.
  */
-import type { KeyValueDriver, KeyValueSetOptions, Logger } from '@q/core';
+import type { KeyValueDriver, Logger } from '@q/core';
+import type { KeyValueSetOptions } from '@q/core/adapter';
 import { ConnectionError, silentLogger } from '@q/core';
 import { closeClient, connectClient, createRedisClient, maskRedisUrl, type RedisClientRole } from '@q/redis-client';
 import type { Redis } from 'ioredis';

@@ -7,7 +7,8 @@
  * reject with the error `close()` was given, whether or not their SUBSCRIBE ever completes, and those already made
  * are ended with it (their `onEnd`).
  */
-import { LiveSubscriptions, type Logger, type SubscriptionEnd } from '@q/core';
+import type { Logger } from '@q/core';
+import { LiveSubscriptions, type SubscriptionEnd } from '@q/core/adapter';
 
 /** The few subscriber-connection operations the hub needs (an ioredis client in subscriber mode). */
 export interface SubscriberPort {

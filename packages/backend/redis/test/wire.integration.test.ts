@@ -4,7 +4,8 @@
  * a result uses pub/sub, not a GET loop.
  */
 import { readdirSync } from 'node:fs';
-import { createApp, decodeResultDocument, type TaskMeta } from '@q/core';
+import { createApp, type TaskMeta } from '@q/core';
+import { decodeResultDocument } from '@q/core/adapter';
 import { REDIS, servicesAvailable } from '@q/test-services';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { pendingMeta } from '@q/core';
+import { pendingMeta } from '@q/core/adapter';
 import type { TaskMeta } from '@q/core';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../test/support.js';

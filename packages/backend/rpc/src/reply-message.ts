@@ -4,8 +4,10 @@
  * `utf-8`, no headers, `correlation_id` = the task id, delivery mode 1 (2 when persistent), priority 0. It is
  * published to the default exchange `""` with routing key = the task's `reply_to`.
  */
-import { ProtocolError, decodeResultDocument, encodeRpcResult } from '@q/core';
-import type { Message, QueueDeclaration, TaskMeta } from '@q/core';
+import { ProtocolError } from '@q/core';
+import { decodeResultDocument, encodeRpcResult } from '@q/core/adapter';
+import type { TaskMeta } from '@q/core';
+import type { Message, QueueDeclaration } from '@q/core/adapter';
 
 /** Celery's rpc results go through the default (anonymous direct) exchange. */
 export const REPLY_EXCHANGE = '';

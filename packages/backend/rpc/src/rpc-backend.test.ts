@@ -2,8 +2,10 @@
  * The rpc backend over the memory transport: the exact message Celery sends, the reply queue declared before the
  * first task, results pushed to `get()`, buffering, latest state per id, typed failures.
  */
-import { ConnectionError, RemoteError, pendingMeta } from '@q/core';
-import type { App, BackendHost, Message, TaskMeta, Transport } from '@q/core';
+import { ConnectionError, RemoteError } from '@q/core';
+import { pendingMeta } from '@q/core/adapter';
+import type { App, TaskMeta, Transport } from '@q/core';
+import type { BackendHost, Message } from '@q/core/adapter';
 import { readVector } from '@q/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeApps, makeApp, memoryTransport, namespace, peekQueue, recordingLogger, spyTransport, until } from '../test/support.js';

@@ -9,8 +9,10 @@
  * by push, without polling. `close()` ends the watches (their `onEnd`: `ConnectionError` `Q_ERR_CONNECTION_LOST`),
  * so a `get()` waiting when the app closes rejects at once.
  */
-import { BackendError, ConfigError, ConnectionError, LiveSubscriptions, silentLogger, withPublishRetry } from '@q/core';
-import type { BackendHost, Consumer, Delivery, Logger, ResultBackend, ResultBackendCapabilities, StoreOptions, TaskMeta, Transport } from '@q/core';
+import { BackendError, ConfigError, ConnectionError, silentLogger } from '@q/core';
+import { LiveSubscriptions, withPublishRetry } from '@q/core/adapter';
+import type { Logger, ResultBackend, TaskMeta, Transport } from '@q/core';
+import type { BackendHost, Consumer, Delivery, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
 import { resolveRpcOptions, type ResolvedRpcBackendOptions, type RpcBackendOptions } from './options.js';
 import { ReplyBuffer } from './reply-buffer.js';
 import { REPLY_EXCHANGE, readReply, replyMessage, replyQueue } from './reply-message.js';

@@ -3,7 +3,7 @@
  * of the default exchange (the reply is LPUSHed to the list named like the reply queue, as Python's kombu does), and
  * a real q worker answering a q client.
  */
-import { decodeEnvelope } from '@q/core';
+import { decodeEnvelope } from '@q/core/adapter';
 import type { TaskMeta } from '@q/core';
 import { resultBackendSuite } from '@q/conformance';
 import { REDIS, readVector, servicesAvailable } from '@q/test-services';

@@ -3,7 +3,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RemoteError, createApp, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
-import type { App, AppOptions, Delivery, Message, PublishTarget, QueueDeclaration, Transport } from '@q/core';
+import type { App, AppOptions, Transport } from '@q/core';
+import type { Delivery, Message, PublishTarget, QueueDeclaration } from '@q/core/adapter';
 import { createWorker } from '@q/worker';
 import type { Worker } from '@q/worker';
 import { expect, onTestFinished } from 'vitest';

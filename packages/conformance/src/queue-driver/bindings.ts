@@ -1,5 +1,5 @@
 /** Persistent bindings (drivers with `bind`/`bindings`): stored per exchange, idempotent, visible to peers. */
-import type { StoredBinding } from '@q/core';
+import type { StoredBinding } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers.js';
 import type { QueueDriverContext } from './context.js';

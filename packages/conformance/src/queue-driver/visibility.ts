@@ -1,5 +1,5 @@
 /** Visibility timeout (when the driver has one): a lease neither acked nor released comes back, redelivered. */
-import type { Lease } from '@q/core';
+import type { Lease } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { kombuEnvelope, readEnvelope, sleep, uniqueName } from '../helpers.js';
 import type { QueueDriverContext } from './context.js';

@@ -2,7 +2,7 @@
  * Chord counters (backends with `onChordPartReturn` and `chords: 'unlock'` — the generic key-value counter — or
  * `native`): the header completes exactly once, when its last task returns, with every result in group order.
  */
-import type { ChordProgress } from '@q/core';
+import type { ChordProgress } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../helpers.js';
 import { KEEP, failure, meta, type ResultBackendContext } from './context.js';

@@ -1,5 +1,6 @@
 /** What each result-backend behaviour group receives. */
-import type { ResultBackend, StoreOptions, TaskMeta } from '@q/core';
+import type { ResultBackend, TaskMeta } from '@q/core';
+import type { StoreOptions } from '@q/core/adapter';
 import { onTestFinished } from 'vitest';
 import { uniqueName, waitUntil } from '../helpers.js';
 

@@ -1,5 +1,6 @@
 /** Named exchanges: direct routes by exact key, topic by AMQP wildcards; unroutable messages are dropped. */
-import type { ExchangeType, Transport } from '@q/core';
+import type { Transport } from '@q/core';
+import type { ExchangeType } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { collector, sleep, textMessage, uniqueName } from '../helpers.js';
 import { declareQueue, type TransportContext } from './context.js';

@@ -4,7 +4,8 @@
  * final; anything about a closed channel or connection is `Q_ERR_CONNECTION_LOST`, retryable. A connection attempt
  * refused for its credentials or vhost, or whose TLS handshake rejected the broker's certificate, is final too.
  */
-import { ConnectionError, QError, SerializationError, isQError, tlsVerifyCode } from '@q/core';
+import { ConnectionError, QError, SerializationError, isQError } from '@q/core';
+import { tlsVerifyCode } from '@q/core/adapter';
 
 /** AMQP reply codes q names in messages. */
 export const REPLY_CODES: Readonly<Record<number, string>> = {

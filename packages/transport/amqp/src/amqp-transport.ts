@@ -5,18 +5,8 @@
  * acknowledging consumers share one channel with a global prefetch (Celery's worker QoS), and a lost connection
  * or channel is re-established with its declarations and consumers.
  */
-import type {
-  BindingDeclaration,
-  Consumer,
-  ConsumeOptions,
-  DeliveryHandler,
-  ExchangeDeclaration,
-  Message,
-  PublishTarget,
-  QueueDeclaration,
-  Transport,
-  TransportCapabilities,
-} from '@q/core';
+import type { Transport } from '@q/core';
+import type { BindingDeclaration, Consumer, ConsumeOptions, DeliveryHandler, ExchangeDeclaration, Message, PublishTarget, QueueDeclaration, TransportCapabilities } from '@q/core/adapter';
 import { AmqpConnection } from './connection.js';
 import { ConsumerChannel } from './consumer-channel.js';
 import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from './options.js';

@@ -11,7 +11,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { Consumer, DeliveryHandler, Logger } from '@q/core';
+import type { Logger } from '@q/core';
+import type { Consumer, DeliveryHandler } from '@q/core/adapter';
 import { QError } from '@q/core';
 import { isClosedError, toQError } from './amqp-errors.js';
 import { backoff, type AmqpConnection } from './connection.js';

@@ -7,7 +7,8 @@
  * redeliver it: settling is then logged at debug level and dropped, never thrown into the worker.
  */
 import type { ConsumeMessage } from 'amqplib';
-import type { Delivery, DeliveryInfo, Logger, Message } from '@q/core';
+import type { Logger } from '@q/core';
+import type { Delivery, DeliveryInfo, Message } from '@q/core/adapter';
 import type { ChannelSettler, SettleChannel, Settlement } from './channel-settler.js';
 import { toDeliveryInfo, toMessage } from './message-mapping.js';
 

@@ -1,6 +1,6 @@
 /** Message ↔ AMQP basic properties as kombu sets them (§1.2). */
 import type { ConsumeMessage } from 'amqplib';
-import type { Message } from '@q/core';
+import type { Message } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { bodyBuffer, publishOptions, toDeliveryInfo, toMessage } from './message-mapping.js';
 

@@ -6,7 +6,7 @@
  * Unknown extra properties cannot travel on AMQP (py-amqp drops them too).
  */
 import type { ConsumeMessage, Options } from 'amqplib';
-import type { DeliveryInfo, Message, MessageProperties } from '@q/core';
+import type { DeliveryInfo, Message, MessageProperties } from '@q/core/adapter';
 
 /** Basic properties carried in `properties.extra`: wire name → amqplib name. */
 const EXTRA: Readonly<Record<string, 'messageId' | 'timestamp' | 'type' | 'userId' | 'appId'>> = {

@@ -4,7 +4,8 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Logger } from '@q/core';
-import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord, silentLogger } from '@q/core';
+import { ConfigError, silentLogger } from '@q/core';
+import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core/adapter';
 import { maskAmqpUrl, parseAmqpUrl, type AmqpEndpoint } from './url.js';
 
 /** SASL mechanisms amqplib can use. */

@@ -2,7 +2,7 @@
  * The `@q/transport-amqp` plugin: registers the broker URL schemes `amqp`, `amqps` and `pyamqp`, so
  * `createApp({ broker: 'amqp://…' })` and `q -b amqp://…` load this package on demand.
  */
-import { withDefaultOption } from '@q/core';
+import { withDefaultOption } from '@q/core/adapter';
 import type { Plugin, UrlFactoryContext } from '@q/core';
 import { amqpTransport } from './amqp-transport.js';
 import { AMQP_SCHEMES } from './url.js';

@@ -1,7 +1,7 @@
 /** The publisher against a fake confirm channel: hand-over order, the drain wait, confirms, close(). */
 import { EventEmitter } from 'node:events';
 import type { ChannelModel, Options } from 'amqplib';
-import type { Message } from '@q/core';
+import type { Message } from '@q/core/adapter';
 import { silentLogger } from '@q/core';
 import { describe, expect, it } from 'vitest';
 import type { AmqpConnection } from './connection.js';

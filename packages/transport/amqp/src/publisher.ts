@@ -11,7 +11,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Channel, ConfirmChannel, Options } from 'amqplib';
-import type { Logger, Message, PublishTarget } from '@q/core';
+import type { Logger } from '@q/core';
+import type { Message, PublishTarget } from '@q/core/adapter';
 import { QError } from '@q/core';
 import { REPLY_CODES, isClosedError, replyCode, toQError } from './amqp-errors.js';
 import { backoff, type AmqpConnection } from './connection.js';

@@ -8,7 +8,8 @@
  * missing queue closes only that channel, never the channels that publish or consume.
  */
 import type { Channel, ChannelModel } from 'amqplib';
-import type { BindingDeclaration, ExchangeDeclaration, Logger, QueueDeclaration } from '@q/core';
+import type { Logger } from '@q/core';
+import type { BindingDeclaration, ExchangeDeclaration, QueueDeclaration } from '@q/core/adapter';
 import { replyCode, toQError } from './amqp-errors.js';
 import type { AmqpConnection } from './connection.js';
 

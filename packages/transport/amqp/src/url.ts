@@ -9,7 +9,8 @@
  * The vhost is the URL-decoded path after the first `/`: an empty path, `//` and `/%2F` all mean `/`. A missing
  * user or password is `guest` (kombu's defaults); a missing host is `localhost`.
  */
-import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord } from '@q/core';
+import { ConfigError } from '@q/core';
+import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core/adapter';
 
 /** URL schemes served by `@q/transport-amqp`. */
 export const AMQP_SCHEMES = ['amqp', 'amqps', 'pyamqp'] as const;

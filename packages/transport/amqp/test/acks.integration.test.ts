@@ -4,7 +4,8 @@
  * `rabbitmqctl list_queues messages_unacknowledged`), rejects keep their meaning, settling twice changes nothing,
  * and nothing stays unacknowledged at the end. Also: the socket corking takes on the amqplib in use.
  */
-import { silentLogger, type Delivery, type Logger, type Message } from '@q/core';
+import { silentLogger, type Logger } from '@q/core';
+import type { Delivery, Message } from '@q/core/adapter';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { amqpTransport, type AmqpTransport } from '../src/index.js';
 import type { AmqpDelivery } from '../src/delivery.js';

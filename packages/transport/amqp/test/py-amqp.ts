@@ -4,7 +4,7 @@
  * `bigint` (parsed with core's Python JSON parser).
  */
 import { spawnSync } from 'node:child_process';
-import { pyJsonParse } from '@q/core';
+import { pyJsonParse } from '@q/core/adapter';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -3,7 +3,8 @@
  * under a working worker, a channel closed by the broker (as its consumer_timeout does), a queue deleted under its
  * consumer, a refused declaration, publishes made while disconnected, close() with publishes in flight, failover.
  */
-import { createApp, isQError, memoryKeyValueDriver, type Delivery, type Message } from '@q/core';
+import { createApp, isQError, memoryKeyValueDriver } from '@q/core';
+import type { Delivery, Message } from '@q/core/adapter';
 import { createWorker } from '@q/worker';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { amqpTransport, type AmqpTransport, type AmqpTransportOptions } from '../src/index.js';

@@ -4,7 +4,8 @@
  * (`vectors/amqp-task-headers.json`, `amqp-task-alloptions.json`). Vhost `q-test-transport-amqp-wire`.
  */
 import { readFileSync } from 'node:fs';
-import { controlQueueTopology, controlReplyTopology, createApp, eventReceiverTopology, type Delivery, type Message, type QueueTopology } from '@q/core';
+import { createApp } from '@q/core';
+import { controlQueueTopology, controlReplyTopology, eventReceiverTopology, type Delivery, type Message, type QueueTopology } from '@q/core/adapter';
 import { VECTORS_DIR } from '@q/test-services';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { amqpTransport, qPlugin } from '../src/index.js';

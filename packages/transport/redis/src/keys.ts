@@ -2,7 +2,7 @@
  * kombu's Redis key and channel names: queue lists with priority sub-lists, binding sets and members,
  * fanout channels and subscription patterns. Every key and channel gets `global_keyprefix`.
  */
-import { parseBooleanWord } from '@q/core';
+import { parseBooleanWord } from '@q/core/adapter';
 
 /** kombu's default separator (`sep` transport option). */
 export const DEFAULT_SEP = '\x06\x16';

@@ -3,7 +3,8 @@
  * (`visibility_timeout`, `global_keyprefix`, …, in seconds where kombu uses seconds) second, defaults last.
  */
 import type { Logger } from '@q/core';
-import { BOOLEAN_WORDS_HINT, ConfigError, parseBooleanWord, silentLogger } from '@q/core';
+import { ConfigError, silentLogger } from '@q/core';
+import { BOOLEAN_WORDS_HINT, parseBooleanWord } from '@q/core/adapter';
 import { maskRedisUrl, parseRedisUrl, type ParsedRedisUrl } from '@q/redis-client';
 import { DEFAULT_SEP, resolveFanoutPrefix, type KeyNaming } from './keys.js';
 

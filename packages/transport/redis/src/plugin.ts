@@ -2,7 +2,7 @@
  * The `@q/transport-redis` plugin: registers the broker URL schemes `redis`, `rediss`, `redis+socket` and
  * `sentinel`, so `createApp({ broker: 'redis://…' })` and `q -b redis://…` load this package on demand.
  */
-import { withDefaultOption } from '@q/core';
+import { withDefaultOption } from '@q/core/adapter';
 import type { Plugin, UrlFactoryContext } from '@q/core';
 import { redisTransport } from './redis-transport.js';
 

@@ -12,8 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Lease, PutOptions, QueueDriver, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core';
-import { ConnectionError, markRedelivered } from '@q/core';
+import type { QueueDriver } from '@q/core';
+import type { Lease, PutOptions, QueueDriverCapabilities, ReserveOptions, StoredBinding } from '@q/core/adapter';
+import { ConnectionError } from '@q/core';
+import { markRedelivered } from '@q/core/adapter';
 import { TickBatcher, clientOptions, closeClient, connectClients, maskRedisUrl, newRedisClient } from '@q/redis-client';
 import { BlockingPool, type Blocker } from './blocking-pool.js';
 import { FanoutHub } from './fanout-hub.js';

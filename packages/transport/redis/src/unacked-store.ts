@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@q/core';
-import { markRedelivered, pyJsonParse, pyJsonStringify } from '@q/core';
+import { markRedelivered, pyJsonParse, pyJsonStringify } from '@q/core/adapter';
 import { TickBatcher } from '@q/redis-client';
 import { bindingKey, parseBindingMember, queueListName, type KeyNaming } from './keys.js';
 import { ACK, RELEASE_MUTEX, RESTORE, evalScript } from './scripts.js';

@@ -1,5 +1,5 @@
 /** Shared by the integration tests: db 1 of the local Redis only, flushed before and after each file. */
-import type { Message } from '@q/core';
+import type { Message } from '@q/core/adapter';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 

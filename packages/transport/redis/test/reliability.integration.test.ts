@@ -5,7 +5,8 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { kombuEnvelope } from '@q/conformance';
-import type { Delivery, Lease, Transport } from '@q/core';
+import type { Transport } from '@q/core';
+import type { Delivery, Lease } from '@q/core/adapter';
 import { REDIS, servicesAvailable } from '@q/test-services';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { redisQueueDriver, redisTransport, type RedisQueueDriverOptions, type RedisTransportOptions } from '../src/index.js';

@@ -10,7 +10,8 @@ import { createPrivateKey } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionError, type Delivery, type Transport } from '@q/core';
+import { ConnectionError, type Transport } from '@q/core';
+import type { Delivery } from '@q/core/adapter';
 import {
   canListen,
   missingRedisTls,

@@ -1,7 +1,7 @@
 /** Byte-level checks against the captured Python traces: what q writes to Redis is what kombu writes. */
 import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync } from 'node:fs';
-import { decodeEnvelope, markRedelivered, pyJsonStringify, type Delivery, type Message } from '@q/core';
+import { decodeEnvelope, markRedelivered, pyJsonStringify, type Delivery, type Message } from '@q/core/adapter';
 import { REDIS, servicesAvailable } from '@q/test-services';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { redisQueueDriver, redisTransport, type RedisTransportOptions } from '../src/index.js';

@@ -3,7 +3,8 @@
  * moves of a shutdown, on top of what execution sees ({@link WorkerRuntime}). The `Worker` implements it;
  * steps depend on this interface, never on `worker.ts`.
  */
-import type { Pool, ResultBackend, Transport } from '@q/core';
+import type { ResultBackend, Transport } from '@q/core';
+import type { Pool } from '@q/core/adapter';
 import type { TaskConsumer } from '../consumer/consumer.js';
 import type { Timer } from '../consumer/timer.js';
 import type { WorkerRuntime } from '../runtime.js';

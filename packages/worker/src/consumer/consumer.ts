@@ -2,8 +2,8 @@
  * The task consumer: consumes the worker's queues with a prefetch limit, hands each delivery to the
  * tracer, and holds ETA tasks on the timer (Celery's `Consumer` + `Tasks` bootstep + ETA scheduling).
  */
-import { parseRateLimit } from '@q/core';
-import type { Consumer, Delivery } from '@q/core';
+import { parseRateLimit } from '@q/core/internal';
+import type { Consumer, Delivery } from '@q/core/adapter';
 import type { WorkerRuntime } from '../runtime.js';
 import { executeRequest } from '../execution/execute-request.js';
 import { isExpired } from '../execution/task-request.js';

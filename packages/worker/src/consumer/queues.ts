@@ -1,7 +1,7 @@
 /**
  * Declaring the queues a worker consumes (with their exchange and binding), as a Celery worker does.
  */
-import { queueTopology } from '@q/core';
+import { queueTopology } from '@q/core/adapter';
 import type { ResolvedConfig, Transport } from '@q/core';
 
 /**

@@ -2,8 +2,9 @@
  * The first look at a delivery: decode it and decide whether it can run (Celery's strategy
  * `task_message_handler` + `Request` checks). Messages that cannot run are settled here.
  */
-import { decodeTaskMessageNow, encodedNotRegistered } from '@q/core';
-import type { Delivery, TaskMessage } from '@q/core';
+import { decodeTaskMessageNow, encodedNotRegistered } from '@q/core/internal';
+import type { Delivery } from '@q/core/adapter';
+import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 import { headerTime, isExpired } from '../execution/task-request.js';
 import type { TaskRequest } from '../execution/task-request.js';

@@ -3,8 +3,8 @@
  * errbacks on failure (Celery's trace: callbacks get the result prepended, errbacks the failed task's id).
  * Each message is built by core's `buildTaskMessage`, as a client's `sendTask` of the same signature would be.
  */
-import { buildTaskMessage, signatureCall } from '@q/core';
-import type { MessageContext, TaskMessage, WireSignature } from '@q/core';
+import { buildTaskMessage, signatureCall } from '@q/core/internal';
+import type { MessageContext, TaskMessage, WireSignature } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 import { workerMessageContext } from './message-context.js';
 

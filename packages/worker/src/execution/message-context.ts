@@ -3,7 +3,7 @@
  * or a retry. It is sent from this worker (`origin` = its hostname), replies to its app's oid, and follows the
  * app's `task.deliveryMode` and `timezone`, as the app's own `sendTask` does.
  */
-import type { MessageContext } from '@q/core';
+import type { MessageContext } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 
 /** What the caller says about the message: its parent, root, chain, retries, route priority, task defaults. */

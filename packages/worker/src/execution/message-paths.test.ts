@@ -6,20 +6,12 @@ import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  Retry,
-  createApp,
-  createDefaultRegistry,
-  decodeEnvelope,
-  decodeTaskMessage,
-  encodeTaskMessage,
-  jsonSerializer,
-  memoryQueueDriver,
-  newTaskMessage,
-  pyJsonStringify,
-  silentLogger,
-} from '@q/core';
-import type { App, AppOptions, ApplyOptions, Delivery, ResolvedRoute, RetryInit, TaskMessage, WireSignature } from '@q/core';
+import { Retry, createApp, memoryQueueDriver, silentLogger } from '@q/core';
+import { decodeEnvelope, jsonSerializer, pyJsonStringify } from '@q/core/adapter';
+import { createDefaultRegistry, decodeTaskMessage, encodeTaskMessage, newTaskMessage } from '@q/core/internal';
+import type { App, AppOptions, ApplyOptions, RetryInit } from '@q/core';
+import type { Delivery } from '@q/core/adapter';
+import type { ResolvedRoute, TaskMessage, WireSignature } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 import { applyErrbacks, applySuccessFollowUps, sendSignature } from './follow-ups.js';
 import { publishRetry } from './retry.js';

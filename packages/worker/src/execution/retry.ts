@@ -2,8 +2,9 @@
  * Re-publishing a task that asked to be retried (Celery's `Task.retry` → `signature_from_request().apply_async`),
  * built by core's `buildTaskMessage` like every other message.
  */
-import { buildTaskMessage } from '@q/core';
-import type { MessageOptions, Retry } from '@q/core';
+import { buildTaskMessage } from '@q/core/internal';
+import type { Retry } from '@q/core';
+import type { MessageOptions } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 import { workerMessageContext } from './message-context.js';
 import type { TaskRequest } from './task-request.js';

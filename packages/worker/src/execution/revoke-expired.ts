@@ -1,8 +1,9 @@
 /**
  * Revoking a task that expired before it ran (Celery: `Request.revoked()` → REVOKED `expired`).
  */
-import { encodedTaskRevoked } from '@q/core';
-import type { Delivery, TaskMessage } from '@q/core';
+import { encodedTaskRevoked } from '@q/core/internal';
+import type { Delivery } from '@q/core/adapter';
+import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 import { hookInfo } from './task-request.js';
 import { storeState, storesErrors } from './store-state.js';

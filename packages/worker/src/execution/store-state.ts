@@ -3,8 +3,9 @@
  * written at all. The exception documents stored with error states come from `@q/core` (`encodeException`,
  * `encodedTaskRevoked`, …).
  */
-import { naiveUtcIso } from '@q/core';
-import type { TaskMessage, TaskMeta, TaskState } from '@q/core';
+import { naiveUtcIso } from '@q/core/internal';
+import type { TaskMeta, TaskState } from '@q/core';
+import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 
 /** Celery's ready states: `date_done` is set for these. */

@@ -1,7 +1,8 @@
 /**
  * The request context a task runs with (Celery's `self.request` plus `retry` and `update_state`).
  */
-import { MaxRetriesExceededError, Retry, parseIsoDate } from '@q/core';
+import { MaxRetriesExceededError, Retry } from '@q/core';
+import { parseIsoDate } from '@q/core/internal';
 import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../runtime.js';
 import type { TaskRequest } from './task-request.js';

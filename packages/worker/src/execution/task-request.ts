@@ -1,8 +1,10 @@
 /**
  * A received task message on its way through the worker (Celery's `Request`), and small facts about it.
  */
-import { parseIsoDate } from '@q/core';
-import type { Delivery, Task, TaskHookInfo, TaskMessage } from '@q/core';
+import { parseIsoDate } from '@q/core/internal';
+import type { Task, TaskHookInfo } from '@q/core';
+import type { Delivery } from '@q/core/adapter';
+import type { TaskMessage } from '@q/core/internal';
 
 /** A decoded, registered task message and the delivery it came in. */
 export interface TaskRequest {

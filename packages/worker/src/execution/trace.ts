@@ -3,20 +3,11 @@
  * follow-up messages and hooks (Celery's `celery.app.trace` plus `Request.on_success`/`on_failure`).
  * `executeRequest` (in `execute-request.ts`) is the consumer's entry point.
  */
-import {
-  Retry,
-  TaskRevokedError,
-  encodeException,
-  encodedRetry,
-  encodedTaskRevoked,
-  encodedWorkerLost,
-  formatTraceback,
-  hardTimeLimitError,
-  isIgnore,
-  isReject,
-  isRetry,
-} from '@q/core';
-import type { EncodedException, Logger, PoolOutcome, PoolRunOptions, TaskMessage, TaskState } from '@q/core';
+import { Retry, TaskRevokedError } from '@q/core';
+import { encodeException, encodedRetry, encodedTaskRevoked, encodedWorkerLost, formatTraceback, hardTimeLimitError, isIgnore, isReject, isRetry } from '@q/core/internal';
+import type { Logger, TaskState } from '@q/core';
+import type { EncodedException, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
+import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../runtime.js';
 import type { LazySignalJob } from '../pools/run-with-limits.js';
 import { backoffCountdown } from './backoff.js';

@@ -1,7 +1,7 @@
 /**
  * The `async` pool: many tasks interleaved on the event loop.
  */
-import type { Pool, PoolDefinition } from '@q/core';
+import type { Pool, PoolDefinition } from '@q/core/adapter';
 import { slotPool } from './slot-pool.js';
 
 /** Default concurrency of the `async` pool: tasks are promises, so many can wait on I/O at once. */

@@ -1,7 +1,7 @@
 /**
  * The pools every worker knows, by name, with their declared concurrency.
  */
-import type { PoolDefinition } from '@q/core';
+import type { PoolDefinition } from '@q/core/adapter';
 import { asyncPoolDefinition } from './async-pool.js';
 import { soloPoolDefinition } from './solo-pool.js';
 

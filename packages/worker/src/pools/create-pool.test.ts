@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PoolDefinition, PoolOptions } from '@q/core';
+import type { PoolDefinition, PoolOptions } from '@q/core/adapter';
 import { asyncPool } from './async-pool.js';
 import { builtinPools } from './builtin-pools.js';
 import { createPool, findPool, registeredPools } from './create-pool.js';

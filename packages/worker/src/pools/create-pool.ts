@@ -2,7 +2,7 @@
  * Pools by name: the ones plugins register (a plugin may replace a built-in), then the built-in `async` and `solo`.
  */
 import { ConfigError } from '@q/core';
-import type { Pool, PoolDefinition, PoolRegistration } from '@q/core';
+import type { Pool, PoolDefinition, PoolRegistration } from '@q/core/adapter';
 import { builtinPools } from './builtin-pools.js';
 import { toPoolDefinition } from './pool-definition.js';
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { PoolDefinition } from '@q/core';
+import type { PoolDefinition } from '@q/core/adapter';
 import { asyncPool } from './async-pool.js';
 import { poolConcurrency, toPoolDefinition } from './pool-definition.js';
 

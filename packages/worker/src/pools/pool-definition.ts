@@ -3,7 +3,7 @@
  * fixed or a default concurrency; a bare factory registered by a plugin counts as "default: the number of CPUs".
  */
 import { availableParallelism } from 'node:os';
-import type { PoolDefinition, PoolRegistration } from '@q/core';
+import type { PoolDefinition, PoolRegistration } from '@q/core/adapter';
 
 /** The definition of a registered pool (a bare factory becomes `{ create: factory }`). */
 export function toPoolDefinition(registration: PoolRegistration): PoolDefinition {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TimeLimitExceededError } from '@q/core';
-import type { PoolJob, PoolOutcome, QError } from '@q/core';
+import type { QError } from '@q/core';
+import type { PoolJob, PoolOutcome } from '@q/core/adapter';
 import { asyncPool } from './async-pool.js';
 import { soloPool } from './solo-pool.js';
 import type { LazySignalJob } from './run-with-limits.js';

@@ -6,7 +6,7 @@
  * and the outer signal is only listened to when one is given.
  */
 import { TimeLimitExceededError } from '@q/core';
-import type { PoolJob, PoolOutcome, PoolRunOptions } from '@q/core';
+import type { PoolJob, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 
 /**
  * A {@link PoolJob} that takes its signal lazily: the worker's pools call `runLazy` with a function that

@@ -3,7 +3,7 @@
  * `asyncPool` and `soloPool` are this with different names and sizes.
  */
 import { QError } from '@q/core';
-import type { Pool, PoolJob, PoolOutcome, PoolRunOptions } from '@q/core';
+import type { Pool, PoolJob, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 import { JobRun } from './run-with-limits.js';
 
 interface Waiter {

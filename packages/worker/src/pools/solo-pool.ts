@@ -1,7 +1,7 @@
 /**
  * The `solo` pool: one task at a time (Celery's `-P solo`).
  */
-import type { Pool, PoolDefinition } from '@q/core';
+import type { Pool, PoolDefinition } from '@q/core/adapter';
 import { slotPool } from './slot-pool.js';
 
 /**
