@@ -4,7 +4,7 @@
 export { createWorker, Worker } from './worker.js';
 export type { WorkerState, WorkerStats } from './worker.js';
 export type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
-export type { WorkerCounters, WorkerRuntime } from './runtime.js';
+export type { WorkerCounters, WorkerRuntime } from './worker-runtime.js';
 export type { WorkerOptions, ResolvedWorkerOptions } from './worker-options.js';
 export { resolveWorkerOptions } from './worker-options.js';
 export { expandHostname } from './hostname.js';

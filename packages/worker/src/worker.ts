@@ -12,7 +12,7 @@ import { poolStep } from './blueprint/pool-step.js';
 import { timerStep } from './blueprint/timer-step.js';
 import type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
 import { registeredPools } from './pools/create-pool.js';
-import type { WorkerCounters } from './runtime.js';
+import type { WorkerCounters } from './worker-runtime.js';
 import { resolveWorkerOptions } from './worker-options.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
 

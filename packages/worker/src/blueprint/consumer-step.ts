@@ -3,7 +3,7 @@
  */
 import { QError } from '@q/core';
 import type { Bootstep } from '@q/core';
-import { TaskConsumer } from '../consumer/consumer.js';
+import { TaskConsumer } from '../consumer/task-consumer.js';
 import type { WorkerHost } from './worker-host.js';
 
 /**

@@ -5,9 +5,9 @@
  */
 import type { ResultBackend, Transport } from '@q/core';
 import type { Pool } from '@q/core/adapter';
-import type { TaskConsumer } from '../consumer/consumer.js';
+import type { TaskConsumer } from '../consumer/task-consumer.js';
 import type { Timer } from '../consumer/timer.js';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import type { ResolvedWorkerOptions } from '../worker-options.js';
 
 /** The parts bootsteps create; present while the worker runs. */

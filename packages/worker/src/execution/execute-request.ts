@@ -2,7 +2,7 @@
  * The consumer's entry point into execution: run one request as a {@link Trace}, and requeue it should the
  * trace itself fail.
  */
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import { Trace } from './trace.js';
 import type { TaskRequest } from './task-request.js';
 

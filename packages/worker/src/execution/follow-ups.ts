@@ -5,7 +5,7 @@
  */
 import { buildTaskMessage, signatureCall } from '@q/core/internal';
 import type { MessageContext, TaskMessage, WireSignature } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import { workerMessageContext } from './message-context.js';
 
 /** A child result tuple as Celery stores it in `children` (`[[id, null], null]`). */

@@ -4,7 +4,7 @@
  * app's `task.deliveryMode` and `timezone`, as the app's own `sendTask` does.
  */
 import type { MessageContext } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 
 /** What the caller says about the message: its parent, root, chain, retries, route priority, task defaults. */
 export type WorkerMessageFields = Omit<MessageContext, 'origin' | 'replyTo' | 'deliveryMode' | 'timezone' | 'now'> & { now?: Date };

@@ -12,7 +12,7 @@ import { createDefaultRegistry, decodeTaskMessage, encodeTaskMessage, newTaskMes
 import type { App, AppOptions, ApplyOptions, RetryInit } from '@q/core';
 import type { Delivery } from '@q/core/adapter';
 import type { ResolvedRoute, TaskMessage, WireSignature } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import { applyErrbacks, applySuccessFollowUps, sendSignature } from './follow-ups.js';
 import { publishRetry } from './retry.js';
 import type { TaskRequest } from './task-request.js';

@@ -5,7 +5,7 @@
 import { buildTaskMessage } from '@q/core/internal';
 import type { Retry } from '@q/core';
 import type { MessageOptions } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import { workerMessageContext } from './message-context.js';
 import type { TaskRequest } from './task-request.js';
 

@@ -4,7 +4,7 @@
 import { encodedTaskRevoked } from '@q/core/internal';
 import type { Delivery } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import { hookInfo } from './task-request.js';
 import { storeState, storesErrors } from './store-state.js';
 

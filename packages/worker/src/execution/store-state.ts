@@ -6,7 +6,7 @@
 import { naiveUtcIso } from '@q/core/internal';
 import type { TaskMeta, TaskState } from '@q/core';
 import type { TaskMessage } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 
 /** Celery's ready states: `date_done` is set for these. */
 const READY: ReadonlySet<string> = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);

@@ -4,7 +4,7 @@
 import { MaxRetriesExceededError, Retry } from '@q/core';
 import { parseIsoDate } from '@q/core/internal';
 import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState } from '@q/core';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import type { TaskRequest } from './task-request.js';
 import { storeState } from './store-state.js';
 

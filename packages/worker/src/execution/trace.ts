@@ -8,7 +8,7 @@ import { encodeException, encodedRetry, encodedTaskRevoked, encodedWorkerLost, f
 import type { Logger, TaskState } from '@q/core';
 import type { EncodedException, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import type { LazySignalJob } from '../pools/run-with-limits.js';
 import { backoffCountdown } from './backoff.js';
 import { describeValue } from './describe-value.js';

@@ -5,7 +5,7 @@
 import { decodeTaskMessageNow, encodedNotRegistered } from '@q/core/internal';
 import type { Delivery } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
-import type { WorkerRuntime } from '../runtime.js';
+import type { WorkerRuntime } from '../worker-runtime.js';
 import { headerTime, isExpired } from '../execution/task-request.js';
 import type { TaskRequest } from '../execution/task-request.js';
 import { storeState } from '../execution/store-state.js';
