@@ -258,6 +258,26 @@ describe('app.publish', () => {
   });
 });
 
+describe('native delay', () => {
+  it('publishes a task with a near ETA delayed by a transport that delays natively, and at once by one that does not', async () => {
+    const delayed = `delay-${randomUUID()}`;
+    const plain = `plain-${randomUUID()}`;
+    const nativeDelay = { maxDelayMs: 900_000 };
+    const delaying = make({ broker: virtualTransport(memoryQueueDriver({ namespace: delayed, nativeDelay })), backend: null });
+    const holding = make({ broker: virtualTransport(memoryQueueDriver({ namespace: plain })), backend: null });
+    const sentAt = Date.now();
+    await delaying.sendTask('t', [], {}, { countdown: 0.4 });
+    await holding.sendTask('t', [], {}, { countdown: 0.4 });
+    expect(await memoryQueueDriver({ namespace: plain }).reserve(['celery'], { max: 1, waitMs: 0 })).toHaveLength(1);
+    const peek = memoryQueueDriver({ namespace: delayed, nativeDelay });
+    expect(await peek.reserve(['celery'], { max: 1, waitMs: 0 })).toHaveLength(0);
+    const [lease] = await peek.reserve(['celery'], { max: 1, waitMs: 3000 });
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(350);
+    // The message still carries its eta, so a worker (q or Celery) that gets it early would hold it.
+    expect(JSON.parse(lease?.payload ?? '{}').headers.eta).toEqual(expect.any(String));
+  });
+});
+
 describe('connection retry', () => {
   function failingConnect(failures: number, retryable: boolean) {
     const { transport } = flakyTransport(0);

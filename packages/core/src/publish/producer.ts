@@ -5,7 +5,7 @@
  * publish errors per the retry policy (Celery `task_publish_retry_policy`).
  */
 import type { Logger } from '../contracts/logger.js';
-import type { Transport } from '../contracts/transport.js';
+import type { PublishTarget, Transport } from '../contracts/transport.js';
 import { withPublishRetry } from './publish-retry.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import { encodeTaskMessage } from '../protocol/encode-task.js';
@@ -37,6 +37,17 @@ export interface ProducerHost {
   loadPlugins(): Promise<void>;
 }
 
+/**
+ * `target` with `delayMs` until `eta` when the transport delays messages itself (capped at its maximum: a later
+ * ETA arrives early and the worker holds it for the rest); otherwise `target` as is, and the worker holds ETA tasks.
+ */
+function withNativeDelay(target: PublishTarget, eta: string | null, transport: Transport): PublishTarget {
+  const delay = transport.capabilities.nativeDelay;
+  if (delay === false || eta === null) return target;
+  const ms = Date.parse(eta) - Date.now();
+  return ms > 0 ? { ...target, delayMs: Math.min(ms, delay.maxDelayMs) } : target;
+}
+
 /** Publishes task messages for an app. */
 export class Producer {
   readonly #host: ProducerHost;
@@ -59,7 +70,7 @@ export class Producer {
     const codecName = options.compression === undefined ? conf.task.compression : options.compression;
     const codec = codecName ? serializers.codecByName(codecName) : null;
     const wire = await encodeTaskMessage(message, { serializer, codec });
-    const target = { exchange: route.exchange, routingKey: route.routingKey, exchangeType: route.exchangeType };
+    const target: PublishTarget = { exchange: route.exchange, routingKey: route.routingKey, exchangeType: route.exchangeType };
     await plugins.runHook('beforePublish', { taskId: message.id, taskName: message.name, message: wire, ...target });
 
     const retry = options.retry ?? conf.task.publishRetry;
@@ -69,7 +80,7 @@ export class Producer {
         const transport = await this.#host.getTransport();
         try {
           await this.#declare(transport, route.queue);
-          await transport.publish(wire, target);
+          await transport.publish(wire, withNativeDelay(target, message.eta, transport));
         } catch (err) {
           this.#declared.delete(transport);
           throw err;
