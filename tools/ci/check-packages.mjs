@@ -8,16 +8,14 @@
 //   node tools/ci/check-packages.mjs packages/core      only these (by folder or by name)
 //
 // Public packages are the package.json files under packages/ without `"private": true` (the same list
-// api-report uses). Nothing is built here: run `pnpm build` first. Documented in docs/contributing/checks.md.
+// api-report uses), packed by pack-packages.mjs. Nothing is built here: run `pnpm build` first. Documented in
+// docs/contributing/checks.md.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { publicPackages } from '../api-report/api-report.mjs';
+import { packPackages, rel, root, selectPackages } from './pack-packages.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const rel = (p) => path.relative(root, p).split(path.sep).join('/');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 /**
@@ -34,33 +32,18 @@ function run(label, command, args, cwd) {
   return result.status === 0 ? null : `${label} (exit ${result.status})`;
 }
 
-function main() {
-  let packages = publicPackages();
-  if (only.length > 0) {
-    packages = packages.filter(({ dir, pkg }) => only.some((o) => o === pkg.name || path.resolve(root, o) === dir));
-    if (packages.length === 0) throw new Error(`no public package matches ${only.join(', ')}`);
-  }
+async function main() {
+  const packages = selectPackages(only);
   const failures = [];
   const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'q-pkg-check-'));
   try {
-    for (const { dir, pkg } of packages) {
+    for (const { dir, pkg, file, problem } of await packPackages(packages, tempRoot)) {
       console.log(`\n==> ${pkg.name} (${rel(dir)})`);
-      if (!fs.existsSync(path.join(dir, 'dist'))) {
-        console.log(`${rel(dir)}/dist is missing: run \`pnpm build\` first`);
-        failures.push(`${pkg.name}: not built`);
+      if (!file) {
+        console.log(problem);
+        failures.push(`${pkg.name}: ${problem}`);
         continue;
       }
-      // Packed by pnpm, as `pnpm publish` would: `files` applied, `workspace:` ranges replaced.
-      const destination = path.join(tempRoot, pkg.name.replace(/[@/]/g, '_'));
-      fs.mkdirSync(destination);
-      const packed = spawnSync('pnpm', ['pack', '--pack-destination', destination], { cwd: dir, encoding: 'utf8' });
-      const tarball = fs.readdirSync(destination).find((f) => f.endsWith('.tgz'));
-      if (packed.status !== 0 || !tarball) {
-        console.log(packed.stdout, packed.stderr);
-        failures.push(`${pkg.name}: pnpm pack failed`);
-        continue;
-      }
-      const file = path.join(destination, tarball);
       const problems = [
         // --strict: publint's warnings fail too; its suggestions are printed and left to judgement.
         run('publint', 'publint', ['run', file, '--strict'], root),
@@ -84,4 +67,4 @@ function main() {
   }
 }
 
-main();
+await main();
