@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+/* global process, console, performance */
+// Every public package, packed as it would be published, installs with npm into a plain app outside the
+// monorepo and runs there, from ESM and from CJS, with plain `node` (no tsx, no `@q/source` condition):
+//
+//   1. `pnpm pack` every public package (pack-packages.mjs: `files` applied, `workspace:` ranges made real)
+//   2. a temporary npm app in os.tmpdir() depending on the tarballs; `npm install` (third-party dependencies,
+//      and the peer vitest of @q/conformance, come from the npm registry)
+//   3. `node app.mjs` and `node app.cjs`: @q/core and @q/worker resolve to the app's node_modules (dist/*.js,
+//      dist/*.cjs), a worker on `memory://` runs tasks.add (2 + 2 = 4) and a failing task (get() rejects with
+//      @q/core's RemoteError), the same through the embedded filesystem broker, @q/core/adapter's
+//      virtualTransport and memoryQueueDriver build a transport, and every other package loads
+//      (import() / require()) and has its main exports (EXPECTED_EXPORTS)
+//   4. `node_modules/.bin/q --version` prints @q/cli's version
+//
+// One line per check; exits non-zero on any failure; every child is killed after its timeout; the temporary
+// folders are removed. No service is needed. Nothing is built here: run `pnpm build` first.
+//
+//   node tools/ci/packed-app.mjs          (`pnpm pkg:app`)
+//   node tools/ci/packed-app.mjs --keep   leaves the app in place and prints its path, to poke at
+//
+// Documented in docs/contributing/checks.md.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packPackages, root, runCapture, selectPackages } from './pack-packages.mjs';
+
+const NPM_INSTALL_TIMEOUT_MS = 300_000;
+const APP_TIMEOUT_MS = 60_000;
+const BIN_TIMEOUT_MS = 30_000;
+const keep = process.argv.includes('--keep');
+
+/**
+ * What each public package must export, loaded from the packed app by ESM `import()` and CJS `require()`.
+ * A public package missing here fails the check: say what its users reach for first.
+ */
+const EXPECTED_EXPORTS = {
+  '@q/core': ['createApp', 'RemoteError'],
+  '@q/worker': ['createWorker'],
+  '@q/cli': ['createProgram', 'VERSION'],
+  '@q/redis-client': ['createRedisClient'],
+  '@q/transport-redis': ['qPlugin', 'redisTransport'],
+  '@q/transport-amqp': ['qPlugin', 'amqpTransport'],
+  '@q/backend-redis': ['qPlugin', 'redisBackend'],
+  '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
+  '@q/conformance': ['transportSuite', 'resultBackendSuite', 'keyValueDriverSuite'],
+};
+
+/**
+ * Packages that are known not to load in one format (`'<esm|cjs> <name>'`), each with the reason. Their check
+ * still runs and prints `known`; it fails once it passes, so the entry is removed when the package is fixed.
+ * Add one only with a reason a reviewer can check, and fix the package rather than grow this list.
+ */
+const KNOWN_FAILURES = {
+  'cjs @q/conformance':
+    'its CJS build require()s vitest, which throws "Vitest cannot be imported in a CommonJS module using require()"',
+};
+
+/**
+ * The checks both app scripts run. It is written into app.mjs and app.cjs as source text
+ * (`smoke.toString()`), so it must not use anything from this module: everything it needs comes in `env`,
+ * loaded by the script's own module system (see HEADERS).
+ */
+async function smoke(env) {
+  const { format, core, adapter, worker, load, resolve, nodeModules, embeddedDir, expectedExports, knownFailures } = env;
+  const failures = [];
+  const assert = (ok, message) => {
+    if (!ok) throw new Error(message);
+  };
+  /** Runs one check and prints its line; `knownKey` names its entry in KNOWN_FAILURES, if it has one. */
+  const check = async (name, fn, knownKey = '') => {
+    const known = knownFailures[knownKey];
+    try {
+      const detail = await fn();
+      if (known) {
+        failures.push(name);
+        console.log(`FAIL ${format}: ${name}: passes now, remove '${knownKey}' from KNOWN_FAILURES`);
+        return false;
+      }
+      console.log(`ok   ${format}: ${name}${detail ? ` (${detail})` : ''}`);
+      return true;
+    } catch (err) {
+      if (known) {
+        console.log(`known ${format}: ${name}: ${String(err && err.message).split('\n')[0]} [${known}]`);
+        return false;
+      }
+      failures.push(name);
+      console.log(`FAIL ${format}: ${name}: ${err && err.stack ? err.stack : err}`);
+      return false;
+    }
+  };
+  const ext = format === 'esm' ? '.js' : '.cjs';
+
+  await check(`@q/core, @q/core/adapter, @q/worker resolve to node_modules/**/dist/*${ext}`, () => {
+    for (const name of ['@q/core', '@q/core/adapter', '@q/worker']) {
+      const file = resolve(name);
+      assert(file.startsWith(nodeModules) && /[\\/]dist[\\/][^\\/]+$/.test(file) && file.endsWith(ext), `${name} resolves to ${file}`);
+    }
+  });
+
+  /** tasks.add and a failing task, sent and run by a worker on one app. */
+  const roundTrip = async (label, options) => {
+    const app = core.createApp({ name: 'packed-app', ...options });
+    const add = app.task('tasks.add', (x, y) => x + y);
+    const fail = app.task('tasks.fail', () => {
+      throw new Error('boom');
+    });
+    const w = worker.createWorker(app, { concurrency: 2 });
+    if (!(await check(`${label}: a worker starts`, () => w.start()))) return;
+    try {
+      await check(`${label}: add.delay(2, 2).get() is 4`, async () => {
+        const value = await (await add.delay(2, 2)).get({ timeout: 10 });
+        assert(value === 4, `got ${JSON.stringify(value)}`);
+      });
+      await check(`${label}: a failing task's get() rejects with @q/core's RemoteError`, async () => {
+        const result = await fail.delay();
+        const err = await result.get({ timeout: 10 }).then(
+          (value) => assert(false, `resolved with ${JSON.stringify(value)}`),
+          (e) => e,
+        );
+        assert(err instanceof core.RemoteError, `rejected with ${err && err.stack ? err.stack : err}`);
+        assert(String(err.message).includes('boom'), `message is ${err.message}`);
+        return err.message;
+      });
+    } finally {
+      await check(`${label}: the worker stops`, () => w.stop());
+    }
+  };
+  await roundTrip('memory://', { broker: 'memory://smoke', backend: 'memory://smoke' });
+  await roundTrip('embedded filesystem broker', { embeddedDir });
+
+  await check('@q/core/adapter: virtualTransport(memoryQueueDriver()) is a transport', () => {
+    const transport = adapter.virtualTransport(adapter.memoryQueueDriver({ namespace: 'adapter-check' }));
+    assert(typeof transport.capabilities === 'object' && transport.capabilities !== null, 'no capabilities');
+  });
+
+  for (const [name, exports] of Object.entries(expectedExports)) {
+    await check(`${name} loads and exports ${exports.join(', ')}`, async () => {
+      const mod = await load(name);
+      const missing = exports.filter((e) => mod[e] === undefined);
+      assert(missing.length === 0, `missing ${missing.join(', ')}`);
+    }, `${format} ${name}`);
+  }
+
+  const known = Object.keys(knownFailures).filter((k) => k.startsWith(`${format} `)).length;
+  const summary = failures.length === 0 ? 'all checks passed' : `${failures.length} failed`;
+  console.log(`${format}: ${summary}${known ? ` (${known} known failures: KNOWN_FAILURES)` : ''}`);
+  process.exitCode = failures.length === 0 ? 0 : 1;
+}
+
+/** How each script loads the packages, in its own module system; then it calls smoke(env). */
+const HEADERS = {
+  'app.mjs': `import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createApp, RemoteError } from '@q/core';
+import { memoryQueueDriver, virtualTransport } from '@q/core/adapter';
+import { createWorker } from '@q/worker';
+
+const format = 'esm';
+const core = { createApp, RemoteError };
+const adapter = { memoryQueueDriver, virtualTransport };
+const worker = { createWorker };
+const load = (name) => import(name);
+const resolve = (name) => fs.realpathSync(fileURLToPath(import.meta.resolve(name)));
+`,
+  'app.cjs': `'use strict';
+const fs = require('node:fs');
+const { createApp, RemoteError } = require('@q/core');
+const { memoryQueueDriver, virtualTransport } = require('@q/core/adapter');
+const { createWorker } = require('@q/worker');
+
+const format = 'cjs';
+const core = { createApp, RemoteError };
+const adapter = { memoryQueueDriver, virtualTransport };
+const worker = { createWorker };
+const load = async (name) => require(name);
+const resolve = (name) => fs.realpathSync(require.resolve(name));
+`,
+};
+
+function appScript(file, appDir) {
+  const env = {
+    nodeModules: path.join(appDir, 'node_modules') + path.sep,
+    embeddedDir: path.join(appDir, `embedded-${file.replace('.', '-')}`),
+    expectedExports: EXPECTED_EXPORTS,
+    knownFailures: KNOWN_FAILURES,
+  };
+  return `${HEADERS[file]}
+${smoke.toString()}
+
+smoke({ format, core, adapter, worker, load, resolve, ...${JSON.stringify(env)} }).catch((err) => {
+  console.log(\`FAIL \${format}: \${err && err.stack ? err.stack : err}\`);
+  process.exitCode = 1;
+});
+`;
+}
+
+/** The environment of the app's children: this process's, without anything that would change how node resolves. */
+function plainEnv() {
+  const env = { ...process.env };
+  for (const key of ['NODE_OPTIONS', 'NODE_PATH', 'NODE_PRESERVE_SYMLINKS']) delete env[key];
+  for (const key of Object.keys(env)) if (/^npm_/i.test(key)) delete env[key];
+  return env;
+}
+
+/** Prints `ok  text` or `FAIL text` (and the detail under it); returns `ok`. */
+function makeLine(failures) {
+  return (ok, text, detail = '') => {
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${text}${!ok && detail ? `\n${detail.trimEnd()}` : ''}`);
+    if (!ok) failures.push(text);
+    return ok;
+  };
+}
+
+const seconds = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+/** A runCapture status for a line: `exit 1`, `timed out after 60 s`. */
+const outcome = (status) => (typeof status === 'number' ? `exit ${status}` : status);
+
+/** Pack, install, run; stops at the first step whose failure makes the next ones meaningless. */
+async function steps(packages, tempRoot, line) {
+  const appDir = path.join(tempRoot, 'app');
+  if (!line(!appDir.startsWith(root + path.sep), `the app is outside the monorepo (${appDir})`)) return;
+  fs.mkdirSync(path.join(tempRoot, 'tarballs'));
+  let since = performance.now();
+  const packed = await packPackages(packages, path.join(tempRoot, 'tarballs'));
+  for (const { pkg, problem } of packed.filter((p) => !p.file)) line(false, `pnpm pack ${pkg.name}: ${problem}`);
+  if (packed.some((p) => !p.file)) return;
+  line(true, `pnpm pack: ${packed.length} packages (${seconds(since)})`);
+
+  fs.mkdirSync(appDir);
+  const dependencies = Object.fromEntries(packed.map(({ pkg, file }) => [pkg.name, `file:${file}`]));
+  const manifest = { name: 'q-packed-app', version: '0.0.0', private: true, dependencies };
+  fs.writeFileSync(path.join(appDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  since = performance.now();
+  const npmArgs = ['install', '--no-audit', '--no-fund', '--loglevel=error'];
+  const install = await runCapture('npm', npmArgs, appDir, NPM_INSTALL_TIMEOUT_MS, plainEnv());
+  const installed = install.status === 0;
+  if (!line(installed, `npm install (${installed ? seconds(since) : outcome(install.status)})`, install.output)) return;
+
+  for (const file of Object.keys(HEADERS)) {
+    fs.writeFileSync(path.join(appDir, file), appScript(file, appDir));
+    since = performance.now();
+    const run = await runCapture(process.execPath, [file], appDir, APP_TIMEOUT_MS, plainEnv());
+    process.stdout.write(run.output.replace(/^(?=.)/gm, '  '));
+    line(run.status === 0, `node ${file} (${run.status === 0 ? seconds(since) : outcome(run.status)})`);
+  }
+
+  const version = packed.find(({ pkg }) => pkg.name === '@q/cli')?.pkg.version;
+  const bin = await runCapture(path.join(appDir, 'node_modules', '.bin', 'q'), ['--version'], appDir, BIN_TIMEOUT_MS, plainEnv());
+  const printed = bin.output.trim();
+  const why = bin.status === 0 ? `printed ${printed}` : `${outcome(bin.status)}\n${printed}`;
+  line(bin.status === 0 && printed === version, `node_modules/.bin/q --version prints ${version}`, why);
+}
+
+async function main() {
+  const started = performance.now();
+  const failures = [];
+  const line = makeLine(failures);
+  const packages = selectPackages();
+  const unknown = packages.map(({ pkg }) => pkg.name).filter((name) => !(name in EXPECTED_EXPORTS));
+  const gone = Object.keys(EXPECTED_EXPORTS).filter((name) => !packages.some(({ pkg }) => pkg.name === name));
+  line(unknown.length === 0, `every public package is in EXPECTED_EXPORTS${unknown.length ? `: add ${unknown.join(', ')}` : ''}`);
+  line(gone.length === 0, `every package in EXPECTED_EXPORTS is public${gone.length ? `: remove ${gone.join(', ')}` : ''}`);
+  const stale = Object.keys(KNOWN_FAILURES).filter((key) => !/^(esm|cjs) /.test(key) || !(key.slice(4) in EXPECTED_EXPORTS));
+  line(stale.length === 0, `every KNOWN_FAILURES entry names a format and a checked package${stale.length ? `: ${stale.join(', ')}` : ''}`);
+
+  const tempRoot = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'q-pkg-app-')));
+  try {
+    await steps(packages, tempRoot, line);
+  } finally {
+    if (keep) console.log(`kept ${tempRoot}`);
+    else fs.rmSync(tempRoot, { recursive: true, force: true });
+  }
+
+  if (failures.length > 0) {
+    console.log(`\npkg:app failed (${failures.length}):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    process.exitCode = 1;
+  } else {
+    const known = Object.keys(KNOWN_FAILURES);
+    const except = known.length > 0 ? `, except the ${known.length} KNOWN_FAILURES: ${known.join(', ')}` : '';
+    console.log(`\npkg:app: every public package, packed, installs with npm and runs from ESM and CJS${except} (${seconds(started)})`);
+  }
+}
+
+await main();
