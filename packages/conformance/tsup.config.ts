@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild(['src/index.ts']);
+// ESM only: the suites are vitest tests, and vitest cannot be loaded with require().
+export default packageBuild(['src/index.ts'], ['esm']);

@@ -51,10 +51,7 @@ const EXPECTED_EXPORTS = {
  * still runs and prints `known`; it fails once it passes, so the entry is removed when the package is fixed.
  * Add one only with a reason a reviewer can check, and fix the package rather than grow this list.
  */
-const KNOWN_FAILURES = {
-  'cjs @q/conformance':
-    'its CJS build require()s vitest, which throws "Vitest cannot be imported in a CommonJS module using require()"',
-};
+const KNOWN_FAILURES = {};
 
 /**
  * The checks both app scripts run. It is written into app.mjs and app.cjs as source text
