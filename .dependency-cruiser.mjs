@@ -147,10 +147,10 @@ export default {
       name: 'adapters-use-public-core',
       severity: 'error',
       comment:
-        "Adapters (packages/transport/*, packages/backend/*) import only @q/core's public entry points " +
+        "Adapters and adapter tooling (packages/transport/*, packages/backend/*, @q/redis-client, @q/conformance) import only @q/core's public entry points " +
         `(${coreEntries.filter((e) => !isInternal(e.subpath)).map((e) => (e.subpath === '.' ? '@q/core' : `@q/core${e.subpath.slice(1)}`)).join(', ')}), ` +
         'never @q/core/internal or a deep path: what an adapter needs belongs in the adapter surface.',
-      from: { path: '^packages/(transport|backend)/' },
+      from: { path: '^packages/(transport/|backend/|redis-client/|conformance/)' },
       to: { path: '^packages/core/', pathNot: corePublicFiles.map((f) => `^${f}$`) },
     },
     {

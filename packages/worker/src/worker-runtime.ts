@@ -1,5 +1,5 @@
 /**
- * What the consumer and the tracer need from a running worker. The {@link Worker} implements it; the
+ * What the consumer and the execution of a request (`execute-request.ts`, `trace.ts`) need from a running worker. The {@link Worker} implements it; the
  * parts only exist between the `connection`/`pool` bootsteps' start and stop.
  */
 import type { App, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';

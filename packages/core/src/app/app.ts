@@ -246,15 +246,15 @@ export class App {
     return new AsyncResult<T>(id, this);
   }
 
-  /**
-   * Closes the broker and backend connections. A connect still retrying stops at once and rejects with a
-   * `ConnectionError` (`Q_ERR_CONNECTION_FAILED`). The app can connect again afterwards.
-   */
   /** Aborts when the app is closed: waits tied to this app's connections (a `get()` that polls) end with it. */
   get closeSignal(): AbortSignal {
     return this.#lifetime.signal;
   }
 
+  /**
+   * Closes the broker and backend connections. A connect still retrying stops at once and rejects with a
+   * `ConnectionError` (`Q_ERR_CONNECTION_FAILED`). The app can connect again afterwards.
+   */
   async close(): Promise<void> {
     this.#abandon(this.#connecting, 'the app was closed while connecting');
     const lifetime = this.#lifetime;

@@ -1,6 +1,6 @@
 /**
- * The task consumer: consumes the worker's queues with a prefetch limit, hands each delivery to the
- * tracer, and holds ETA tasks on the timer (Celery's `Consumer` + `Tasks` bootstep + ETA scheduling).
+ * The task consumer: consumes the worker's queues with a prefetch limit, hands each delivery to
+ * `executeRequest`, and holds ETA tasks on the timer (Celery's `Consumer` + `Tasks` bootstep + ETA scheduling).
  */
 import { parseRateLimit } from '@q/core/internal';
 import type { Consumer, Delivery } from '@q/core/adapter';

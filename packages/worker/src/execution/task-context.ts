@@ -108,7 +108,7 @@ class WorkerTaskContext implements TaskContext {
  * Build the {@link TaskContext} of one run.
  *
  * `retry()` checks `maxRetries` first (the option given, else the task's): when exhausted it throws `exc`
- * if given, else a `MaxRetriesExceededError`; otherwise it throws a `Retry` the tracer turns into a
+ * if given, else a `MaxRetriesExceededError`; otherwise it throws a `Retry` the trace turns into a
  * re-published message.
  *
  * `signal` and `logger` are called on first use of `ctx.signal`/`ctx.logger` (an `AbortSignal` and a child
