@@ -10,6 +10,12 @@ transportSuite('memory transport', async () => virtualTransport(memoryQueueDrive
   quietMs: 100,
 });
 
+// The memory transport over a driver with delayed delivery: runs the transports' native-delay group on every run.
+transportSuite('memory transport with native delay', async () => virtualTransport(memoryQueueDriver({ namespace: fresh(), nativeDelay: { maxDelayMs: 900_000 } })), {
+  peer: async () => virtualTransport(memoryQueueDriver({ namespace, nativeDelay: { maxDelayMs: 900_000 } })),
+  quietMs: 100,
+});
+
 queueDriverSuite('memory queue driver', async () => memoryQueueDriver({ namespace: fresh() }), {
   peer: async () => memoryQueueDriver({ namespace }),
 });

@@ -8,6 +8,7 @@ import { describe } from 'vitest';
 import { acknowledgementTests } from './acknowledgement.js';
 import { transportContext, type TransportSuiteOptions } from './context.js';
 import { fanoutTests } from './fanout.js';
+import { nativeDelayTests } from './native-delay.js';
 import { prefetchTests } from './prefetch.js';
 import { priorityTests } from './priorities.js';
 import { publishConsumeTests } from './publish-consume.js';
@@ -30,6 +31,7 @@ export function transportSuite(name: string, factory: () => Promise<Transport>, 
     prefetchTests(ctx);
     priorityTests(ctx, capabilities.priorities);
     fanoutTests(ctx, capabilities.fanout);
+    nativeDelayTests(ctx, capabilities.nativeDelay !== false);
     queueAdminTests(ctx);
   });
 }

@@ -18,6 +18,15 @@ describe('memoryQueueDriver', () => {
     expect(lease?.tag).toBe('a');
   });
 
+  it('with nativeDelay: a purge removes delayed messages too, which then never arrive', async () => {
+    const driver = memoryQueueDriver({ namespace: ns(), nativeDelay: { maxDelayMs: 60_000 } });
+    await driver.put('q', env('later'), { priority: 0, tag: 'later', delayMs: 100 });
+    await driver.put('q', env('now'), { priority: 0, tag: 'now' });
+    expect(await driver.size?.('q')).toBe(1);
+    expect(await driver.purge('q')).toBe(2);
+    expect(await driver.reserve(['q'], { max: 10, waitMs: 300 })).toEqual([]);
+  });
+
   it('a blocking reserve wakes as soon as a message is put', async () => {
     const driver = memoryQueueDriver({ namespace: ns() });
     const started = Date.now();

@@ -39,6 +39,8 @@ interface NamespaceState {
   bindings: Map<string, StoredBinding[]>;
   /** Woken on every put. */
   waiters: Set<() => void>;
+  /** Messages put with a native delay, not yet in their queue: their timers, by queue (a purge cancels them). */
+  delayed: Map<string, Set<ReturnType<typeof setTimeout>>>;
 }
 
 const namespaces = new Map<string, NamespaceState>();
@@ -46,7 +48,7 @@ const namespaces = new Map<string, NamespaceState>();
 function namespaceState(name: string): NamespaceState {
   let state = namespaces.get(name);
   if (!state) {
-    state = { queues: new Map(), bindings: new Map(), waiters: new Set() };
+    state = { queues: new Map(), bindings: new Map(), waiters: new Set(), delayed: new Map() };
     namespaces.set(name, state);
   }
   return state;
@@ -120,8 +122,15 @@ export function memoryQueueDriver(options: MemoryQueueDriverOptions = {}): Queue
         wake();
       };
       const delay = capabilities.nativeDelay === false ? 0 : Math.min(putOptions.delayMs ?? 0, capabilities.nativeDelay.maxDelayMs);
-      if (delay > 0) setTimeout(enqueue, delay).unref();
-      else enqueue();
+      if (delay <= 0) return enqueue();
+      const timers = state.delayed.get(queue) ?? new Set();
+      state.delayed.set(queue, timers);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        enqueue();
+      }, delay);
+      timer.unref();
+      timers.add(timer);
     },
     async reserve(queues: readonly string[], reserveOptions: ReserveOptions) {
       const max = Math.max(1, reserveOptions.max);
@@ -146,9 +155,13 @@ export function memoryQueueDriver(options: MemoryQueueDriverOptions = {}): Queue
       wake();
     },
     async purge(queue: string) {
+      // As SQS's PurgeQueue: delayed messages go too.
+      const timers = state.delayed.get(queue);
+      let n = timers?.size ?? 0;
+      for (const timer of timers ?? []) clearTimeout(timer);
+      state.delayed.delete(queue);
       const q = state.queues.get(queue);
-      if (!q) return 0;
-      let n = 0;
+      if (!q) return n;
       for (const step of PRIORITY_STEPS) {
         n += q[step].length;
         q[step] = [];
