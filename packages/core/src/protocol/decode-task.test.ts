@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../contracts/index.js';
-import { ProtocolError, SerializationError } from '../errors/index.js';
+import { ProtocolError, SerializationError } from '../errors/q-error.js';
 import { jsonSerializer } from '../serialization/json-serializer.js';
 import { createDefaultRegistry } from '../serialization/registry.js';
 import { decodeTaskMessage, decodeTaskMessageNow } from './decode-task.js';

@@ -5,7 +5,7 @@
  * a {@link ProtocolError} whose message names what is wrong; nothing is ever evaluated.
  */
 import type { Message } from '../contracts/index.js';
-import { ProtocolError, SerializationError } from '../errors/index.js';
+import { ProtocolError, SerializationError } from '../errors/q-error.js';
 import type { SerializerRegistry } from '../serialization/registry.js';
 import { argsRepr, kwargsRepr, pythonRepr } from './repr.js';
 import type { TaskEmbed, TaskMessage, WireSignature } from './task-message.js';

@@ -2,7 +2,7 @@ import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../contracts/index.js';
-import { ProtocolError } from '../errors/index.js';
+import { ProtocolError } from '../errors/q-error.js';
 import { decodeEnvelope, encodeEnvelope, markRedelivered } from './envelope.js';
 import { pyJsonParse, pyJsonStringify } from './python-json.js';
 

@@ -6,7 +6,7 @@
  * body_encoding, delivery_tag}.
  */
 import type { Message, MessageProperties } from '../contracts/index.js';
-import { ProtocolError } from '../errors/index.js';
+import { ProtocolError } from '../errors/q-error.js';
 import { pyJsonParse, pyJsonStringify } from './python-json.js';
 
 type Rec = Record<string, unknown>;

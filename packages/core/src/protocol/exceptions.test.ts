@@ -1,7 +1,7 @@
 import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MaxRetriesExceededError, NotRegisteredError, RemoteError, TimeLimitExceededError } from '../errors/index.js';
+import { MaxRetriesExceededError, NotRegisteredError, RemoteError, TimeLimitExceededError } from '../errors/q-error.js';
 import {
   encodeException,
   encodedNotRegistered,

@@ -17,7 +17,7 @@
  *    `SecurityError` instead of the task's error.
  */
 import type { EncodedException } from '../contracts/index.js';
-import { QError, RemoteError, TimeLimitExceededError } from '../errors/index.js';
+import { QError, RemoteError, TimeLimitExceededError } from '../errors/q-error.js';
 
 const JS_BUILTINS: Readonly<Record<string, string>> = {
   Error: 'Exception',

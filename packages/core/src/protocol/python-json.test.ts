@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerializationError } from '../errors/index.js';
+import { SerializationError } from '../errors/q-error.js';
 import { pyJsonParse, pyJsonStringify } from './python-json.js';
 
 describe('pyJsonStringify (Python json.dumps)', () => {

@@ -3,7 +3,7 @@
  * `ensure_ascii=True`, `allow_nan=True`), and a parser that accepts everything Python writes (`NaN`,
  * `Infinity`, `-Infinity`, integers beyond 2^53).
  */
-import { SerializationError } from '../errors/index.js';
+import { SerializationError } from '../errors/q-error.js';
 import { PyJsonParser } from './python-json-parser.js';
 import { toIsoWithOffset } from './time.js';
 

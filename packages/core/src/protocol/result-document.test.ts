@@ -1,7 +1,7 @@
 import { VECTORS_DIR } from '@q/test-services';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors/index.js';
+import { ProtocolError } from '../errors/q-error.js';
 import {
   decodeGroupMeta,
   decodeResultDocument,

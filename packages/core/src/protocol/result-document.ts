@@ -3,7 +3,7 @@
  * (`celery-taskset-meta-<gid>`) and result tuples (`[[id, parent], children]`), byte-compatible with Python.
  */
 import type { ExtendedMeta, TaskMeta } from '../contracts/index.js';
-import { ProtocolError } from '../errors/index.js';
+import { ProtocolError } from '../errors/q-error.js';
 import { pyJsonParse, pyJsonStringify } from './python-json.js';
 
 type Rec = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors/index.js';
+import { ProtocolError } from '../errors/q-error.js';
 import { naiveUtcIso, parseIsoDate, toIsoWithOffset } from './time.js';
 
 describe('ISO-8601 as Python writes it', () => {

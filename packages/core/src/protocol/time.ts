@@ -3,7 +3,7 @@
  * result document's `date_done` (naive UTC). Python writes microseconds only when they are non-zero.
  */
 import { DateTime } from 'luxon';
-import { ProtocolError } from '../errors/index.js';
+import { ProtocolError } from '../errors/q-error.js';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 

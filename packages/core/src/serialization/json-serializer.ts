@@ -2,7 +2,7 @@
  * kombu's `json` serializer: Python-formatted JSON text (see `protocol/python-json.ts`) in UTF-8.
  */
 import type { Serializer } from '../contracts/index.js';
-import { SerializationError } from '../errors/index.js';
+import { SerializationError } from '../errors/q-error.js';
 import { pyJsonParse, pyJsonStringify } from '../protocol/python-json.js';
 
 const encoder = new TextEncoder();

@@ -2,7 +2,7 @@
  * Serializers and codecs by name and content type, and kombu's `accept_content` check.
  */
 import type { Codec, Serializer } from '../contracts/index.js';
-import { SerializationError } from '../errors/index.js';
+import { SerializationError } from '../errors/q-error.js';
 import { KOMBU_CODECS, builtinCodecs } from './codecs.js';
 import { jsonSerializer } from './json-serializer.js';
 

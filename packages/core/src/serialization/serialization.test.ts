@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Codec } from '../contracts/index.js';
-import { SerializationError } from '../errors/index.js';
+import { SerializationError } from '../errors/q-error.js';
 import { brotliCodec, zlibCodec, zstdCodec } from './codecs.js';
 import { jsonSerializer } from './json-serializer.js';
 import { SerializerRegistry, createDefaultRegistry } from './registry.js';
