@@ -20,7 +20,7 @@ const tsx = createRequire(fileURLToPath(new URL('../../../package.json', import.
 
 /** Start the child and resolve with it and the body it reserved. */
 function reserveInChild(dir: string, queue: string, visibilityMs: number) {
-  const child = spawn(process.execPath, ['--import', tsx, fixture, dir, queue, String(visibilityMs)], {
+  const child = spawn(process.execPath, ['--conditions=@q/source', '--import', tsx, fixture, dir, queue, String(visibilityMs)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const reserved = new Promise<string>((resolve, reject) => {
