@@ -8,6 +8,7 @@
 export { resolveConfig } from './config/resolve-config.js';
 export { CLI_OVERRIDES_KEY, clearCliOverrides, getCliOverrides, setCliOverrides } from './config/cli-overrides.js';
 export type { CliOverrides } from './config/cli-overrides.js';
+export { APP_MODULE_LOADING_KEY, appModuleLoading, setAppModuleLoading } from './config/app-module-loading.js';
 export { isRateLimit, parseRateLimit } from './config/rate-limit.js';
 export { embeddedPaths } from './app/adapters.js';
 
