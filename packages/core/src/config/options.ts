@@ -69,6 +69,12 @@ export interface AppOptions {
   accept?: readonly string[];
   /** IANA time zone for naive ETAs (Celery `timezone`, default `UTC`). */
   timezone?: string;
+  /**
+   * Task modules the `q` commands import right after the app module (Celery's `include`, default none), so the
+   * app module need not import them and they can import `app` from it. Each is resolved as an `import` written in
+   * the `-A` module would be: `./tasks/math.ts` relative to that file, or a package name.
+   */
+  include?: readonly string[];
   brokerOptions?: {
     /** Adapter options (Celery `broker_transport_options`). */
     transportOptions?: Record<string, unknown>;
@@ -184,6 +190,7 @@ export interface ResolvedConfig {
   readonly resolveFrom: string;
   readonly accept: readonly string[];
   readonly timezone: string;
+  readonly include: readonly string[];
   readonly broker: {
     readonly transportOptions: Readonly<Record<string, unknown>>;
     readonly connectionRetry: boolean;

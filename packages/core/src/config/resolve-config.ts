@@ -126,6 +126,7 @@ const SCHEMA = group({
   ),
   accept: field(arrayOf(str({ nonEmpty: true }), { nonEmpty: true }), () => ['json']),
   timezone: field(timezone, 'UTC'),
+  include: field(arrayOf(str({ nonEmpty: true })), () => []),
   brokerOptions: group({
     transportOptions: field(record, () => ({})),
     connectionRetry: field(bool, true),
@@ -224,6 +225,7 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     resolveFrom: raw.resolveFrom,
     accept: raw.accept,
     timezone: raw.timezone,
+    include: raw.include,
     broker: raw.brokerOptions,
     task,
     result: raw.result,
