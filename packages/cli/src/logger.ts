@@ -67,7 +67,8 @@ const LEVEL_LABELS: Readonly<Record<number, string>> = {
   50: 'ERROR',
   60: 'CRITICAL',
 };
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'v']);
+/** Fields not shown in text lines: the line's own header, and `node` (the worker's name, bound on all its lines). */
+const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'node', 'name', 'msg', 'v']);
 
 /** Turns one pino JSON line into Celery's text shape. Lines that are not JSON are passed through. */
 export function formatLine(line: string): string {

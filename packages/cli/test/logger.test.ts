@@ -28,6 +28,17 @@ describe('createLogger', () => {
     logger.warn('careful');
     expect(JSON.parse(written)).toMatchObject({ level: 40, msg: 'careful', name: 'call' });
   });
+
+  it("a worker's lines (node name bound as `node`) show it once in JSON and not at all in text", () => {
+    let json = '';
+    let text = '';
+    const sink = (add: (t: string) => void) => ({ write: (t: string) => void add(t) });
+    createLogger({ level: 'info', format: 'json', name: 'worker', sink: sink((t) => (json += t)) }).child({ node: 'celery@box' }).info('celery@box ready.');
+    createLogger({ level: 'info', format: 'text', name: 'worker', sink: sink((t) => (text += t)) }).child({ node: 'celery@box' }).info({ pool: 'solo' }, 'celery@box ready.');
+    expect(json.match(/"(node|hostname)":/g)).toEqual(['"node":']);
+    expect(JSON.parse(json)).toMatchObject({ node: 'celery@box', msg: 'celery@box ready.' });
+    expect(text).toMatch(/\] celery@box ready\. pool=solo\n$/);
+  });
 });
 
 describe('formatLine', () => {
