@@ -52,6 +52,23 @@ describe('worker: running tasks (memory transport + memory backend)', () => {
     await expect(r.get({ timeout: 3 })).rejects.toThrow(/TypeError: bad thing/);
   });
 
+  it("stores an argument-binding error as Python's builtins.TypeError (what a Celery client rebuilds)", async () => {
+    const app = makeApp(namespace());
+    const logger = recordingLogger();
+    app.task({ name: 'tasks.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
+    await startWorker(app, { logger });
+    const missing = await app.sendTask('tasks.add', [1]);
+    const unknown = await app.sendTask('tasks.add', [1, 2], { z: 3 });
+    expect((await metaOf(app, missing.id)).result).toEqual({
+      exc_type: 'TypeError', exc_message: ["tasks.add() missing 1 required argument: 'y'"], exc_module: 'builtins',
+    });
+    const meta = await metaOf(app, unknown.id);
+    expect(meta).toMatchObject({ status: 'FAILURE', result: { exc_type: 'TypeError', exc_module: 'builtins' } });
+    expect(meta.traceback).toMatch(/\nTypeError: tasks\.add\(\) got an unexpected keyword argument 'z'\n$/);
+    await expect(unknown.get({ timeout: 3 })).rejects.toMatchObject({ excType: 'TypeError', excModule: 'builtins' });
+    expect(logger.lines.some((l) => l.level === 'error' && l.msg.includes(`tasks.add[${missing.id}] raised unexpected: TypeError(`))).toBe(true);
+  });
+
   it('retries with a fractional countdown, then succeeds (same id, retries + 1, parent = itself)', async () => {
     const app = makeApp(namespace());
     const attempts: { retries: number; parentId: string | null }[] = [];

@@ -13,6 +13,7 @@ import {
   isEncodedException,
   toRemoteError,
 } from './exceptions.js';
+import { bindArguments, parseParams } from '../task/params.js';
 
 class FooError extends Error {}
 
@@ -113,6 +114,23 @@ describe('Celery exception documents', () => {
       '{"exc_type":"WorkerLostError","exc_message":["Worker exited prematurely: cold shutdown."],"exc_module":"billiard.exceptions"}',
     );
     expect(JSON.stringify(encodedRetry('Retry in 5s'))).toBe('{"exc_type":"Retry","exc_message":["Retry in 5s"],"exc_module":"celery.exceptions"}');
+  });
+
+  it('an argument-binding error is builtins.TypeError, the document Celery stores for a Python TypeError', () => {
+    const spec = parseParams((x: number, y: number) => x + y);
+    let caught: unknown;
+    try {
+      bindArguments('tasks.add', spec, [1], { z: 3 }, false);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: 'Q_ERR_TASK_ARGUMENTS' });
+    const text = "tasks.add() got an unexpected keyword argument 'z'";
+    // result-failure.json holds Celery's document for `raise ValueError('bad thing')`: same shape, other type.
+    const pythonDocument = capturedResult('result-failure.json').replace('"ValueError"', '"TypeError"').replace('"bad thing"', JSON.stringify(text));
+    expect(JSON.stringify(encodeException(caught))).toBe(pythonDocument);
+    expect(formatTraceback(caught).trimEnd().split('\n').at(-1)).toBe(`TypeError: ${text}`);
+    expect(toRemoteError(encodeException(caught), null)).toMatchObject({ excType: 'TypeError', excModule: 'builtins', message: `TypeError: ${text}` });
   });
 
   it('each document is what encodeException gives for the same error, so a reader rebuilds the same RemoteError', () => {

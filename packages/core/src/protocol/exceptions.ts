@@ -6,7 +6,8 @@
  * 1. own properties `excType` / `excModule` (and optional `excArgs`) on the error win;
  * 2. a {@link RemoteError} re-encodes the remote type, module and args it carries;
  * 3. q errors with a Celery counterpart use it (`celery.exceptions.NotRegistered`, `MaxRetriesExceededError`,
- *    `TaskRevokedError`, `TimeoutError`, `billiard.exceptions.SoftTimeLimitExceeded`/`TimeLimitExceeded`);
+ *    `TaskRevokedError`, `TimeoutError`, `billiard.exceptions.SoftTimeLimitExceeded`/`TimeLimitExceeded`), and
+ *    an argument-binding error (`Q_ERR_TASK_ARGUMENTS`) is the `TypeError` Python raises for such a call;
  * 4. JS built-ins map to Python builtins (`TypeError`→`TypeError`, `RangeError`→`ValueError`,
  *    `SyntaxError`→`SyntaxError`, `ReferenceError`→`NameError`, `URIError`→`ValueError`, `Error`→`Exception`),
  *    and a class whose name is a Python builtin exception (`KeyError`, `NotImplementedError`, …) is that one;
@@ -42,8 +43,10 @@ const PY_BUILTINS = new Set([
   'ZeroDivisionError',
 ]);
 
-/** q error kinds (and codes) with a Celery/billiard counterpart. */
+/** q error kinds (and codes) with a Celery/billiard (or Python) counterpart. */
 function celeryCounterpart(err: QError): [type: string, module: string] | null {
+  // Python binds a call's arguments and raises `TypeError: add() missing 1 required positional argument: 'y'`.
+  if (err.code === 'Q_ERR_TASK_ARGUMENTS') return ['TypeError', 'builtins'];
   if (err.code === 'Q_ERR_SOFT_TIME_LIMIT') return ['SoftTimeLimitExceeded', 'billiard.exceptions'];
   if (err.code === 'Q_ERR_HARD_TIME_LIMIT') return ['TimeLimitExceeded', 'billiard.exceptions'];
   if (err.code === 'Q_ERR_TASK_NOT_REGISTERED') return ['NotRegistered', 'celery.exceptions'];
