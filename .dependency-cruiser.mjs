@@ -73,7 +73,7 @@ const CORE_LAYERS = {
   serialization: ['errors', 'contracts', 'protocol'],
   config: ['errors', 'contracts'],
   routing: ['config', 'contracts', 'errors'],
-  result: ['contracts', 'protocol', 'errors', 'backend'],
+  result: ['contracts', 'protocol', 'errors', 'backend', 'config'],
   task: ['config', 'result', 'protocol', 'contracts', 'errors', 'serialization'],
   transport: ['contracts', 'errors', 'protocol', 'serialization', 'backend', 'embedded'],
   backend: ['contracts', 'errors', 'protocol', 'serialization', 'transport', 'embedded'],

@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'Q_ERR_BROKER_REFUSED',
   'Q_ERR_AMQP_CODEC',
   'Q_ERR_CAPABILITY_UNSUPPORTED',
+  'Q_ERR_WAIT_DURING_IMPORT',
 ] as const;
 
 /** A stable error code. */

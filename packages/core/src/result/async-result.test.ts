@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../app/app.js';
 import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
-import { BackendError, ConnectionError, RemoteError, TimeoutError } from '../errors/q-error.js';
+import { BackendError, ConnectionError, QError, RemoteError, TimeoutError } from '../errors/q-error.js';
+import { setAppModuleLoading } from '../config/app-module-loading.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { keyValueBackend } from '../backend/key-value-backend.js';
 import { memoryKeyValueDriver } from '../backend/memory-key-value-driver.js';
@@ -98,6 +99,50 @@ describe.each([
     await expect(result('t6').get({ timeout: 1 })).rejects.toMatchObject({
       excType: 'Exception', excModule: 'builtins', excArgs: ['plain text'], message: 'Exception: plain text',
     });
+  });
+
+  it('with propagate: false returns a RemoteError for FAILURE and REVOKED, with or without an exception document', async () => {
+    const { store, result } = await setup(push);
+    await store(meta('t7', 'REVOKED', null));
+    await store(meta('t8', 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' }));
+    await store(meta('t9', 'FAILURE', 'plain text'));
+    const revoked = await result('t7').get({ timeout: 1, propagate: false });
+    expect(revoked).toBeInstanceOf(RemoteError);
+    expect(revoked).toMatchObject({ excType: 'TaskRevokedError', excArgs: ['revoked'], taskId: 't7' });
+    await expect(result('t8').get({ timeout: 1, propagate: false })).resolves.toMatchObject({ excType: 'TaskRevokedError', excArgs: ['expired'] });
+    await expect(result('t9').get({ timeout: 1, propagate: false })).resolves.toMatchObject({ excType: 'Exception', excArgs: ['plain text'] });
+    await store(meta('t10', 'SUCCESS', 10));
+    await expect(result('t10').get({ timeout: 1, propagate: false })).resolves.toBe(10);
+  });
+});
+
+describe('AsyncResult.get while a q command imports the app module', () => {
+  afterEach(() => setAppModuleLoading(null));
+
+  it('fails at once with Q_ERR_WAIT_DURING_IMPORT naming the module and the command, without reading the backend', async () => {
+    let backendAsked = 0;
+    const host = { conf: resolveConfig({}), getBackend: async (): Promise<ResultBackend | null> => { backendAsked++; return null; } };
+    setAppModuleLoading({ module: '/srv/proj/tasks.ts', command: 'worker' });
+    const t0 = performance.now();
+    const err = await new AsyncResult('top-level', host).get({ timeout: 10 }).catch((e: unknown) => e);
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(err).toBeInstanceOf(QError);
+    expect(err).toMatchObject({ code: 'Q_ERR_WAIT_DURING_IMPORT', retryable: false });
+    const message = (err as QError).message;
+    expect(message).toContain('/srv/proj/tasks.ts');
+    expect(message).toContain('`q worker` starts only after that import finishes');
+    expect(message).toMatch(/client module/);
+    expect(message).toMatch(/function called later/);
+    expect(backendAsked).toBe(0);
+  });
+
+  it('waits as usual once the import is over', async () => {
+    const { store, result } = await setup();
+    await store(meta('after-import', 'SUCCESS', 4));
+    setAppModuleLoading({ module: 'tasks.ts', command: 'worker' });
+    await expect(result('after-import').get({ timeout: 1 })).rejects.toMatchObject({ code: 'Q_ERR_WAIT_DURING_IMPORT' });
+    setAppModuleLoading(null);
+    await expect(result('after-import').get({ timeout: 1 })).resolves.toBe(4);
   });
 });
 

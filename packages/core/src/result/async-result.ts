@@ -3,8 +3,9 @@
  * result backend; `get()` waits for a final state, by the backend's push (`watch`) when it has one, by
  * polling otherwise.
  */
+import { appModuleLoading } from '../config/app-module-loading.js';
 import type { ResultBackend, TaskMeta, TaskState } from '../contracts/result-backend.js';
-import { BackendError, TimeoutError } from '../errors/q-error.js';
+import { BackendError, QError, TimeoutError, type RemoteError } from '../errors/q-error.js';
 import { encodeException, encodedTaskRevoked, isEncodedException, toRemoteError } from '../protocol/exceptions.js';
 import { EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './states.js';
 
@@ -22,7 +23,10 @@ export interface ResultHost {
 export interface GetOptions {
   /** Seconds to wait before throwing a `TimeoutError` (default: forever). */
   timeout?: number;
-  /** Throw the task's error for FAILURE/REVOKED (default true); otherwise return the stored exception. */
+  /**
+   * Throw the task's error for FAILURE/REVOKED (default true); `false` returns it instead, as a `RemoteError`
+   * (so `get()` is then typed `Promise<T | RemoteError>`).
+   */
   propagate?: boolean;
   /** Poll interval in seconds for backends without push (default `result.pollInterval`). */
   interval?: number;
@@ -101,17 +105,44 @@ export class AsyncResult<T = unknown> {
 
   /**
    * Waits for the task to finish and returns its result. FAILURE and REVOKED throw a `RemoteError` with the
-   * remote type, message and traceback (REVOKED: type `TaskRevokedError`), unless `propagate: false`.
+   * remote type, message and traceback (REVOKED: type `TaskRevokedError`); with `propagate: false` that
+   * `RemoteError` is returned instead (the return type says so).
    * A wait on a backend's push fails when the backend ends it: `app.close()` while `get()` waits rejects it at
    * once with the backend's error (Redis, rpc, memory: `ConnectionError` `Q_ERR_CONNECTION_LOST`).
-   * @throws TimeoutError `Q_ERR_TIMEOUT` after `timeout` seconds; BackendError `Q_ERR_BACKEND_DISABLED`;
-   *   ConnectionError `Q_ERR_CONNECTION_LOST` when the backend closes (or loses the subscription for good) meanwhile.
+   * @throws QError `Q_ERR_WAIT_DURING_IMPORT` at once while a `q` command imports the app module (top-level code
+   *   waiting for a worker that starts only after the import); TimeoutError `Q_ERR_TIMEOUT` after `timeout`
+   *   seconds; BackendError `Q_ERR_BACKEND_DISABLED`; ConnectionError `Q_ERR_CONNECTION_LOST` when the backend
+   *   closes (or loses the subscription for good) meanwhile.
    */
-  async get(options: GetOptions = {}): Promise<T> {
+  get(options: GetOptions & { propagate: false }): Promise<T | RemoteError>;
+  get(options?: GetOptions & { propagate?: true }): Promise<T>;
+  get(options: GetOptions): Promise<T | RemoteError>;
+  async get(options: GetOptions = {}): Promise<T | RemoteError> {
+    this.#refuseDuringImport();
     const backend = await this.#backend();
     const meta = await this.#waitReady(backend, options);
-    if (PROPAGATE_STATES.includes(meta.status) && (options.propagate ?? true)) throw this.#error(meta);
+    if (PROPAGATE_STATES.includes(meta.status)) {
+      const error = this.#error(meta);
+      if (options.propagate ?? true) throw error;
+      return error;
+    }
     return this.#value(meta) as T;
+  }
+
+  /**
+   * `q worker` imports the app module before it consumes anything, so a wait in that module's top-level code
+   * (`await (await add.delay(2, 2)).get()`) would wait for a worker that cannot start until the wait ends.
+   */
+  #refuseDuringImport(): void {
+    const loading = appModuleLoading();
+    if (loading === null) return;
+    throw new QError(
+      'Q_ERR_WAIT_DURING_IMPORT',
+      `result.get() was called for task ${this.id} while \`q ${loading.command}\` is importing the app module ${loading.module}: ` +
+        `\`q ${loading.command}\` starts only after that import finishes, so this wait could never end (no worker consumes yet). ` +
+        'Do not wait for results at the top level of the app module: send tasks and wait for their results from a ' +
+        'client module (e.g. client.ts, run on its own), or inside a function called later.',
+    );
   }
 
   async #waitReady(backend: ResultBackend, options: GetOptions): Promise<TaskMeta> {
@@ -209,7 +240,7 @@ export class AsyncResult<T = unknown> {
     return new TimeoutError('Q_ERR_TIMEOUT', `timed out waiting for the result of task ${this.id}`, { retryable: true });
   }
 
-  #error(meta: TaskMeta): Error {
+  #error(meta: TaskMeta): RemoteError {
     if (isEncodedException(meta.result)) return toRemoteError(meta.result, meta.traceback, this.id);
     // A failed state without an exception document: REVOKED is Celery's `TaskRevokedError('revoked')`, any other
     // state an `Exception` with the result's text.
