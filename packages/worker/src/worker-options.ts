@@ -26,7 +26,10 @@ export interface WorkerOptions<W = unknown> {
   hostname?: string;
   /** Messages reserved per slot (default `worker.prefetchMultiplier`, 4). 0 = unlimited. */
   prefetchMultiplier?: number;
-  /** Logger (default: the app's). */
+  /**
+   * Logger (default: the app's, when `createApp` was given one; otherwise `consoleLogger()` at `info`, writing
+   * Celery's text lines to stderr). Pass core's `silentLogger` to log nothing.
+   */
   logger?: Logger;
   /** Seconds a warm shutdown waits for running tasks before going cold; `null` waits forever. */
   shutdownTimeout?: number | null;

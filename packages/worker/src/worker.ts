@@ -2,10 +2,11 @@
  * The worker (Celery's `WorkController`): a blueprint of bootsteps — connection, pool, timer, consumer,
  * plus plugin bootsteps — with a lifecycle, signal handling and stats.
  */
-import { QError } from '@q/core';
+import { QError, silentLogger } from '@q/core';
 import type { App, Bootstep, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
 import type { Pool, PoolRegistration } from '@q/core/adapter';
 import { Blueprint } from './blueprint/blueprint.js';
+import { consoleLogger } from './console-logger.js';
 import { connectionStep } from './blueprint/connection-step.js';
 import { consumerStep } from './blueprint/consumer-step.js';
 import { poolStep } from './blueprint/pool-step.js';
@@ -45,6 +46,11 @@ export class Worker implements WorkerHost {
   readonly app: App;
   /** Node name (`celery@host`). */
   readonly hostname: string;
+  /**
+   * Where the worker logs, with the node name bound as `node` (not `hostname`: pino's own `hostname` field, the
+   * machine's name, is already on every line). The `logger` option, else the app's logger, else — when neither
+   * was given — {@link consoleLogger} at `info` on stderr, as a Celery worker logs by default.
+   */
   readonly logger: Logger;
   /** Parts created by the bootsteps (for bootsteps and remote control; not for task code). */
   readonly parts: WorkerParts = {};
@@ -65,7 +71,7 @@ export class Worker implements WorkerHost {
     this.#given = { ...options };
     this.#options = this.#resolveOptions();
     this.hostname = this.#options.hostname;
-    this.logger = (options.logger ?? app.log).child({ hostname: this.hostname });
+    this.logger = defaultLogger(app, options.logger).child({ node: this.hostname });
     this.#extraSteps = options.bootsteps ?? [];
   }
 
@@ -274,6 +280,12 @@ export class Worker implements WorkerHost {
       queues: this.options.queues,
     };
   }
+}
+
+/** The `logger` option, else the app's logger, else (neither given: the app's is core's `silentLogger`) the console. */
+function defaultLogger(app: App, given: Logger | undefined): Logger {
+  if (given !== undefined) return given;
+  return app.log === silentLogger ? consoleLogger() : app.log;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@q/core';
 import type { HookPayloads } from '@q/core';
 import { createWorker } from '../src/index.js';
 import { makeApp, metaOf, namespace, recordingLogger, sleep, startWorker, until } from './helpers.js';
@@ -184,6 +185,7 @@ describe('worker: lifecycle', () => {
   it('a failing bootstep stops the started ones and rejects; the worker is stopped', async () => {
     const app = makeApp(namespace());
     const worker = createWorker(app, {
+      logger: silentLogger,
       bootsteps: [{ name: 'broken', requires: ['pool'], start: () => Promise.reject(new Error('nope')), stop: async () => undefined }],
     });
     await expect(worker.start()).rejects.toMatchObject({ code: 'Q_ERR_BOOTSTEP_FAILED' });

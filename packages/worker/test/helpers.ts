@@ -1,7 +1,7 @@
 /**
  * Test helpers: an app on the in-memory transport and backend, a worker on it, and polling.
  */
-import { createApp, memoryKeyValueDriver, memoryQueueDriver } from '@q/core';
+import { createApp, memoryKeyValueDriver, memoryQueueDriver, silentLogger } from '@q/core';
 import type { App, AppOptions, TaskMeta, Transport } from '@q/core';
 import type { Delivery } from '@q/core/adapter';
 import { afterEach } from 'vitest';
@@ -34,9 +34,13 @@ export function makeApp(ns: string, options: AppOptions = {}): App {
   return app;
 }
 
-/** A started worker that is stopped (cold) after the test. */
+/**
+ * A started worker that is stopped (cold) after the test. It logs through `options.logger` or the app's logger;
+ * with neither it logs nothing (not the console, as a worker would).
+ */
 export async function startWorker(app: App, options: WorkerOptions<Worker> = {}): Promise<Worker> {
-  const worker = createWorker(app, { hostname: 'w1@test', ...options });
+  const quiet = app.log === silentLogger ? { logger: silentLogger } : {};
+  const worker = createWorker(app, { hostname: 'w1@test', ...quiet, ...options });
   cleanups.push(() => worker.stop({ graceful: false }));
   await worker.start();
   return worker;

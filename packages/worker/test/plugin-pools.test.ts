@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@q/core';
 import type { Plugin } from '@q/core';
 import type { PoolOptions, PoolRegistration } from '@q/core/adapter';
 import { asyncPool, createWorker } from '../src/index.js';
@@ -39,7 +40,7 @@ describe('worker: plugin pools', () => {
 
   it('knows the declared default once the app is connected, before the worker starts (as the CLI banner reads it)', async () => {
     const app = makeApp(namespace(), { plugins: [threadsPlugin({ create: (o) => asyncPool(o), defaultConcurrency: 3 })] });
-    const worker = createWorker(app, { pool: 'threads', closeApp: false });
+    const worker = createWorker(app, { pool: 'threads', closeApp: false, logger: silentLogger });
     await app.connect();
     expect(worker.options.concurrency).toBe(3);
   });
@@ -64,7 +65,7 @@ describe('worker: plugin pools', () => {
 
   it('fails the start with a ConfigError when a plugin pool declares a concurrency that is not a positive integer', async () => {
     const app = makeApp(namespace(), { plugins: [threadsPlugin({ create: (o) => asyncPool(o), defaultConcurrency: 0 })] });
-    const worker = createWorker(app, { pool: 'threads' });
+    const worker = createWorker(app, { pool: 'threads', logger: silentLogger });
     await expect(worker.start()).rejects.toMatchObject({ code: 'Q_ERR_CONFIG_INVALID', message: expect.stringContaining('worker.concurrency') });
     expect(worker.state).toBe('stopped');
   });

@@ -1,5 +1,5 @@
 /** A worker whose start fails to connect closes the app it owns; stop() while connecting ends the retries. */
-import { ConnectionError, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
+import { ConnectionError, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
 import { describe, expect, it } from 'vitest';
 import { createWorker } from '../src/index.js';
 import { makeApp, namespace, sleep } from './helpers.js';
@@ -41,7 +41,7 @@ describe('worker.start() failing to connect', () => {
       backend: results.adapter,
       brokerOptions: { connectionMaxRetries: 1 },
     });
-    const worker = createWorker(app, { hostname: 'w1@test' });
+    const worker = createWorker(app, { hostname: 'w1@test', logger: silentLogger });
     await expect(worker.start()).rejects.toMatchObject({ code: 'Q_ERR_CONNECTION_FAILED', message: 'refused' });
     expect(worker.state).toBe('stopped');
     expect(results.stats.connects).toBe(2);
@@ -56,7 +56,7 @@ describe('worker.start() failing to connect', () => {
       backend: results.adapter,
       brokerOptions: { connectionRetry: false },
     });
-    const worker = createWorker(app, { hostname: 'w1@test', closeApp: false });
+    const worker = createWorker(app, { hostname: 'w1@test', closeApp: false, logger: silentLogger });
     await expect(worker.start()).rejects.toThrow('refused');
     expect(broker.stats.closes).toBe(0);
     await expect(app.getTransport()).resolves.toBe(broker.adapter); // still connected: the caller closes the app
@@ -65,7 +65,7 @@ describe('worker.start() failing to connect', () => {
   it('closes the app when the broker is refused and the worker stops while retrying', async () => {
     const broker = transport(Infinity);
     const app = makeApp(namespace(), { broker: broker.adapter });
-    const worker = createWorker(app, { hostname: 'w1@test' });
+    const worker = createWorker(app, { hostname: 'w1@test', logger: silentLogger });
     const starting = worker.start().catch((e: unknown) => e);
     await sleep(150); // attempts at 0 and 0.1 s, then waiting 0.2 s
     const started = Date.now();
@@ -81,7 +81,7 @@ describe('worker.start() failing to connect', () => {
   it('starts again once the broker is reachable', async () => {
     const broker = transport(1);
     const app = makeApp(namespace(), { broker: broker.adapter, brokerOptions: { connectionRetry: false } });
-    const worker = createWorker(app, { hostname: 'w1@test' });
+    const worker = createWorker(app, { hostname: 'w1@test', logger: silentLogger });
     await expect(worker.start()).rejects.toThrow('refused');
     await worker.start();
     expect(worker.state).toBe('running');

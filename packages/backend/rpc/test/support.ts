@@ -133,7 +133,7 @@ export async function workerAnswersClient(client: App, workerApp: App, workers: 
       return 'done';
     });
   }
-  const worker = createWorker(workerApp, { hostname, closeApp: false });
+  const worker = createWorker(workerApp, { hostname, closeApp: false, logger: silentLogger });
   workers.push(worker);
   await worker.start();
 

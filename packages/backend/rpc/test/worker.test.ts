@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RemoteError, filesystemQueueDriver, virtualTransport } from '@q/core';
+import { RemoteError, filesystemQueueDriver, silentLogger, virtualTransport } from '@q/core';
 import type { App, TaskContext, Transport } from '@q/core';
 import { createWorker } from '@q/worker';
 import type { Worker } from '@q/worker';
@@ -50,7 +50,7 @@ async function setup(broker: () => Transport) {
   const workerApp = makeApp({ broker: workerTransport, backend: 'rpc://', plugins: [qPlugin] });
   register(client, gate);
   register(workerApp, gate);
-  const worker = createWorker(workerApp, { hostname: 'rpc@test', closeApp: false });
+  const worker = createWorker(workerApp, { hostname: 'rpc@test', closeApp: false, logger: silentLogger });
   workers.push(worker);
   await worker.start();
   return { client, workerApp, worker, workerTransport, release };
