@@ -2,7 +2,7 @@
  * The worker's start-up banner, printed to stdout before it starts consuming (Celery prints the same facts:
  * node name, app, transport, results, concurrency, queues and registered tasks).
  */
-import { maskUrl } from './mask-url.js';
+import { adapterUrl } from './mask-url.js';
 
 /** What the banner shows. */
 export interface BannerInfo {
@@ -13,9 +13,9 @@ export interface BannerInfo {
   /** `linux-x64 node v20.19.0`. */
   platform: string;
   appName: string;
-  /** Transport URL (masked again here, in case an adapter forgot). */
+  /** The transport's `describe()`: shown as the URL it names (`redis transport redis://…` → `redis://…`), masked. */
   transport: string;
-  /** Result backend URL, or `null` when results are disabled. */
+  /** The result backend's `describe()`, shown the same way, or `null` when results are disabled. */
   results: string | null;
   pool: string;
   concurrency: number;
@@ -28,8 +28,8 @@ export interface BannerInfo {
 export function renderBanner(info: BannerInfo): string {
   const config: [string, string][] = [
     ['app', info.appName],
-    ['transport', maskUrl(info.transport)],
-    ['results', info.results === null ? 'disabled' : maskUrl(info.results)],
+    ['transport', adapterUrl(info.transport)],
+    ['results', info.results === null ? 'disabled' : adapterUrl(info.results)],
     ['concurrency', `${info.concurrency} (${info.pool})`],
     ['prefetch', `${info.prefetchMultiplier} per slot (${info.concurrency * info.prefetchMultiplier} messages)`],
   ];

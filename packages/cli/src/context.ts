@@ -2,8 +2,11 @@
 import path from 'node:path';
 import type { App, Logger } from '@q/core';
 import type { Command } from 'commander';
+import { watchConnectRetries } from './connect-timeout.js';
+import type { ConnectRetries } from './connect-timeout.js';
 import type { CliIo } from './io.js';
 import { loadApp } from './load-app.js';
+import type { LoadAppOptions } from './load-app.js';
 import { createLogger } from './logger.js';
 import type { LogFormat, LogLevel } from './logger.js';
 import type { CliOverrides } from '@q/core/internal';
@@ -31,8 +34,13 @@ export interface CommandContext {
   /** Broker, backend and embedded directory from flags, else `Q_BROKER_URL`, `Q_RESULT_BACKEND`, `Q_EMBEDDED_DIR`. */
   readonly overrides: CliOverrides;
   readonly logger: Logger;
-  /** Loads the `-A` module (or a default app). */
-  loadApp(): Promise<App>;
+  /** The connect retries of an app logging through the CLI's logger (for `--connect-timeout`'s message). */
+  readonly connectRetries: ConnectRetries;
+  /**
+   * Loads the `-A` module (or a default app; a one-shot command then says at `info` that it uses the embedded
+   * broker or backend in `./.q`). `consuming`: the command starts consuming only after the import (`worker`).
+   */
+  loadApp(options?: { consuming?: boolean }): Promise<App>;
   /** Writes a line to stdout. */
   print(line: string): void;
 }
@@ -43,18 +51,52 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
   const overrides = resolveOverrides(globals, io.env, io.cwd);
   const logger = createLogger({ level: globals.loglevel, format: globals.logFormat, sink: io.stderr, name: cmd.name() });
   // The app's logger when the module gives it none: the command's for `worker`; for the client commands, warnings
-  // and errors only (connect retries show; notices such as the embedded-broker line do not clutter their output).
-  const appLogger =
-    cmd.name() === 'worker' ? logger : createLogger({ level: quieter(globals.loglevel, 'warn'), format: globals.logFormat, sink: io.stderr, name: cmd.name() });
+  // and errors only (connect retries show; core's notices do not clutter their output, and a default app's use of
+  // ./.q is said by the command itself, with how to choose another). Connect retries are remembered on the way.
+  const connectRetries = watchConnectRetries(
+    cmd.name() === 'worker' ? logger : createLogger({ level: quieter(globals.loglevel, 'warn'), format: globals.logFormat, sink: io.stderr, name: cmd.name() }),
+  );
+  const appOverrides: CliOverrides = { ...overrides, logger: connectRetries.logger };
   return {
     io,
     run,
     globals,
     overrides,
     logger,
-    loadApp: () => loadApp({ spec: globals.app, cwd: io.cwd, overrides: { ...overrides, logger: appLogger } }),
+    connectRetries,
+    loadApp: ({ consuming = false } = {}) => {
+      const notice = globals.app === undefined ? embeddedDefaultNotice(cmd.name(), overrides, io.cwd) : null;
+      if (notice !== null) logger.info(notice);
+      const options: LoadAppOptions = { spec: globals.app, cwd: io.cwd, overrides: appOverrides };
+      if (consuming) options.consumingCommand = cmd.name();
+      return loadApp(options);
+    },
     print: (line) => void io.stdout.write(`${line}\n`),
   };
+}
+
+/** What each one-shot command uses of a default app (no `-A`): where it sends to, or reads results from. */
+const DEFAULT_APP_USES: Readonly<Record<string, 'broker' | 'backend'>> = { call: 'broker', purge: 'broker', result: 'backend' };
+
+/**
+ * The line a one-shot command logs when, without `-A`, a broker or backend flag or environment variable, it uses
+ * (and creates) the embedded broker or result backend under `./.q`; `null` otherwise (`--embedded-dir` or
+ * `Q_EMBEDDED_DIR` chose the folder).
+ */
+export function embeddedDefaultNotice(command: string, overrides: CliOverrides, cwd: string): string | null {
+  const uses = DEFAULT_APP_USES[command];
+  if (uses === undefined || overrides.embeddedDir !== undefined) return null;
+  const folder = path.join(cwd, '.q');
+  if (uses === 'broker' && overrides.broker === undefined) {
+    return `no -A, -b or Q_BROKER_URL: ${command} uses the embedded broker in ${folder} (created if missing); ` +
+      'choose another folder with --embedded-dir (or Q_EMBEDDED_DIR), or a broker with -b (or Q_BROKER_URL)';
+  }
+  if (uses === 'backend' && overrides.backend === undefined) {
+    return `no -A, --result-backend or Q_RESULT_BACKEND: ${command} reads results from the embedded result backend in ${folder} ` +
+      '(created if missing); choose another folder with --embedded-dir (or Q_EMBEDDED_DIR), or a backend with ' +
+      '--result-backend (or Q_RESULT_BACKEND)';
+  }
+  return null;
 }
 
 /**

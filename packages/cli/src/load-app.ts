@@ -1,15 +1,19 @@
 /**
- * Loads the user's app module (`-A path/to/tasks.ts`) and returns its exported `app`. TypeScript files are
- * loaded without a build step through tsx; `.js`/`.mjs` files through Node's own `import()`.
+ * Loads the user's app module (`-A path/to/tasks.ts`, or a folder) and returns its exported `app`, after
+ * importing the modules of the app's `include` option. TypeScript files are loaded without a build step through
+ * tsx; `.js`/`.mjs` files through Node's own `import()`.
  */
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp, isQError } from '@q/core';
 import type { App, AppOptions } from '@q/core';
-import { setCliOverrides } from '@q/core/internal';
+import { setAppModuleLoading, setCliOverrides } from '@q/core/internal';
 import type { CliOverrides } from '@q/core/internal';
+import { importIncludes } from './include-modules.js';
+import { resolveModuleFile } from './module-file.js';
 import { UsageError } from './usage-error.js';
+
+export { resolveModuleFile } from './module-file.js';
 
 /** Options of {@link loadApp}. */
 export interface LoadAppOptions {
@@ -19,10 +23,16 @@ export interface LoadAppOptions {
   cwd: string;
   /** Broker/backend/embedded-dir overrides from flags and environment. */
   overrides: CliOverrides;
+  /**
+   * The command that starts consuming only once the import is done (`worker`): while its modules are imported,
+   * core's app-module-loading marker names it, so a top-level `result.get()` fails at once with an explanation
+   * instead of waiting for a worker that cannot start. Commands that run their work after the import (`call`,
+   * `result`, `purge`) leave it unset: a wait in the module ends there as anywhere else.
+   */
+  consumingCommand?: string;
 }
 
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
-const TRIED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 /**
  * Publishes the CLI overrides, then imports the module and returns its `app`. Without `-A`, returns a fresh
@@ -31,21 +41,33 @@ const TRIED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
  */
 export async function loadApp(options: LoadAppOptions): Promise<App> {
   setCliOverrides(options.overrides);
-  if (options.spec === undefined) return createApp(defaultAppOptions(options.overrides));
+  if (options.spec === undefined) return createApp(defaultAppOptions(options.overrides, options.cwd));
 
   const { file, exportName } = splitSpec(options.spec);
   const resolved = resolveModuleFile(file, options.cwd);
   if (TS_EXTENSIONS.includes(path.extname(resolved))) await registerTsx();
 
-  let mod: Record<string, unknown>;
+  if (options.consumingCommand !== undefined) setAppModuleLoading({ module: resolved, command: options.consumingCommand });
   try {
-    mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
-  } catch (err) {
-    if (isQError(err)) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`failed to import app module ${file}: ${reason}`, { cause: err });
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+    } catch (err) {
+      if (isQError(err)) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`failed to import app module ${file}: ${reason}`, { cause: err });
+    }
+    const app = pickApp(mod, file, exportName);
+    // An app from an older @q/core has no `include`.
+    const include = (app.conf as { include?: readonly string[] }).include ?? [];
+    if (include.length > 0) {
+      await registerTsx(); // an app module in .js may include .ts modules
+      await importIncludes(include, resolved, file);
+    }
+    return app;
+  } finally {
+    if (options.consumingCommand !== undefined) setAppModuleLoading(null);
   }
-  return pickApp(mod, file, exportName);
 }
 
 /** Splits `tasks.ts:myApp` into the file and the export name; a bare path uses the export `app`. */
@@ -53,16 +75,6 @@ export function splitSpec(spec: string): { file: string; exportName: string | un
   const match = /^(.+):([A-Za-z_$][\w$]*)$/.exec(spec);
   if (match && match[1] !== undefined && !/^[A-Za-z]$/.test(match[1])) return { file: match[1], exportName: match[2] };
   return { file: spec, exportName: undefined };
-}
-
-/** Resolves the `-A` file from `cwd`, trying `.ts`, `.mts`, `.js`, `.mjs` when it has no extension. */
-export function resolveModuleFile(file: string, cwd: string): string {
-  const absolute = path.resolve(cwd, file);
-  const candidates = [absolute, ...TRIED_EXTENSIONS.map((ext) => absolute + ext)];
-  for (const candidate of candidates) {
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  throw new UsageError(`-A/--app: cannot find the app module ${JSON.stringify(file)} (looked for ${absolute})`);
 }
 
 /** Returns the app exported as `exportName` (or `app`, then the default export). */
@@ -87,8 +99,9 @@ function isAppLike(value: unknown): value is App {
   return typeof app.sendTask === 'function' && typeof app.tasks === 'object' && typeof app.conf === 'object';
 }
 
-function defaultAppOptions(overrides: CliOverrides): AppOptions {
-  const options: AppOptions = { name: 'q' };
+/** The default app's options: the overrides, and the embedded folder `.q` under `cwd` (what the command says it uses). */
+function defaultAppOptions(overrides: CliOverrides, cwd: string): AppOptions {
+  const options: AppOptions = { name: 'q', embeddedDir: path.join(cwd, '.q') };
   if (overrides.broker !== undefined) options.broker = overrides.broker;
   if (overrides.backend !== undefined) options.backend = overrides.backend;
   if (overrides.embeddedDir !== undefined) options.embeddedDir = overrides.embeddedDir;

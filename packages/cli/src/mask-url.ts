@@ -21,3 +21,15 @@ function maskOne(url: string): string {
   const user = userinfo.slice(0, colon);
   return `${scheme}${user}:**@${url.slice(whole.length)}`;
 }
+
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/\S*/i;
+
+/**
+ * The URL an adapter's `describe()` names, masked, so the banner shows every adapter the same way:
+ * `redis transport redis://:pw@host:6379/0` → `redis://:**@host:6379/0`, `file:///app/.q/results` unchanged.
+ * Text that names no URL is masked as it is.
+ */
+export function adapterUrl(described: string): string {
+  const url = URL_IN_TEXT.exec(described);
+  return maskUrl(url === null ? described : url[0]);
+}

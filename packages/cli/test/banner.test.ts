@@ -32,6 +32,18 @@ describe('renderBanner', () => {
     expect(text).not.toContain(':pw@');
   });
 
+  it('shows the broker and the backend the same way: the URL their describe() names, masked', () => {
+    const described = renderBanner({
+      ...info,
+      transport: 'redis transport redis://:secret@localhost:6379/0',
+      results: 'redis://:pw@localhost:6379/1',
+    });
+    expect(described).toMatch(/transport:\s+redis:\/\/:\*\*@localhost:6379\/0\n/);
+    expect(described).toMatch(/results:\s+redis:\/\/:\*\*@localhost:6379\/1\n/);
+    expect(described).not.toContain('redis transport');
+    expect(described).not.toMatch(/secret|:pw@/);
+  });
+
   it('shows pool, concurrency and prefetch', () => {
     expect(text).toMatch(/concurrency:\s+8 \(async\)/);
     expect(text).toMatch(/prefetch:\s+4 per slot \(32 messages\)/);

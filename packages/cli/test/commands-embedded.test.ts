@@ -1,5 +1,5 @@
 /** `call`, `result` and `purge` run in-process against the embedded broker in a temporary directory. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -54,10 +54,23 @@ describe('q result', () => {
     expect(run.io.err()).toBe(traceback);
   });
 
-  it('exits 1 with a clear message on timeout', async () => {
+  it('exits 1 on timeout, saying that PENDING is also the state of an unknown id', async () => {
     const run = await q(['result', 'never-stored', '--timeout', '0.2']);
     expect(run.code).toBe(1);
-    expect(run.io.err()).toMatch(/^error: .*never-stored.* \(Q_ERR_TIMEOUT\)\n$/);
+    expect(run.io.err()).toBe(
+      `error: no result for task never-stored after 0.2 s: its state is PENDING, which is also the state of an id that ` +
+        `file://${path.join(dir, 'results')} has no record of (a mistyped id, a task sent through another broker or result ` +
+        'backend, or a result that expired). Check the id, that a worker consumes its queue, and that the worker and this ' +
+        'command use the same result backend (Q_ERR_TIMEOUT)\n',
+    );
+  });
+
+  it('keeps the plain timeout message for a task that has started', async () => {
+    await store('started-1', 'STARTED', null);
+    const run = await q(['result', 'started-1', '--timeout', '0.2']);
+    expect(run.code).toBe(1);
+    expect(run.io.err()).toMatch(/^error: .*started-1.* \(Q_ERR_TIMEOUT\)\n$/);
+    expect(run.io.err()).not.toContain('PENDING');
   });
 });
 
@@ -86,5 +99,41 @@ describe('q call and q purge', () => {
     const confirmed = await q(['purge'], memoryIo({ stdin: yes }));
     expect(confirmed.code).toBe(0);
     expect(confirmed.last).toBe('Purged 1 message from 1 queue: celery (1).');
+  });
+});
+
+describe('a one-shot command without -A, -b or the environment', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'q-cli-default-'));
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const bare = async (args: string[], env: Record<string, string> = {}) => {
+    const io = memoryIo({ cwd, env });
+    const code = await runCli(['node', 'q', ...args], io);
+    return { code, err: io.err() };
+  };
+
+  it('says at the default log level that call uses the embedded broker in ./.q, and how to choose another', async () => {
+    const run = await bare(['call', 'tasks.add']);
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toContain(
+      `no -A, -b or Q_BROKER_URL: call uses the embedded broker in ${path.join(cwd, '.q')} (created if missing); ` +
+        'choose another folder with --embedded-dir (or Q_EMBEDDED_DIR), or a broker with -b (or Q_BROKER_URL)',
+    );
+    expect(run.err.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(path.join(cwd, '.q', 'broker'))).toBe(true); // the folder named is the one used
+  });
+
+  it('says that result reads from the embedded result backend in ./.q', async () => {
+    const run = await bare(['result', 'some-id', '-t', '0.1']);
+    expect(run.err).toContain(`no -A, --result-backend or Q_RESULT_BACKEND: result reads results from the embedded result backend in ${path.join(cwd, '.q')}`);
+  });
+
+  it('says nothing when the folder or the broker was chosen, or below -l info', async () => {
+    expect((await bare(['--embedded-dir', 'elsewhere', 'call', 'tasks.add'])).err).toBe('');
+    expect((await bare(['call', 'tasks.add'], { Q_EMBEDDED_DIR: 'elsewhere' })).err).toBe('');
+    expect((await bare(['-b', 'memory://', 'call', 'tasks.add'])).err).toBe('');
+    expect((await bare(['-l', 'warning', 'call', 'tasks.add'])).err).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskUrl } from '../src/mask-url.js';
+import { adapterUrl, maskUrl } from '../src/mask-url.js';
 
 describe('maskUrl', () => {
   it('masks the password and keeps the rest', () => {
@@ -28,5 +28,19 @@ describe('maskUrl', () => {
 
   it('passes text that is not a URL through', () => {
     expect(maskUrl('disabled')).toBe('disabled');
+  });
+});
+
+describe('adapterUrl', () => {
+  it("takes the URL out of an adapter's description and masks it", () => {
+    expect(adapterUrl('redis transport redis://:s3cret@localhost:6379/0')).toBe('redis://:**@localhost:6379/0');
+    expect(adapterUrl('redis backend rediss://u:p@h:6380/1 (tls)')).toBe('rediss://u:**@h:6380/1');
+  });
+
+  it('keeps a bare URL, a failover list and text without a URL', () => {
+    expect(adapterUrl('file:///app/.q/results')).toBe('file:///app/.q/results');
+    expect(adapterUrl('amqp://a:x@h1//;amqp://b:y@h2//')).toBe('amqp://a:**@h1//;amqp://b:**@h2//');
+    expect(adapterUrl('rpc://')).toBe('rpc://');
+    expect(adapterUrl('custom in-process transport')).toBe('custom in-process transport');
   });
 });

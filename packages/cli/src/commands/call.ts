@@ -1,6 +1,7 @@
 /** `q call <task>`: sends a task by name and prints its id (works for tasks the module does not define). */
 import { Command } from 'commander';
 import type { ApplyOptions } from '@q/core';
+import { CONNECT_TIMEOUT_FLAGS, CONNECT_TIMEOUT_HELP, DEFAULT_CONNECT_TIMEOUT, connectWithin, parseConnectTimeout } from '../connect-timeout.js';
 import { commandContext } from '../context.js';
 import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -17,6 +18,7 @@ export interface CallCommandOptions {
   exchange?: string;
   routingKey?: string;
   priority?: number;
+  connectTimeout?: number;
 }
 
 /** Creates the `call` subcommand. */
@@ -35,15 +37,25 @@ export function callCommand(io: CliIo, run: RunState): Command {
     .option('--exchange <name>', 'exchange to send to')
     .option('--routing-key <key>', 'routing key')
     .option('--priority <n>', 'message priority 0-255', (v) => parseInteger('--priority', v, 0, 255))
+    .option(CONNECT_TIMEOUT_FLAGS, CONNECT_TIMEOUT_HELP, parseConnectTimeout)
     .action(async (name: string, options: CallCommandOptions, cmd: Command) => {
       await runCall(commandContext(cmd, io, run), name, options);
     });
 }
 
-/** Sends the task and prints its id as the last line of stdout. */
+/**
+ * Connects the broker (giving up after `--connect-timeout`), sends the task and prints its id as the last line
+ * of stdout.
+ */
 export async function runCall(ctx: CommandContext, name: string, options: CallCommandOptions): Promise<void> {
   const app = await ctx.loadApp();
   try {
+    await connectWithin(app, app.getTransport(), {
+      what: 'broker',
+      seconds: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      command: 'call',
+      retries: ctx.connectRetries,
+    });
     const result = await app.sendTask(name, options.args ?? [], options.kwargs ?? {}, applyOptions(options));
     ctx.logger.debug({ task: name, id: result.id }, 'call: sent');
     ctx.print(result.id);

@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import type { App } from '@q/core';
+import { CONNECT_TIMEOUT_FLAGS, CONNECT_TIMEOUT_HELP, DEFAULT_CONNECT_TIMEOUT, connectWithin, parseConnectTimeout } from '../connect-timeout.js';
 import { commandContext } from '../context.js';
 import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -12,6 +13,7 @@ import { UsageError } from '../usage-error.js';
 export interface PurgeCommandOptions {
   queues?: string[];
   force?: boolean;
+  connectTimeout?: number;
 }
 
 /** Creates the `purge` subcommand. */
@@ -22,6 +24,7 @@ export function purgeCommand(io: CliIo, run: RunState): Command {
       parseList('-Q/--queues', v),
     )
     .option('-f, --force', 'do not ask for confirmation')
+    .option(CONNECT_TIMEOUT_FLAGS, CONNECT_TIMEOUT_HELP, parseConnectTimeout)
     .action(async (options: PurgeCommandOptions, cmd: Command) => {
       await runPurge(commandContext(cmd, io, run), options);
     });
@@ -40,7 +43,12 @@ export async function runPurge(ctx: CommandContext, options: PurgeCommandOptions
       ctx.run.exitCode = 1;
       return;
     }
-    const transport = await app.getTransport();
+    const transport = await connectWithin(app, app.getTransport(), {
+      what: 'broker',
+      seconds: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      command: 'purge',
+      retries: ctx.connectRetries,
+    });
     const counts: [string, number][] = [];
     for (const queue of queues) counts.push([queue, await transport.purge(queue)]);
     ctx.print(purgeSummary(counts));

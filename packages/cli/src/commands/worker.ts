@@ -51,7 +51,7 @@ export function workerCommand(io: CliIo, run: RunState): Command {
  * (the broker unreachable once the connect retries are spent) closes the app and rejects.
  */
 export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions): Promise<void> {
-  const app = await ctx.loadApp();
+  const app = await ctx.loadApp({ consuming: true });
   try {
     const worker = createWorker(app, { ...workerOptions(options), logger: ctx.logger });
     // The banner names the broker and backend as connected, so the app connects here (with its retries).
