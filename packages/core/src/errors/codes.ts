@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'Q_ERR_AMQP_CODEC',
   'Q_ERR_CAPABILITY_UNSUPPORTED',
   'Q_ERR_WAIT_DURING_IMPORT',
+  'Q_ERR_MODULE_IMPORT_FAILED',
 ] as const;
 
 /** A stable error code. */
