@@ -12,7 +12,8 @@
 import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError, isQError } from '@q/core';
+import { ConfigError } from '@q/core';
+import { importFailed } from './import-failed.js';
 import { findModuleFile } from './module-file.js';
 
 /** Specifiers that start with this go to the hook: the rest of the string is `{ specifier, parentURL }` as JSON. */
@@ -32,7 +33,7 @@ let hookRegistered = false;
 
 /**
  * Imports each of `include` in order, relative to `appFile` (the `-A` module). An error thrown by a module is
- * passed on when it is a `QError`, else wrapped with the entry's name.
+ * passed on when it is a `QError`, else wrapped as `Q_ERR_MODULE_IMPORT_FAILED` naming the entry.
  * @throws ConfigError `Q_ERR_CONFIG_INVALID` naming `include[i]` when a path matches no file.
  */
 export async function importIncludes(include: readonly string[], appFile: string, shownAs: string): Promise<void> {
@@ -42,9 +43,7 @@ export async function importIncludes(include: readonly string[], appFile: string
     try {
       await (url === null ? importFrom(specifier, appFile) : import(url));
     } catch (err) {
-      if (isQError(err)) throw err;
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new Error(`failed to import ${where}: ${reason}`, { cause: err });
+      throw importFailed(where, err);
     }
   }
 }

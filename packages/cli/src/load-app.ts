@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApp, isQError } from '@q/core';
+import { createApp } from '@q/core';
 import type { App, AppOptions } from '@q/core';
 import { setAppModuleLoading, setCliOverrides } from '@q/core/internal';
 import type { CliOverrides } from '@q/core/internal';
+import { importFailed } from './import-failed.js';
 import { importIncludes } from './include-modules.js';
 import { resolveModuleFile } from './module-file.js';
 import { UsageError } from './usage-error.js';
@@ -53,9 +54,7 @@ export async function loadApp(options: LoadAppOptions): Promise<App> {
     try {
       mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
     } catch (err) {
-      if (isQError(err)) throw err;
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new Error(`failed to import app module ${file}: ${reason}`, { cause: err });
+      throw importFailed(`app module ${file}`, err);
     }
     const app = pickApp(mod, file, exportName);
     // An app from an older @q/core has no `include`.

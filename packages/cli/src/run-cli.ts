@@ -39,6 +39,10 @@ export function reportError(err: unknown, io: Pick<CliIo, 'stderr'>, debug: bool
   } else {
     io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
   }
-  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (debug && err instanceof Error && err.stack) {
+    io.stderr.write(`${err.stack}\n`);
+    // A wrapped error (an app module that threw at import): where it came from is in the cause's stack.
+    if (err.cause instanceof Error && err.cause.stack) io.stderr.write(`caused by: ${err.cause.stack}\n`);
+  }
   return err instanceof UsageError ? EXIT.usage : EXIT.failure;
 }

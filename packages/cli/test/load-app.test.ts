@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '@q/core';
+import type { QError } from '@q/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadApp, resolveModuleFile, splitSpec } from '../src/load-app.js';
 import { appModuleLoading, clearCliOverrides, getCliOverrides } from '@q/core/internal';
@@ -63,7 +64,9 @@ describe('loadApp', () => {
   it('reports an error thrown while importing, naming the file', async () => {
     const err = await load('throws.mjs').catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(UsageError);
+    expect((err as QError).code).toBe('Q_ERR_MODULE_IMPORT_FAILED');
     expect((err as Error).message).toBe('failed to import app module throws.mjs: boom at import');
+    expect(((err as Error).cause as Error).message).toBe('boom at import');
   });
 
   it('publishes the overrides before importing the module', async () => {
@@ -119,9 +122,9 @@ describe('loadApp: the include option', () => {
   });
 
   it('names the entry when an included module throws while it is imported', async () => {
-    await expect(load('proj/throwing.mjs')).rejects.toThrow(
-      'failed to import include[0] ("./tasks/throws.mjs") of proj/throwing.mjs: boom in a task module',
-    );
+    const err = await load('proj/throwing.mjs').catch((e: unknown) => e);
+    expect((err as QError).code).toBe('Q_ERR_MODULE_IMPORT_FAILED');
+    expect((err as Error).message).toBe('failed to import include[0] ("./tasks/throws.mjs") of proj/throwing.mjs: boom in a task module');
   });
 });
 

@@ -1,4 +1,4 @@
-import { ConfigError, TimeoutError } from '@q/core';
+import { ConfigError, QError, TimeoutError } from '@q/core';
 import { describe, expect, it } from 'vitest';
 import { reportError } from '../src/run-cli.js';
 import { UsageError } from '../src/usage-error.js';
@@ -15,6 +15,16 @@ describe('reportError', () => {
     const io = memoryIo();
     reportError(new TimeoutError('Q_ERR_TIMEOUT', 'late'), io, true);
     expect(io.err()).toMatch(/^error: late \(Q_ERR_TIMEOUT\)\nTimeoutError: late\n\s+at /);
+  });
+
+  it("adds the cause's stack with -l debug (where an app module threw at import)", () => {
+    const io = memoryIo();
+    const cause = new SyntaxError('Unexpected token');
+    reportError(new QError('Q_ERR_MODULE_IMPORT_FAILED', 'failed to import app module tasks.ts: Unexpected token', { cause }), io, true);
+    expect(io.err()).toMatch(/\ncaused by: SyntaxError: Unexpected token\n\s+at /);
+    const quiet = memoryIo();
+    reportError(new QError('Q_ERR_MODULE_IMPORT_FAILED', 'failed', { cause }), quiet, false);
+    expect(quiet.err()).toBe('error: failed (Q_ERR_MODULE_IMPORT_FAILED)\n');
   });
 
   it('gives usage errors exit code 2, other config errors 1', () => {
