@@ -37,6 +37,16 @@ describe('q argument parsing', () => {
     expect(seen.globals).toMatchObject({ app: 'tasks.ts', loglevel: 'warn', broker: 'redis://h', resultBackend: 'redis://r' });
   });
 
+  it('gives call, result and purge --connect-timeout in seconds, and refuses a bad value with exit 2', async () => {
+    expect((await parse(['call', 'tasks.add', '--connect-timeout', '30'])).opts['connectTimeout']).toBe(30);
+    expect((await parse(['result', 'some-id', '--connect-timeout', '0'])).opts['connectTimeout']).toBe(0);
+    expect((await parse(['purge', '-f', '--connect-timeout', '2.5'])).opts['connectTimeout']).toBe(2.5);
+    expect((await parse(['call', 'tasks.add'])).opts['connectTimeout']).toBeUndefined();
+    const io = memoryIo();
+    expect(await runCli(['node', 'q', 'call', 'tasks.add', '--connect-timeout', 'soon'], io)).toBe(2);
+    expect(io.err()).toMatch(/--connect-timeout: expected a non-negative number of seconds, got "soon"/);
+  });
+
   it('defaults to info logs in text format', async () => {
     const seen = await parse(['purge', '-f']);
     expect(seen.globals).toMatchObject({ loglevel: 'info', logFormat: 'text' });
