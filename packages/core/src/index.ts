@@ -19,7 +19,7 @@ export { CORE_VERSION } from './version.js';
 // tasks and calling
 export { Task } from './task/task.js';
 export type { TaskFunction } from './task/task.js';
-export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskOptions } from './task/types.js';
+export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskKwargs, TaskOptions } from './task/types.js';
 export type { ResolvedTaskOptions } from './task/task-options.js';
 export type { TaskRegistry } from './task/registry.js';
 export { Signature } from './task/signature.js';

@@ -18,7 +18,7 @@ import { sendTaskMessage } from '../publish/send-task.js';
 import { TaskRegistry } from '../task/registry.js';
 import { resolveTaskOptions, type MessageDefaults } from '../task/task-options.js';
 import { Task, type TaskHost } from '../task/task.js';
-import type { ApplyOptions, TaskContext, TaskOptions } from '../task/types.js';
+import type { ApplyOptions, TaskContext, TaskKwargs, TaskOptions } from '../task/types.js';
 import { withCliOverrides } from '../config/cli-overrides.js';
 import { connectWithRetry } from './connect-retry.js';
 import { embeddedNotice, resolveBackend, resolveTransport } from './adapters.js';
@@ -86,17 +86,18 @@ export class App {
   }
 
   /**
-   * Registers a task. With `bind: true` the function receives a {@link TaskContext} first.
+   * Registers a task. With `bind: true` the function receives a {@link TaskContext} first. Declaring `params`
+   * (`params: ['x', 'y']`) also types the keyword arguments of `applyAsync` by name ({@link TaskKwargs}).
    * @throws QError `Q_ERR_TASK_DUPLICATE` when the name is taken; ConfigError for invalid options.
    */
-  task<F extends (ctx: TaskContext, ...args: never[]) => unknown>(
-    options: TaskOptions & { bind: true },
+  task<F extends (ctx: TaskContext, ...args: never[]) => unknown, const O extends TaskOptions & { bind: true } = TaskOptions & { bind: true }>(
+    options: O,
     fn: F,
-  ): Task<BoundParameters<F>, ReturnType<F>>;
-  task<F extends (...args: never[]) => unknown>(
-    options: string | (TaskOptions & { bind?: false }),
+  ): Task<BoundParameters<F>, ReturnType<F>, TaskKwargs<BoundParameters<F>, O>>;
+  task<F extends (...args: never[]) => unknown, const O extends string | (TaskOptions & { bind?: false }) = string>(
+    options: O,
     fn: F,
-  ): Task<Parameters<F>, ReturnType<F>>;
+  ): Task<Parameters<F>, ReturnType<F>, TaskKwargs<Parameters<F>, O>>;
   task(options: string | TaskOptions, fn: (...args: never[]) => unknown): Task {
     if (typeof fn !== 'function') throw new TypeError('app.task(options, fn): fn must be a function');
     const task = new Task(this.#taskHost, resolveTaskOptions(options, this.conf), fn as (...args: unknown[]) => unknown);

@@ -4,6 +4,7 @@
  */
 import { expectTypeOf } from 'vitest';
 import { createApp } from '../app/app.js';
+import type { RemoteError } from '../errors/q-error.js';
 import type { AsyncResult } from '../result/async-result.js';
 import type { Signature } from './signature.js';
 import type { Task } from './task.js';
@@ -44,9 +45,61 @@ const ctxInferred = app.task({ name: 'tasks.ctx', bind: true }, (ctx, n: number)
 });
 expectTypeOf(ctxInferred.delay(1)).toEqualTypeOf<Promise<AsyncResult<number>>>();
 
+// Keyword arguments without declared names: any name, but only values of the parameter types.
+// @ts-expect-error 'str' is not a value any parameter of (x: number, y: number) takes
+void add.applyAsync([1], { y: 'str', z: 3 });
+void add.applyAsync([1], { y: 2 });
+// Names are not known to the type system without `params`: an unknown name with a fitting value compiles.
+void add.applyAsync([1], { z: 3 });
+
+// Declared `params` type the keyword arguments by name and position.
+const named = app.task({ name: 'tasks.named', params: ['x', 'label'] }, (x: number, label: string) => `${label}${x}`);
+expectTypeOf(named).toEqualTypeOf<Task<[x: number, label: string], string, { readonly x?: number; readonly label?: string }>>();
+void named.applyAsync([1], { label: 'n=' });
+void named.applyAsync([], { x: 1, label: 'n=' });
+// @ts-expect-error an unknown keyword is a compile error (the worker would fail the task with TypeError)
+void named.applyAsync([1, 'a'], { z: 3 });
+// @ts-expect-error a keyword's value has its parameter's type
+void named.applyAsync([1], { label: 2 });
+// @ts-expect-error signature kwargs are typed the same way
+void named.signature([1], { lable: 'typo' });
+
+// A bound task declares the names after the context.
+const boundNamed = app.task({ name: 'tasks.boundNamed', bind: true, params: ['n'] }, (ctx: TaskContext, n: number) => `${ctx.id}${n}`);
+void boundNamed.applyAsync([], { n: 1 });
+// @ts-expect-error n is a number
+void boundNamed.applyAsync([], { n: '1' });
+
+// acceptsKwargs: the last declared name receives the extra keywords, so any other name is allowed.
+const extras = app.task(
+  { name: 'tasks.extras', params: ['x', 'rest'], acceptsKwargs: true },
+  (x: number, rest: Record<string, unknown>) => ({ x, ...rest }),
+);
+void extras.applyAsync([], { x: 1, anything: 'goes' });
+// @ts-expect-error x is still a number
+void extras.applyAsync([], { x: 'one' });
+const extrasUnnamed = app.task({ name: 'tasks.extrasUnnamed', acceptsKwargs: true }, (x: number, rest: Record<string, string>) => x + Object.keys(rest).length);
+void extrasUnnamed.applyAsync([1], { any: 'thing', n: 2 });
+
+// A params list that is not literal (a string[] variable) types nothing by name.
+const names: string[] = ['x', 'y'];
+const loose = app.task({ name: 'tasks.loose', params: names }, (x: number, y: number) => x * y);
+void loose.applyAsync([1], { anything: 2 });
+// @ts-expect-error values still have a parameter's type
+void loose.applyAsync([1], { y: 'two' });
+
 async function usage(): Promise<void> {
   const result = await add.delay(1, 2);
   expectTypeOf(await result.get({ timeout: 1 })).toEqualTypeOf<number>();
+  expectTypeOf(await result.get()).toEqualTypeOf<number>();
+  expectTypeOf(await result.get({ propagate: true })).toEqualTypeOf<number>();
+  // propagate: false returns the task's error instead of throwing it.
+  expectTypeOf(await result.get({ timeout: 1, propagate: false })).toEqualTypeOf<number | RemoteError>();
+  const propagate = Math.random() > 0.5;
+  expectTypeOf(await result.get({ propagate })).toEqualTypeOf<number | RemoteError>();
+  // @ts-expect-error with propagate: false the value may be a RemoteError, not a number
+  const n: number = await result.get({ propagate: false });
+  void n;
   expectTypeOf(app.tasks.get('tasks.add')).not.toBeAny();
 }
 void usage;

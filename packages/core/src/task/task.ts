@@ -1,12 +1,13 @@
 /**
- * `Task<A, R>`: a registered task function with Celery's calling API (`delay`, `applyAsync`, `s`, `si`).
- * `A` is the tuple of positional arguments (without the bound context), `R` the function's return type.
+ * `Task<A, R, K>`: a registered task function with Celery's calling API (`delay`, `applyAsync`, `s`, `si`).
+ * `A` is the tuple of positional arguments (without the bound context), `R` the function's return type, `K` the
+ * keyword arguments a call may pass ({@link TaskKwargs}: named when the task declares `params`).
  */
 import type { AsyncResult } from '../result/async-result.js';
 import { bindArguments, declaredParams, parseParams, type ParamSpec } from './params.js';
 import { Signature } from './signature.js';
 import type { MessageDefaults, ResolvedTaskOptions } from './task-options.js';
-import type { ApplyOptions, TaskContext } from './types.js';
+import type { ApplyOptions, TaskContext, TaskKwargs } from './types.js';
 
 /** What a task needs from its app: sending one call (the app routes, builds and publishes the message). */
 export interface TaskHost {
@@ -23,7 +24,7 @@ export interface TaskHost {
 export type TaskFunction<A extends unknown[], R> = ((...args: A) => R) | ((ctx: TaskContext, ...args: A) => R);
 
 /** A registered task. Create one with `app.task(...)`. */
-export class Task<A extends unknown[] = unknown[], R = unknown> {
+export class Task<A extends unknown[] = unknown[], R = unknown, K extends object = TaskKwargs<A>> {
   /** The registered name (`tasks.add`). */
   readonly name: string;
   /** Options with `conf.task` defaults applied. */
@@ -51,10 +52,11 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
 
   /**
    * Sends the task (Celery `apply_async`). `args` may be a prefix of the parameters when the rest come as
-   * `kwargs` (mapped to positions by the worker, see {@link Task.bindArguments}).
+   * `kwargs` (mapped to positions by the worker, see {@link Task.bindArguments}). `kwargs` is typed by
+   * {@link TaskKwargs}: by name and position when the task declares `params`, by value otherwise.
    */
-  applyAsync(args?: Partial<A>, kwargs?: Record<string, unknown>, options: ApplyOptions = {}): Promise<AsyncResult<Awaited<R>>> {
-    return this.#host.send<Awaited<R>>(this.name, args ?? [], kwargs ?? {}, options, this.options);
+  applyAsync(args?: Partial<A>, kwargs?: K, options: ApplyOptions = {}): Promise<AsyncResult<Awaited<R>>> {
+    return this.#host.send<Awaited<R>>(this.name, args ?? [], (kwargs ?? {}) as Readonly<Record<string, unknown>>, options, this.options);
   }
 
   /** A signature with partial arguments: the parent's result is prepended when used as a callback. */
@@ -68,8 +70,8 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
   }
 
   /** A signature with keyword arguments and wire options (`task_id`, `queue`, …). */
-  signature(args: Partial<A> | readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: Record<string, unknown> = {}): Signature {
-    return new Signature(this.name, args, kwargs, { options });
+  signature(args: Partial<A> | readonly unknown[] = [], kwargs?: K, options: Record<string, unknown> = {}): Signature {
+    return new Signature(this.name, args, (kwargs ?? {}) as Readonly<Record<string, unknown>>, { options });
   }
 
   /**

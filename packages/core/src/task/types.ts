@@ -59,6 +59,36 @@ export interface TaskOptions {
   expires?: number;
 }
 
+/**
+ * The keyword arguments `applyAsync` (and `signature`) accept for a task whose positional parameters are `A`,
+ * registered with the options `O`. TypeScript cannot see parameter names (a tuple's labels are not readable), so:
+ * - with `params` declared as a list of names (`{ name: 'tasks.add', params: ['x', 'y'] }`, the same list the
+ *   worker maps keywords with), each name is a key typed as its position, all optional (a prefix may come as
+ *   `args`; a missing required one fails in the worker), and no other key is allowed;
+ *   with `acceptsKwargs: true` the last name is the object of extra keywords, and any other key is allowed;
+ * - without `params`, any key is allowed with a value of one of the parameter types
+ *   (`(x: number, y: number)` rejects `{ y: 'str' }`, not `{ z: 3 }`); with `acceptsKwargs: true`, any value.
+ * The worker checks names at run time either way (`Q_ERR_TASK_ARGUMENTS`, a `TypeError` for Python clients).
+ */
+export type TaskKwargs<A extends unknown[], O = unknown> = [ParamNames<O>] extends [never]
+  ? O extends { readonly acceptsKwargs: true }
+    ? Readonly<Record<string, unknown>>
+    : Readonly<Record<string, A[number]>>
+  : O extends { readonly acceptsKwargs: true }
+    ? Named<Init<ParamNames<O>>, A> & Readonly<Record<string, unknown>>
+    : Named<ParamNames<O>, A>;
+
+/** The declared `params` of options `O` when they are literal names, else `never`. */
+type ParamNames<O> = O extends { readonly params: infer P extends readonly string[] } ? (string extends P[number] ? never : P) : never;
+
+/** All but the last name. */
+type Init<P extends readonly string[]> = P extends readonly [...infer I extends string[], string] ? I : P;
+
+/** Each name of `P` as an optional key typed as the parameter at its position in `A`. */
+type Named<P extends readonly string[], A extends unknown[]> = {
+  readonly [I in keyof P as I extends `${number}` ? P[I] & string : never]?: I extends keyof A ? A[I] : unknown;
+};
+
 /** Options of `applyAsync` / `sendTask` (Celery's `apply_async` keyword arguments). */
 export interface ApplyOptions {
   /** Run after this many seconds. */
