@@ -79,13 +79,15 @@ describe.skipIf(!vhost)('amqp recovery', () => {
     const worker = createWorker(app, { hostname: 'eta@test', concurrency: 1 });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
-    await later.applyAsync([], {}, { countdown: 4 });
+    // The ETA leaves room for the reconnect and for rabbitmqctl, which takes seconds a call on a loaded machine: the
+    // redelivered copy must arrive (and be held) before the ETA for this test to mean anything.
+    await later.applyAsync([], {}, { countdown: 12 });
     await until(() => worker.counters.scheduled === 1, 5000, 'the ETA task held');
     closeConnections(name);
     // The broker requeued it and delivers it again on the new channel, where the worker holds it (once).
-    await until(() => channels(name, ['consumer_count', 'messages_unacknowledged']).some(([c, u]) => c !== '0' && u === '1'), 5000, 'the redelivery');
+    await until(() => channels(name, ['consumer_count', 'messages_unacknowledged']).some(([c, u]) => c !== '0' && u === '1'), 10_000, 'the redelivery');
     expect(worker.counters.scheduled).toBe(1);
-    await until(() => runs === 1, 8000, 'the task at its ETA');
+    await until(() => runs === 1, 15_000, 'the task at its ETA');
     await until(() => channels(name, ['messages_unacknowledged']).every(([u]) => u === '0'), 5000, 'the ack');
     expect(runs).toBe(1);
   });
