@@ -1,9 +1,11 @@
 /**
  * A tiny, data-driven validator for `createApp` options. Each leaf is a {@link Field}: a check that returns
  * the normalised value (or throws a {@link ConfigError} naming the path) and a default. Groups nest fields.
- * Unknown keys are errors that suggest the closest known key.
+ * Unknown keys are errors that name the q option of a Celery setting (`broker_url` → `broker`) or suggest the
+ * closest known key.
  */
 import { ConfigError } from '../errors/q-error.js';
+import { createAppExample, qOptionForCelerySetting } from './celery-setting-names.js';
 
 /** Validates one value; `path` is the option path for messages (`task.maxRetries`). */
 export type Check<T> = (value: unknown, path: string) => T;
@@ -39,10 +41,19 @@ export function invalid(path: string, expected: string, value: unknown): never {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return `a ${typeof value}`;
+  return withArticle(typeof value);
+}
+
+/**
+ * `a boolean`, `an object`, `an integer`: the indefinite article by the first letter, which is the first sound
+ * for the words it is given (type names and kinds of number; not for `URL` or `hour`).
+ */
+export function withArticle(phrase: string): string {
+  return `${/^[aeiou]/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
 }
 
 /** A plain object (not an array, not null). */
@@ -71,7 +82,7 @@ export function num(opts: { min?: number; max?: number; int?: boolean; positive?
   if (opts.positive) parts.push('positive');
   else if (opts.min === 0) parts.push('non-negative');
   parts.push(opts.int ? 'integer' : 'number');
-  let expected = `a ${parts.join(' ')}`;
+  let expected = withArticle(parts.join(' '));
   if (opts.min !== undefined && opts.min !== 0) expected += ` ≥ ${opts.min}`;
   if (opts.max !== undefined) expected += ` ≤ ${opts.max}`;
   return (v, p) => {
@@ -139,11 +150,21 @@ export function oneOf<T>(expected: string, ...checks: Check<T>[]): Check<T> {
 
 // ----- objects and groups ------------------------------------------------------------------
 
-/** Checks an object against known keys, failing on unknown ones with a suggestion. */
+/**
+ * Checks an object against known keys, failing on unknown ones with a hint: at the top level (`path` empty) a
+ * Celery setting name gets the q option it maps to; otherwise the closest known key (snake_case read as camelCase).
+ */
 export function checkKeys(value: Record<string, unknown>, known: readonly string[], path: string): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const full = path ? `${path}.${key}` : key;
+    const celery = path === '' ? qOptionForCelerySetting(key) : null;
+    if (celery !== null) {
+      throw new ConfigError(
+        'Q_ERR_CONFIG_INVALID',
+        `${full} is not an option (it is Celery's setting name; q's option is ${celery}: ${createAppExample(celery)})`,
+      );
+    }
     const guess = closest(key, known);
     const hint = guess === null ? '' : ` (did you mean ${path ? `${path}.${guess}` : guess}?)`;
     throw new ConfigError('Q_ERR_CONFIG_INVALID', `${full} is not an option${hint}`);
@@ -182,12 +203,16 @@ export function resolveGroup(schema: Group, input: unknown, path: string): Recor
   return out;
 }
 
-/** The known key closest to `key` (edit distance ≤ 3, or same lowercase form), else null. */
+/**
+ * The known key closest to `key` (edit distance ≤ 3, or the same once case, `_` and `-` are ignored:
+ * `acks_late` → `acksLate`), else null.
+ */
 export function closest(key: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
+  const loose = (s: string): string => s.toLowerCase().replace(/[_-]/g, '');
   for (const k of known) {
-    const d = k.toLowerCase() === key.toLowerCase() ? 0 : distance(key, k);
+    const d = loose(k) === loose(key) ? 0 : distance(key, k);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;

@@ -94,6 +94,16 @@ describe('resolveTransportUrl / resolveBackendUrl', () => {
     expect((berr as Error).message).toMatch(/^unknown result backend URL scheme "nope:\/\/"; known schemes: .*file:\/\/.*memory:\/\/.*rpc:\/\//);
   });
 
+  it('suggests the closest known scheme for a typo, before the list', async () => {
+    const err = await resolveTransportUrl('reddis://localhost:6379/0', await ctx()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Q_ERR_URL_SCHEME_UNKNOWN' });
+    expect((err as Error).message).toMatch(/^unknown broker URL scheme "reddis:\/\/" \(did you mean redis:\/\/\?\); known schemes: /);
+    const amqp = await resolveTransportUrl('amqq://guest@localhost//', await ctx()).catch((e: unknown) => e);
+    expect((amqp as Error).message).toContain('"amqq://" (did you mean amqp://?)');
+    const backend = await resolveBackendUrl('rcp://', await ctx()).catch((e: unknown) => e);
+    expect((backend as Error).message).toContain('"rcp://" (did you mean rpc://?)');
+  });
+
   it('rejects a malformed URL with Q_ERR_URL_INVALID, masking the password', async () => {
     const err = await resolveTransportUrl('not a url :secret@', await ctx()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'Q_ERR_URL_INVALID' });

@@ -13,6 +13,7 @@ import type { KeyValueDriver, ResultBackend } from '../contracts/result-backend.
 import type { Transport } from '../contracts/transport.js';
 import { keyValueBackend } from '../backend/key-value-backend.js';
 import { ConfigError } from '../errors/q-error.js';
+import { closest } from '../config/config-schema.js';
 import { isKeyValueDriver, isQueueDriver } from '../transport/guards.js';
 import { virtualTransport } from '../transport/virtual-transport.js';
 import type { PluginHost } from './plugin-host.js';
@@ -165,8 +166,10 @@ function unknownScheme(kind: AdapterKind, scheme: string, ctx: UrlResolveContext
   const registered = kind === 'transport' ? ctx.host.transportSchemes() : ctx.host.backendSchemes();
   const known = [...new Set([...registered, ...Object.keys((ctx.packages ?? SCHEME_PACKAGES)[kind])])].sort();
   const what = kind === 'transport' ? 'broker' : 'result backend';
+  const guess = closest(scheme, known);
+  const hint = guess === null ? '' : ` (did you mean ${guess}://?)`;
   return new ConfigError(
     'Q_ERR_URL_SCHEME_UNKNOWN',
-    `unknown ${what} URL scheme "${scheme}://"; known schemes: ${known.map((s) => `${s}://`).join(', ')}`,
+    `unknown ${what} URL scheme "${scheme}://"${hint}; known schemes: ${known.map((s) => `${s}://`).join(', ')}`,
   );
 }
