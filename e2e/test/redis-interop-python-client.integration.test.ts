@@ -51,6 +51,13 @@ describe.skipIf(!ok || !py)('a Python client, a q worker (Redis)', () => {
     expect(String((meta as { traceback?: unknown }).traceback)).toMatch(/^Traceback \(most recent call last\):[\s\S]*ValueError: again\n?$/);
   });
 
+  it("raises builtins.TypeError in Python for a call whose arguments do not fit the task, as a Python task's call would", async () => {
+    const missing = await client.call('tasks.add', [1]);
+    expect(missing).toMatchObject({ ok: false, exc_type: 'TypeError', exc_module: 'builtins', message: "tasks.add() missing 1 required argument: 'y'" });
+    const unknown = await client.call('tasks.add', [1, 2], { z: 3 });
+    expect(unknown).toMatchObject({ ok: false, exc_type: 'TypeError', exc_module: 'builtins', message: "tasks.add() got an unexpected keyword argument 'z'" });
+  });
+
   it('wakes Python .get() by PUBLISH: a result stored after get() started arrives at once', async () => {
     // Celery's Redis result consumer reads the key once when it subscribes, then only listens: without a
     // PUBLISH of the stored document, get() would sleep until its timeout.
