@@ -79,9 +79,12 @@ export function splitSpec(spec: string): { file: string; exportName: string | un
 /** Returns the app exported as `exportName` (or `app`, then the default export). */
 export function pickApp(mod: Record<string, unknown>, file: string, exportName: string | undefined): App {
   const name = exportName ?? 'app';
-  const candidate = mod[name] ?? (exportName === undefined ? mod['default'] : undefined);
+  // A CommonJS module (a `.ts` file in a package without "type": "module") imports as { default: module.exports }.
+  const cjs = mod['default'];
+  const cjsExports = typeof cjs === 'object' && cjs !== null && !isAppLike(cjs) ? (cjs as Record<string, unknown>) : {};
+  const candidate = mod[name] ?? cjsExports[name] ?? (exportName === undefined ? mod['default'] : undefined);
   if (isAppLike(candidate)) return candidate;
-  const exported = Object.keys(mod).filter((k) => k !== 'default');
+  const exported = [...new Set([...Object.keys(mod), ...Object.keys(cjsExports)])].filter((k) => k !== 'default');
   const list = exported.length > 0 ? exported.join(', ') : 'nothing';
   if (candidate === undefined) {
     throw new UsageError(
@@ -110,12 +113,15 @@ function defaultAppOptions(overrides: CliOverrides, cwd: string): AppOptions {
 let tsxRegistered: Promise<void> | undefined;
 
 /**
- * Registers tsx's ESM loader once per process. Modules are then imported with Node's own `import()`, so the
- * user's module and the CLI share one copy of `@q/core` (tsx's scoped `tsImport()` would load a second copy).
+ * Registers tsx's ESM and CommonJS loaders once per process. Modules are then imported with Node's own `import()`,
+ * so the user's module and the CLI share one copy of `@q/core` (tsx's scoped `tsImport()` would load a second
+ * copy). The CommonJS loader is for `.ts` files in a package without `"type": "module"` (what `npm init` makes):
+ * Node loads those as CommonJS, and without it their type annotations are a syntax error.
  */
 function registerTsx(): Promise<void> {
-  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => {
-    register();
+  tsxRegistered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    esm.register();
+    cjs.register();
   });
   return tsxRegistered;
 }
