@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 /* global process, console, performance */
 // Every public package, packed as it would be published, installs with npm into a plain app outside the
-// monorepo and runs there, from ESM and from CJS, with plain `node` (no tsx, no `@q/source` condition):
+// monorepo and runs there, from ESM and from CJS, with plain `node --enable-source-maps` (no tsx, no `@q/source`
+// condition):
 //
 //   1. `pnpm pack` every public package (pack-packages.mjs: `files` applied, `workspace:` ranges made real)
 //   2. a temporary npm app in os.tmpdir() depending on the tarballs; `npm install` (third-party dependencies,
 //      and the peer vitest of @q/conformance, come from the npm registry)
-//   3. `node app.mjs` and `node app.cjs`: @q/core and @q/worker resolve to the app's node_modules (dist/*.js,
-//      dist/*.cjs), a worker on `memory://` runs tasks.add (2 + 2 = 4) and a failing task (get() rejects with
-//      @q/core's RemoteError), the same through the embedded filesystem broker, @q/core/adapter's
-//      virtualTransport and memoryQueueDriver build a transport, and every other package loads
-//      (import() / require()) and has its main exports (EXPECTED_EXPORTS)
-//   4. `node_modules/.bin/q --version` prints @q/cli's version
+//   3. every source map of every installed @q package names sources that exist on disk (each package ships its
+//      `src/`, without tests), so stack traces and test failure locations point at real files
+//   4. `node --enable-source-maps app.mjs` and `… app.cjs`: @q/core and @q/worker resolve to the app's
+//      node_modules (dist/*.js, dist/*.cjs), a worker on `memory://` runs tasks.add (2 + 2 = 4) and a failing
+//      task (get() rejects with @q/core's RemoteError, whose traceback names node_modules/@q/*/src/*.ts files
+//      that exist), the same through the embedded filesystem broker, @q/core/adapter's virtualTransport and
+//      memoryQueueDriver build a transport, and every other package loads (import() / require()) and has its
+//      main exports (EXPECTED_EXPORTS)
+//   5. `node_modules/.bin/q --version` prints @q/cli's version
+//   6. vitest runs @q/conformance's queue-driver suite against a memory driver that serves its queues in reverse
+//      order: the suite fails, and its failure names a node_modules/@q/conformance/src/*.ts line that exists
 //
 // One line per check; exits non-zero on any failure; every child is killed after its timeout; the temporary
 // folders are removed. No service is needed. Nothing is built here: run `pnpm build` first.
@@ -23,11 +29,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { packPackages, root, runCapture, selectPackages } from './pack-packages.mjs';
 
 const NPM_INSTALL_TIMEOUT_MS = 300_000;
 const APP_TIMEOUT_MS = 60_000;
 const BIN_TIMEOUT_MS = 30_000;
+const VITEST_TIMEOUT_MS = 120_000;
 const keep = process.argv.includes('--keep');
 
 /**
@@ -59,7 +67,7 @@ const KNOWN_FAILURES = {};
  * loaded by the script's own module system (see HEADERS).
  */
 async function smoke(env) {
-  const { format, core, adapter, worker, load, resolve, nodeModules, embeddedDir, expectedExports, knownFailures } = env;
+  const { format, core, adapter, worker, load, resolve, exists, toPath, nodeModules, embeddedDir, expectedExports, knownFailures } = env;
   const failures = [];
   const assert = (ok, message) => {
     if (!ok) throw new Error(message);
@@ -109,6 +117,7 @@ async function smoke(env) {
         const value = await (await add.delay(2, 2)).get({ timeout: 10 });
         assert(value === 4, `got ${JSON.stringify(value)}`);
       });
+      let remote = null;
       await check(`${label}: a failing task's get() rejects with @q/core's RemoteError`, async () => {
         const result = await fail.delay();
         const err = await result.get({ timeout: 10 }).then(
@@ -117,8 +126,21 @@ async function smoke(env) {
         );
         assert(err instanceof core.RemoteError, `rejected with ${err && err.stack ? err.stack : err}`);
         assert(String(err.message).includes('boom'), `message is ${err.message}`);
+        remote = err;
         return err.message;
       });
+      if (remote) {
+        await check(`${label}: its traceback names q's sources, node_modules/@q/*/src/*.ts, and they exist`, () => {
+          assert(process.sourceMapsEnabled, 'run without --enable-source-maps');
+          const traceback = String(remote.remoteTraceback);
+          const files = [...traceback.matchAll(/File "([^"]+)"/g)].map((m) => toPath(m[1]));
+          const ours = files.filter((f) => f.startsWith(nodeModules) && /^@q[\\/][^\\/]+[\\/]src[\\/].+\.ts$/.test(f.slice(nodeModules.length)));
+          assert(ours.length > 0, `no node_modules/@q/*/src/*.ts frame in:\n${traceback}`);
+          const missing = ours.filter((f) => !exists(f));
+          assert(missing.length === 0, `not on disk: ${missing.join(', ')}`);
+          return `${ours.length} frames, e.g. ${ours[0].slice(nodeModules.length)}`;
+        });
+      }
     } finally {
       await check(`${label}: the worker stops`, () => w.stop());
     }
@@ -159,9 +181,12 @@ const adapter = { memoryQueueDriver, virtualTransport };
 const worker = { createWorker };
 const load = (name) => import(name);
 const resolve = (name) => fs.realpathSync(fileURLToPath(import.meta.resolve(name)));
+const exists = (file) => fs.existsSync(file);
+const toPath = (file) => (file.startsWith('file:') ? fileURLToPath(file) : file);
 `,
   'app.cjs': `'use strict';
 const fs = require('node:fs');
+const { fileURLToPath } = require('node:url');
 const { createApp, RemoteError } = require('@q/core');
 const { memoryQueueDriver, virtualTransport } = require('@q/core/adapter');
 const { createWorker } = require('@q/worker');
@@ -172,6 +197,8 @@ const adapter = { memoryQueueDriver, virtualTransport };
 const worker = { createWorker };
 const load = async (name) => require(name);
 const resolve = (name) => fs.realpathSync(require.resolve(name));
+const exists = (file) => fs.existsSync(file);
+const toPath = (file) => (file.startsWith('file:') ? fileURLToPath(file) : file);
 `,
 };
 
@@ -185,12 +212,32 @@ function appScript(file, appDir) {
   return `${HEADERS[file]}
 ${smoke.toString()}
 
-smoke({ format, core, adapter, worker, load, resolve, ...${JSON.stringify(env)} }).catch((err) => {
+smoke({ format, core, adapter, worker, load, resolve, exists, toPath, ...${JSON.stringify(env)} }).catch((err) => {
   console.log(\`FAIL \${format}: \${err && err.stack ? err.stack : err}\`);
   process.exitCode = 1;
 });
 `;
 }
+
+/**
+ * A conformance test file for the packed app: the queue-driver suite over @q/core's memory driver, wrapped so that
+ * `reserve` serves its queues in reverse order. The suite's "serves the queues in the order given" must fail.
+ */
+const CONFORMANCE_TEST = `import { queueDriverSuite } from '@q/conformance';
+import { memoryQueueDriver } from '@q/core/adapter';
+
+let namespace = '';
+const reversed = (driver) => new Proxy(driver, {
+  get(target, key) {
+    if (key === 'reserve') return (queues, options) => target.reserve([...queues].reverse(), options);
+    const value = target[key];
+    return typeof value === 'function' ? value.bind(target) : value;
+  },
+});
+queueDriverSuite('reversed', async () => reversed(memoryQueueDriver({ namespace: (namespace = \`c-\${Math.random()}\`) })), {
+  peer: async () => reversed(memoryQueueDriver({ namespace })),
+});
+`;
 
 /** The environment of the app's children: this process's, without anything that would change how node resolves. */
 function plainEnv() {
@@ -213,6 +260,56 @@ const seconds = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s
 /** A runCapture status for a line: `exit 1`, `timed out after 60 s`. */
 const outcome = (status) => (typeof status === 'number' ? `exit ${status}` : status);
 
+/**
+ * Reads every source map (`.map` under `dist/`) of the installed @q packages: each `sources` entry must exist on
+ * disk, resolved from the map's folder (the `src/` a package ships), so a stack trace or a test failure in an
+ * installed package points at a file one can open. The exceptions are what tsup adds, not q's code: its shims
+ * (`tsup/assets/*_shims.js`, text in the map) and, in CJS maps, the built file itself (its build-time path, for the
+ * wrapper lines of tsup's CJS step). Also: no `*.test.ts` / `*.test-d.ts` under `src/`.
+ * @returns {{ problems: string[], summary: string }}
+ */
+function checkSourceMaps(scopeDir) {
+  const problems = [];
+  let mapCount = 0;
+  let sourceCount = 0;
+  let buildCount = 0;
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+  for (const name of fs.readdirSync(scopeDir)) {
+    const pkgDir = path.join(scopeDir, name);
+    const dist = path.join(pkgDir, 'dist');
+    if (!fs.existsSync(dist)) {
+      problems.push(`@q/${name}: no dist/`);
+      continue;
+    }
+    const tests = fs.existsSync(path.join(pkgDir, 'src'))
+      ? walk(path.join(pkgDir, 'src')).filter((f) => /\.test(-d)?\.ts$/.test(f))
+      : [];
+    if (tests.length > 0) problems.push(`@q/${name} ships tests: ${tests.map((f) => path.relative(pkgDir, f)).join(', ')}`);
+    for (const map of walk(dist).filter((f) => f.endsWith('.map'))) {
+      mapCount++;
+      const { sources = [], sourceRoot = '', sourcesContent = [] } = JSON.parse(fs.readFileSync(map, 'utf8'));
+      for (const [i, source] of sources.entries()) {
+        sourceCount++;
+        const file = path.resolve(path.dirname(map), sourceRoot, source);
+        const where = `@q/${name}/${path.relative(pkgDir, map)}: ${source}`;
+        if (!file.startsWith(pkgDir + path.sep)) {
+          // tsup's import.meta / __dirname shims, injected at build time: not q's code, their text is in the map
+          if (/[\\/]tsup[\\/]assets[\\/][a-z]+_shims\.js$/.test(file) && typeof sourcesContent[i] === 'string') buildCount++;
+          // tsup's CJS step maps its own wrapper lines to the file it rewrote (the built file's path at build
+          // time, no text): not q's code either
+          else if (path.isAbsolute(source) && path.basename(source) === path.basename(map, '.map') && !sourcesContent[i]) buildCount++;
+          else problems.push(`${where} is outside the package`);
+        } else if (!fs.existsSync(file)) {
+          problems.push(`${where} (${path.relative(pkgDir, file)}) is not in the package`);
+        }
+      }
+    }
+  }
+  if (mapCount === 0) problems.push('no source maps found');
+  return { problems, summary: `${mapCount} maps, ${sourceCount} sources, ${buildCount} of them tsup's own (shims, CJS wrapper)` };
+}
+
 /** Pack, install, run; stops at the first step whose failure makes the next ones meaningless. */
 async function steps(packages, tempRoot, line) {
   const appDir = path.join(tempRoot, 'app');
@@ -234,10 +331,14 @@ async function steps(packages, tempRoot, line) {
   const installed = install.status === 0;
   if (!line(installed, `npm install (${installed ? seconds(since) : outcome(install.status)})`, install.output)) return;
 
+  const maps = checkSourceMaps(path.join(appDir, 'node_modules', '@q'));
+  line(maps.problems.length === 0, `every source map of the installed @q packages names sources that exist, no test files shipped (${maps.summary})`,
+    maps.problems.join('\n'));
+
   for (const file of Object.keys(HEADERS)) {
     fs.writeFileSync(path.join(appDir, file), appScript(file, appDir));
     since = performance.now();
-    const run = await runCapture(process.execPath, [file], appDir, APP_TIMEOUT_MS, plainEnv());
+    const run = await runCapture(process.execPath, ['--enable-source-maps', file], appDir, APP_TIMEOUT_MS, plainEnv());
     process.stdout.write(run.output.replace(/^(?=.)/gm, '  '));
     line(run.status === 0, `node ${file} (${run.status === 0 ? seconds(since) : outcome(run.status)})`);
   }
@@ -247,6 +348,17 @@ async function steps(packages, tempRoot, line) {
   const printed = bin.output.trim();
   const why = bin.status === 0 ? `printed ${printed}` : `${outcome(bin.status)}\n${printed}`;
   line(bin.status === 0 && printed === version, `node_modules/.bin/q --version prints ${version}`, why);
+
+  // vitest (the peer of @q/conformance, installed with it) on a driver that breaks one rule of the suite
+  fs.writeFileSync(path.join(appDir, 'conformance.test.mjs'), CONFORMANCE_TEST);
+  const vitest = await runCapture(path.join(appDir, 'node_modules', '.bin', 'vitest'),
+    ['run', 'conformance.test.mjs', '--reporter=verbose'], appDir, VITEST_TIMEOUT_MS, { ...plainEnv(), CI: 'true', NO_COLOR: '1' });
+  vitest.output = stripVTControlCharacters(vitest.output);
+  const located = [...vitest.output.matchAll(/node_modules\/@q\/conformance\/src\/[\w/-]+\.ts:\d+/g)].map((m) => m[0]);
+  const onDisk = located.filter((l) => fs.existsSync(path.join(appDir, l.replace(/:\d+$/, ''))));
+  line(vitest.status === 1 && /serves the queues in the order given/.test(vitest.output) && located.length > 0 && onDisk.length === located.length,
+    `a conformance failure names its line in node_modules/@q/conformance/src, which exists (${located[0] ?? 'none named'})`,
+    `vitest: ${outcome(vitest.status)}\n${vitest.output.split('\n').slice(-60).join('\n')}`);
 }
 
 async function main() {
