@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global process, console, performance */
+/* global process, console, performance, setTimeout, clearTimeout */
 // Every public package, packed as it would be published, installs with npm into a plain app outside the
 // monorepo and runs there, from ESM and from CJS, with plain `node --enable-source-maps` (no tsx, no `@q/source`
 // condition):
@@ -18,6 +18,9 @@
 //   5. `node_modules/.bin/q --version` prints @q/cli's version
 //   6. vitest runs @q/conformance's queue-driver suite against a memory driver that serves its queues in reverse
 //      order: the suite fails, and its failure names a node_modules/@q/conformance/src/*.ts line that exists
+//   7. the route of docs/guide/installing.md: the `tasks.ts` and `client.ts` of docs/getting-started.md in the app
+//      (an ES module package, as that page sets up), `npx q -A tasks.ts worker` starts, `npx q … call` prints an id,
+//      `npx q … result <id>` prints 4, `npx tsx client.ts` prints 4
 //
 // One line per check; exits non-zero on any failure; every child is killed after its timeout; the temporary
 // folders are removed. No service is needed. Nothing is built here: run `pnpm build` first.
@@ -26,6 +29,7 @@
 //   node tools/ci/packed-app.mjs --keep   leaves the app in place and prints its path, to poke at
 //
 // Documented in docs/contributing/checks.md.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +40,7 @@ const NPM_INSTALL_TIMEOUT_MS = 300_000;
 const APP_TIMEOUT_MS = 60_000;
 const BIN_TIMEOUT_MS = 30_000;
 const VITEST_TIMEOUT_MS = 120_000;
+const WORKER_READY_TIMEOUT_MS = 30_000;
 const keep = process.argv.includes('--keep');
 
 /**
@@ -323,7 +328,8 @@ async function steps(packages, tempRoot, line) {
 
   fs.mkdirSync(appDir);
   const dependencies = Object.fromEntries(packed.map(({ pkg, file }) => [pkg.name, `file:${file}`]));
-  const manifest = { name: 'q-packed-app', version: '0.0.0', private: true, dependencies };
+  // "type": "module" as docs/guide/installing.md sets it (`npm pkg set type=module`); app.cjs stays CommonJS
+  const manifest = { name: 'q-packed-app', version: '0.0.0', private: true, type: 'module', dependencies };
   fs.writeFileSync(path.join(appDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   since = performance.now();
   const npmArgs = ['install', '--no-audit', '--no-fund', '--loglevel=error'];
@@ -359,6 +365,72 @@ async function steps(packages, tempRoot, line) {
   line(vitest.status === 1 && /serves the queues in the order given/.test(vitest.output) && located.length > 0 && onDisk.length === located.length,
     `a conformance failure names its line in node_modules/@q/conformance/src, which exists (${located[0] ?? 'none named'})`,
     `vitest: ${outcome(vitest.status)}\n${vitest.output.split('\n').slice(-60).join('\n')}`);
+
+  const route = await installingRoute(appDir);
+  line(route.problem === null, `installing.md's route: npx q -A tasks.ts worker, call, result prints 4; npx tsx client.ts prints 4`,
+    `${route.problem}\n${route.output}`);
+}
+
+/** The fenced block after `<!-- getting-started: name -->` in docs/getting-started.md (what a reader copies). */
+function gettingStartedBlock(name) {
+  const page = fs.readFileSync(path.join(root, 'docs', 'getting-started.md'), 'utf8');
+  const marker = `<!-- getting-started: ${name} -->`;
+  const fence = page.includes(marker) ? /^```\w*\n([\s\S]*?)^```$/m.exec(page.slice(page.indexOf(marker))) : null;
+  if (!fence) throw new Error(`docs/getting-started.md has no block marked ${marker}`);
+  return fence[1];
+}
+
+/**
+ * docs/guide/installing.md's commands in the packed app: a worker from `npx q` on the page's tasks.ts (embedded
+ * broker under the app's .q/), a call and its result, and client.ts through `npx tsx`. The worker runs in a
+ * process group of its own and is killed (SIGTERM, then SIGKILL) whatever happens.
+ * @returns {Promise<{ problem: string | null, output: string }>}
+ */
+async function installingRoute(appDir) {
+  let output = '';
+  const npx = (args) => runCapture('npx', args, appDir, BIN_TIMEOUT_MS, plainEnv()).then((r) => {
+    output += `$ npx ${args.join(' ')}\n${r.output}`;
+    return { ...r, last: r.output.trim().split('\n').pop() ?? '' };
+  });
+  try {
+    fs.writeFileSync(path.join(appDir, 'tasks.ts'), gettingStartedBlock('tasks.ts'));
+    fs.writeFileSync(path.join(appDir, 'client.ts'), gettingStartedBlock('client.ts'));
+  } catch (err) {
+    return { problem: String(err.message), output };
+  }
+  const worker = spawn('npx', ['q', '-A', 'tasks.ts', 'worker'], { cwd: appDir, env: plainEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let log = '';
+  worker.stdout.on('data', (chunk) => (log += chunk));
+  worker.stderr.on('data', (chunk) => (log += chunk));
+  const exited = new Promise((resolve) => worker.on('close', resolve));
+  const group = (signal) => {
+    try {
+      process.kill(-worker.pid, signal);
+    } catch {
+      // gone already
+    }
+  };
+  try {
+    const deadline = performance.now() + WORKER_READY_TIMEOUT_MS;
+    while (!/\bready\./.test(log)) {
+      if (worker.exitCode !== null || worker.signalCode !== null) return { problem: 'the worker exited before it was ready', output: log };
+      if (performance.now() > deadline) return { problem: `the worker was not ready after ${WORKER_READY_TIMEOUT_MS / 1000} s`, output: log };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const call = await npx(['q', '-A', 'tasks.ts', 'call', 'tasks.add', '--args', '[2, 2]']);
+    if (call.status !== 0 || !/^[0-9a-f-]{36}$/.test(call.last)) return { problem: `call: ${outcome(call.status)}, printed ${call.last}`, output };
+    const result = await npx(['q', '-A', 'tasks.ts', 'result', call.last]);
+    if (result.status !== 0 || result.last !== '4') return { problem: `result: ${outcome(result.status)}, printed ${result.last}`, output };
+    const client = await npx(['tsx', 'client.ts']);
+    if (client.status !== 0 || client.last !== '4') return { problem: `tsx client.ts: ${outcome(client.status)}, printed ${client.last}`, output };
+    return { problem: null, output };
+  } finally {
+    group('SIGTERM');
+    const timer = setTimeout(() => group('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+    group('SIGKILL');
+  }
 }
 
 async function main() {
