@@ -369,6 +369,17 @@ async function steps(packages, tempRoot, line) {
   const route = await installingRoute(appDir);
   line(route.problem === null, `installing.md's route: npx q -A tasks.ts worker, call, result prints 4; npx tsx client.ts prints 4`,
     `${route.problem}\n${route.output}`);
+
+  // A project without "type": "module" (what `npm init -y` makes): Node loads its .ts files as CommonJS.
+  const cjsDir = path.join(appDir, 'cjs-project');
+  fs.mkdirSync(cjsDir);
+  fs.writeFileSync(path.join(cjsDir, 'package.json'), JSON.stringify({ name: 'cjs-project', private: true }));
+  fs.writeFileSync(path.join(cjsDir, 'tasks.ts'), gettingStartedBlock('tasks.ts'));
+  const cjsCall = await runCapture('npx', ['q', '-b', 'memory://cjs', '-A', 'tasks.ts', 'call', 'tasks.add', '--args', '[2, 2]'], cjsDir, BIN_TIMEOUT_MS, plainEnv());
+  const cjsLast = cjsCall.output.trim().split('\n').pop() ?? '';
+  line(cjsCall.status === 0 && /^[0-9a-f-]{36}$/.test(cjsLast),
+    'npx q -A tasks.ts call, in a package without "type": "module" (its .ts files load as CommonJS): prints the task id',
+    `${outcome(cjsCall.status)}\n${cjsCall.output}`);
 }
 
 /** The fenced block after `<!-- getting-started: name -->` in docs/getting-started.md (what a reader copies). */
