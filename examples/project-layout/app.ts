@@ -3,9 +3,9 @@
  * them: `include` names them, and every `q` command imports them right after this module. Each task module
  * imports `app` from here, so no import goes in a circle.
  *
- *   pnpm q -A examples/project-layout/app.ts worker
- *   pnpm q -A examples/project-layout/app.ts call math.add --args '[2, 2]'
- *   pnpm q -A examples/project-layout result <id>          (a folder: q finds its app.ts)
+ *   npx -y pnpm@10.34.9 q -A examples/project-layout/app.ts worker
+ *   npx -y pnpm@10.34.9 q -A examples/project-layout/app.ts call math.add --args '[2, 2]'
+ *   npx -y pnpm@10.34.9 q -A examples/project-layout result <id>          (a folder: q finds its app.ts)
  */
 import { createApp } from '@q/core';
 

@@ -2,9 +2,9 @@
  * The quickstart app. With no broker configured, q uses its embedded broker and result backend (files under
  * `.q/` in the working directory), so this runs with nothing else installed:
  *
- *   pnpm q -A examples/quickstart/tasks.ts worker
- *   pnpm q -A examples/quickstart/tasks.ts call tasks.add --args '[2, 2]'
- *   pnpm q -A examples/quickstart/tasks.ts result <id>
+ *   npx -y pnpm@10.34.9 q -A examples/quickstart/tasks.ts worker
+ *   npx -y pnpm@10.34.9 q -A examples/quickstart/tasks.ts call tasks.add --args '[2, 2]'
+ *   npx -y pnpm@10.34.9 q -A examples/quickstart/tasks.ts result <id>
  *
  * Point it at Redis or RabbitMQ with `-b redis://localhost:6379/0` (or `Q_BROKER_URL`), no code change.
  */
