@@ -27,11 +27,11 @@ let clone = '';
 let page = '';
 const groups = new Set<ChildProcess>();
 
-/** This process's environment without what the test runner and pnpm added (npm_*, NODE_OPTIONS, nx's, vitest's). */
+/** This process's environment without what the test runner and pnpm added (npm_*, NODE_OPTIONS, nx's, vitest's, FORCE_COLOR). */
 function newcomerEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|NX_|VITEST|PNPM_SCRIPT_SRC_DIR$|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|TEST$)/i.test(key)) continue;
+    if (/^(npm_|NX_|VITEST|PNPM_SCRIPT_SRC_DIR$|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|TEST$|FORCE_COLOR$)/i.test(key)) continue;
     env[key] = value;
   }
   // no node_modules/.bin of this checkout on the PATH: the clone's own commands only

@@ -49,6 +49,8 @@ describe('examples/project-layout', () => {
     const tsx = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('tsx')).href;
     const client = spawn(process.execPath, ['--conditions=@q/source', '--import', tsx, path.join(ROOT, 'examples/project-layout/client.ts')], {
       cwd: dir,
+      // nx sets FORCE_COLOR for the tasks it runs: console.log would colour the numbers.
+      env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'FORCE_COLOR')),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
