@@ -53,7 +53,7 @@ describe.skipIf(!ok || !py)('a Python client, a q worker (Redis)', () => {
 
   it("raises builtins.TypeError in Python for a call whose arguments do not fit the task, as a Python task's call would", async () => {
     const missing = await client.call('tasks.add', [1]);
-    expect(missing).toMatchObject({ ok: false, exc_type: 'TypeError', exc_module: 'builtins', message: "tasks.add() missing 1 required argument: 'y'" });
+    expect(missing).toMatchObject({ ok: false, exc_type: 'TypeError', exc_module: 'builtins', message: "tasks.add() missing 1 required positional argument: 'y'" });
     const unknown = await client.call('tasks.add', [1, 2], { z: 3 });
     expect(unknown).toMatchObject({ ok: false, exc_type: 'TypeError', exc_module: 'builtins', message: "tasks.add() got an unexpected keyword argument 'z'" });
   });

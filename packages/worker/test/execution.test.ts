@@ -60,7 +60,7 @@ describe('worker: running tasks (memory transport + memory backend)', () => {
     const missing = await app.sendTask('tasks.add', [1]);
     const unknown = await app.sendTask('tasks.add', [1, 2], { z: 3 });
     expect((await metaOf(app, missing.id)).result).toEqual({
-      exc_type: 'TypeError', exc_message: ["tasks.add() missing 1 required argument: 'y'"], exc_module: 'builtins',
+      exc_type: 'TypeError', exc_message: ["tasks.add() missing 1 required positional argument: 'y'"], exc_module: 'builtins',
     });
     const meta = await metaOf(app, unknown.id);
     expect(meta).toMatchObject({ status: 'FAILURE', result: { exc_type: 'TypeError', exc_module: 'builtins' } });

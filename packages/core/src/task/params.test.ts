@@ -46,8 +46,10 @@ describe('bindArguments', () => {
     const call = (args: unknown[], kwargs: Record<string, unknown>) => () => bindArguments('tasks.add', spec, args, kwargs, false);
     expect(call([1, 2], { z: 3 })).toThrow("tasks.add() got an unexpected keyword argument 'z'");
     expect(call([1], { x: 3 })).toThrow("tasks.add() got multiple values for argument 'x'");
-    expect(call([], { y: 3 })).toThrow("tasks.add() missing 1 required argument: 'x'");
-    expect(call([], {})).toThrow("missing 2 required arguments: 'x', 'y'");
+    expect(call([], { y: 3 })).toThrow("tasks.add() missing 1 required positional argument: 'x'");
+    expect(call([], {})).toThrow("missing 2 required positional arguments: 'x' and 'y'");
+    const three = parseParams((x: number, y: number, z: number) => x + y + z);
+    expect(() => bindArguments('tasks.sum3', three, [], {}, false)).toThrow("tasks.sum3() missing 3 required positional arguments: 'x', 'y', and 'z'");
     try {
       call([], {})();
     } catch (err) {
@@ -61,7 +63,7 @@ describe('bindArguments', () => {
     const bound = bindArguments('tasks.add', spec, args, {}, false);
     expect(bound).toEqual([1, 2]);
     expect(bound).not.toBe(args);
-    expect(() => bindArguments('tasks.add', spec, [1], {}, false)).toThrow("tasks.add() missing 1 required argument: 'y'");
+    expect(() => bindArguments('tasks.add', spec, [1], {}, false)).toThrow("tasks.add() missing 1 required positional argument: 'y'");
   });
 
   it('leaves optional parameters undefined so JS defaults apply', () => {

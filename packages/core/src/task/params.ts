@@ -132,8 +132,11 @@ export function bindArguments(
     if (!given.has(i)) missing.push(`'${names[i] ?? `#${i}`}'`);
   }
   if (missing.length > 0) {
+    // Python's wording: `missing 2 required positional arguments: 'x' and 'y'` ('x', 'y', and 'z' for three).
     const s = missing.length === 1 ? '' : 's';
-    throw argumentError(taskName, `missing ${missing.length} required argument${s}: ${missing.join(', ')}`);
+    const last = missing.pop() as string;
+    const names = missing.length === 0 ? last : `${missing.join(', ')}${missing.length > 1 ? ',' : ''} and ${last}`;
+    throw argumentError(taskName, `missing ${missing.length + 1} required positional argument${s}: ${names}`);
   }
   if (acceptsKwargs) {
     while (out.length < names.length) out.push(undefined);
