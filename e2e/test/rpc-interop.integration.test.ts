@@ -5,7 +5,7 @@
  * kombu turns it into an LPUSH on the list of that name — so a Python client reads what a q worker sends, and a q
  * client what a Python worker sends. The q side runs in this process, with the typed adapters.
  */
-import { createApp, RemoteError } from '@q/core';
+import { createApp, RemoteError, silentLogger } from '@q/core';
 import type { App, Transport } from '@q/core';
 import { rpcBackend } from '@q/backend-rpc';
 import { amqpTransport } from '@q/transport-amqp';
@@ -61,7 +61,7 @@ function interopSuite(broker: string, transport: () => Transport): void {
       ledger = interopLedger('q', URL10);
       app = createApp({ name: 'interop', broker: transport(), backend: rpcBackend() });
       registerInteropTasks(app, ledger);
-      worker = createWorker(app, { hostname: 'q-rpc@test' });
+      worker = createWorker(app, { logger: silentLogger, hostname: 'q-rpc@test' });
       await worker.start();
       client = new PythonClient(py ?? '', urls);
     }, 40_000);

@@ -3,7 +3,7 @@
  * results (also failures and STARTED) go through Redis exactly as Celery stores them, and the URL form resolves
  * through the plugin.
  */
-import { RemoteError, createApp, memoryQueueDriver } from '@q/core';
+import { createApp, memoryQueueDriver, RemoteError, silentLogger } from '@q/core';
 import { REDIS, servicesAvailable } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe.skipIf(!ok)('app + worker with the Redis backend (db 2)', () => {
     const fail = app.task({ name: 'tasks.fail' }, () => {
       throw new TypeError('nope');
     });
-    const worker = createWorker(app, { hostname: 'w1@redis-test', closeApp: false });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'w1@redis-test', closeApp: false });
     await worker.start();
     try {
       const result = await add.delay(2, 3);

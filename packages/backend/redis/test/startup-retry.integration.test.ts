@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectionError, createApp } from '@q/core';
+import { ConnectionError, createApp, silentLogger } from '@q/core';
 import { activeHandles, freePort, missingRedisServer, privateRedis, runsHere, type PrivateRedis } from '@q/test-services';
 import { redisTransport } from '@q/transport-redis';
 import { createWorker } from '@q/worker';
@@ -46,7 +46,7 @@ describe.skipIf(!runs)('start-up while Redis is down', () => {
       backend: redisBackend(url),
       brokerOptions: { connectionRetry: false },
     });
-    const worker = createWorker(app, { concurrency: 2, closeApp: true });
+    const worker = createWorker(app, { logger: silentLogger, concurrency: 2, closeApp: true });
     const started = worker.start();
     let startError: unknown = null;
     started.catch((err: unknown) => (startError = err));
@@ -94,7 +94,7 @@ describe.skipIf(!runs)('start-up while Redis is down', () => {
     // A worker: start() rejects with the connection error once the retries are spent, no hang.
     const app = createApp({ name: 'startup-never', broker: redisTransport({ url }), backend: redisBackend(url), ...conf });
     app.task('startup.never', () => 1);
-    const worker = createWorker(app, { closeApp: true });
+    const worker = createWorker(app, { logger: silentLogger, closeApp: true });
     const t1 = Date.now();
     const startError = await worker.start().then(() => null, (err: unknown) => err);
     expect(startError).toBeInstanceOf(ConnectionError);

@@ -12,7 +12,7 @@
  * removed in afterAll. The machine's shared RabbitMQ is never touched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectionError, createApp, type AppOptions } from '@q/core';
+import { type AppOptions, ConnectionError, createApp, silentLogger } from '@q/core';
 import { activeHandles, freePort, missingRabbitmqServer, privateNode, rabbitmqBinDir, recordingLogger, runsHere, type PrivateNode } from '@q/test-services';
 import { qPlugin as amqpPlugin } from '@q/transport-amqp';
 import { createWorker } from '@q/worker';
@@ -90,7 +90,7 @@ describe.skipIf(!runs)('amqp:// + rpc://: start-up while RabbitMQ is down', () =
     // A worker: start() rejects with the connection error once the retries are spent, no hang.
     const app = createApp(options('startup-never-worker', url, conf));
     app.task('startup.never', () => 1);
-    const worker = createWorker(app, { hostname: 'startup-never@test', closeApp: true });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'startup-never@test', closeApp: true });
     const t1 = Date.now();
     const startError = await worker.start().then(() => null, (err: unknown) => err);
     expect(Date.now() - t1).toBeLessThan(5000);

@@ -2,7 +2,7 @@
  * End to end: an app publishing over AMQP and a q worker consuming (vhost `q-test-transport-amqp-worker`), the
  * worker's shared prefetch checked on the broker (`rabbitmqctl list_channels`), and requeue on a warm stop.
  */
-import { createApp, memoryKeyValueDriver } from '@q/core';
+import { createApp, memoryKeyValueDriver, silentLogger } from '@q/core';
 import { createWorker } from '@q/worker';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { amqpTransport, qPlugin, type AmqpTransport } from '../src/index.js';
@@ -22,7 +22,7 @@ describe.skipIf(!vhost)('app and worker over AMQP', () => {
     const app = createApp({ name: 'e2e', broker: transport, backend: backend() });
     onTestFinished(() => app.close());
     const add = app.task({ name: 'tasks.add' }, (a: number, b: number) => a + b);
-    const worker = createWorker(app, { hostname: 'amqp1@test', concurrency: 4 });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'amqp1@test', concurrency: 4 });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => add.delay(i, i)));
@@ -45,7 +45,7 @@ describe.skipIf(!vhost)('app and worker over AMQP', () => {
       running--;
       return i;
     });
-    const worker = createWorker(app, { hostname: 'amqp2@test', concurrency: 2, prefetchMultiplier: 2, queues: ['pa', 'pb'] });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'amqp2@test', concurrency: 2, prefetchMultiplier: 2, queues: ['pa', 'pb'] });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
     expect((await app.getTransport()).describe()).toBe(url.replace(':guest@', ':***@'));

@@ -3,7 +3,7 @@
  * under a working worker, a channel closed by the broker (as its consumer_timeout does), a queue deleted under its
  * consumer, a refused declaration, publishes made while disconnected, close() with publishes in flight, failover.
  */
-import { createApp, isQError, memoryKeyValueDriver } from '@q/core';
+import { createApp, isQError, memoryKeyValueDriver, silentLogger } from '@q/core';
 import type { Delivery, Message } from '@q/core/adapter';
 import { createWorker } from '@q/worker';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -44,7 +44,7 @@ describe.skipIf(!vhost)('amqp recovery', () => {
     app.task({ name: 'tasks.work' }, work);
     const send = producer.tasks.get('tasks.work');
     if (!send) throw new Error('no task');
-    const worker = createWorker(app, { hostname: 'rec@test', concurrency: 4, prefetchMultiplier: 4 });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'rec@test', concurrency: 4, prefetchMultiplier: 4 });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
 
@@ -76,7 +76,7 @@ describe.skipIf(!vhost)('amqp recovery', () => {
     onTestFinished(() => app.close());
     let runs = 0;
     const later = app.task({ name: 'tasks.later' }, () => void runs++);
-    const worker = createWorker(app, { hostname: 'eta@test', concurrency: 1 });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'eta@test', concurrency: 1 });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
     // The ETA leaves room for the reconnect and for rabbitmqctl, which takes seconds a call on a loaded machine: the

@@ -11,7 +11,7 @@
  * and no task that finished before the stop began runs twice.
  */
 import type { TaskContext } from '@q/core';
-import { createApp, memoryKeyValueDriver } from '@q/core';
+import { createApp, memoryKeyValueDriver, silentLogger } from '@q/core';
 import { missingRabbitmqServer, privateNode, rabbitmqBinDir, recordingLogger, runsHere, type PrivateNode, type RecordedLine } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe.skipIf(!runs)('amqp: a real RabbitMQ restart', () => {
     app.task({ name: 'restart.work', bind: true }, work);
     const send = producer.tasks.get('restart.work');
     if (!send) throw new Error('no task');
-    const worker = createWorker(app, { hostname: 'restart@test', concurrency: 4, prefetchMultiplier: 4, queues: ['celery', TRANSIENT] });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'restart@test', concurrency: 4, prefetchMultiplier: 4, queues: ['celery', TRANSIENT] });
 
     const published = new Set<number>();
     const publishErrors: unknown[] = [];

@@ -12,7 +12,7 @@
  * Each test uses a queue of its own on the node's default vhost.
  */
 import { randomBytes } from 'node:crypto';
-import { ConnectionError, createApp, isQError, memoryKeyValueDriver, type App, type TaskContext } from '@q/core';
+import { type App, ConnectionError, createApp, isQError, memoryKeyValueDriver, silentLogger, type TaskContext } from '@q/core';
 import { makeTestCertificates, missingOpenssl, missingRabbitmqServer, privateNode, rabbitmqBinDir, recordingLogger, runsHere, type PrivateNode, type TestCertificates } from '@q/test-services';
 import { createWorker, type Worker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -35,7 +35,7 @@ const backend = () => memoryKeyValueDriver({ namespace: `amqp-tls-${process.pid}
 
 /** A worker consuming `queue` of `app`, stopped after the test. */
 async function startWorker(app: App, queue: string): Promise<Worker> {
-  const worker = createWorker(app, { hostname: `${queue}@test`, concurrency: 2, queues: [queue] });
+  const worker = createWorker(app, { logger: silentLogger, hostname: `${queue}@test`, concurrency: 2, queues: [queue] });
   onTestFinished(() => worker.stop({ graceful: false }));
   await worker.start();
   return worker;
@@ -134,7 +134,7 @@ describe.skipIf(!runs)('amqp against a configured RabbitMQ: TLS, SASL EXTERNAL, 
     // at once instead of retrying for minutes.
     const app = createApp({ name: 'tls-bad-ca', broker: amqpTransport({ url: tlsUrl, ssl: { ca: certs.otherCa } }), backend: backend(), task: { defaultQueue: 'tls-bad' } });
     onTestFinished(() => app.close());
-    const worker = createWorker(app, { hostname: 'bad-ca@test', concurrency: 1, queues: ['tls-bad'] });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'bad-ca@test', concurrency: 1, queues: ['tls-bad'] });
     onTestFinished(() => worker.stop({ graceful: false }));
     const t1 = Date.now();
     const startErr = await worker.start().then(

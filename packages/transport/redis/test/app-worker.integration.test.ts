@@ -1,5 +1,5 @@
 /** End to end: an app publishing through the Redis transport and a q worker consuming from it (db 1). */
-import { createApp, memoryKeyValueDriver } from '@q/core';
+import { createApp, memoryKeyValueDriver, silentLogger } from '@q/core';
 import { REDIS, servicesAvailable } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -17,7 +17,7 @@ describe.skipIf(!ok)('app and worker over Redis', () => {
     const app = createApp({ name: 'e2e', broker: redisTransport(URL1), backend });
     onTestFinished(() => app.close());
     const add = app.task({ name: 'tasks.add' }, (a: number, b: number) => a + b);
-    const worker = createWorker(app, { hostname: 'redis1@test', concurrency: 4 });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'redis1@test', concurrency: 4 });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => add.delay(i, i)));
@@ -32,7 +32,7 @@ describe.skipIf(!ok)('app and worker over Redis', () => {
     const app = createApp({ name: 'e2e', broker: URL1, backend, plugins: [qPlugin] });
     onTestFinished(() => app.close());
     const mul = app.task({ name: 'tasks.mul' }, (a: number, b: number) => a * b);
-    const worker = createWorker(app, { hostname: 'redis2@test' });
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'redis2@test' });
     await worker.start();
     expect((await app.getTransport()).describe()).toContain('redis://127.0.0.1:6379/1');
     expect(await (await mul.delay(6, 7)).get({ timeout: 10 })).toBe(42);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type AsyncResult } from '@q/core';
+import { type AsyncResult, createApp, silentLogger } from '@q/core';
 import { freePort, missingRedisServer, privateRedis, runsHere, type PrivateRedis } from '@q/test-services';
 import { createWorker } from '@q/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe.skipIf(!runs)('redis server restart', () => {
       return n;
     });
     const client = createApp({ name: 'restart-client', broker: redisTransport({ url }), backend: 'memory://restart' });
-    const worker = createWorker(app, { concurrency: 4, closeApp: true });
+    const worker = createWorker(app, { logger: silentLogger, concurrency: 4, closeApp: true });
     await worker.start();
     try {
       const first: AsyncResult[] = [];
