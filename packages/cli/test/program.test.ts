@@ -81,7 +81,6 @@ describe('q usage errors exit 2', () => {
     ['bad countdown', ['call', 't', '--countdown', 'soon'], /--countdown: expected a non-negative number/],
     ['bad eta', ['call', 't', '--eta', 'tomorrow'], /--eta: expected an ISO-8601 date-time/],
     ['priority out of range', ['call', 't', '--priority', '300'], /--priority: expected an integer between 0 and 255/],
-    ['unknown pool', ['worker', '-P', 'prefork'], /argument 'prefork' is invalid/],
     ['zero concurrency', ['worker', '-c', '0'], /-c\/--concurrency: expected an integer >= 1/],
     ['unknown log level', ['-l', 'loud', 'worker'], /unknown level "loud"/],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],

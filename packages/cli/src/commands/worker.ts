@@ -1,7 +1,7 @@
 /** `q worker`: prints the banner, starts a worker, and stops it warm (SIGTERM/SIGINT) or cold (SIGINT twice/SIGQUIT). */
 import os from 'node:os';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { App } from '@q/core';
 import { createWorker } from '@q/worker';
 import type { Worker, WorkerOptions } from '@q/worker';
@@ -19,7 +19,8 @@ import { VERSION } from '../version.js';
 export interface WorkerCommandOptions {
   queues?: string[];
   concurrency?: number;
-  pool?: 'async' | 'solo';
+  /** `async`, `solo`, or a pool a plugin of the app registers (checked when the worker starts). */
+  pool?: string;
   hostname?: string;
   prefetchMultiplier?: number;
   pidfile?: string;
@@ -32,10 +33,10 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('-Q, --queues <list>', 'comma-separated queues to consume (default: the default queue)', (v) =>
       parseList('-Q/--queues', v),
     )
-    .option('-c, --concurrency <n>', 'tasks run at once (default: async 100, solo 1)', (v) =>
+    .option('-c, --concurrency <n>', 'tasks run at once (default: what the pool declares: async 100, solo 1)', (v) =>
       parseInteger('-c/--concurrency', v, 1),
     )
-    .addOption(new Option('-P, --pool <pool>', 'execution pool').choices(['async', 'solo']))
+    .option('-P, --pool <pool>', 'execution pool: async, solo, or one a plugin of the app registers (default async)')
     .option('-n, --hostname <name>', 'node name; %h = host, %n = host name, %d = domain (default celery@%h)')
     .option('--prefetch-multiplier <n>', 'messages reserved per concurrency slot (default 4)', (v) =>
       parseInteger('--prefetch-multiplier', v, 1),
