@@ -1,9 +1,13 @@
-/** `q worker` with a broker or backend it cannot reach: exits 1 with the error line, the app closed. */
+/**
+ * `q worker` with a broker or backend it cannot reach: exits 1 with the error line, the app closed. `-P`: the built-in
+ * pools and those a plugin of the app registers; an unknown one is refused by name.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConnectionError, createApp, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
-import type { App } from '@q/core';
+import type { App, Plugin } from '@q/core';
+import { asyncPool } from '@q/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clearCliOverrides } from '@q/core/internal';
 import { runCli } from '../src/run-cli.js';
@@ -49,14 +53,20 @@ function refusing<T extends object & { connect(): Promise<void>; close(): Promis
   return { adapter, stats };
 }
 
+/** A new module in `dir` exporting `app` (each module is imported once). */
+function appModule(app: App): string {
+  (globalThis as Record<string, unknown>)[KEY] = app;
+  const file = `app-${++runs}.mjs`;
+  writeFileSync(path.join(dir, file), `export const app = globalThis.${KEY};\n`);
+  return file;
+}
+
 async function qWorker(brokerRefusals: number, backendRefusals: number) {
   const broker = refusing(virtualTransport(memoryQueueDriver()), brokerRefusals);
   const results = refusing(keyValueBackend(memoryKeyValueDriver()), backendRefusals);
   const app = createApp({ broker: broker.adapter, backend: results.adapter, brokerOptions: { connectionMaxRetries: 1 } });
   apps.push(app);
-  (globalThis as Record<string, unknown>)[KEY] = app;
-  const file = `app-${++runs}.mjs`; // a module is imported once
-  writeFileSync(path.join(dir, file), `export const app = globalThis.${KEY};\n`);
+  const file = appModule(app);
   const io = memoryIo({ cwd: dir });
   const started = Date.now();
   const code = await runCli(['node', 'q', '-A', file, '-l', 'error', 'worker'], io);
@@ -100,5 +110,37 @@ describe('q worker, logging of an app made without a logger', () => {
     process.emit('SIGTERM', 'SIGTERM');
     expect(await running).toBe(0);
     expect(io.err()).toMatch(/cannot connect to .*connect ECONNREFUSED; retrying in 0\.1s/);
+  });
+});
+
+/** A plugin registering the `threads` pool, declaring a default concurrency of 3. */
+const threads: Plugin = { name: 'threads-pool', setup: (api) => api.pool('threads', { create: (o) => asyncPool(o), defaultConcurrency: 3 }) };
+
+/** Runs `q -A <module> worker -P <pool>` on an in-memory app until it is ready (then SIGTERM) or it fails. */
+async function qWorkerWithPool(pool: string) {
+  const app = createApp({ broker: `memory://pool-${++runs}`, backend: null, plugins: [threads] });
+  apps.push(app);
+  const file = appModule(app);
+  const io = memoryIo({ cwd: dir });
+  const running = runCli(['node', 'q', '-A', file, '-l', 'error', 'worker', '-P', pool], io);
+  const deadline = Date.now() + 5000;
+  let settled = false;
+  void running.finally(() => (settled = true));
+  while (!settled && !io.out().includes('[queues]') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  if (!settled) process.emit('SIGTERM', 'SIGTERM');
+  return { code: await running, io };
+}
+
+describe('q worker -P', () => {
+  it('runs a pool a plugin of the app registers, with the concurrency it declares', async () => {
+    const { code, io } = await qWorkerWithPool('threads');
+    expect(code, io.err()).toBe(0);
+    expect(io.out()).toMatch(/concurrency:\s+3 \(threads\)/);
+  });
+
+  it('refuses an unknown pool, naming the known ones', async () => {
+    const { code, io } = await qWorkerWithPool('prefork');
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(/unknown pool "prefork" \(known: async, solo, threads\)/);
   });
 });
