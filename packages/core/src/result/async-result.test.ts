@@ -163,7 +163,10 @@ describe('AsyncResult state accessors', () => {
     expect(await r.failed()).toBe(false);
     expect(await r.result()).toBe(3);
     expect(await r.traceback()).toBeNull();
-    expect((await r.children()).map((c) => c.id)).toEqual(['c1', 'm1', 'm2']);
+    // As Celery's `children`: a task's tuple is an AsyncResult, a group's a GroupResult holding its members.
+    const children = await r.children();
+    expect(children.map((c) => [c.kind, c.id])).toEqual([['task', 'c1'], ['group', 'g']]);
+    expect((await children[1]!.children()).map((c) => c.id)).toEqual(['m1', 'm2']);
     await r.forget();
     expect(await r.state()).toBe('PENDING');
   });

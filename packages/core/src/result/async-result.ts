@@ -1,52 +1,59 @@
 /**
  * `AsyncResult<T>`: the handle of a sent task (Celery's `AsyncResult`). Reads the task's state from the
  * result backend; `get()` waits for a final state, by the backend's push (`watch`) when it has one, by
- * polling otherwise.
+ * polling otherwise, and meanwhile fails early when a parent failed (`followParents`). `collect()` walks the
+ * task's result graph (its stored `children`), and {@link resultFromTuple} rebuilds a handle, a group's included,
+ * from Celery's result tuple.
  */
-import { appModuleLoading } from '../config/app-module-loading.js';
 import type { ResultBackend, TaskMeta, TaskState } from '../contracts/result-backend.js';
-import { BackendError, QError, TimeoutError, type RemoteError } from '../errors/q-error.js';
-import { encodeException, encodedTaskRevoked, isEncodedException, toRemoteError } from '../protocol/exceptions.js';
-import { EXCEPTION_STATES, PROPAGATE_STATES, isReady } from './states.js';
+import { BackendError, ProtocolError, TimeoutError, type RemoteError } from '../errors/q-error.js';
+import { readResultTuple, resultTuple, type ResultTuple } from '../protocol/result-document.js';
+import { GroupResult } from './group-result.js';
+import { changesOnly, metaError, metaValue, pendingMeta, refuseWaitDuringImport } from './meta-outcome.js';
+import type { ResultBase, ResultHost, WaitOptions } from './result-base.js';
+import { PROPAGATE_STATES, isReady } from './states.js';
+import { waitForMeta } from './wait-for-meta.js';
 
-/** What a result needs from the app. */
-export interface ResultHost {
-  /** The app's result settings this handle reads (`result.pollInterval`, seconds). */
-  readonly conf: { readonly result: { readonly pollInterval: number } };
-  /** The backend, or `null` when results are disabled (`backend: null`). */
-  getBackend(): Promise<ResultBackend | null>;
-  /** Aborts when the host closes its connections: a `get()` waiting then rejects with the abort reason. */
-  readonly closeSignal?: AbortSignal;
-}
+export type { ResultHost } from './result-base.js';
+export { pendingMeta } from './meta-outcome.js';
 
 /** Options of {@link AsyncResult.get}. */
-export interface GetOptions {
-  /** Seconds to wait before throwing a `TimeoutError` (default: forever). */
-  timeout?: number;
+export interface GetOptions extends WaitOptions {
   /**
-   * Throw the task's error for FAILURE/REVOKED (default true); `false` returns it instead, as a `RemoteError`
-   * (so `get()` is then typed `Promise<T | RemoteError>`).
+   * While waiting, throw the error of a known parent (`parent`, its `parent`, …) that is FAILURE or REVOKED, the
+   * one nearest the root first (default true; only with `propagate`). Celery's `follow_parents`: a chain whose
+   * first step failed fails the wait for its last step at once instead of at its timeout.
    */
-  propagate?: boolean;
-  /** Poll interval in seconds for backends without push (default `result.pollInterval`). */
-  interval?: number;
-  /** Abort the wait. */
-  signal?: AbortSignal;
+  followParents?: boolean;
 }
 
-/** The PENDING meta Celery reports for an id with nothing stored. */
-export function pendingMeta(taskId: string): TaskMeta {
-  return { taskId, status: 'PENDING', result: null, traceback: null, children: [], dateDone: null };
+/** Options of {@link AsyncResult.collect}: each node's `get()` options, and `intermediate`. */
+export interface CollectOptions extends GetOptions {
+  /**
+   * Keep walking past a node that is not ready once its `get()` returned (its children are then not followed);
+   * without it (the default) such a node ends the walk with `BackendError` `Q_ERR_BACKEND_FAILED`
+   * ("IncompleteStream"), as Celery's `iterdeps`. `get()` waits for each node, so this only happens when a result
+   * disappears meanwhile (forgotten, expired).
+   */
+  intermediate?: boolean;
 }
 
 /** The result of one task. */
-export class AsyncResult<T = unknown> {
+export class AsyncResult<T = unknown> implements ResultBase<T> {
+  /** Always `task`: this is one task's result. */
+  readonly kind = 'task' as const;
+  /** The task id. */
   readonly id: string;
-  /** The result of the task that sent this one, when known. */
-  readonly parent: AsyncResult | null;
+  /** The result of the task (or group) this task was chained after or sent from, when known. */
+  readonly parent: ResultBase | null;
   readonly #host: ResultHost;
 
-  constructor(id: string, host: ResultHost, parent: AsyncResult | null = null) {
+  /**
+   * @param id The task id.
+   * @param host Where the result is read from (the app).
+   * @param parent The parent result, when known (`get()` follows it, `asTuple()` includes it).
+   */
+  constructor(id: string, host: ResultHost, parent: ResultBase | null = null) {
     this.id = id;
     this.#host = host;
     this.parent = parent;
@@ -65,6 +72,7 @@ export class AsyncResult<T = unknown> {
     return (await (await this.#backend()).getTaskMeta(this.id)) ?? pendingMeta(this.id);
   }
 
+  /** The task's state (`PENDING` when nothing is stored). */
   async state(): Promise<TaskState> {
     return (await this.meta()).status;
   }
@@ -74,27 +82,36 @@ export class AsyncResult<T = unknown> {
     return isReady(await this.state());
   }
 
+  /** True when the task is SUCCESS. */
   async successful(): Promise<boolean> {
     return (await this.state()) === 'SUCCESS';
   }
 
+  /** True when the task is FAILURE. */
   async failed(): Promise<boolean> {
     return (await this.state()) === 'FAILURE';
   }
 
   /** The return value, or for RETRY/FAILURE/REVOKED the error as a `RemoteError` (not thrown). */
   async result(): Promise<T | unknown> {
-    return this.#value(await this.meta());
+    return metaValue(await this.meta(), this.id);
   }
 
+  /** The stored traceback of a failed task, or `null`. */
   async traceback(): Promise<string | null> {
     return (await this.meta()).traceback;
   }
 
-  /** Results of tasks this task sent (callbacks, the next chain step), from the stored `children` tuples. */
-  async children(): Promise<AsyncResult[]> {
-    const out: AsyncResult[] = [];
-    for (const tuple of (await this.meta()).children) out.push(...resultsFromTuple(tuple, this.#host));
+  /**
+   * Results of tasks this task sent (callbacks, the next chain step, subtasks), from the stored `children` tuples:
+   * an `AsyncResult` for a task, a `GroupResult` for a group (as Celery's `children`).
+   */
+  async children(): Promise<ResultBase[]> {
+    const out: ResultBase[] = [];
+    for (const tuple of (await this.meta()).children) {
+      const child = resultFromTuple(tuple, this.#host);
+      if (child) out.push(child);
+    }
     return out;
   }
 
@@ -103,10 +120,23 @@ export class AsyncResult<T = unknown> {
     await (await this.#backend()).forget(this.id);
   }
 
+  /** Celery's result tuple: `[[id, parentTuple | null], null]`. */
+  asTuple(): ResultTuple {
+    return resultTuple(this.id, this.parent?.asTuple() ?? null);
+  }
+
+  /** Throws the task's error when it is FAILURE or REVOKED; does nothing otherwise (Celery's `maybe_throw`). */
+  async maybeThrow(): Promise<void> {
+    const meta = await this.meta();
+    if (PROPAGATE_STATES.includes(meta.status)) throw metaError(meta, this.id);
+  }
+
   /**
    * Waits for the task to finish and returns its result. FAILURE and REVOKED throw a `RemoteError` with the
    * remote type, message and traceback (REVOKED: type `TaskRevokedError`); with `propagate: false` that
-   * `RemoteError` is returned instead (the return type says so).
+   * `RemoteError` is returned instead (the return type says so). With `propagate`, a known parent that is FAILURE or
+   * REVOKED (checked before waiting and at every interval) throws its error instead (`followParents: false` turns
+   * that off). `onMessage` sees every state change the wait observes.
    * A wait on a backend's push fails when the backend ends it: `app.close()` while `get()` waits rejects it at
    * once with the backend's error (Redis, rpc, memory: `ConnectionError` `Q_ERR_CONNECTION_LOST`).
    * @throws QError `Q_ERR_WAIT_DURING_IMPORT` at once while a `q` command imports the app module (top-level code
@@ -118,178 +148,131 @@ export class AsyncResult<T = unknown> {
   get(options?: GetOptions & { propagate?: true }): Promise<T>;
   get(options: GetOptions): Promise<T | RemoteError>;
   async get(options: GetOptions = {}): Promise<T | RemoteError> {
-    this.#refuseDuringImport();
+    refuseWaitDuringImport(`result.get() was called for task ${this.id}`);
     const backend = await this.#backend();
-    const meta = await this.#waitReady(backend, options);
+    const propagate = options.propagate ?? true;
+    const parents = propagate && (options.followParents ?? true) ? this.#ancestors() : [];
+    const checkParents = parents.length === 0 ? undefined : () => throwFirstFailed(parents);
+    await checkParents?.();
+    const meta = await waitForMeta(backend, this.id, {
+      deadline: options.timeout === undefined ? null : Date.now() + options.timeout * 1000,
+      timeout: () => new TimeoutError('Q_ERR_TIMEOUT', `timed out waiting for the result of task ${this.id}`, { retryable: true }),
+      signal: options.signal,
+      closeSignal: this.#host.closeSignal,
+      intervalMs: (options.interval ?? this.#host.conf.result.pollInterval) * 1000,
+      observe: options.onMessage && changesOnly(options.onMessage),
+      onInterval: checkParents,
+    });
     if (PROPAGATE_STATES.includes(meta.status)) {
-      const error = this.#error(meta);
-      if (options.propagate ?? true) throw error;
+      const error = metaError(meta, this.id);
+      if (propagate) throw error;
       return error;
     }
-    return this.#value(meta) as T;
+    return metaValue(meta, this.id) as T;
+  }
+
+  /** The known parents, the one nearest the root first (the order Celery checks them in). */
+  #ancestors(): ResultBase[] {
+    const out: ResultBase[] = [];
+    for (let node = this.parent; node !== null && !out.includes(node); node = node.parent) out.unshift(node);
+    return out;
   }
 
   /**
-   * `q worker` imports the app module before it consumes anything, so a wait in that module's top-level code
-   * (`await (await add.delay(2, 2)).get()`) would wait for a worker that cannot start until the wait ends.
+   * Walks the result graph: yields `[result, value]` for this result, then for its children (read from the
+   * stored `children` once it is ready; a group's children are its members), breadth first as Celery's
+   * `collect`/`iterdeps`. Each node is waited for with `get(options)`, so a failed node throws (unless
+   * `propagate: false`). Needs the tasks' `children` stored (Celery's `trail`, on by default).
+   * @throws as {@link AsyncResult.get}; BackendError `Q_ERR_BACKEND_FAILED` ("IncompleteStream") for a node not ready
+   *   after its `get()` without `intermediate`.
    */
-  #refuseDuringImport(): void {
-    const loading = appModuleLoading();
-    if (loading === null) return;
-    throw new QError(
-      'Q_ERR_WAIT_DURING_IMPORT',
-      `result.get() was called for task ${this.id} while \`q ${loading.command}\` is importing the app module ${loading.module}: ` +
-        `\`q ${loading.command}\` starts only after that import finishes, so this wait could never end (no worker consumes yet). ` +
-        'Do not wait for results at the top level of the app module: send tasks and wait for their results from a ' +
-        'client module (e.g. client.ts, run on its own), or inside a function called later.',
-    );
-  }
-
-  async #waitReady(backend: ResultBackend, options: GetOptions): Promise<TaskMeta> {
-    const deadline = options.timeout === undefined ? null : Date.now() + options.timeout * 1000;
-    // A push backend ends its waits itself when it closes (`onEnd`, naming the backend); a poll ends with the app.
-    if (backend.capabilities.push && backend.watch) return this.#watch(backend, backend.watch.bind(backend), deadline, options.signal);
-    const closed = this.#host.closeSignal;
-    const signal = closed && options.signal ? AbortSignal.any([options.signal, closed]) : (options.signal ?? closed);
-    const intervalMs = (options.interval ?? this.#host.conf.result.pollInterval) * 1000;
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const meta = (await backend.getTaskMeta(this.id)) ?? pendingMeta(this.id);
-      if (isReady(meta.status)) return meta;
-      if (signal?.aborted) throw signal.reason;
-      const left = deadline === null ? intervalMs : deadline - Date.now();
-      if (left <= 0) throw this.#timeout();
-      await sleep(Math.min(intervalMs, left), signal);
-    }
-  }
-
-  async #watch(
-    backend: ResultBackend,
-    watch: NonNullable<ResultBackend['watch']>,
-    deadline: number | null,
-    signal: AbortSignal | undefined,
-  ): Promise<TaskMeta> {
-    let settle: ((meta: TaskMeta) => void) | null = null;
-    const arrived = new Promise<TaskMeta>((resolve) => {
-      settle = resolve;
-    });
-    // The backend ended the subscription (it closed, or lost it for good): the wait fails with its error.
-    let end: ((error: Error) => void) | null = null;
-    const ended = new Promise<never>((_, reject) => {
-      end = reject;
-    });
-    ended.catch(() => undefined); // raced below, or not at all when the first read finds the result
-    // Subscribe and read the stored state at the same time (one round trip, not two, when the task is done).
-    const subscribing = watch(
-      this.id,
-      (meta) => {
-        if (isReady(meta.status)) settle?.(meta);
-      },
-      (error) => end?.(error),
-    );
-    // Handled now: the subscription may fail while the read below is pending (the app closing in the same turn),
-    // which must not be an unhandled rejection. `await subscribing` below still throws its error.
-    subscribing.catch(() => undefined);
-    let early: TaskMeta | null;
-    try {
-      early = await backend.getTaskMeta(this.id);
-    } catch (err) {
-      await dropWatch(subscribing);
-      throw err;
-    }
-    if (early && isReady(early.status)) {
-      // Nothing to wait for. The subscription is ended as soon as it is made; its confirmation is not waited for.
-      void dropWatch(subscribing);
-      return early;
-    }
-    const unsubscribe = await subscribing;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    try {
-      // That read may have run before the subscription was active: read again now that it is (no lost result).
-      // Whichever comes first wins: that read finding the result, or the result's message.
-      const reread = backend.getTaskMeta(this.id).then((stored) => (stored && isReady(stored.status) ? stored : arrived));
-      const racers: Promise<TaskMeta>[] = [arrived, reread, ended];
-      if (deadline !== null) {
-        racers.push(
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(this.#timeout()), Math.max(0, deadline - Date.now()));
-          }),
-        );
+  async *collect(options: CollectOptions = {}): AsyncGenerator<[ResultBase, unknown], void, undefined> {
+    const { intermediate = false, ...getOptions } = options;
+    const queue: ResultBase[] = [this];
+    for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
+      yield [node, await node.get(getOptions)];
+      if (await node.ready()) queue.push(...(await node.children()));
+      else if (!intermediate) {
+        throw new BackendError('Q_ERR_BACKEND_FAILED', `IncompleteStream: the result of ${node.id} is not ready after its get() (forgotten or expired meanwhile)`);
       }
-      if (signal) {
-        racers.push(
-          new Promise<never>((_, reject) => {
-            onAbort = () => reject(signal.reason);
-            if (signal.aborted) onAbort();
-            else signal.addEventListener('abort', onAbort, { once: true });
-          }),
-        );
-      }
-      return await Promise.race(racers);
-    } finally {
-      if (timer) clearTimeout(timer);
-      if (signal && onAbort) signal.removeEventListener('abort', onAbort);
-      // The listener is gone now; the backend's UNSUBSCRIBE goes out in this turn, its reply is not waited for
-      // (it is not on the caller's path; a backend closed meanwhile has nothing left to end).
-      void dropWatch(Promise.resolve(unsubscribe));
     }
   }
 
-  #timeout(): TimeoutError {
-    return new TimeoutError('Q_ERR_TIMEOUT', `timed out waiting for the result of task ${this.id}`, { retryable: true });
-  }
-
-  #error(meta: TaskMeta): RemoteError {
-    if (isEncodedException(meta.result)) return toRemoteError(meta.result, meta.traceback, this.id);
-    // A failed state without an exception document: REVOKED is Celery's `TaskRevokedError('revoked')`, any other
-    // state an `Exception` with the result's text.
-    const enc = meta.status === 'REVOKED' ? encodedTaskRevoked('revoked') : encodeException(String(meta.result));
-    return toRemoteError(enc, meta.traceback, this.id);
-  }
-
-  #value(meta: TaskMeta): unknown {
-    if (EXCEPTION_STATES.includes(meta.status) && isEncodedException(meta.result)) {
-      return toRemoteError(meta.result, meta.traceback, this.id);
-    }
-    return meta.result;
-  }
-
+  /** The task id. */
   toString(): string {
     return this.id;
   }
 }
 
+/** Throws the error of the first node that is FAILURE or REVOKED, in order (a group: of its first such member). */
+async function throwFirstFailed(nodes: readonly ResultBase[]): Promise<void> {
+  for (const node of nodes) await node.maybeThrow();
+}
+
 /**
- * Results from a stored result tuple: `[[id, parent], null]` is one task; a group `[[gid, parent], [members…]]`
- * yields its members.
+ * Rebuilds a result from Celery's result tuple (Celery's `result_from_tuple`): `[[id, parent], null]` is an
+ * {@link AsyncResult}, `[[gid, parent], [member tuples…]]` a {@link GroupResult}; parents (tuples themselves) are
+ * rebuilt too, nested to any depth. A bare id in place of `[id, parent]` is accepted (older Celery).
+ * @returns `null` when `tuple` is not a result tuple.
+ */
+export function resultFromTuple(tuple: unknown, host: ResultHost): AsyncResult | GroupResult | null {
+  let read = readResultTuple(tuple);
+  if (!read && Array.isArray(tuple) && tuple.length === 2 && typeof tuple[0] === 'string') {
+    const members = tuple[1] as unknown;
+    if (members === null || Array.isArray(members)) read = { id: tuple[0], parent: null, members };
+  }
+  if (!read) return null;
+  const parent = read.parent == null ? null : resultFromTuple(read.parent, host);
+  if (read.members === null) return new AsyncResult(read.id, host, parent);
+  const members: ResultBase[] = [];
+  for (const m of read.members) {
+    const member = resultFromTuple(m, host);
+    if (member) members.push(member);
+  }
+  return new GroupResult(read.id, members, host, parent);
+}
+
+/**
+ * Restores a group result saved with `GroupResult.save()`, by Celery too (`celery-taskset-meta-<gid>`), with its
+ * members (and parents) rebuilt from the stored tuple (Celery's `GroupResult.restore`).
+ * @returns `null` when nothing is saved under `groupId`.
+ * @throws BackendError `Q_ERR_BACKEND_UNSUPPORTED` when the backend cannot store groups, `Q_ERR_BACKEND_DISABLED`
+ *   without a backend; ProtocolError `Q_ERR_MESSAGE_MALFORMED` when the stored document is not a group's.
+ */
+export async function restoreGroupResult<T extends readonly unknown[] = unknown[]>(
+  host: ResultHost,
+  groupId: string,
+): Promise<GroupResult<T> | null> {
+  const backend = await host.getBackend();
+  if (!backend) {
+    throw new BackendError('Q_ERR_BACKEND_DISABLED', `no result backend is configured (backend: null), so group ${groupId} cannot be restored`);
+  }
+  if (!backend.restoreGroup) {
+    throw new BackendError('Q_ERR_BACKEND_UNSUPPORTED', `the result backend ${backend.describe()} cannot store group results (to restore group ${groupId})`);
+  }
+  const stored = await backend.restoreGroup(groupId);
+  if (stored === null || stored === undefined) return null;
+  // A backend may hand back the whole document (`{"result": tuple}`) rather than the tuple.
+  const tuple = isRecord(stored) && 'result' in stored ? stored.result : stored;
+  const result = resultFromTuple(tuple, host);
+  if (!(result instanceof GroupResult)) {
+    throw new ProtocolError('Q_ERR_MESSAGE_MALFORMED', `the saved group ${groupId} is not a group result tuple [[group_id, parent], [member tuples]]`);
+  }
+  return result as unknown as GroupResult<T>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Results from a stored result tuple, a group's flattened to its members (`[[gid, parent], [members…]]` yields
+ * each member task, nested groups included); `[]` when `tuple` is not one. Prefer {@link resultFromTuple}, which
+ * keeps groups as `GroupResult`.
  */
 export function resultsFromTuple(tuple: unknown, host: ResultHost): AsyncResult[] {
-  if (!Array.isArray(tuple) || tuple.length !== 2) return [];
-  const [head, members] = tuple as [unknown, unknown];
-  if (Array.isArray(members)) return members.flatMap((m) => resultsFromTuple(m, host));
-  if (!Array.isArray(head) || typeof head[0] !== 'string') return [];
-  const parent = head[1] == null ? null : (resultsFromTuple(head[1], host)[0] ?? null);
-  return [new AsyncResult(head[0], host, parent)];
-}
-
-/** Ends a subscription that is no longer needed, whether or not it was set up. */
-async function dropWatch(subscribing: Promise<() => Promise<void>>): Promise<void> {
-  try {
-    await (await subscribing)();
-  } catch {
-    // The subscription failed or the backend is closing: there is nothing left to end.
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  const result = resultFromTuple(tuple, host);
+  if (result === null) return [];
+  if (result instanceof AsyncResult) return [result];
+  return result.results.flatMap((m) => resultsFromTuple(m.asTuple(), host));
 }
