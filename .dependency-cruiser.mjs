@@ -74,12 +74,13 @@ const CORE_LAYERS = {
   config: ['errors', 'contracts'],
   routing: ['config', 'contracts', 'errors'],
   result: ['contracts', 'protocol', 'errors', 'backend', 'config'],
-  task: ['config', 'result', 'protocol', 'contracts', 'errors', 'serialization'],
+  task: ['config', 'result', 'protocol', 'contracts', 'errors', 'serialization', 'canvas'],
+  canvas: ['task', 'publish', 'result', 'protocol', 'config', 'contracts', 'errors'],
   transport: ['contracts', 'errors', 'protocol', 'serialization', 'backend', 'embedded'],
   backend: ['contracts', 'errors', 'protocol', 'serialization', 'transport', 'embedded'],
   embedded: ['contracts', 'errors', 'protocol', 'serialization', 'transport', 'backend'],
   plugins: ['contracts', 'errors', 'config', 'transport', 'backend', 'embedded', 'serialization'],
-  publish: ['task', 'routing', 'config', 'protocol', 'serialization', 'plugins', 'contracts', 'errors', 'result'],
+  publish: ['task', 'routing', 'config', 'protocol', 'serialization', 'plugins', 'contracts', 'errors', 'result', 'canvas'],
 };
 /** Files directly in core's src/ that any folder may import (leaves: they import no folder). */
 const CORE_SHARED_FILES = ['version\\.ts'];

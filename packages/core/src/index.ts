@@ -22,15 +22,29 @@ export type { TaskFunction } from './task/task.js';
 export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskKwargs, TaskOptions } from './task/types.js';
 export type { ResolvedTaskOptions } from './task/task-options.js';
 export type { TaskRegistry } from './task/registry.js';
-export { Signature } from './task/signature.js';
-export type { SignatureInit } from './task/signature.js';
+// canvas: signatures and workflows
+export { Canvas, Signature } from './canvas/signature.js';
+export type { SignatureInit } from './canvas/signature.js';
+export { Chain, chain } from './canvas/chain.js';
+export type { HandleOf } from './canvas/chain.js';
+export { Group, group } from './canvas/group.js';
+export { Chord, chord } from './canvas/chord.js';
+export type { HeaderResults } from './canvas/chord.js';
+export type { Accepts, AnySignature, CheckedSteps, DoesNotAccept, Drop, Last, ParamsOf, Prefix, ResultOf, ResultsOf } from './canvas/canvas-types.js';
+export type { CanvasApp } from './canvas/canvas-app.js';
+export type { ApplyInput, CallLinks } from './canvas/apply-canvas.js';
+export type { ResultTuple } from './canvas/freeze.js';
 export { Ignore, Reject, Retry } from './task/control.js';
 export type { RetryInit } from './task/control.js';
 export { PyTuple } from './protocol/repr.js';
 
 // results
-export { AsyncResult } from './result/async-result.js';
-export type { GetOptions } from './result/async-result.js';
+export { AsyncResult, resultFromTuple, restoreGroupResult } from './result/async-result.js';
+export type { CollectOptions, GetOptions } from './result/async-result.js';
+export { ResultSet } from './result/result-set.js';
+export type { JoinOptions, ResultMembers, SettledValues } from './result/result-set.js';
+export { GroupResult } from './result/group-result.js';
+export type { ResultBase, ResultHost, ResultKind, WaitOptions } from './result/result-base.js';
 export { EXCEPTION_STATES, PROPAGATE_STATES, READY_STATES, UNREADY_STATES, isExceptionState, isReady } from './result/states.js';
 
 // the plugin interface: the contracts plugins and adapters implement (helpers for writing them: `@q/core/adapter`)

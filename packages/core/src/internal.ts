@@ -29,10 +29,22 @@ export type { MessageDefaults } from './task/task-options.js';
 export { resolveTaskOptions } from './task/task-options.js';
 export { TaskRegistry } from './task/registry.js';
 export type { AnyTask } from './task/registry.js';
-export { toWireList, toWireSignature } from './task/signature.js';
+export { toWireList, toWireSignature } from './canvas/to-wire.js';
 export { bindArguments, declaredParams, parseParams } from './task/params.js';
 export type { ParamSpec } from './task/params.js';
-export { isControlSignal, isIgnore, isReject, isRetry } from './task/control.js';
+export { Replace, isControlSignal, isIgnore, isReject, isReplace, isRetry } from './task/control.js';
+export { currentTask, runAsTask } from './task/current-task.js';
+export type { RunningTask } from './task/current-task.js';
+
+// canvas
+export { applyCanvas, applyFrozen } from './canvas/apply-canvas.js';
+export type { CanvasSender } from './canvas/apply-canvas.js';
+export { checkCanvas, checkEmbed, embedHasSignatures } from './canvas/check-canvas.js';
+export { dependencyFailed, exceptionRepr, failChordBody } from './canvas/chord-failure.js';
+export { appendOption, chainSteps, chordSignature, freezeCanvas, groupSignature, pushDownLinks, withParent } from './canvas/freeze.js';
+export type { FreezeContext, Frozen } from './canvas/freeze.js';
+export { readCanvas, readSignature } from './canvas/read-signature.js';
+export type { CanvasNode } from './canvas/read-signature.js';
 export { resultsFromTuple } from './result/async-result.js';
 export type { ResultHost } from './result/async-result.js';
 

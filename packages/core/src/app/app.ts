@@ -14,7 +14,16 @@ import { oid, originName } from '../protocol/ids.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import { AsyncResult } from '../result/async-result.js';
 import { createDefaultRegistry, type SerializerRegistry } from '../serialization/registry.js';
-import { sendTaskMessage } from '../publish/send-task.js';
+import { publishCall, sendTaskMessage } from '../publish/send-task.js';
+import { applyCanvas, type ApplyInput, type CanvasSender } from '../canvas/apply-canvas.js';
+import type { CanvasApp } from '../canvas/canvas-app.js';
+import type { ResultTuple } from '../canvas/freeze.js';
+import { Signature } from '../canvas/signature.js';
+import { registerBuiltinTasks, type BuiltinHost } from './builtin-tasks.js';
+import { currentTask } from '../task/current-task.js';
+import { GroupResult } from '../result/group-result.js';
+import { restoreGroupResult, resultFromTuple } from '../result/async-result.js';
+import type { WireSignature } from '../protocol/task-message.js';
 import { TaskRegistry } from '../task/registry.js';
 import { resolveTaskOptions, type MessageDefaults } from '../task/task-options.js';
 import { Task, type TaskHost } from '../task/task.js';
@@ -32,7 +41,7 @@ import { resolveRoute, type ResolvedRoute, type RouteInput } from '../routing/ro
 export type BoundParameters<F> = F extends (ctx: TaskContext, ...args: infer A) => unknown ? A : never;
 
 /** A q application (Celery's `Celery` object). */
-export class App {
+export class App implements CanvasApp {
   /** The validated, frozen configuration. */
   readonly conf: ResolvedConfig;
   readonly name: string;
@@ -49,7 +58,21 @@ export class App {
   readonly #userPlugins: readonly Plugin[];
   readonly #producer: Producer;
   /** How this app's tasks send a call. */
-  readonly #taskHost: TaskHost = { send: (name, args, kwargs, options, defaults) => sendTaskMessage(this, name, args, kwargs, options, defaults) };
+  readonly #taskHost: TaskHost = {
+    send: (name, args, kwargs, options, defaults) => sendTaskMessage(this, name, args, kwargs, options, defaults),
+    canvas: this,
+  };
+  /** How a canvas sends each of its tasks from this app. */
+  readonly #canvasSender: CanvasSender = {
+    oid: '',
+    send: async (call, links) => {
+      const defaults = this.#defaultsOf(call.name);
+      return (await publishCall(this, call, links, defaults, { serializer: defaults.serializer })).id;
+    },
+    backend: () => this.getBackend(),
+    queueOf: (name) => this.route(name).queue,
+    resultExpiresMs: null,
+  };
   #pluginsReady: Promise<void> | null = null;
   #transport: Promise<Transport> | null = null;
   /** The backend resolved and attached, not connected (what the send path checks for `onTaskCall`). */
@@ -76,6 +99,8 @@ export class App {
     this.#userPlugins = [...(options.plugins ?? [])];
     this.#producer = new Producer(this);
     const expires = this.conf.result.expires;
+    Object.assign(this.#canvasSender, { oid: this.oid, resultExpiresMs: expires === null ? null : expires * 1000 });
+    registerBuiltinTasks(this as unknown as BuiltinHost, this.#canvasSender);
     this.#backendHost = Object.freeze({
       oid: this.oid,
       transport: () => this.getTransport(),
@@ -112,13 +137,57 @@ export class App {
     kwargs: Record<string, unknown> = {},
     options: ApplyOptions = {},
   ): Promise<AsyncResult<T>> {
-    const registered = this.tasks.get(name);
-    const defaults: MessageDefaults = registered?.options ?? {
-      ignoreResult: this.conf.task.ignoreResult,
-      serializer: this.conf.task.serializer,
-      expires: null,
-    };
-    return sendTaskMessage<T>(this, name, args, kwargs, options, defaults);
+    return sendTaskMessage<T>(this, name, args, kwargs, options, this.#defaultsOf(name));
+  }
+
+  /** The message defaults of task `name`: its own options when registered here, the app's `task.*` otherwise. */
+  #defaultsOf(name: string): MessageDefaults {
+    return this.tasks.get(name)?.options ?? { ignoreResult: this.conf.task.ignoreResult, serializer: this.conf.task.serializer, expires: null };
+  }
+
+  /**
+   * A signature of the task `name` (Celery's `app.signature`): for tasks known only by name (defined in another
+   * service or language). Given a Celery signature dict instead, the signature it describes (any kind).
+   */
+  signature<R = unknown>(name: string, args?: readonly unknown[], kwargs?: Record<string, unknown>, options?: ApplyOptions): Signature<unknown[], R>;
+  signature(dict: WireSignature): Signature<unknown[], unknown, boolean, AsyncResult | GroupResult>;
+  signature(
+    nameOrDict: string | WireSignature,
+    args: readonly unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: ApplyOptions = {},
+  ): Signature<unknown[], unknown, boolean, AsyncResult | GroupResult> {
+    if (typeof nameOrDict !== 'string') return Signature.fromWire(nameOrDict, this);
+    return Signature.of(nameOrDict, args, kwargs, { app: this, options }) as Signature<unknown[], unknown, boolean, AsyncResult | GroupResult>;
+  }
+
+  /**
+   * Freezes and sends a signature dict (what a canvas's `applyAsync` calls): linked to the task running now, if
+   * any (its `parent_id` and `root_id`, and recorded in its `children`, as Celery's `add_to_parent`).
+   */
+  async applySignature(sig: WireSignature, input: ApplyInput): Promise<ResultTuple> {
+    const running = currentTask();
+    const links = running ? { parentId: running.id, rootId: running.rootId } : {};
+    const tuple = await applyCanvas(this.#canvasSender, sig, { ...input, links: { ...links, ...(input.links ?? {}) } });
+    running?.children.push(tuple);
+    return tuple;
+  }
+
+  /** The handle of a result tuple (`[[id, parent], null]` or a group's `[[gid, parent], [members]]`). */
+  resultFromTuple(tuple: ResultTuple): AsyncResult | GroupResult {
+    const result = resultFromTuple(tuple, this);
+    if (result === null) throw new TypeError(`not a result tuple: ${JSON.stringify(tuple)}`);
+    return result;
+  }
+
+  /** A handle on a group's result from its id and its members' results (Celery's `app.GroupResult`). */
+  groupResult<T extends unknown[] = unknown[]>(id: string, results: readonly (AsyncResult | GroupResult)[]): GroupResult<T> {
+    return new GroupResult<T>(id, results as never, this);
+  }
+
+  /** A group result saved with `GroupResult.save()` (by q or Celery), or `null` when none is stored under `id`. */
+  restoreGroupResult<T extends unknown[] = unknown[]>(id: string): Promise<GroupResult<T> | null> {
+    return restoreGroupResult<T>(this, id);
   }
 
   /** Sets up the builtin plugin and the configured ones (once). Called by `connect`. */

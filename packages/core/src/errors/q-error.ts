@@ -110,6 +110,19 @@ export class TaskRevokedError extends QError {
 }
 
 /**
+ * A chord's body cannot run: a header task failed or was revoked (`Q_ERR_CHORD_FAILED`, Celery's
+ * `celery.exceptions.ChordError`, stored as the body's result).
+ */
+export class ChordError extends QError {
+  static override readonly kind = 'ChordError';
+}
+
+/** A signature that cannot be applied: malformed (`Q_ERR_SIGNATURE_INVALID`) or bound to no app (`Q_ERR_SIGNATURE_UNBOUND`). */
+export class SignatureError extends QError {
+  static override readonly kind = 'SignatureError';
+}
+
+/**
  * A task failed in a worker (a q worker or a Python one). Carries the remote exception's type, module,
  * message arguments and traceback exactly as the result backend stored them.
  */

@@ -70,9 +70,15 @@ describe('decodeTaskMessage', () => {
     expect((await reason(raw(['nope', {}, EMBED]))).message).toMatch(/body\[0\] \(args\) must be an array/);
     expect((await reason(raw([[], [], EMBED]))).message).toMatch(/body\[1\] \(kwargs\) must be an object/);
     expect((await reason(raw([[], {}, null]))).message).toMatch(/embed\) must be an object/);
-    expect((await reason(raw([[], {}, { ...EMBED, callbacks: 'x' }]))).message).toMatch(/embed "callbacks" must be an array/);
-    expect((await reason(raw([[], {}, { ...EMBED, chain: [{ args: [] }] }]))).message).toMatch(/embed "chain"\[0\] has no "task"/);
-    expect((await reason(raw([[], {}, { ...EMBED, chord: 5 }]))).message).toMatch(/embed "chord" must be a signature/);
+  });
+
+  it('decodes a message whose embed signatures are malformed, noting why in embed.invalid (the worker fails that task)', async () => {
+    const invalid = async (embed: Record<string, unknown>): Promise<string | undefined> =>
+      (await decodeTaskMessage(raw([[], {}, { ...EMBED, ...embed }]), opts)).embed.invalid;
+    expect(await invalid({ callbacks: 'x' })).toMatch(/embed "callbacks" must be an array/);
+    expect(await invalid({ chain: [{ args: [] }] })).toMatch(/embed "chain"\[0\] has no "task"/);
+    expect(await invalid({ chord: 5 })).toMatch(/embed "chord" must be a signature/);
+    expect(await invalid({})).toBeUndefined();
   });
 
   it('rejects bad headers with the header name', async () => {

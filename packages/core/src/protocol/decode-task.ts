@@ -71,30 +71,51 @@ class Reader {
     return [v[0], v[1]];
   }
 
-  signatures(embed: Rec, key: string): WireSignature[] | null {
+  /**
+   * A list of signatures of the embed. A malformed one does not make the message malformed: the task fails
+   * with the reason instead (stored as its result), so it is noted in `problems` and left out.
+   */
+  signatures(embed: Rec, key: string, problems: string[]): WireSignature[] | null {
     const v = embed[key];
     if (v === undefined || v === null) return null;
-    if (!Array.isArray(v)) this.fail(`embed "${key}" must be an array of signatures or null, got ${describe(v)}`);
+    if (!Array.isArray(v)) {
+      problems.push(`embed "${key}" must be an array of signatures or null, got ${describe(v)}`);
+      return null;
+    }
     // A loop, not forEach: a closure over `key` would allocate a context on every call, also for `null`.
-    for (let i = 0; i < v.length; i++) this.signature(v[i], `embed "${key}"[${i}]`);
+    for (let i = 0; i < v.length; i++) {
+      const problem = this.signatureProblem(v[i], `embed "${key}"[${i}]`);
+      if (problem !== null) {
+        problems.push(problem);
+        return null;
+      }
+    }
     return v as WireSignature[];
   }
 
-  signature(v: unknown, label: string): WireSignature {
-    if (!isRecord(v)) this.fail(`${label} must be a signature object, got ${describe(v)}`);
-    if (typeof v.task !== 'string') this.fail(`${label} has no "task" name`);
-    return v as WireSignature;
+  signatureProblem(v: unknown, label: string): string | null {
+    if (!isRecord(v)) return `${label} must be a signature object, got ${describe(v)}`;
+    if (typeof v.task !== 'string') return `${label} has no "task" name`;
+    return null;
   }
 
   embed(v: unknown): TaskEmbed {
     if (!isRecord(v)) this.fail(`body[2] (embed) must be an object, got ${describe(v)}`);
-    const chord = v.chord === undefined || v.chord === null ? null : this.signature(v.chord, 'embed "chord"');
-    return {
-      callbacks: this.signatures(v, 'callbacks'),
-      errbacks: this.signatures(v, 'errbacks'),
-      chain: this.signatures(v, 'chain'),
+    const problems: string[] = [];
+    let chord: WireSignature | null = null;
+    if (v.chord !== undefined && v.chord !== null) {
+      const problem = this.signatureProblem(v.chord, 'embed "chord"');
+      if (problem === null) chord = v.chord as WireSignature;
+      else problems.push(problem);
+    }
+    const embed: TaskEmbed = {
+      callbacks: this.signatures(v, 'callbacks', problems),
+      errbacks: this.signatures(v, 'errbacks', problems),
+      chain: this.signatures(v, 'chain', problems),
       chord,
     };
+    if (problems.length > 0) embed.invalid = problems.join('; ');
+    return embed;
   }
 
   args(v: unknown, label: string): unknown[] {

@@ -53,6 +53,7 @@ function celeryCounterpart(err: QError): [type: string, module: string] | null {
   if (err.code === 'Q_ERR_MAX_RETRIES_EXCEEDED') return ['MaxRetriesExceededError', 'celery.exceptions'];
   if (err.code === 'Q_ERR_TASK_REVOKED') return ['TaskRevokedError', 'celery.exceptions'];
   if (err.code === 'Q_ERR_TIMEOUT') return ['TimeoutError', 'celery.exceptions'];
+  if (err.code === 'Q_ERR_CHORD_FAILED') return ['ChordError', 'celery.exceptions'];
   return null;
 }
 

@@ -22,6 +22,11 @@ export interface TaskEmbed {
   /** Remaining chain steps, reversed (the next step is the last element). */
   chain: WireSignature[] | null;
   chord: WireSignature | null;
+  /**
+   * Why a signature of the embed is unusable (a `chain` that is not a list, a callback without a task name): set
+   * by the decoder, which leaves that part out. A worker fails the task with this reason instead of running it.
+   */
+  invalid?: string;
 }
 
 /** A task message. */

@@ -18,7 +18,7 @@ import { newTaskMessage } from '../protocol/encode-task.js';
 import { uuid } from '../protocol/ids.js';
 import type { TaskMessage, WireSignature } from '../protocol/task-message.js';
 import { parseIsoDate, toIsoWithOffset } from '../protocol/time.js';
-import { toWireList, toWireSignature } from '../task/signature.js';
+import { toWireList, toWireSignature } from '../canvas/to-wire.js';
 import type { MessageDefaults } from '../task/task-options.js';
 import type { ApplyOptions, SignatureLike } from '../task/types.js';
 

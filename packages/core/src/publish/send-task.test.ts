@@ -7,7 +7,7 @@ import { decodeTaskMessage } from '../protocol/decode-task.js';
 import type { TaskMessage } from '../protocol/task-message.js';
 import { createDefaultRegistry } from '../serialization/registry.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
-import { Signature } from '../task/signature.js';
+import { Signature } from '../canvas/signature.js';
 
 const apps: App[] = [];
 afterEach(async () => {
@@ -118,7 +118,7 @@ describe('applyAsync → TaskMessage', () => {
   });
 
   it('signatures carry options and serialize to the wire form', () => {
-    const sig = new Signature('a', [1], { b: 2 }).set({ queue: 'q' });
+    const sig = Signature.of('a', [1], { b: 2 }).set({ queue: 'q' });
     expect(JSON.parse(JSON.stringify(sig))).toEqual({ task: 'a', args: [1], kwargs: { b: 2 }, options: { queue: 'q' }, subtask_type: null, immutable: false });
   });
 

@@ -1,14 +1,17 @@
 /**
- * Sending a task: route the call, build its {@link TaskMessage} (`buildTaskMessage`, the one builder the
- * worker's callbacks and retries use too), publish it, and hand back an {@link AsyncResult}. Shared by
- * `Task.applyAsync` and `app.sendTask`.
+ * Sending a call: route it, build its {@link TaskMessage} (`buildTaskMessage`, the one builder the worker's
+ * callbacks and retries use too) and publish it. {@link publishCall} sends one call with given links (the canvas
+ * sends every task of a workflow through it); {@link sendTaskMessage} is `Task.applyAsync` and `app.sendTask`:
+ * it links the call to the task running now, if any (its `parent_id`, `root_id`, and its `children`), and hands
+ * back an {@link AsyncResult}.
  */
 import type { ResolvedConfig } from '../config/options.js';
 import type { PublishOptions } from './producer.js';
 import type { ResolvedRoute, RouteInput } from '../routing/routing.js';
-import type { TaskMessage } from '../protocol/task-message.js';
+import type { TaskMessage, WireSignature } from '../protocol/task-message.js';
 import type { AsyncResult } from '../result/async-result.js';
-import { buildTaskMessage } from './build-task-message.js';
+import { buildTaskMessage, type TaskCall } from './build-task-message.js';
+import { currentTask } from '../task/current-task.js';
 import type { MessageDefaults } from '../task/task-options.js';
 import type { ApplyOptions } from '../task/types.js';
 
@@ -26,7 +29,48 @@ export interface SendHost {
   onTaskCall?(taskId: string): Promise<void>;
 }
 
-/** Routes, builds and publishes one call; resolves once the broker accepted the message. */
+/** How a call is linked to its workflow. */
+export interface CallLinks {
+  /** The task that sends it (`parent_id`). */
+  readonly parentId?: string | null;
+  /** The workflow's root (`root_id`); without it the message is its own root. */
+  readonly rootId?: string | null;
+  /** The chain steps to run after it (reversed stack). */
+  readonly chain?: readonly WireSignature[] | null;
+}
+
+/** Routes, builds and publishes one call; resolves to its message once the broker accepted it. */
+export async function publishCall(
+  host: SendHost,
+  call: TaskCall,
+  links: CallLinks,
+  defaults: MessageDefaults,
+  publish: PublishOptions,
+): Promise<TaskMessage> {
+  // The call's `queue`, `exchange`, `routingKey` and `priority` are its routing options.
+  const route = host.route(call.name, call.options);
+  const message = buildTaskMessage({
+    ...call,
+    context: {
+      origin: host.origin,
+      replyTo: host.oid,
+      parentId: links.parentId ?? null,
+      rootId: links.rootId ?? null,
+      chain: links.chain ?? null,
+      priority: route.priority,
+      defaults,
+      deliveryMode: host.conf.task.deliveryMode,
+      timezone: host.conf.timezone,
+      now: new Date(),
+    },
+  });
+  // Celery's `if not ignore_result: backend.on_task_call(...)`: the rpc backend's reply queue exists before the task.
+  if (!message.ignoreResult && host.onTaskCall) await host.onTaskCall(message.id);
+  await host.publish(message, route, publish);
+  return message;
+}
+
+/** `Task.applyAsync` / `app.sendTask`: one call, linked to the running task (if any); see the module comment. */
 export async function sendTaskMessage<T>(
   host: SendHost,
   name: string,
@@ -35,29 +79,13 @@ export async function sendTaskMessage<T>(
   options: ApplyOptions,
   defaults: MessageDefaults,
 ): Promise<AsyncResult<T>> {
-  // The call's `queue`, `exchange`, `routingKey` and `priority` are its routing options.
-  const route = host.route(name, options);
-  const message = buildTaskMessage({
-    name,
-    args,
-    kwargs,
-    options,
-    context: {
-      origin: host.origin,
-      replyTo: host.oid,
-      priority: route.priority,
-      defaults,
-      deliveryMode: host.conf.task.deliveryMode,
-      timezone: host.conf.timezone,
-      now: new Date(),
-    },
-  });
   const publish: PublishOptions = { serializer: options.serializer ?? defaults.serializer };
   if (options.compression !== undefined) publish.compression = options.compression;
   if (options.retry !== undefined) publish.retry = options.retry;
   if (options.retryPolicy !== undefined) publish.retryPolicy = options.retryPolicy;
-  // Celery's `if not ignore_result: backend.on_task_call(...)`: the rpc backend's reply queue exists before the task.
-  if (!message.ignoreResult && host.onTaskCall) await host.onTaskCall(message.id);
-  await host.publish(message, route, publish);
+  const running = currentTask();
+  const links: CallLinks = running ? { parentId: running.id, rootId: running.rootId } : {};
+  const message = await publishCall(host, { name, args, kwargs, options }, links, defaults, publish);
+  running?.children.push([[message.id, null], null]);
   return host.asyncResult<T>(message.id);
 }

@@ -5,7 +5,8 @@
  * this list does not name are not applied.
  */
 import type { WireSignature } from '../protocol/task-message.js';
-import type { SignatureLike } from '../task/types.js';
+import { toWireList } from '../canvas/to-wire.js';
+import type { ApplyOptions, SignatureLike } from '../task/types.js';
 import type { MessageOptions, TaskCall } from './build-task-message.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -27,6 +28,8 @@ const STRINGS = [
   ['group_id', 'groupId'],
   ['shadow', 'shadow'],
   ['reply_to', 'replyTo'],
+  ['root_id', 'rootId'],
+  ['parent_id', 'parentId'],
 ] as const satisfies readonly (readonly [string, keyof MessageOptions])[];
 const NUMBERS = [
   ['countdown', 'countdown'],
@@ -57,6 +60,32 @@ export function messageOptionsFromWire(wire: Readonly<Record<string, unknown>>):
   if (link) options.link = link;
   if (linkError) options.linkError = linkError;
   return options;
+}
+
+/**
+ * `applyAsync` options (camelCase) as a signature's wire options (Celery's names): the inverse of
+ * {@link messageOptionsFromWire}, through the same table. Times become ISO-8601 strings, linked signatures
+ * wire dicts; publish-only options (`serializer`, `compression`, `retry`, `retryPolicy`) are kept under their
+ * Celery names too, as `apply_async` keyword arguments.
+ */
+export function wireOptionsOf(options: Readonly<ApplyOptions>): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  for (const [to, from] of [...STRINGS, ...NUMBERS]) {
+    const v = (options as Record<string, unknown>)[from];
+    if (v !== undefined) wire[to] = v;
+  }
+  const { eta, expires, headers, ignoreResult, link, linkError, serializer, compression, retry, retryPolicy } = options;
+  if (eta !== undefined) wire.eta = eta instanceof Date ? eta.toISOString() : eta;
+  if (expires !== undefined) wire.expires = expires instanceof Date ? expires.toISOString() : expires;
+  if (headers !== undefined) wire.headers = { ...headers };
+  if (ignoreResult !== undefined) wire.ignore_result = ignoreResult;
+  if (link !== undefined) wire.link = toWireList(link) ?? [];
+  if (linkError !== undefined) wire.link_error = toWireList(linkError) ?? [];
+  if (serializer !== undefined) wire.serializer = serializer;
+  if (compression !== undefined) wire.compression = compression;
+  if (retry !== undefined) wire.retry = retry;
+  if (retryPolicy !== undefined) wire.retry_policy = { ...retryPolicy };
+  return wire;
 }
 
 /**

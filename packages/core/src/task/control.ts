@@ -1,14 +1,16 @@
 /**
- * Task control-flow signals (Celery's `Retry`, `Reject`, `Ignore`). They are thrown by task code (or by
+ * Task control-flow signals (Celery's `Retry`, `Reject`, `Ignore`, and `Task.replace`'s replacement). They are thrown by task code (or by
  * `ctx.retry()`) and caught by the worker, but they are deliberately **not** `Error` subclasses, so a
  * `catch (err) { if (err instanceof Error) … }` in user code does not swallow them by accident.
  * Each is branded with a `Symbol.for` key, so the guards work across two copies of `@q/core`.
  */
+import type { WireSignature } from '../protocol/task-message.js';
 import type { ApplyOptions } from './types.js';
 
 const RETRY = Symbol.for('q.control.retry');
 const REJECT = Symbol.for('q.control.reject');
 const IGNORE = Symbol.for('q.control.ignore');
+const REPLACE = Symbol.for('q.control.replace');
 
 function branded(value: unknown, brand: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
@@ -91,6 +93,21 @@ export class Ignore {
   }
 }
 
+/** The task replaces itself with a signature (thrown by `ctx.replace(sig)`, Celery's `Task.replace`). */
+export class Replace {
+  /** The replacement, as a signature dict. */
+  readonly sig: WireSignature;
+
+  constructor(sig: WireSignature) {
+    Object.defineProperty(this, REPLACE, { value: true, enumerable: false });
+    this.sig = sig;
+  }
+
+  toString(): string {
+    return `Replaced by ${this.sig.task}`;
+  }
+}
+
 /** True when `value` is a {@link Retry} (from any copy of `@q/core`). */
 export function isRetry(value: unknown): value is Retry {
   return branded(value, RETRY);
@@ -103,7 +120,11 @@ export function isReject(value: unknown): value is Reject {
 export function isIgnore(value: unknown): value is Ignore {
   return branded(value, IGNORE);
 }
+/** True when `value` is a {@link Replace}. */
+export function isReplace(value: unknown): value is Replace {
+  return branded(value, REPLACE);
+}
 /** True for any control signal. */
-export function isControlSignal(value: unknown): value is Retry | Reject | Ignore {
-  return isRetry(value) || isReject(value) || isIgnore(value);
+export function isControlSignal(value: unknown): value is Retry | Reject | Ignore | Replace {
+  return isRetry(value) || isReject(value) || isIgnore(value) || isReplace(value);
 }

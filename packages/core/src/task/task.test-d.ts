@@ -6,7 +6,7 @@ import { expectTypeOf } from 'vitest';
 import { createApp } from '../app/app.js';
 import type { RemoteError } from '../errors/q-error.js';
 import type { AsyncResult } from '../result/async-result.js';
-import type { Signature } from './signature.js';
+import type { Signature } from '../canvas/signature.js';
 import type { Task } from './task.js';
 import type { TaskContext } from './types.js';
 
@@ -22,7 +22,7 @@ void add.delay(2);
 expectTypeOf(add.applyAsync([4], { y: 5 })).toEqualTypeOf<Promise<AsyncResult<number>>>();
 // @ts-expect-error applyAsync args are typed too
 void add.applyAsync(['x']);
-expectTypeOf(add.s(2)).toEqualTypeOf<Signature>();
+expectTypeOf(add.s(2)).toEqualTypeOf<Signature<[y: number], number>>();
 
 const fetchTitle = app.task({ name: 'tasks.title', queue: 'io' }, async (url: string) => url.length > 3);
 expectTypeOf(fetchTitle.delay('https://x')).toEqualTypeOf<Promise<AsyncResult<boolean>>>();

@@ -3,9 +3,13 @@
  * `A` is the tuple of positional arguments (without the bound context), `R` the function's return type, `K` the
  * keyword arguments a call may pass ({@link TaskKwargs}: named when the task declares `params`).
  */
+import type { CanvasApp } from '../canvas/canvas-app.js';
+import type { Drop, Prefix } from '../canvas/canvas-types.js';
+import { mapSignature, starmapSignature } from '../canvas/freeze.js';
+import { Signature } from '../canvas/signature.js';
 import type { AsyncResult } from '../result/async-result.js';
+import type { GroupResult } from '../result/group-result.js';
 import { bindArguments, declaredParams, parseParams, type ParamSpec } from './params.js';
-import { Signature } from './signature.js';
 import type { MessageDefaults, ResolvedTaskOptions } from './task-options.js';
 import type { ApplyOptions, TaskContext, TaskKwargs } from './types.js';
 
@@ -18,6 +22,8 @@ export interface TaskHost {
     options: ApplyOptions,
     defaults: MessageDefaults,
   ): Promise<AsyncResult<T>>;
+  /** The app signatures of the task are sent through. */
+  readonly canvas: CanvasApp;
 }
 
 /** A task function, with or without the bound context first. */
@@ -59,19 +65,58 @@ export class Task<A extends unknown[] = unknown[], R = unknown, K extends object
     return this.#host.send<Awaited<R>>(this.name, args ?? [], (kwargs ?? {}) as Readonly<Record<string, unknown>>, options, this.options);
   }
 
-  /** A signature with partial arguments: the parent's result is prepended when used as a callback. */
-  s(...args: Partial<A>): Signature {
-    return new Signature(this.name, args);
+  /**
+   * A signature with partial arguments (Celery's `s`): called later with more arguments in front of the remaining
+   * parameters (a chain step or callback receives the previous result first). Typed: `add.s(2)` of
+   * `(x: number, y: number) => number` is a `Signature<[y: number], number>`.
+   */
+  s<P extends Prefix<A>>(...args: P): Signature<Drop<A, P>, Awaited<R>> {
+    return Signature.of<Drop<A, P>, Awaited<R>>(this.name, args, {}, { app: this.#host.canvas });
   }
 
-  /** An immutable signature: called with exactly these arguments. */
-  si(...args: Partial<A>): Signature {
-    return new Signature(this.name, args, {}, { immutable: true });
+  /** An immutable signature (Celery's `si`): called with exactly these arguments, never a previous result. */
+  si<P extends Prefix<A>>(...args: P): Signature<Drop<A, P>, Awaited<R>, true> {
+    return Signature.of<Drop<A, P>, Awaited<R>, true>(this.name, args, {}, { app: this.#host.canvas, immutable: true });
   }
 
-  /** A signature with keyword arguments and wire options (`task_id`, `queue`, …). */
-  signature(args: Partial<A> | readonly unknown[] = [], kwargs?: K, options: Record<string, unknown> = {}): Signature {
-    return new Signature(this.name, args, (kwargs ?? {}) as Readonly<Record<string, unknown>>, { options });
+  /** A signature with keyword arguments and `applyAsync` options (Celery's `signature`). */
+  signature<P extends Prefix<A>>(args?: P, kwargs?: K, options: ApplyOptions = {}): Signature<Drop<A, P>, Awaited<R>> {
+    return Signature.of<Drop<A, P>, Awaited<R>>(this.name, args ?? [], (kwargs ?? {}) as Readonly<Record<string, unknown>>, {
+      app: this.#host.canvas,
+      options,
+    });
+  }
+
+  /**
+   * Calls the task once per item of `items`, in one task on one worker (`celery.map`, Celery's `task.map`); its
+   * result is the list of values. For a one-parameter task.
+   */
+  map(items: Iterable<A[0]>): Signature<[], Awaited<R>[], true> {
+    const wire = mapSignature(Signature.of(this.name).toWire(), [...items]);
+    return Signature.fromWire(wire, this.#host.canvas) as unknown as Signature<[], Awaited<R>[], true>;
+  }
+
+  /** Calls the task once per item, each item its positional arguments (`celery.starmap`, Celery's `task.starmap`). */
+  starmap(items: Iterable<A>): Signature<[], Awaited<R>[], true> {
+    const wire = starmapSignature(Signature.of(this.name).toWire(), [...items]);
+    return Signature.fromWire(wire, this.#host.canvas) as unknown as Signature<[], Awaited<R>[], true>;
+  }
+
+  /**
+   * Splits `items` (each the positional arguments of one call) into chunks of `n`, each run as one `starmap` task
+   * (Celery's `task.chunks`); applied, it is a group: its `GroupResult` gives one list per chunk.
+   */
+  chunks(items: Iterable<A>, n: number): Signature<[], Awaited<R>[][], true, GroupResult<Awaited<R>[][]>> {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`chunks(items, n): n must be a positive integer, got ${String(n)}`);
+    const wire = {
+      task: 'celery.chunks',
+      args: [],
+      kwargs: { task: Signature.of(this.name).toWire(), it: [...items], n },
+      options: {},
+      subtask_type: 'chunks',
+      immutable: true,
+    };
+    return Signature.fromWire(wire, this.#host.canvas) as unknown as Signature<[], Awaited<R>[][], true, GroupResult<Awaited<R>[][]>>;
   }
 
   /**

@@ -182,6 +182,13 @@ export interface TaskContext {
    * Throws {@link MaxRetriesExceededError} (or `exc`) when retries are exhausted.
    */
   retry(options?: RetryOptions): never;
+  /**
+   * Replace this task with `sig` (a task or a whole canvas; Celery's `Task.replace`): `sig` is sent with this
+   * task's id (so whoever waits for this task's result gets `sig`'s), group, chord, callbacks, errbacks and the
+   * rest of its chain; this run ends without a result of its own. Always throws (a control signal), so write
+   * `return ctx.replace(sig)` or `throw ctx.replace(sig)`.
+   */
+  replace(sig: SignatureLike): never;
   /** Store a custom state (progress), e.g. `updateState('PROGRESS', { done: 3, total: 10 })`. */
   updateState(state: TaskState, meta?: unknown): Promise<void>;
 }
