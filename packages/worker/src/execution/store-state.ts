@@ -22,12 +22,8 @@ export interface StoreInit {
   queue?: string;
 }
 
-/**
- * Store a state for `message`'s task. Writes nothing when the app has no backend. Backend errors are logged
- * and swallowed: a result that cannot be written must not crash the worker nor change the task's outcome.
- */
-export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: StoreInit): Promise<void> {
-  if (!rt.backend) return;
+/** The state document of `message`'s task (what {@link storeState} writes, what a chord part reports). */
+export function taskMeta(rt: WorkerRuntime, message: TaskMessage, init: StoreInit): TaskMeta {
   const meta: TaskMeta = {
     taskId: message.id,
     status: init.status,
@@ -48,6 +44,17 @@ export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: 
       queue: init.queue ?? null,
     };
   }
+  return meta;
+}
+
+/**
+ * Store a state for `message`'s task; returns the document stored (`null` when the app has no backend). Backend
+ * errors are logged and swallowed: a result that cannot be written must not crash the worker nor change the
+ * task's outcome.
+ */
+export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: StoreInit): Promise<TaskMeta | null> {
+  if (!rt.backend) return null;
+  const meta = taskMeta(rt, message, init);
   const expires = rt.app.conf.result.expires;
   try {
     await rt.backend.storeResult(meta, {
@@ -58,6 +65,7 @@ export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: 
   } catch (err) {
     rt.logger.error({ err, taskId: message.id, state: init.status }, `could not store ${init.status} of ${message.name}[${message.id}]`);
   }
+  return meta;
 }
 
 /** Whether the result of `message` is ignored: by its task's `ignoreResult` or by the message's `ignore_result`. */

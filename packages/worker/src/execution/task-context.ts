@@ -2,8 +2,8 @@
  * The request context a task runs with (Celery's `self.request` plus `retry` and `update_state`).
  */
 import { MaxRetriesExceededError, Retry } from '@q/core';
-import { parseIsoDate } from '@q/core/internal';
-import type { Logger, RetryInit, RetryOptions, TaskContext, TaskState } from '@q/core';
+import { Replace, parseIsoDate, readSignature, toWireSignature } from '@q/core/internal';
+import type { Logger, RetryInit, RetryOptions, SignatureLike, TaskContext, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../worker-runtime.js';
 import type { TaskRequest } from './task-request.js';
 import { storeState } from './store-state.js';
@@ -16,7 +16,7 @@ import { storeState } from './store-state.js';
  */
 // The request fields are declared once, by `TaskContext`; the class only assigns them (in its constructor; callers
 // see the readonly `TaskContext`).
-type RequestFields = { -readonly [K in Exclude<keyof TaskContext, 'signal' | 'logger' | 'retry' | 'updateState' | 'isEager'>]: TaskContext[K] };
+type RequestFields = { -readonly [K in Exclude<keyof TaskContext, 'signal' | 'logger' | 'retry' | 'replace' | 'updateState' | 'isEager'>]: TaskContext[K] };
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 interface WorkerTaskContext extends RequestFields {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -85,6 +85,9 @@ class WorkerTaskContext implements TaskContext {
       if (options.options !== undefined) init.options = options.options;
       throw new Retry(init);
     };
+    this.replace = (sig: SignatureLike): never => {
+      throw new Replace(readSignature(toWireSignature(sig), 'replace()'));
+    };
     this.updateState = async (state: TaskState, meta?: unknown): Promise<void> => {
       await storeState(rt, message, { status: state, result: meta ?? null, queue: delivery.info.queue });
     };
@@ -101,6 +104,7 @@ class WorkerTaskContext implements TaskContext {
   }
 
   readonly retry: (options?: RetryOptions) => never;
+  readonly replace: (sig: SignatureLike) => never;
   readonly updateState: (state: TaskState, meta?: unknown) => Promise<void>;
 }
 

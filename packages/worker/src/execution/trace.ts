@@ -4,8 +4,23 @@
  * `executeRequest` (in `execute-request.ts`) is the consumer's entry point.
  */
 import { Retry, TaskRevokedError } from '@q/core';
-import { encodeException, encodedRetry, encodedTaskRevoked, encodedWorkerLost, formatTraceback, hardTimeLimitError, isIgnore, isReject, isRetry } from '@q/core/internal';
-import type { Logger, TaskState } from '@q/core';
+import {
+  checkEmbed,
+  embedHasSignatures,
+  encodeException,
+  encodedRetry,
+  encodedTaskRevoked,
+  encodedWorkerLost,
+  formatTraceback,
+  hardTimeLimitError,
+  isIgnore,
+  isReject,
+  isReplace,
+  isRetry,
+  runAsTask,
+} from '@q/core/internal';
+import type { Logger, TaskMeta, TaskState } from '@q/core';
+import type { RunningTask } from '@q/core/internal';
 import type { EncodedException, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../worker-runtime.js';
@@ -16,7 +31,9 @@ import { applyErrbacks, applySuccessFollowUps, hasSuccessFollowUps } from './fol
 import { logEnabled } from './log-level.js';
 import { publishRetry } from './retry.js';
 import { revokeExpired } from './revoke-expired.js';
-import { ignoresResult, storeState, storesErrors } from './store-state.js';
+import { ignoresResult, storeState, storesErrors, taskMeta, type StoreInit } from './store-state.js';
+import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
+import { replaceTask } from './replace-task.js';
 import { buildTaskContext } from './task-context.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
 import type { TaskRequest } from './task-request.js';
@@ -43,6 +60,10 @@ export class Trace implements LazySignalJob {
   /** The broker took the delivery back while it waited for a pool slot (it redelivers it): not run here. */
   #lost = false;
   #childLog: Logger | undefined;
+  /** What the task sends while it runs (its `children`), and its parent and root for those messages. */
+  #running: RunningTask | null = null;
+  /** A signature the message carries is malformed: the task failed without running, nothing follows up. */
+  #malformed = false;
   readonly #limits: [number | null, number | null];
   readonly #rt: WorkerRuntime;
   readonly #request: TaskRequest;
@@ -125,6 +146,15 @@ export class Trace implements LazySignalJob {
     }
     // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged.
     if (!options.acksLate) void this.settle('ack');
+    if (embedHasSignatures(msg.embed)) {
+      try {
+        checkEmbed(msg.embed);
+      } catch (err) {
+        // A malformed link, chain or chord fails the task before it runs (stored, logged); nothing else is lost.
+        this.#malformed = true;
+        return Promise.reject(err);
+      }
+    }
     // As Celery (`track_started and not ignore_result`): an ignored result sends no STARTED either.
     const started = options.trackStarted && !ignoresResult(msg, options.ignoreResult);
     if (started || rt.hasHook('taskPrerun')) return this.#prerunThenRun(signal, started);
@@ -146,7 +176,20 @@ export class Trace implements LazySignalJob {
   #runTask(signal: () => AbortSignal): Promise<unknown> {
     const rt = this.#rt;
     const request = this.#request;
-    return request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), request.message.args, request.message.kwargs);
+    const msg = request.message;
+    // What the task sends while it runs is its child (parent and root ids, its `children`), however deep.
+    const running: RunningTask = { id: msg.id, rootId: msg.rootId ?? msg.id, children: [] };
+    this.#running = running;
+    return runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs));
+  }
+
+  /** Store a final state (when results are kept), then report a chord part; `store` false skips the store. */
+  async #finalState(init: StoreInit, store: boolean): Promise<void> {
+    const rt = this.#rt;
+    const msg = this.#msg;
+    let meta: TaskMeta | null = null;
+    if (store) meta = await storeState(rt, msg, init);
+    if (msg.embed.chord !== null && !this.#malformed) await chordPartDone(rt, messageMember(msg), meta ?? taskMeta(rt, msg, init));
   }
 
   async execute(): Promise<void> {
@@ -204,6 +247,8 @@ export class Trace implements LazySignalJob {
     const msg = this.#msg;
     return (
       !hasSuccessFollowUps(msg) &&
+      msg.embed.chord === null &&
+      (this.#running === null || this.#running.children.length === 0) &&
       (rt.backend === null || ignoresResult(msg, this.#request.task.options.ignoreResult)) &&
       !rt.hasHook('taskSuccess') &&
       !rt.hasHook('taskPostrun')
@@ -235,11 +280,11 @@ export class Trace implements LazySignalJob {
     const rt = this.#rt;
     const msg = this.#msg;
     const request = this.#request;
-    const children = hasSuccessFollowUps(msg) ? await applySuccessFollowUps(rt, msg, value) : [];
+    const sent = hasSuccessFollowUps(msg) ? await applySuccessFollowUps(rt, msg, value) : [];
+    const children = this.#running && this.#running.children.length > 0 ? [...this.#running.children, ...sent] : sent;
     // `rt.backend` first: with no backend there is nothing to store, nor to wait for.
-    if (rt.backend !== null && !ignoresResult(msg, request.task.options.ignoreResult)) {
-      await storeState(rt, msg, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue });
-    }
+    const store = rt.backend !== null && !ignoresResult(msg, request.task.options.ignoreResult);
+    if (store || msg.embed.chord !== null) await this.#finalState({ status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue }, store);
     if (this.#logs('info')) this.#logSucceeded(value, runtimeMs);
     if (!this.#settleDone) await this.settle('ack');
     if (rt.hasHook('taskSuccess')) await rt.hook('taskSuccess', { ...hookInfo(msg), result: value, runtimeMs });
@@ -250,6 +295,16 @@ export class Trace implements LazySignalJob {
     const msg = this.#msg;
     const request = this.#request;
     if (isRetry(error)) return this.#onRetry(error);
+    if (isReplace(error)) {
+      try {
+        await replaceTask(this.#rt, msg, error.sig);
+      } catch (err) {
+        return this.#onFailure(err);
+      }
+      if (this.#logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] replaced by ${error.sig.task}`);
+      await this.settle('ack');
+      return this.#postrun('IGNORED', null);
+    }
     if (isReject(error)) {
       if (this.#logs('info')) this.log.info(`Task ${msg.name}[${msg.id}] rejected (requeue: ${error.requeue}): ${String(error.reason ?? '')}`);
       await this.settle(error.requeue ? 'requeue' : 'drop');
@@ -301,10 +356,12 @@ export class Trace implements LazySignalJob {
     const request = this.#request;
     const exc = encodeException(error);
     const traceback = formatTraceback(error);
-    if (storesErrors(rt, msg, request.task.options.ignoreResult)) {
-      await storeState(rt, msg, { status: 'FAILURE', result: exc, traceback, queue: request.delivery.info.queue });
+    const storeErrors = storesErrors(rt, msg, request.task.options.ignoreResult);
+    await this.#finalState({ status: 'FAILURE', result: exc, traceback, queue: request.delivery.info.queue }, storeErrors);
+    if (!this.#malformed) {
+      if (msg.embed.chain !== null) await failChainRest(rt, msg, 'FAILURE', exc, traceback, storeErrors);
+      await applyErrbacks(rt, msg);
     }
-    await applyErrbacks(rt, msg);
     this.log.error({ err: error }, `Task ${msg.name}[${msg.id}] raised unexpected: ${exc.exc_type}(${exc.exc_message.map(describeValue).join(', ')})`);
     await this.settle('ack');
     if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error, traceback });
@@ -322,9 +379,9 @@ export class Trace implements LazySignalJob {
     const request = this.#request;
     const storeErrors = storesErrors(rt, msg, request.task.options.ignoreResult);
     if (reason instanceof TaskRevokedError) {
-      if (storeErrors) {
-        await storeState(rt, msg, { status: 'REVOKED', result: encodedTaskRevoked('terminated'), queue: request.delivery.info.queue });
-      }
+      const revoked = encodedTaskRevoked('terminated');
+      await this.#finalState({ status: 'REVOKED', result: revoked, queue: request.delivery.info.queue }, storeErrors);
+      if (msg.embed.chain !== null) await failChainRest(rt, msg, 'REVOKED', revoked, null, storeErrors);
       await this.settle('ack');
       if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
       return this.#postrun('REVOKED', null);
@@ -335,7 +392,8 @@ export class Trace implements LazySignalJob {
       return;
     }
     const err = encodedWorkerLost(rt.shuttingDown ? 'Worker exited prematurely: cold shutdown.' : `Worker exited prematurely: ${String(reason)}`);
-    if (storeErrors) await storeState(rt, msg, { status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue });
+    await this.#finalState({ status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue }, storeErrors);
+    if (msg.embed.chain !== null) await failChainRest(rt, msg, 'FAILURE', err, null, storeErrors);
     this.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);
     await this.settle('ack');
     if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
