@@ -42,7 +42,7 @@ export function interopLedger(who: string, url: string): Ledger {
   };
 }
 
-/** Registers `tasks.add`, `mul`, `xsum`, `fail`, `echo`, `errback`, `sleep`, `flaky` and `record` on `app`. */
+/** Registers `tasks.add`, `mul`, `xsum`, `fail`, `echo`, `errback`, `sleep`, `flaky`, `record` and `slow_record` on `app`. */
 export function registerInteropTasks(app: App, ledger: Ledger): void {
   app.task('tasks.add', (x: number, y: number) => x + y);
   app.task('tasks.mul', (x: number, y: number) => x * y);
@@ -66,5 +66,10 @@ export function registerInteropTasks(app: App, ledger: Ledger): void {
   app.task('tasks.record', async (key: string, value: unknown) => {
     await ledger.record(key, value);
     return { value, square: typeof value === 'number' ? value * value : null, by: ledger.who };
+  });
+  app.task('tasks.slow_record', async (key: string, value: unknown, seconds: number) => {
+    await delay(seconds * 1000);
+    await ledger.record(key, value);
+    return value;
   });
 }

@@ -87,3 +87,11 @@ def record(key, value):
     ledger().rpush(key, '%s:%s' % (WHO, value))
     square = value * value if isinstance(value, (int, float)) else None
     return {'value': value, 'square': square, 'by': WHO}
+
+
+@app.task(name='tasks.slow_record')
+def slow_record(key, value, seconds):
+    """Sleeps `seconds`, then appends `<who>:<value>` to the ledger list `key`; returns `value`."""
+    time.sleep(seconds)
+    ledger().rpush(key, '%s:%s' % (WHO, value))
+    return value

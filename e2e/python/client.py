@@ -11,19 +11,34 @@ Requests are handled in order. Ops:
 - `get`: `task_id`, `timeout`, `propagate` → `value`, `state`, `elapsed` (seconds), `children` (ids).
 - `call`: `send` then `get`.
 - `meta`: `task_id` → the stored `state`, `result` (repr of exceptions), `traceback`.
+- `canvas`: `canvas` (a canvas spec), `queue` (set on every signature that names none), `options` (as `send`) →
+  `task_id` (the result's id: the last step of a chain, a chord's body, a group's id), `kind` (`AsyncResult` or
+  `GroupResult`), `results` (a group's child ids), `parents` (ids, nearest first). A group's result is kept
+  here, so a later `get` of its id waits for the whole group (`GroupResult.get()`).
 A signature spec is `{"task", "args", "kwargs", "options", "immutable"}`; `options.reply_to: "$client"` stands
 for this client's oid (with `rpc://`, the linked task's result then comes back here).
+A canvas spec is a signature spec (with optional `link` / `link_error` lists of canvas specs), or
+`{"chain": [specs]}`, `{"group": [specs]}`, `{"chord": {"header": [specs], "body": spec}}`, each with optional
+`link` / `link_error` too; it is built with Celery's own `chain`, `group` and `chord`.
 """
 import json
 import sys
 import time
 from datetime import datetime
 
+from celery import chain, chord, group
+from celery.result import GroupResult
+
 from capapp import app
 
+# the GroupResults `canvas` returned, by group id (a group's result cannot be rebuilt from its id alone)
+_groups = {}
 
-def signature(spec):
+
+def signature(spec, queue=None):
     options = dict(spec.get('options', {}))
+    if queue and 'queue' not in options:
+        options['queue'] = queue
     if options.get('reply_to') == '$client':  # results of the linked task come back to this client (rpc://)
         options['reply_to'] = app.thread_oid
     return app.signature(
@@ -33,6 +48,23 @@ def signature(spec):
         options=options,
         immutable=spec.get('immutable', False),
     )
+
+
+def build(spec, queue=None):
+    """A canvas spec as Celery's canvas (see the module doc)."""
+    if 'chain' in spec:
+        sig = chain(*[build(s, queue) for s in spec['chain']], app=app)
+    elif 'group' in spec:
+        sig = group([build(s, queue) for s in spec['group']], app=app)
+    elif 'chord' in spec:
+        sig = chord([build(s, queue) for s in spec['chord']['header']], build(spec['chord']['body'], queue), app=app)
+    else:
+        sig = signature(spec, queue)
+    for cb in spec.get('link', []):
+        sig.link(build(cb, queue))
+    for eb in spec.get('link_error', []):
+        sig.link_error(build(eb, queue))
+    return sig
 
 
 def send_options(raw):
@@ -53,8 +85,22 @@ def send(req):
     return {'task_id': result.id}
 
 
+def canvas(req):
+    result = build(req['canvas'], req.get('queue')).apply_async(**send_options(req.get('options')))
+    reply = {'task_id': result.id, 'kind': type(result).__name__, 'parents': []}
+    if isinstance(result, GroupResult):
+        _groups[result.id] = result
+        reply['results'] = [r.id for r in result.results]
+    node = result.parent
+    while node is not None:
+        reply['parents'].append(node.id)
+        node = node.parent
+    return reply
+
+
 def get(req):
-    result = app.AsyncResult(req['task_id'])
+    # an AsyncResult rebuilt from its id has no parents: .get() raises the task's own error, not a parent's
+    result = _groups.get(req['task_id']) or app.AsyncResult(req['task_id'])
     started = time.monotonic()
     try:
         value = result.get(timeout=req.get('timeout', 10), propagate=req.get('propagate', True),
@@ -62,7 +108,8 @@ def get(req):
     finally:
         elapsed = time.monotonic() - started
     children = [c.id for c in (result.children or [])]
-    return {'task_id': result.id, 'value': value, 'state': result.state, 'elapsed': elapsed, 'children': children}
+    state = result.state if hasattr(result, 'state') else None
+    return {'task_id': result.id, 'value': value, 'state': state, 'elapsed': elapsed, 'children': children}
 
 
 def call(req):
@@ -78,7 +125,7 @@ def meta(req):
     return {'state': m.get('status'), 'result': res, 'traceback': m.get('traceback')}
 
 
-OPS = {'send': send, 'get': get, 'call': call, 'meta': meta}
+OPS = {'send': send, 'get': get, 'call': call, 'meta': meta, 'canvas': canvas}
 
 
 def main():

@@ -19,13 +19,21 @@ export interface AmqpInterop {
   close(): Promise<void>;
 }
 
-/** Creates the vhost and flushes the ledger db, or `null` when RabbitMQ is missing (the suite skips). */
-export async function amqpInterop(suite: string, name: string, options: { backend?: string; maxPriority?: number } = {}): Promise<AmqpInterop | null> {
+/**
+ * Creates the vhost and flushes the ledger db (db 11 unless `options.ledger` names another), or `null` when
+ * RabbitMQ is missing (the suite skips).
+ */
+export async function amqpInterop(
+  suite: string,
+  name: string,
+  options: { backend?: string; maxPriority?: number; ledger?: string } = {},
+): Promise<AmqpInterop | null> {
   const vhost = await rabbitVhost(suite, `e2e-amqp-${name}`);
   if (!vhost) return null;
-  const ledger = new Redis(AMQP_LEDGER_URL, { maxRetriesPerRequest: 2 });
+  const ledgerUrl = options.ledger ?? AMQP_LEDGER_URL;
+  const ledger = new Redis(ledgerUrl, { maxRetriesPerRequest: 2 });
   await ledger.flushdb();
-  const urls: InteropEnv = { broker: vhost.url, backend: options.backend ?? 'rpc://', ledger: AMQP_LEDGER_URL };
+  const urls: InteropEnv = { broker: vhost.url, backend: options.backend ?? 'rpc://', ledger: ledgerUrl };
   if (options.maxPriority !== undefined) urls.maxPriority = options.maxPriority;
   return {
     urls,

@@ -63,6 +63,29 @@ export interface SignatureSpec {
   immutable?: boolean;
 }
 
+/** Links of a canvas spec: callbacks and errbacks, themselves canvas specs. */
+interface CanvasLinks {
+  link?: CanvasSpec[];
+  link_error?: CanvasSpec[];
+}
+
+/** A canvas `client.py` builds with Celery's own `chain`, `group` and `chord` (see its `canvas` op). */
+export type CanvasSpec =
+  | (SignatureSpec & CanvasLinks)
+  | ({ chain: CanvasSpec[] } & CanvasLinks)
+  | ({ group: CanvasSpec[] } & CanvasLinks)
+  | ({ chord: { header: CanvasSpec[]; body: CanvasSpec } } & CanvasLinks);
+
+/** What `canvas` returns: the result's id (a chain's last step, a chord's body, a group), its parents' ids. */
+export interface CanvasReply {
+  task_id: string;
+  kind: 'AsyncResult' | 'GroupResult';
+  /** Ids of the result's parents, nearest first. */
+  parents: string[];
+  /** A group's child ids, in order. */
+  results?: string[];
+}
+
 /** The options `client.py` passes to `send_task`. */
 export interface SendOptions {
   countdown?: number;
@@ -136,6 +159,16 @@ export class PythonClient {
   /** `send_task` then `get`. */
   call(task: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendOptions = {}, timeout = 10): Promise<ClientReply> {
     return this.request('call', { task, args, kwargs, options, timeout }, (timeout + 10) * 1000);
+  }
+
+  /**
+   * Builds `spec` with Celery's canvas and applies it (`queue` is set on every signature naming none). A group's
+   * result is kept by the client: {@link get} of its id waits for the whole group.
+   */
+  async canvas(spec: CanvasSpec, queue?: string, options: SendOptions = {}): Promise<CanvasReply> {
+    const reply = await this.request('canvas', { canvas: spec, queue, options });
+    if (!reply.ok) throw new Error(`python canvas apply_async failed: ${reply.exc_type}: ${reply.message}`);
+    return reply as unknown as CanvasReply;
   }
 
   /** The stored meta as Python's backend reads it (no waiting). */

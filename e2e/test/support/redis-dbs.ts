@@ -1,6 +1,7 @@
 /**
  * The Redis databases the interop tests may use: db 3 (broker and results) and db 4 (the ledger tasks
- * record into). Nothing here touches any other db.
+ * record into); the canvas suites: db 7 (broker and results) and db 8 (ledger) over Redis, db 9 (results and
+ * ledger) over RabbitMQ. Nothing here touches any other db.
  */
 import { Redis } from 'ioredis';
 
@@ -10,18 +11,24 @@ export const LEDGER_URL = 'redis://127.0.0.1:6379/4';
 /** Broker, backend and ledger URLs for both languages. */
 export const INTEROP_URLS = { broker: BROKER_URL, backend: BROKER_URL, ledger: LEDGER_URL } as const;
 
-/** A connection to db 3 and one to db 4, for flushing and inspecting. */
+/** The Redis canvas suite's: broker and results on db 7, the ledger on db 8. */
+export const CANVAS_URLS = { broker: 'redis://127.0.0.1:6379/7', backend: 'redis://127.0.0.1:6379/7', ledger: 'redis://127.0.0.1:6379/8' } as const;
+
+/** The RabbitMQ canvas suite's results and ledger (its broker is a vhost of its own). */
+export const AMQP_CANVAS_REDIS_URL = 'redis://127.0.0.1:6379/9';
+
+/** A connection to the broker db and one to the ledger db (3 and 4 unless told), for flushing and inspecting. */
 export interface InteropDbs {
   broker: Redis;
   ledger: Redis;
-  /** FLUSHDB on db 3 and db 4 only. */
+  /** FLUSHDB on those two dbs only. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function interopDbs(): InteropDbs {
-  const broker = new Redis(BROKER_URL, { maxRetriesPerRequest: 2 });
-  const ledger = new Redis(LEDGER_URL, { maxRetriesPerRequest: 2 });
+export function interopDbs(urls: { broker: string; ledger: string } = INTEROP_URLS): InteropDbs {
+  const broker = new Redis(urls.broker, { maxRetriesPerRequest: 2 });
+  const ledger = new Redis(urls.ledger, { maxRetriesPerRequest: 2 });
   return {
     broker,
     ledger,
