@@ -50,11 +50,12 @@ export interface WorkerEntry {
   external: string[];
 }
 
-export type BundleName = 'q-worker' | 'q-client' | 'bullmq-worker' | 'q-worker-amqp' | 'q-client-amqp' | 'amqplib-worker';
+export type BundleName = 'q-worker' | 'q-client' | 'q-chord-client' | 'bullmq-worker' | 'q-worker-amqp' | 'q-client-amqp' | 'amqplib-worker';
 
 const ENTRIES: readonly WorkerEntry[] = [
   { name: 'q-worker', broker: 'redis', external: [] },
   { name: 'q-client', broker: 'redis', external: [] },
+  { name: 'q-chord-client', broker: 'redis', external: ['ioredis'] },
   { name: 'bullmq-worker', broker: 'redis', external: ['bullmq', 'ioredis'] },
   { name: 'q-worker-amqp', broker: 'amqp', external: ['amqplib'] },
   { name: 'q-client-amqp', broker: 'amqp', external: ['amqplib'] },

@@ -36,10 +36,14 @@ export interface Counts {
   roundTrip: number;
   /** Round trips before the timed ones (wait for the worker, warm up). */
   roundTripWarmup: number;
+  /** Header tasks of the chord scenario (Redis only). */
+  chord: number;
+  /** Header tasks of the warm-up chord before the timed one (workers-running mode). */
+  chordWarmup: number;
 }
 
-export const FULL: Counts = { enqueue: 20_000, drain: 20_000, drainResults: 10_000, roundTrip: 1_000, roundTripWarmup: 50 };
-export const QUICK: Counts = { enqueue: 2_000, drain: 2_000, drainResults: 1_000, roundTrip: 100, roundTripWarmup: 10 };
+export const FULL: Counts = { enqueue: 20_000, drain: 20_000, drainResults: 10_000, roundTrip: 1_000, roundTripWarmup: 50, chord: 10_000, chordWarmup: 100 };
+export const QUICK: Counts = { enqueue: 2_000, drain: 2_000, drainResults: 1_000, roundTrip: 100, roundTripWarmup: 10, chord: 1_000, chordWarmup: 10 };
 
 /** Time bounds (ms). Every wait in the harness is bounded by one of these. */
 export const LIMITS = {
@@ -53,10 +57,16 @@ export const LIMITS = {
   pollMs: 5,
   /** A client script (Python) gets this long in total. */
   clientMs: 120_000,
+  /** A chord client (warm-up and timed chord; Celery's run about 30 s) gets this long in total. */
+  chordClientMs: 300_000,
 } as const;
 
 /** The systems `--only` may name. */
 export const SYSTEM_NAMES = ['q', 'celery', 'bullmq', 'amqplib'] as const;
+
+/** The scenarios `--scenario` may name; `chord` runs on Redis only (q and Celery). */
+export const SCENARIO_NAMES = ['enqueue', 'drain', 'round-trip', 'chord'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Run options from the command line. */
 export interface RunOptions {
@@ -66,6 +76,8 @@ export interface RunOptions {
   brokers: readonly BrokerName[];
   /** Only these systems (default all). */
   only: ReadonlySet<string> | null;
+  /** The scenarios to run (default all). */
+  scenarios: ReadonlySet<ScenarioName>;
   /** Write docs/benchmarks.md, the section of each broker run (default true unless --quick or --only). */
   writeDocs: boolean;
   /** Run q workers with `--cpu-prof` and keep the profiles in tools/bench/. */
@@ -76,12 +88,16 @@ export interface RunOptions {
 export const USAGE = `usage: pnpm bench [options]
   --broker=redis|amqp|all   brokers to run (default all)
   --only=${SYSTEM_NAMES.join(',')}   systems to run (default all; implies --no-docs)
+  --scenario=${SCENARIO_NAMES.join(',')}   scenarios to run (default all; implies --no-docs)
   --quick                   small counts, for a smoke run (implies --no-docs)
   --no-docs | --docs        write docs/benchmarks.md or not (default: write on a full run)
   --profile                 run q workers with --cpu-prof, keep the profiles in tools/bench/
   --help                    this text`;
 
-/** Parses `--quick`, `--broker=redis|amqp|all`, `--only=q,celery,bullmq,amqplib`, `--no-docs`, `--docs`, `--profile`. */
+/**
+ * Parses `--quick`, `--broker=redis|amqp|all`, `--only=q,celery,bullmq,amqplib`,
+ * `--scenario=enqueue,drain,round-trip,chord`, `--no-docs`, `--docs`, `--profile`.
+ */
 export function parseArgs(argv: readonly string[]): RunOptions {
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only='));
@@ -89,12 +105,18 @@ export function parseArgs(argv: readonly string[]): RunOptions {
   for (const name of only ?? []) {
     if (!(SYSTEM_NAMES as readonly string[]).includes(name)) throw new Error(`--only: unknown system ${name} (${SYSTEM_NAMES.join(', ')})`);
   }
+  const scenarioArg = argv.find((a) => a.startsWith('--scenario='));
+  const scenarioList = scenarioArg ? scenarioArg.slice('--scenario='.length).split(',').filter(Boolean) : [...SCENARIO_NAMES];
+  for (const name of scenarioList) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(name)) throw new Error(`--scenario: unknown scenario ${name} (${SCENARIO_NAMES.join(', ')})`);
+  }
+  const scenarios = new Set(scenarioList as ScenarioName[]);
   const brokerArg = argv.find((a) => a.startsWith('--broker='))?.slice('--broker='.length) ?? 'all';
   if (brokerArg !== 'all' && !(BROKERS as readonly string[]).includes(brokerArg)) throw new Error(`--broker: unknown broker ${brokerArg} (${BROKERS.join(', ')}, all)`);
   const brokers = brokerArg === 'all' ? BROKERS : [brokerArg as BrokerName];
   const known = ['--quick', '--no-docs', '--docs', '--profile'];
-  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--broker=') && a !== '--');
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --broker=redis|amqp|all --only=${SYSTEM_NAMES.join(',')})`);
-  const writeDocs = argv.includes('--docs') || (!quick && !only && !argv.includes('--no-docs'));
-  return { quick, counts: quick ? QUICK : FULL, brokers, only, writeDocs, profile: argv.includes('--profile') };
+  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--scenario=') && !a.startsWith('--broker=') && a !== '--');
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --broker=redis|amqp|all --only=${SYSTEM_NAMES.join(',')} --scenario=${SCENARIO_NAMES.join(',')})`);
+  const writeDocs = argv.includes('--docs') || (!quick && !only && !scenarioArg && !argv.includes('--no-docs'));
+  return { quick, counts: quick ? QUICK : FULL, brokers, only, scenarios, writeDocs, profile: argv.includes('--profile') };
 }

@@ -1,14 +1,16 @@
 /**
  * `pnpm --filter @q/bench bench [--broker=redis|amqp|all] [--quick] [--only=q,celery,bullmq,amqplib]
- *   [--no-docs|--docs] [--profile]`
+ *   [--scenario=enqueue,drain,round-trip,chord] [--no-docs|--docs] [--profile]`
  *
  * Measures q against its peers on each broker in turn (default all: Redis, then RabbitMQ): enqueue, drain with
- * results off and on, apply → result round trips, worker peak RSS.
+ * results off and on, apply → result round trips, worker peak RSS; on Redis also a chord of 10,000 no-op header
+ * tasks (q and Celery; `--broker=redis --scenario=chord` runs that row alone, with q's drain with results as its
+ * reference).
  * - Redis (127.0.0.1:6379, db 5 only, flushed before each scenario and at the end): q, Python Celery, BullMQ.
  * - RabbitMQ (127.0.0.1:5672, the vhost `q-bench` only, created at start, its queues deleted between scenarios,
  *   the vhost deleted at the end and on any exit): q, Python Celery, and a raw amqplib consumer as a reference.
  * Prints the tables and writes each broker's block into docs/benchmarks.md (between that broker's markers, so
- * `--broker=amqp` leaves the Redis block as it is). Every worker is a separate process in its own process group,
+ * `--broker=amqp` leaves the Redis block as it is), and the chord row into its own block. Every worker is a separate process in its own process group,
  * killed at the end of its scenario and on any exit of the harness.
  */
 import { readFileSync } from 'node:fs';
@@ -25,7 +27,9 @@ import { celery } from './peers/celery.js';
 import { q } from './peers/q.js';
 import type { System } from './peers/types.js';
 import { installCleanup, killAll, liveCount } from './proc.js';
+import { hasChord, renderChordSection } from './report/chord.js';
 import { writeDocs } from './report/docs.js';
+import type { BlockName } from './report/docs.js';
 import { renderSection } from './report/render.js';
 import { runBroker } from './run-broker.js';
 
@@ -53,8 +57,10 @@ async function main(): Promise<void> {
     const { bundles, esbuild, failed } = await buildWorkers(options.brokers);
     for (const [name, error] of failed) console.error(`  ✗ bundling ${name}: ${error}`);
     const n = options.counts;
-    log(`q bench${options.quick ? ' (--quick)' : ''} on ${options.brokers.join(', ')}: enqueue ${n.enqueue}, drain ${n.drain}, drain with results ${n.drainResults}, round trips ${n.roundTrip}`);
-    const sections = new Map<BrokerName, string>();
+    log(`q bench${options.quick ? ' (--quick)' : ''} on ${options.brokers.join(', ')}: ${[...options.scenarios].join(', ')}; enqueue ${n.enqueue}, drain ${n.drain}, drain with results ${n.drainResults}, round trips ${n.roundTrip}, chord ${n.chord}`);
+    const sections = new Map<BlockName, string>();
+    // The broker blocks hold the enqueue, drain and round-trip rows; a chord-only run writes the chord block only.
+    const brokerRows = (['enqueue', 'drain', 'round-trip'] as const).some((s) => options.scenarios.has(s));
     for (const name of options.brokers) {
       const systems = SYSTEMS.filter((s) => s.brokers.includes(name) && (!options.only || options.only.has(s.name)));
       if (systems.length === 0) continue;
@@ -62,10 +68,17 @@ async function main(): Promise<void> {
       open.add(broker);
       try {
         const ctx = { broker, bundles, buildErrors: failed, profile: options.profile };
-        const results = await runBroker({ ctx, systems, counts: n, quick: options.quick, versions: { Node: process.version, 'worker bundles': `esbuild ${esbuild}` } });
-        const section = renderSection(results);
-        log(`\n${section}\n`);
-        sections.set(name, section);
+        const results = await runBroker({ ctx, systems, counts: n, quick: options.quick, scenarios: options.scenarios, versions: { Node: process.version, 'worker bundles': `esbuild ${esbuild}` } });
+        if (brokerRows) {
+          const section = renderSection(results);
+          log(`\n${section}\n`);
+          sections.set(name, section);
+        }
+        if (hasChord(results)) {
+          const section = renderChordSection(results);
+          log(`\n${section}\n`);
+          sections.set('chord', section);
+        }
       } finally {
         await broker.close();
         open.delete(broker);

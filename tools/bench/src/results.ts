@@ -28,12 +28,32 @@ export interface RoundTripMeasure {
   rss: TreeRss | null;
 }
 
+/** The chord scenario: a chord of N no-op header tasks and a body that counts their results (Redis). */
+export interface ChordMeasure {
+  /** Header tasks per second: N / seconds. */
+  perSecond: number;
+  /**
+   * Workers running: from the client's apply call to the body's result (as the client sees it).
+   * Pre-enqueued: from the first poll that sees a header message taken to the first that sees the body's result.
+   */
+  seconds: number;
+  /** Time the client spent in the apply call (workers running: inside `seconds`; pre-enqueued: not timed). */
+  applySeconds: number;
+  /** Worker CPU (user + system) per header task, µs. */
+  cpuUsPerTask: number;
+  rss: TreeRss | null;
+}
+
 export interface ConfigResults {
   system: SystemName;
   config: WorkerConfig;
   drain?: Outcome<DrainMeasure>;
   drainResults?: Outcome<DrainMeasure>;
   roundTrip?: Outcome<RoundTripMeasure>;
+  /** Chord, workers already running: apply → body's result. */
+  chord?: Outcome<ChordMeasure>;
+  /** Chord applied before the worker starts: first header task taken → body's result stored. */
+  chordPreloaded?: Outcome<ChordMeasure>;
 }
 
 export interface RunResults {
@@ -48,6 +68,8 @@ export interface RunResults {
   versions: Record<string, string>;
   enqueue: Map<SystemName, Outcome<EnqueueMeasure>>;
   configs: ConfigResults[];
+  /** The counts of this run (the chord report names the chord's size). */
+  counts?: { chord: number; drainResults: number };
 }
 
 /** Runs `fn`, turning a throw into a failed outcome (the run goes on with the next scenario). */

@@ -26,8 +26,8 @@ function env(ctx: Context, backend: string | null): Record<string, string> {
   return { BENCH_BROKER: ctx.broker.url, BENCH_BACKEND: backend ?? '', PYTHONUNBUFFERED: '1' };
 }
 
-async function python(ctx: Context, name: string, args: string[], backend: string | null): Promise<unknown> {
-  const line = await runToEnd(`celery ${name}`, PYTHON, [path.join(PY_DIR, name), ...args], LIMITS.clientMs, { cwd: PY_DIR, env: env(ctx, backend) });
+async function python(ctx: Context, name: string, args: string[], backend: string | null, timeoutMs: number = LIMITS.clientMs): Promise<unknown> {
+  const line = await runToEnd(`celery ${name}`, PYTHON, [path.join(PY_DIR, name), ...args], timeoutMs, { cwd: PY_DIR, env: env(ctx, backend) });
   return JSON.parse(line) as unknown;
 }
 
@@ -72,5 +72,17 @@ export const celery: System = {
   async roundTrip(ctx: Context, n: number, warmup: number): Promise<number[]> {
     const out = (await python(ctx, 'roundtrip.py', [String(n), String(warmup)], ctx.broker.resultBackend(true))) as { latencies_ms: number[] };
     return out.latencies_ms;
+  },
+
+  chord: {
+    configs: ['celery-solo', 'celery-prefork'],
+    async run(ctx: Context, n: number, warmup: number) {
+      const out = (await python(ctx, 'chord.py', ['run', String(n), String(warmup)], ctx.broker.resultBackend(true), LIMITS.chordClientMs)) as { seconds: number; apply_seconds: number };
+      return { seconds: out.seconds, applySeconds: out.apply_seconds };
+    },
+    async apply(ctx: Context, n: number) {
+      const out = (await python(ctx, 'chord.py', ['apply', String(n), '0'], ctx.broker.resultBackend(true), LIMITS.chordClientMs)) as { body_id: string; apply_seconds: number };
+      return { bodyId: out.body_id, applySeconds: out.apply_seconds };
+    },
   },
 };

@@ -22,8 +22,8 @@ const PACKAGES = {
   amqp: ['@q/core', '@q/worker', '@q/transport-amqp', '@q/backend-rpc'],
 } as const;
 
-function bundle(ctx: Context, kind: 'client' | 'worker'): string {
-  const name: BundleName = `q-${kind}${ctx.broker.name === 'amqp' ? '-amqp' : ''}`;
+function bundle(ctx: Context, kind: 'client' | 'worker' | 'chord-client'): string {
+  const name: BundleName = `q-${kind}${ctx.broker.name === 'amqp' ? '-amqp' : ''}` as BundleName;
   const path = ctx.bundles.get(name);
   if (!path) throw new Error(`${name} did not build: ${ctx.buildErrors.get(name) ?? 'unknown error'}`);
   return path;
@@ -32,6 +32,14 @@ function bundle(ctx: Context, kind: 'client' | 'worker'): string {
 async function client(ctx: Context, mode: 'enqueue' | 'roundtrip', backend: string | null, args: string[]): Promise<unknown> {
   const argv = [bundle(ctx, 'client'), mode, ctx.broker.url, backend ?? '-', ...args];
   const line = await runToEnd(`q client ${mode}`, process.execPath, argv, LIMITS.clientMs);
+  return JSON.parse(line) as unknown;
+}
+
+/** The chord client (`bin/q-chord-client.ts`, Redis): `run <broker> <backend> <n> <warmup>` or `apply <broker> <backend> <n>`. */
+async function chordClient(ctx: Context, mode: 'run' | 'apply', args: string[]): Promise<unknown> {
+  if (ctx.broker.name !== 'redis') throw new Error('the chord scenario runs on Redis only');
+  const argv = [bundle(ctx, 'chord-client'), mode, ctx.broker.url, ctx.broker.resultBackend(true) ?? '-', ...args];
+  const line = await runToEnd(`q chord client ${mode}`, process.execPath, argv, LIMITS.chordClientMs);
   return JSON.parse(line) as unknown;
 }
 
@@ -69,7 +77,7 @@ export const q: System = {
   startWorker(ctx: Context, config: WorkerConfig, results: boolean): StartedWorker {
     const s = SETTINGS[config.id];
     if (!s) throw new Error(`unknown q config ${config.id}`);
-    const profile = ctx.profile ? ['--cpu-prof', `--cpu-prof-name=q-${ctx.broker.name}-${config.id}-${results ? 'results' : 'noresults'}-${Date.now()}.cpuprofile`] : [];
+    const profile = ctx.profile ? ['--cpu-prof', `--cpu-prof-name=q-${ctx.broker.name}-${config.id}-${ctx.profileTag ?? (results ? 'results' : 'noresults')}-${Date.now()}.cpuprofile`] : [];
     const backend = ctx.broker.resultBackend(results) ?? '-';
     const args = [...profile, bundle(ctx, 'worker'), s.pool, String(s.concurrency), String(s.prefetch), backend, ctx.broker.url];
     const child = start(config.label, process.execPath, args);
@@ -83,5 +91,18 @@ export const q: System = {
   async roundTrip(ctx: Context, n: number, warmup: number): Promise<number[]> {
     const backend = ctx.broker.resultBackend(true);
     return ((await client(ctx, 'roundtrip', backend, [String(n), String(warmup)])) as { latencies_ms: number[] }).latencies_ms;
+  },
+
+  chord: {
+    // The fastest drain configuration (as the drain rows show).
+    configs: ['q-async'],
+    async run(ctx: Context, n: number, warmup: number) {
+      const out = (await chordClient(ctx, 'run', [String(n), String(warmup)])) as { seconds: number; apply_seconds: number };
+      return { seconds: out.seconds, applySeconds: out.apply_seconds };
+    },
+    async apply(ctx: Context, n: number) {
+      const out = (await chordClient(ctx, 'apply', [String(n)])) as { body_id: string; apply_seconds: number };
+      return { bodyId: out.body_id, applySeconds: out.apply_seconds };
+    },
   },
 };

@@ -34,6 +34,8 @@ export interface Context {
   buildErrors: ReadonlyMap<string, string>;
   /** Run q workers under `--cpu-prof`. */
   profile: boolean;
+  /** Names the scenario in a profile's file name (default: results or noresults). */
+  profileTag?: string;
 }
 
 /** A started worker process and what its start-up wait needs. */
@@ -41,6 +43,19 @@ export interface StartedWorker {
   child: Child;
   /** Resolves once the worker consumes (or at once when the system cannot tell). */
   ready: Promise<unknown>;
+}
+
+/** The chord scenario's client side (Redis, results on): a chord of `n` no-op header tasks and a counting body. */
+export interface ChordClient {
+  /** The configurations (ids) the chord runs with: the system's best. */
+  configs: readonly string[];
+  /**
+   * The worker is running: one warm-up chord of `warmup` header tasks, then the timed one (signatures built
+   * before the clock starts): seconds from the apply call to the body's result, and the time spent in the call.
+   */
+  run(ctx: Context, n: number, warmup: number): Promise<{ seconds: number; applySeconds: number }>;
+  /** No worker runs: applies the chord and returns the body's task id (the harness then watches for its result). */
+  apply(ctx: Context, n: number): Promise<{ bodyId: string; applySeconds: number }>;
 }
 
 /** A system under test. */
@@ -63,4 +78,6 @@ export interface System {
   progress(ctx: Context, n: number, results: boolean): Promise<Progress>;
   /** Sequential apply → result calls against a running worker; latencies in ms of the last `n` (absent: no client). */
   roundTrip?(ctx: Context, n: number, warmup: number): Promise<number[]>;
+  /** The chord scenario's client (absent: the system has no chords in the bench). */
+  chord?: ChordClient;
 }

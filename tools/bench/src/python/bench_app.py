@@ -1,4 +1,4 @@
-"""The Celery app of the benchmark: one no-op task, broker and backend from the environment.
+"""The Celery app of the benchmark: a no-op task and a chord body, broker and backend from the environment.
 
 BENCH_BROKER  broker URL (redis://127.0.0.1:6379/5 or amqp://guest:guest@127.0.0.1:5672/q-bench)
 BENCH_BACKEND result backend URL (the Redis URL, or rpc:// on RabbitMQ), or empty for none
@@ -26,3 +26,9 @@ app.conf.update(
 @app.task(name="bench.noop")
 def noop():
     return None
+
+
+@app.task(name="bench.chord_body")
+def chord_body(results):
+    """The body of the chord scenario: gets the header's results (a list of None) and returns how many."""
+    return len(results)

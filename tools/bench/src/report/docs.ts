@@ -1,16 +1,22 @@
 /**
- * Writes the generated blocks into docs/benchmarks.md, each between its broker's markers, so hand-written text
- * around them (and the other broker's block) survives a re-run. A page without the file gets the template.
+ * Writes the generated blocks into docs/benchmarks.md, each between its markers (one per broker, one for the chord
+ * row), so hand-written text around them (and the other blocks) survives a re-run. A page without the file gets the template.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BrokerName } from '../config.js';
+import { CHORD_MARKERS } from './chord.js';
 import { PROFILES } from './profiles.js';
 
-/** Replaces the block of each broker given; the template's `{{RESULTS_<BROKER>}}` when the page does not exist. */
-export function writeDocs(docsPath: string, sections: ReadonlyMap<BrokerName, string>, template: string): void {
+/** A generated block of the page: each broker's results, and the chord row (Redis). */
+export type BlockName = BrokerName | 'chord';
+
+const markersOf = (block: BlockName): { begin: string; end: string } => (block === 'chord' ? CHORD_MARKERS : PROFILES[block]);
+
+/** Replaces each block given; the template's `{{RESULTS_<BLOCK>}}` when the page does not exist. */
+export function writeDocs(docsPath: string, sections: ReadonlyMap<BlockName, string>, template: string): void {
   let page = existsSync(docsPath) ? readFileSync(docsPath, 'utf8') : template;
   for (const [broker, section] of sections) {
-    const { begin, end } = PROFILES[broker];
+    const { begin, end } = markersOf(broker);
     const placeholder = `{{RESULTS_${broker.toUpperCase()}}}`;
     const from = page.indexOf(begin);
     const to = page.indexOf(end, from);
@@ -18,6 +24,6 @@ export function writeDocs(docsPath: string, sections: ReadonlyMap<BrokerName, st
     else if (page.includes(placeholder)) page = page.replace(placeholder, section);
     else throw new Error(`${docsPath} has no ${broker} markers (${begin} … ${end}): put them where the ${broker} results go`);
   }
-  for (const broker of Object.keys(PROFILES)) page = page.replace(`{{RESULTS_${broker.toUpperCase()}}}`, '_Not measured yet._');
+  for (const broker of [...Object.keys(PROFILES), 'chord']) page = page.replace(`{{RESULTS_${broker.toUpperCase()}}}`, '_Not measured yet._');
   writeFileSync(docsPath, page);
 }
