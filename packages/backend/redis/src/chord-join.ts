@@ -1,10 +1,10 @@
 /**
  * Native chords on Redis, as Celery's `RedisBackend.on_chord_part_return` (ordered, the zset form):
  *
- * 1. each finished header task runs `MULTI; ZADD .j <group_index> [1, id, state, result]; ZCOUNT .j -inf +inf;
- *    GET .t; GET .s; EXPIRE .j/.t/.s <expires>; EXEC`;
+ * 1. each finished header task does `ZADD .j <group_index> [1, id, state, result]; ZCOUNT .j -inf +inf;
+ *    GET .t; GET .s; EXPIRE .j/.t/.s <expires>` (Celery: in one MULTI; q: in one Lua script, `chord-part-script.ts`);
  * 2. the one that sees `.s` set and `zcount == .s + .t` completes the chord: `ZRANGE .j 0 -1` gives the header
- *    results in group order; then `DEL .j .t .s`.
+ *    results in group order; then `DEL .j .t .s` (q: in the same script, so the completion is atomic too).
  *
  * The client writes `.s` (`setChordSize`: `SETEX .s <expires> <n>` + PUBLISH) before it publishes the last header
  * task. When `.s` is missing, the size the message carried (`ChordPart.chordSize`) is used instead.
@@ -13,32 +13,30 @@ import { decodeResultDocument } from '@q/core/adapter';
 import type { TaskMeta } from '@q/core';
 import type { ChordPart, ChordProgress, StoreOptions } from '@q/core/adapter';
 import type { Redis } from 'ioredis';
-import { chordIsComplete, chordOutcome, chordScore, decodeChordMember, encodeChordMember, parseCount, type ChordMember } from './chord-members.js';
+import { chordOutcome, chordScore, decodeChordMember, encodeChordMember, type ChordMember } from './chord-members.js';
+import type { ChordPartBatcher } from './chord-part-script.js';
 import { chordKeys, taskKey } from './keys.js';
 import { execTransaction, redisCall } from './redis-errors.js';
 import { addSet } from './redis-key-value-driver.js';
 
-/** Record one finished header task; `complete` (with every header result in order) for the last one. */
-export async function chordPartReturn(client: Redis, part: ChordPart, expiresSeconds: number | null): Promise<ChordProgress> {
+/**
+ * Record one finished header task; `complete` (with every header result in order) for the last one. The part goes
+ * out with the other parts of the same event-loop turn, in one script call (`chord-part-script.ts`).
+ */
+export async function chordPartReturn(client: Redis, parts: ChordPartBatcher, part: ChordPart, expiresSeconds: number | null): Promise<ChordProgress> {
   const keys = chordKeys(part.groupId);
-  const tx = client
-    .multi()
-    .zadd(keys.join, chordScore(part.groupIndex), encodeChordMember(part))
-    .zcount(keys.join, '-inf', '+inf')
-    .get(keys.extra)
-    .get(keys.size);
-  if (expiresSeconds !== null) tx.expire(keys.join, expiresSeconds).expire(keys.extra, expiresSeconds).expire(keys.size, expiresSeconds);
-  const [, count, extra, size] = await execTransaction('chord part (ZADD .j)', tx);
-  const knownSize = parseCount(size) ?? part.chordSize ?? null;
-  if (!chordIsComplete(Number(count), knownSize, parseCount(extra))) return { complete: false };
-
-  const raw = await redisCall('ZRANGE .j', () => client.zrange(keys.join, 0, -1));
-  try {
-    const { results, failed } = chordOutcome(raw.map(decodeChordMember));
-    return { complete: true, results, failed: failed === null ? null : await failedMeta(client, failed, part) };
-  } finally {
-    await redisCall('DEL .j .t .s', () => client.del(keys.join, keys.extra, keys.size));
-  }
+  const members = await redisCall('chord part (ZADD .j)', () =>
+    parts.report({
+      keys: [keys.join, keys.extra, keys.size],
+      score: chordScore(part.groupIndex),
+      member: encodeChordMember(part),
+      carriedSize: part.chordSize ?? null,
+      expiresSeconds,
+    }),
+  );
+  if (members === null) return { complete: false };
+  const { results, failed } = chordOutcome(members.map(decodeChordMember));
+  return { complete: true, results, failed: failed === null ? null : await failedMeta(client, failed, part) };
 }
 
 /** The stored meta of the failed header task (for its traceback), else one made from its `.j` member. */

@@ -1,7 +1,7 @@
 import { readVector } from '@q/test-services';
 import { BackendError, type TaskMeta } from '@q/core';
 import { describe, expect, it } from 'vitest';
-import { chordIsComplete, chordOutcome, chordScore, decodeChordMember, encodeChordMember, parseCount } from './chord-members.js';
+import { chordOutcome, chordScore, decodeChordMember, encodeChordMember } from './chord-members.js';
 
 const zadd = readVector<{ command: string[] }>('redis-chord-join-zadd.json');
 
@@ -33,20 +33,6 @@ describe('chord members', () => {
   it('rejects members that are not [1, id, state, result]', () => {
     expect(() => decodeChordMember('nope')).toThrow(BackendError);
     expect(() => decodeChordMember('[1, "id", "SUCCESS"]')).toThrow(/not \[1, id, state, result\]/);
-  });
-
-  it('completes only when the size is known and count = size + extra', () => {
-    expect(chordIsComplete(2, null, null)).toBe(false);
-    expect(chordIsComplete(1, 2, null)).toBe(false);
-    expect(chordIsComplete(2, 2, null)).toBe(true);
-    expect(chordIsComplete(2, 2, 1)).toBe(false);
-    expect(chordIsComplete(3, 2, 1)).toBe(true);
-  });
-
-  it('parses GET replies of .s and .t', () => {
-    expect(parseCount(null)).toBeNull();
-    expect(parseCount('2')).toBe(2);
-    expect(parseCount('x')).toBeNull();
   });
 
   it('returns results in order and the first FAILURE or REVOKED member', () => {

@@ -1,7 +1,7 @@
 /**
  * The pure part of Celery's native Redis chords: the `.j` zset members (`[1, "<task_id>", "<state>", <result>]`,
- * score = `group_index`, `+inf` when unknown), the completion rule (`.s` exists and the member count equals
- * `.s + .t`), and reading the header results back in group order.
+ * score = `group_index`, `+inf` when unknown) and reading the header results back in group order. The completion
+ * rule (`.s` exists and the member count equals `.s + .t`) runs in Redis, in `chord-part-script.ts`.
  */
 import { BackendError } from '@q/core';
 import { pyJsonParse, pyJsonStringify } from '@q/core/adapter';
@@ -43,21 +43,6 @@ export function decodeChordMember(text: string): ChordMember {
     throw new BackendError('Q_ERR_BACKEND_FAILED', `chord member is not [1, id, state, result]: ${text.slice(0, 80)}`);
   }
   return { taskId: value[1], state: value[2], result: value[3] };
-}
-
-/** Parse an integer reply of `GET .s` / `GET .t` (`null` when the key is missing). */
-export function parseCount(reply: unknown): number | null {
-  if (reply === null || reply === undefined) return null;
-  const n = Number(typeof reply === 'string' ? reply : String(reply));
-  return Number.isInteger(n) ? n : null;
-}
-
-/**
- * Whether the header is complete: the size is known (`.s`, else the size the message carried) and the member
- * count equals it plus the dynamic extra (`.t`).
- */
-export function chordIsComplete(count: number, size: number | null, extra: number | null): boolean {
-  return size !== null && count === size + (extra ?? 0);
 }
 
 /** The header results in zset order, and the first member that failed (FAILURE/REVOKED), if any. */

@@ -7,13 +7,15 @@
  * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (the stores of
  *   one event-loop turn go out as one call, each key still checked and written atomically; no window in
  *   which a late STARTED or RETRY overwrites a SUCCESS);
- * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter.
+ * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter: the
+ *   parts of one turn of the event loop are reported by one script call.
  */
 import { BackendError, keyValueBackend } from '@q/core';
 import { encodeResultDocument, taskKey } from '@q/core/adapter';
 import type { ResultBackend, TaskMeta } from '@q/core';
 import type { ChordPart, ChordProgress, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
 import { chordPartReturn, setChordSize } from './chord-join.js';
+import { ChordPartBatcher } from './chord-part-script.js';
 import { DEFAULT_CHORD_EXPIRES, type RedisBackendOptions } from './options.js';
 import { redisCall } from './redis-errors.js';
 import { redisKeyValueDriver, type RedisKeyValueDriver } from './redis-key-value-driver.js';
@@ -55,12 +57,14 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
   const chordExpires = opts.chordExpires === undefined ? DEFAULT_CHORD_EXPIRES : opts.chordExpires;
   const expiresSeconds = chordExpires === null ? null : Math.max(1, Math.ceil(chordExpires));
   const stores = new ResultStoreBatcher(client);
+  const parts = new ChordPartBatcher(client);
 
   return keyValueBackend(driver, { logger }, (base) => ({
     capabilities: REDIS_BACKEND_CAPABILITIES,
     driver,
     async close() {
       await stores.drain();
+      await parts.drain();
       await base.close();
     },
     storeResult(meta: TaskMeta, store: StoreOptions) {
@@ -74,7 +78,7 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
     },
     // The base's own `watch`, listed only to narrow its type: the driver subscribes, and a RedisBackend promises it.
     watch: required(base.watch, 'watch'),
-    onChordPartReturn: (part) => chordPartReturn(client, part, expiresSeconds),
+    onChordPartReturn: (part) => chordPartReturn(client, parts, part, expiresSeconds),
     setChordSize: (groupId, size, store) => setChordSize(client, groupId, size, store),
   }));
 }

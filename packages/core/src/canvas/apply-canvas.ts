@@ -19,8 +19,8 @@ import type { TaskCall } from '../publish/build-task-message.js';
 import type { CallLinks } from '../publish/send-task.js';
 import { signatureCall } from '../publish/signature-call.js';
 import type { WireSignature } from '../protocol/task-message.js';
-import { appendOption, freezeCanvas, groupMembers, type FreezeContext, type ResultTuple } from './freeze.js';
-import { readCanvas, readSignature } from './read-signature.js';
+import { appendOption, freezeCanvas, type FreezeContext, type ResultTuple } from './freeze.js';
+import { frozenNode, readSignature } from './read-signature.js';
 
 export type { CallLinks };
 
@@ -81,9 +81,37 @@ export async function applyCanvas(sender: CanvasSender, sig: WireSignature, inpu
   return frozen.result;
 }
 
-/** Send a frozen signature (see the module comment). */
+/** How many messages of one group or chord header are sent at once (their publishes are batched by the broker). */
+const SEND_WINDOW = 256;
+
+/** Runs `fn` on every item, in order, at most `window` at a time; rejects with the first failure (after the rest settled). */
+async function eachInWindow<T>(items: readonly T[], fn: (item: T) => Promise<void>, window = SEND_WINDOW): Promise<void> {
+  const running = new Set<Promise<void>>();
+  const failure: { error?: unknown; failed: boolean } = { failed: false };
+  for (const item of items) {
+    if (failure.failed) break;
+    const p: Promise<void> = fn(item).then(
+      () => {
+        running.delete(p);
+      },
+      (error: unknown) => {
+        running.delete(p);
+        if (!failure.failed) Object.assign(failure, { failed: true, error });
+      },
+    );
+    running.add(p);
+    if (running.size >= window) await Promise.race(running);
+  }
+  await Promise.all(running);
+  if (failure.failed) throw failure.error;
+}
+
+/**
+ * Send a frozen signature (see the module comment). `sig` must come from `freezeCanvas` (every part read and
+ * given its ids): it is not checked again.
+ */
 export async function applyFrozen(sender: CanvasSender, sig: WireSignature, input: ApplyInput): Promise<void> {
-  const node = readCanvas(sig);
+  const node = frozenNode(sig);
   const links = input.links ?? {};
   switch (node.type) {
     case 'task':
@@ -108,9 +136,8 @@ export async function applyFrozen(sender: CanvasSender, sig: WireSignature, inpu
     }
     case 'group': {
       const options = { ...without(sig.options, MEMBER_OWNED), ...without(input.options, MEMBER_OWNED) };
-      for (const member of groupMembers(node.tasks)) {
-        await applyFrozen(sender, member, { ...input, options, links: { ...links, chain: null } });
-      }
+      const memberInput: ApplyInput = { ...input, options, links: { ...links, chain: null } };
+      await eachInWindow(node.tasks, (member) => applyFrozen(sender, member, memberInput));
       return;
     }
     case 'chord':
@@ -130,13 +157,15 @@ async function applyChord(
   input: ApplyInput,
 ): Promise<void> {
   const links = input.links ?? {};
-  const members = groupMembers(header.kwargs.tasks as WireSignature[]);
-  // The rest of a chain runs after the body: it travels in the body's options.
-  // The chord's own options and the caller's go to the body and to every header member (Celery's `chord.run`).
-  const bodyOptions = { ...frozenBody.options, ...without(chordOptions, MEMBER_OWNED), ...without(input.options, MEMBER_OWNED) };
-  if (links.chain && links.chain.length > 0) bodyOptions.chain = [...links.chain];
-  const body: WireSignature = { ...frozenBody, options: bodyOptions };
-  const memberOptions = without(input.options, [...MEMBER_OWNED, 'link', 'link_error']);
+  // Frozen: nested groups are unrolled already.
+  const members = header.kwargs.tasks as WireSignature[];
+  // The chord's own options and the caller's go to the body and to every header member (Celery's `chord.run`); the
+  // rest of a chain travels in the body's options.
+  const extra = { ...without(chordOptions, MEMBER_OWNED), ...without(input.options, MEMBER_OWNED) };
+  const chain = links.chain && links.chain.length > 0 ? { chain: [...links.chain] } : {};
+  const changed = Object.keys(extra).length > 0 || 'chain' in chain;
+  const body: WireSignature = changed ? { ...frozenBody, options: { ...frozenBody.options, ...extra, ...chain } } : frozenBody;
+  const memberOptions = { ...without(chordOptions, [...MEMBER_OWNED, 'link', 'link_error']), ...without(input.options, [...MEMBER_OWNED, 'link', 'link_error']) };
   if (members.length === 0) {
     await applyFrozen(sender, body, { args: [[]], links: { ...links, chain: null } });
     return;
@@ -152,8 +181,8 @@ async function applyChord(
     );
   }
   const groupId = typeof header.options.task_id === 'string' ? header.options.task_id : String(members[0]?.options.group_id);
-  // Every member names the body it completes (with the chain it carries).
-  const headerMembers = members.map((m) => rebindChord(m, body));
+  // Every member names the body it completes (frozen in already, unless options or a chain changed it).
+  const headerMembers = changed ? members.map((m) => rebindChord(m, body)) : members;
   if (mode === 'native') {
     if (!backend.setChordSize) throw new ConfigError('Q_ERR_CHORD_UNSUPPORTED', `the result backend ${backend.describe()} declares native chords but has no setChordSize`);
     await backend.setChordSize(groupId, headerMembers.length, { expiresMs: sender.resultExpiresMs });
@@ -170,14 +199,13 @@ async function applyChord(
       { parentId: links.parentId ?? null, rootId: links.rootId ?? null, chain: null },
     );
   }
-  for (const member of headerMembers) {
-    await applyFrozen(sender, member, { ...input, options: memberOptions, links: { ...links, chain: null } });
-  }
+  const memberInput: ApplyInput = { ...input, options: memberOptions, links: { ...links, chain: null } };
+  await eachInWindow(headerMembers, (member) => applyFrozen(sender, member, memberInput));
 }
 
 /** A frozen header member with its `chord` option (and that of its last task, for a chain) set to `body`. */
 function rebindChord(member: WireSignature, body: WireSignature): WireSignature {
-  const node = readCanvas(member, 'chord header member');
+  const node = frozenNode(member);
   if (node.type === 'chain') {
     const tasks = [...node.tasks];
     const last = tasks.at(-1);
@@ -192,7 +220,7 @@ function rebindChord(member: WireSignature, body: WireSignature): WireSignature 
 
 /** The result tuple of a frozen header member (its last task's, for a chain). */
 function memberResult(member: WireSignature): ResultTuple {
-  const node = readCanvas(member, 'chord header member');
+  const node = frozenNode(member);
   if (node.type === 'chain') return memberResult(node.tasks.at(-1) as WireSignature);
   if (node.type === 'chord') return memberResult(node.body);
   return [[String(member.options.task_id), null], null];

@@ -73,8 +73,12 @@ export function groupMembers(tasks: readonly WireSignature[]): WireSignature[] {
   const out: WireSignature[] = [];
   for (const task of tasks) {
     const sig = readSignature(task, 'group member');
-    if (sig.subtask_type === 'group') out.push(...groupMembers(readCanvas(sig, 'group member').type === 'group' ? (sig.kwargs.tasks as WireSignature[]) : []));
-    else out.push(sig);
+    if (sig.subtask_type === 'group') {
+      const node = readCanvas(sig, 'group member');
+      out.push(...groupMembers(node.type === 'group' ? node.tasks : []));
+    } else {
+      out.push(sig);
+    }
   }
   return out;
 }
@@ -113,7 +117,8 @@ export function pushDownLinks(sig: WireSignature): WireSignature {
   const kwargs = { ...sig.kwargs };
   const node = readCanvas(sig);
   if (node.type === 'chain' || node.type === 'group') {
-    kwargs.tasks = node.tasks.map((step, i) => {
+    kwargs.tasks = node.tasks.map((raw, i) => {
+      const step = readSignature(raw, 'step');
       const target = node.type === 'chain' ? i === node.tasks.length - 1 : i === 0;
       const withLinks = target ? appendOption(step, 'link', node.type === 'group' ? links.map((l) => ({ ...(l as object), immutable: true })) : links) : step;
       return appendOption(withLinks, 'link_error', errbacks);
@@ -128,7 +133,13 @@ export function pushDownLinks(sig: WireSignature): WireSignature {
 
 /** Freeze `value` (a signature dict): see the module comment. */
 export function freezeCanvas(value: WireSignature, ctx: FreezeContext): Frozen {
-  const node = readCanvas(pushDownLinks(readSignature(value)));
+  return freezeRead(readSignature(value), ctx);
+}
+
+/** {@link freezeCanvas} of a dict already read (`readSignature`): not read (nor copied) again. */
+function freezeRead(read: WireSignature, ctx: FreezeContext): Frozen {
+  if (read.subtask_type === null) return freezeTask(read, ctx);
+  const node = readCanvas(pushDownLinks(read));
   const { sig } = node;
   switch (node.type) {
     case 'task':
@@ -144,7 +155,7 @@ export function freezeCanvas(value: WireSignature, ctx: FreezeContext): Frozen {
         const last = i === steps.length - 1;
         const lastId = ctx.taskId ?? str(sig.options.task_id);
         const stepCtx: FreezeContext = last ? { ...ctx, ...(lastId ? { taskId: lastId } : {}) } : { oid: ctx.oid, ...(ctx.rootId ? { rootId: ctx.rootId } : {}) };
-        const f = freezeCanvas(step, stepCtx);
+        const f = freezeRead(step, stepCtx);
         frozen.push(f.sig);
         result = withParent(f.result, parent);
         parent = result;
@@ -159,7 +170,7 @@ export function freezeCanvas(value: WireSignature, ctx: FreezeContext): Frozen {
     case 'group':
       return freezeGroup(sig, node.tasks, ctx, false);
     case 'chord': {
-      const body = freezeCanvas(node.body, {
+      const body = freezeRead(node.body, {
         ...ctx,
         taskId: ctx.taskId ?? str(sig.options.task_id) ?? str(node.body.options.task_id) ?? uuid(),
       });
@@ -208,7 +219,7 @@ function freezeTask(sig: WireSignature, ctx: FreezeContext): Frozen {
 function freezeGroup(sig: WireSignature, tasks: readonly WireSignature[], ctx: FreezeContext, header: boolean): Frozen {
   const id = ctx.taskId ?? str(sig.options.task_id) ?? uuid();
   const members = groupMembers(tasks).map((member, i) =>
-    freezeCanvas(member, {
+    freezeRead(member, {
       oid: ctx.oid,
       groupId: id,
       ...(ctx.rootId ? { rootId: ctx.rootId } : {}),

@@ -48,15 +48,17 @@ export function readSignature(value: unknown, where = ''): WireSignature {
   return { ...value, task, args: [...(args as unknown[])], kwargs: { ...kwargs }, options: { ...options }, subtask_type: type as string | null, immutable: immutable === true };
 }
 
+/** A composite's list of parts: checked to be a list; each part is read where it is used. */
 function list(sig: WireSignature, key: string, where: string): WireSignature[] {
   const tasks = sig.kwargs[key];
   if (!Array.isArray(tasks)) throw invalid(where, `the ${sig.subtask_type ?? 'task'} ${sig.task} has no list "${key}" in its kwargs`);
-  return tasks.map((t, i) => readSignature(t, `${where}.${key}[${i}]`));
+  return tasks as WireSignature[];
 }
 
 /**
- * A signature dict read into a {@link CanvasNode}: composite parts are read too (one level; each part is read
- * again when it is applied).
+ * A signature dict read into a {@link CanvasNode}. A chord's header and body, a chunks' task are read too; the
+ * parts of a chain or group are checked to be a list, and each is read (`readSignature`) by whoever uses it
+ * (freezing reads every one), so a group of thousands is read once, not once per level.
  * @throws SignatureError `Q_ERR_SIGNATURE_INVALID`
  */
 export function readCanvas(value: unknown, where = 'signature'): CanvasNode {
@@ -90,4 +92,27 @@ export function readCanvas(value: unknown, where = 'signature'): CanvasNode {
       return { type: sig.subtask_type as 'xmap' | 'xstarmap', sig };
   }
   throw invalid(where, 'unreachable');
+}
+
+/**
+ * The node of a signature that was read before (a frozen one: freezing reads every part): classified by its
+ * `subtask_type`, nothing checked or copied. For the send path, which applies what `freezeCanvas` made.
+ */
+export function frozenNode(sig: WireSignature): CanvasNode {
+  const kw = sig.kwargs;
+  switch (sig.subtask_type as SubtaskType | null) {
+    case 'chain':
+      return { type: 'chain', sig, tasks: kw.tasks as WireSignature[] };
+    case 'group':
+      return { type: 'group', sig, tasks: kw.tasks as WireSignature[] };
+    case 'chord':
+      return { type: 'chord', sig, header: kw.header as WireSignature, body: kw.body as WireSignature };
+    case 'chunks':
+      return { type: 'chunks', sig, task: kw.task as WireSignature, items: kw.it as unknown[], n: kw.n as number };
+    case 'xmap':
+    case 'xstarmap':
+      return { type: sig.subtask_type as 'xmap' | 'xstarmap', sig };
+    default:
+      return { type: 'task', sig };
+  }
 }
