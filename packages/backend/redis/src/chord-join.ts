@@ -2,7 +2,7 @@
  * Native chords on Redis, as Celery's `RedisBackend.on_chord_part_return` (ordered, the zset form):
  *
  * 1. each finished header task does `ZADD .j <group_index> [1, id, state, result]; ZCOUNT .j -inf +inf;
- *    GET .t; GET .s; EXPIRE .j/.t/.s <expires>` (Celery: in one MULTI; q: in one Lua script, `chord-part-script.ts`);
+ *    GET .t; GET .s; EXPIRE .j/.t/.s <expires>` (Celery: in one MULTI; q: in one Lua script, `result-writes.ts`);
  * 2. the one that sees `.s` set and `zcount == .s + .t` completes the chord: `ZRANGE .j 0 -1` gives the header
  *    results in group order; then `DEL .j .t .s` (q: in the same script, so the completion is atomic too).
  *
@@ -14,19 +14,19 @@ import type { TaskMeta } from '@q/core';
 import type { ChordPart, ChordProgress, StoreOptions } from '@q/core/adapter';
 import type { Redis } from 'ioredis';
 import { chordOutcome, chordScore, decodeChordMember, encodeChordMember, type ChordMember } from './chord-members.js';
-import type { ChordPartBatcher } from './chord-part-script.js';
+import type { ResultWriteBatcher } from './result-writes.js';
 import { chordKeys, taskKey } from './keys.js';
 import { execTransaction, redisCall } from './redis-errors.js';
 import { addSet } from './redis-key-value-driver.js';
 
 /**
  * Record one finished header task; `complete` (with every header result in order) for the last one. The part goes
- * out with the other parts of the same event-loop turn, in one script call (`chord-part-script.ts`).
+ * out with the other parts of the same event-loop turn, in one script call (`result-writes.ts`).
  */
-export async function chordPartReturn(client: Redis, parts: ChordPartBatcher, part: ChordPart, expiresSeconds: number | null): Promise<ChordProgress> {
+export async function chordPartReturn(client: Redis, writes: ResultWriteBatcher, part: ChordPart, expiresSeconds: number | null): Promise<ChordProgress> {
   const keys = chordKeys(part.groupId);
   const members = await redisCall('chord part (ZADD .j)', () =>
-    parts.report({
+    writes.chordPart({
       keys: [keys.join, keys.extra, keys.size],
       score: chordScore(part.groupIndex),
       member: encodeChordMember(part),

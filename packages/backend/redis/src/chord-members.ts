@@ -1,7 +1,7 @@
 /**
  * The pure part of Celery's native Redis chords: the `.j` zset members (`[1, "<task_id>", "<state>", <result>]`,
  * score = `group_index`, `+inf` when unknown) and reading the header results back in group order. The completion
- * rule (`.s` exists and the member count equals `.s + .t`) runs in Redis, in `chord-part-script.ts`.
+ * rule (`.s` exists and the member count equals `.s + .t`) runs in Redis, in `result-writes.ts`.
  */
 import { BackendError } from '@q/core';
 import { pyJsonParse, pyJsonStringify } from '@q/core/adapter';

@@ -4,22 +4,20 @@
  * groups and `watch` (SUBSCRIBE on the key); this module replaces, through `keyValueBackend()`'s overrides, the
  * members Redis does natively:
  *
- * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (the stores of
- *   one event-loop turn go out as one call, each key still checked and written atomically; no window in
- *   which a late STARTED or RETRY overwrites a SUCCESS);
- * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter: the
- *   parts of one turn of the event loop are reported by one script call.
+ * - `storeResult` checks for a stored SUCCESS and writes + PUBLISHes in one atomic Lua script (no window in which
+ *   a late STARTED or RETRY overwrites a SUCCESS);
+ * - native chords (`.j`/`.t`/`.s`, `chords: 'native'`) instead of the generic `chord-unlock-<gid>` counter;
+ * - the states and chord parts of one event-loop turn go out as one call of that script (`result-writes.ts`).
  */
 import { BackendError, keyValueBackend } from '@q/core';
 import { encodeResultDocument, taskKey } from '@q/core/adapter';
 import type { ResultBackend, TaskMeta } from '@q/core';
 import type { ChordPart, ChordProgress, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
 import { chordPartReturn, setChordSize } from './chord-join.js';
-import { ChordPartBatcher } from './chord-part-script.js';
 import { DEFAULT_CHORD_EXPIRES, type RedisBackendOptions } from './options.js';
 import { redisCall } from './redis-errors.js';
 import { redisKeyValueDriver, type RedisKeyValueDriver } from './redis-key-value-driver.js';
-import { ResultStoreBatcher } from './store-result-script.js';
+import { ResultWriteBatcher } from './result-writes.js';
 
 /** What the Redis backend supports. */
 export const REDIS_BACKEND_CAPABILITIES: ResultBackendCapabilities = Object.freeze({
@@ -56,15 +54,13 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
   const { client, logger } = driver;
   const chordExpires = opts.chordExpires === undefined ? DEFAULT_CHORD_EXPIRES : opts.chordExpires;
   const expiresSeconds = chordExpires === null ? null : Math.max(1, Math.ceil(chordExpires));
-  const stores = new ResultStoreBatcher(client);
-  const parts = new ChordPartBatcher(client);
+  const writes = new ResultWriteBatcher(client);
 
   return keyValueBackend(driver, { logger }, (base) => ({
     capabilities: REDIS_BACKEND_CAPABILITIES,
     driver,
     async close() {
-      await stores.drain();
-      await parts.drain();
+      await writes.drain();
       await base.close();
     },
     storeResult(meta: TaskMeta, store: StoreOptions) {
@@ -74,11 +70,11 @@ export function redisBackend(options: RedisBackendOptions | string = {}): RedisB
         ttlMs: store.expiresMs,
         onSkipped: () => logger.debug({ taskId: meta.taskId, state: meta.status }, 'result already SUCCESS: not overwritten'),
       };
-      return redisCall('store result', () => stores.store(item));
+      return redisCall('store result', () => writes.store(item));
     },
     // The base's own `watch`, listed only to narrow its type: the driver subscribes, and a RedisBackend promises it.
     watch: required(base.watch, 'watch'),
-    onChordPartReturn: (part) => chordPartReturn(client, parts, part, expiresSeconds),
+    onChordPartReturn: (part) => chordPartReturn(client, writes, part, expiresSeconds),
     setChordSize: (groupId, size, store) => setChordSize(client, groupId, size, store),
   }));
 }

@@ -21,6 +21,7 @@ import { signatureCall } from '../publish/signature-call.js';
 import type { WireSignature } from '../protocol/task-message.js';
 import { appendOption, freezeCanvas, type FreezeContext, type ResultTuple } from './freeze.js';
 import { frozenNode, readSignature } from './read-signature.js';
+import { shareSerialized } from '../protocol/python-json.js';
 
 export type { CallLinks };
 
@@ -164,7 +165,9 @@ async function applyChord(
   const extra = { ...without(chordOptions, MEMBER_OWNED), ...without(input.options, MEMBER_OWNED) };
   const chain = links.chain && links.chain.length > 0 ? { chain: [...links.chain] } : {};
   const changed = Object.keys(extra).length > 0 || 'chain' in chain;
-  const body: WireSignature = changed ? { ...frozenBody, options: { ...frozenBody.options, ...extra, ...chain } } : frozenBody;
+  // Shared by every header message (written to JSON once for all of them).
+  // A copy of its own (frozen deep: nothing of the caller's may be frozen with it).
+  const body: WireSignature = shareSerialized(structuredClone(changed ? { ...frozenBody, options: { ...frozenBody.options, ...extra, ...chain } } : frozenBody));
   const memberOptions = { ...without(chordOptions, [...MEMBER_OWNED, 'link', 'link_error']), ...without(input.options, [...MEMBER_OWNED, 'link', 'link_error']) };
   if (members.length === 0) {
     await applyFrozen(sender, body, { args: [[]], links: { ...links, chain: null } });
@@ -181,8 +184,8 @@ async function applyChord(
     );
   }
   const groupId = typeof header.options.task_id === 'string' ? header.options.task_id : String(members[0]?.options.group_id);
-  // Every member names the body it completes (frozen in already, unless options or a chain changed it).
-  const headerMembers = changed ? members.map((m) => rebindChord(m, body)) : members;
+  // Every member names the body it completes (the one shared object).
+  const headerMembers = members.map((m) => rebindChord(m, body));
   if (mode === 'native') {
     if (!backend.setChordSize) throw new ConfigError('Q_ERR_CHORD_UNSUPPORTED', `the result backend ${backend.describe()} declares native chords but has no setChordSize`);
     await backend.setChordSize(groupId, headerMembers.length, { expiresMs: sender.resultExpiresMs });

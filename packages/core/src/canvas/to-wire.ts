@@ -13,6 +13,8 @@ function hasToWire(value: SignatureLike): value is { toWire(): WireSignature } {
 /** Converts a signature or a plain wire object into a wire signature (filling missing keys). */
 export function toWireSignature(value: SignatureLike): WireSignature {
   if (hasToWire(value)) return value.toWire();
+  // A frozen dict (a chord body shared by its header messages, see `shareSerialized`) cannot change: kept as it is.
+  if (Object.isFrozen(value)) return value as WireSignature;
   return {
     ...value,
     task: value.task,

@@ -97,7 +97,43 @@ function fail(message: string): never {
  * Writes one value. `open` holds the containers being written (the path from the root), for cycle detection:
  * a short array scan is cheaper than a `Set` for the shallow documents messages are.
  */
+/**
+ * Values registered by {@link shareSerialized}: deep-frozen, so their text cannot change; `null` until first
+ * written, then that text.
+ */
+const sharedText = new WeakMap<object, string | null>();
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+/**
+ * Deep-freezes `value` and lets {@link pyJsonStringify} write it once and reuse the text wherever the same object
+ * appears again: for a value carried by many messages (a chord's body, in each of its thousands of header
+ * messages). Returns `value`.
+ */
+export function shareSerialized<T extends object>(value: T): T {
+  deepFreeze(value);
+  if (!sharedText.has(value)) sharedText.set(value, null);
+  return value;
+}
+
 function write(value: unknown, open: object[], inArray: boolean): string | undefined {
+  if (typeof value === 'object' && value !== null) {
+    const shared = sharedText.get(value);
+    if (typeof shared === 'string') return shared;
+    if (shared === null) {
+      const text = writeValue(value, open, inArray);
+      if (text !== undefined) sharedText.set(value, text);
+      return text;
+    }
+  }
+  return writeValue(value, open, inArray);
+}
+
+function writeValue(value: unknown, open: object[], inArray: boolean): string | undefined {
   switch (typeof value) {
     case 'string':
       return pyJsonString(value);

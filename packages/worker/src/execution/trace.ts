@@ -19,7 +19,7 @@ import {
   isRetry,
   runAsTask,
 } from '@q/core/internal';
-import type { Logger, TaskMeta, TaskState } from '@q/core';
+import type { Logger, TaskState } from '@q/core';
 import type { RunningTask } from '@q/core/internal';
 import type { EncodedException, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
@@ -183,13 +183,20 @@ export class Trace implements LazySignalJob {
     return runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs));
   }
 
-  /** Store a final state (when results are kept), then report a chord part; `store` false skips the store. */
+  /**
+   * Store a final state (when results are kept; `store` false skips it) and report a chord part. Both are issued in
+   * the same turn, the state first: a backend that batches its writes (Redis) sends them in one call, in that order.
+   */
   async #finalState(init: StoreInit, store: boolean): Promise<void> {
     const rt = this.#rt;
     const msg = this.#msg;
-    let meta: TaskMeta | null = null;
-    if (store) meta = await storeState(rt, msg, init);
-    if (msg.embed.chord !== null && !this.#malformed) await chordPartDone(rt, messageMember(msg), meta ?? taskMeta(rt, msg, init));
+    const storing = store ? storeState(rt, msg, init) : null;
+    if (msg.embed.chord === null || this.#malformed) {
+      await storing;
+      return;
+    }
+    // Neither rejects: failures are logged where they happen.
+    await Promise.all([storing, chordPartDone(rt, messageMember(msg), taskMeta(rt, msg, init))]);
   }
 
   async execute(): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { STORE_RESULT_LUA, ttlArgument } from './store-result-script.js';
+import { RESULT_WRITES_LUA, ttlArgument } from './result-writes.js';
 
-describe('store-result script', () => {
+describe('result-writes script', () => {
   it('passes whole milliseconds, or nothing to keep forever', () => {
     expect(ttlArgument(null)).toBe('');
     expect(ttlArgument(86_400_000)).toBe('86400000');
@@ -10,7 +10,7 @@ describe('store-result script', () => {
   });
 
   it('recognises a stored SUCCESS by the prefix Celery writes (status first)', () => {
-    const prefix = /string\.sub\(current, 1, (\d+)\) == '([^']+)'/.exec(STORE_RESULT_LUA);
+    const prefix = /string\.sub\(current, 1, (\d+)\) == '([^']+)'/.exec(RESULT_WRITES_LUA);
     expect(prefix?.[2]).toBe('{"status": "SUCCESS",');
     expect(Number(prefix?.[1])).toBe(prefix?.[2]?.length);
   });
