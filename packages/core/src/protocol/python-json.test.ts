@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SerializationError } from '../errors/q-error.js';
-import { pyJsonParse, pyJsonStringify } from './python-json.js';
+import { pyJsonParse, pyJsonStringify, shareSerialized } from './python-json.js';
 
 describe('pyJsonStringify (Python json.dumps)', () => {
   it('matches json.dumps byte for byte', () => {
@@ -109,5 +109,16 @@ describe('pyJsonParse', () => {
       expect(() => pyJsonParse(bad), bad).toThrow(SyntaxError);
     }
     expect(() => pyJsonParse('[NaN, oops]')).toThrow(/position 6/);
+  });
+});
+
+describe('shareSerialized', () => {
+  it('freezes a value deep and writes it the same everywhere it appears, as if not shared', () => {
+    const body = shareSerialized({ task: 'x', args: [1, { a: 'é' }], options: { task_id: 't' } });
+    expect(Object.isFrozen(body) && Object.isFrozen(body.args) && Object.isFrozen(body.args[1])).toBe(true);
+    const plain = { task: 'x', args: [1, { a: 'é' }], options: { task_id: 't' } };
+    const expected = pyJsonStringify([plain, { chord: plain }]);
+    expect(pyJsonStringify([body, { chord: body }])).toBe(expected);
+    expect(pyJsonStringify({ again: body })).toBe(pyJsonStringify({ again: plain }));
   });
 });
