@@ -8,6 +8,8 @@ export type { WorkerCounters, WorkerRuntime } from './worker-runtime.js';
 export type { WorkerOptions, ResolvedWorkerOptions } from './worker-options.js';
 export { resolveWorkerOptions } from './worker-options.js';
 export { expandHostname } from './hostname.js';
+export { expandNodeFormat } from './node-format.js';
+export type { NodeFormatOptions } from './node-format.js';
 export { consoleLogger } from './console-logger.js';
 export type { ConsoleLoggerOptions, ConsoleLogLevel } from './console-logger.js';
 export { Blueprint } from './blueprint/blueprint.js';
