@@ -9,11 +9,17 @@ import { findPool } from './pools/create-pool.js';
 import type { PluginPools } from './pools/create-pool.js';
 import { poolConcurrency } from './pools/pool-definition.js';
 import { expandHostname } from './hostname.js';
+import { selectQueues } from './select-queues.js';
 
 /** Options of `createWorker` (each defaults to the app's `worker.*` config). */
 export interface WorkerOptions<W = unknown> {
-  /** Queues to consume (default `worker.queues`, else the default queue). */
+  /**
+   * Queues to consume (default `worker.queues`, else every queue declared in `task.queues`, else the default
+   * queue: Celery's worker without `-Q`).
+   */
   queues?: readonly string[];
+  /** Queues not to consume, removed from `queues` or its default (Celery's `-X/--exclude-queues`). */
+  excludeQueues?: readonly string[];
   /**
    * Tasks run at once. Default `worker.concurrency`, else what the pool declares: `async` 100 (tasks are
    * promises that mostly wait on I/O), a plugin pool its `defaultConcurrency` (the number of CPUs unless it
@@ -71,8 +77,8 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
   check(Number.isInteger(concurrency) && concurrency >= 1, 'worker.concurrency', `expected a positive integer, got ${concurrency}`);
   const prefetchMultiplier = options.prefetchMultiplier ?? conf.worker.prefetchMultiplier;
   check(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0, 'worker.prefetchMultiplier', `expected a non-negative integer, got ${prefetchMultiplier}`);
-  const queues = options.queues ?? conf.worker.queues ?? [conf.task.defaultQueue];
-  check(queues.length > 0, 'worker.queues', 'expected at least one queue');
+  const queues = selectQueues(conf, options);
+  check(queues.length > 0, 'worker.queues', options.excludeQueues?.length ? `no queue left to consume after excluding ${options.excludeQueues.join(', ')}` : 'expected at least one queue');
   const shutdownTimeout = options.shutdownTimeout !== undefined ? options.shutdownTimeout : conf.worker.shutdownTimeout;
   check(shutdownTimeout === null || shutdownTimeout >= 0, 'worker.shutdownTimeout', `expected seconds ≥ 0 or null, got ${shutdownTimeout}`);
   return Object.freeze({
@@ -87,3 +93,4 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     closeApp: options.closeApp ?? true,
   });
 }
+

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@q/core';
 import type { HookPayloads } from '@q/core';
 import { createWorker } from '../src/index.js';
-import { makeApp, metaOf, namespace, recordingLogger, sleep, startWorker, until } from './helpers.js';
+import { makeApp, metaOf, namespace, recordSettlements, recordingLogger, sleep, startWorker, until } from './helpers.js';
 
 describe('worker: consuming', () => {
   it('rejects a malformed message with a logged reason and keeps running', async () => {
@@ -33,14 +33,18 @@ describe('worker: consuming', () => {
     expect(await transport.queueSize?.('celery')).toBe(0);
   });
 
-  it('stores FAILURE NotRegistered for an unknown task and acks it', async () => {
+  it('stores FAILURE NotRegistered for an unknown task and rejects its message without requeue', async () => {
     const ns = namespace();
     const app = makeApp(ns);
+    const settled: string[] = [];
+    recordSettlements(app, settled);
     await startWorker(app);
     const r = await app.sendTask('tasks.nobody');
     const meta = await metaOf(app, r.id);
     expect(meta.status).toBe('FAILURE');
     expect(meta.result).toEqual({ exc_type: 'NotRegistered', exc_message: ['tasks.nobody'], exc_module: 'celery.exceptions' });
+    await until(() => settled.length, (n) => n === 1);
+    expect(settled).toEqual(['drop']);
   });
 
   it('stores REVOKED for an expired task and does not run it', async () => {

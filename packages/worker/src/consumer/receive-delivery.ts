@@ -43,18 +43,21 @@ async function rejectMalformed(rt: WorkerRuntime, delivery: Delivery, err: unkno
   await rt.hook('messageRejected', { reason, taskId, taskName });
 }
 
-/** An unknown task: FAILURE `NotRegistered` is stored (as Celery does) and the message acked. */
+/**
+ * An unknown task: FAILURE `NotRegistered` is stored and the message rejected without requeue (Celery ≥ 5.2's
+ * `on_unknown_task`), so a dead-letter exchange on its queue receives it.
+ */
 async function rejectUnknown(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Promise<void> {
-  rt.logger.error({ taskId: message.id, taskName: message.name }, `Received unregistered task of type '${message.name}'. The message has been ignored and discarded.`);
+  rt.logger.error({ taskId: message.id, taskName: message.name }, `Received unregistered task of type '${message.name}'. The message has been rejected and discarded.`);
   await storeState(rt, message, { status: 'FAILURE', result: encodedNotRegistered(message.name), queue: delivery.info.queue });
-  await settleQuietly(rt, () => delivery.ack());
+  await settleQuietly(rt, () => delivery.nack({ requeue: false }));
   await rt.hook('messageRejected', { reason: `unregistered task ${message.name}`, taskId: message.id, taskName: message.name });
 }
 
 /**
  * Decode `delivery` and check it. Returns the request and its ETA (epoch ms) when the task can run, or
  * `null` when the delivery was settled here (malformed → nack without requeue; unknown task → FAILURE +
- * ack; expired → REVOKED + ack). Synchronous for a runnable, uncompressed message (the per-message path); a
+ * nack without requeue; expired → REVOKED + ack). Synchronous for a runnable, uncompressed message (the per-message path); a
  * promise when it must wait (decompressing, or settling a message that cannot run).
  */
 export function receiveDelivery(rt: WorkerRuntime, delivery: Delivery): Received | Promise<Received | null> {
