@@ -43,6 +43,11 @@ export interface WorkerOptions<W = unknown> {
   closeApp?: boolean;
   /** More bootsteps, besides the built-in ones and those plugins registered. */
   bootsteps?: readonly Bootstep<W>[];
+  /**
+   * While running, catch stray errors (an uncaught exception or unhandled rejection from a timer or promise a task
+   * left behind): log them, fail the task they came from when it still runs, never end the process (default true).
+   */
+  guardProcess?: boolean;
 }
 
 /** Options after defaults. */
@@ -57,6 +62,7 @@ export interface ResolvedWorkerOptions {
   readonly prefetch: number;
   readonly shutdownTimeout: number | null;
   readonly closeApp: boolean;
+  readonly guardProcess: boolean;
 }
 
 function check(ok: boolean, path: string, what: string): void {
@@ -91,6 +97,7 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     prefetch: concurrency * prefetchMultiplier,
     shutdownTimeout,
     closeApp: options.closeApp ?? true,
+    guardProcess: options.guardProcess ?? true,
   });
 }
 

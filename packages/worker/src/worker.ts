@@ -13,6 +13,7 @@ import { poolStep } from './blueprint/pool-step.js';
 import { timerStep } from './blueprint/timer-step.js';
 import type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
 import { registeredPools } from './pools/create-pool.js';
+import { installProcessGuard } from './guard/process-guard.js';
 import type { WorkerCounters } from './worker-runtime.js';
 import { resolveWorkerOptions } from './worker-options.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
@@ -60,6 +61,8 @@ export class Worker implements WorkerHost {
   #blueprint: Blueprint<Worker> | null = null;
   #starting: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
+  /** Removes this worker's part of the process guard (set while running). */
+  #unguard: (() => void) | null = null;
   readonly #extraSteps: readonly Bootstep<Worker>[];
   readonly #given: WorkerOptions<Worker>;
   #options: ResolvedWorkerOptions;
@@ -165,10 +168,12 @@ export class Worker implements WorkerHost {
       // (a plugin pool's declared concurrency applies from here; a bad declaration fails the start).
       await this.app.connect();
       this.#options = this.#resolveOptions();
+      if (this.#options.guardProcess) this.#unguard ??= installProcessGuard(this);
       const pluginSteps = this.app.plugins.bootsteps() as Bootstep<Worker>[];
       this.#blueprint = new Blueprint([...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
       await this.#blueprint.start(this);
     } catch (err) {
+      this.#dropGuard();
       await this.#closeApp();
       this.#state = 'stopped';
       throw err;
@@ -205,7 +210,13 @@ export class Worker implements WorkerHost {
     if (!graceful) this.#cold = true;
     await this.hook('workerShutdown', { hostname: this.hostname, graceful });
     await this.#blueprint?.stop(this, { graceful });
+    this.#dropGuard();
     this.#state = 'stopped';
+  }
+
+  #dropGuard(): void {
+    this.#unguard?.();
+    this.#unguard = null;
   }
 
   /** Closes the app when the worker owns it (`closeApp`, default true); a failure is logged. */

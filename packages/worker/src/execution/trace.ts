@@ -34,6 +34,7 @@ import { revokeExpired } from './revoke-expired.js';
 import { ignoresResult, storeState, storesErrors, taskMeta, type StoreInit } from './store-state.js';
 import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
 import { replaceTask } from './replace-task.js';
+import { trackTaskRun } from '../guard/running-tasks.js';
 import { buildTaskContext } from './task-context.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
 import type { TaskRequest } from './task-request.js';
@@ -180,7 +181,7 @@ export class Trace implements LazySignalJob {
     // What the task sends while it runs is its child (parent and root ids, its `children`), however deep.
     const running: RunningTask = { id: msg.id, rootId: msg.rootId ?? msg.id, children: [] };
     this.#running = running;
-    return runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs));
+    return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs)));
   }
 
   /**
