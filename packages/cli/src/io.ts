@@ -1,4 +1,5 @@
 /** The streams and environment a command runs with; injected so tests can run commands in-process. */
+import { respawnSelf } from './respawn.js';
 
 /** Something text can be written to. */
 export interface TextSink {
@@ -13,6 +14,11 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /**
+   * Starts this command again in a new process (`q worker` on SIGHUP) and returns its pid; absent where the command
+   * cannot run again (commands run in-process by tests), and SIGHUP then stops the worker warm.
+   */
+  respawn?: () => number | undefined;
 }
 
 /** The real process's streams and environment. */
@@ -23,5 +29,6 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
+    respawn: respawnSelf,
   };
 }

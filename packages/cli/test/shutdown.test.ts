@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger } from '@q/core';
 import { describe, expect, it } from 'vitest';
-import { watchShutdownSignals } from '../src/shutdown.js';
+import { WORKER_SIGNALS, watchShutdownSignals } from '../src/shutdown.js';
 
-function setup() {
+function setup(options: { canRestart?: boolean; onDump?: () => void } = {}) {
   const source = new EventEmitter();
   const calls: boolean[] = [];
   let finish: () => void = () => {};
@@ -13,7 +13,7 @@ function setup() {
       return new Promise<void>((resolve) => (finish = resolve));
     },
   };
-  const watch = watchShutdownSignals(worker, { logger: silentLogger, source });
+  const watch = watchShutdownSignals(worker, { logger: silentLogger, source, ...options });
   return { source, calls, watch, finish: () => finish() };
 }
 
@@ -51,9 +51,40 @@ describe('watchShutdownSignals', () => {
     await expect(t.watch.done).resolves.toBe('cold');
   });
 
+  it('stops warm for a restart on SIGHUP when the worker can restart, else warm', async () => {
+    const t = setup({ canRestart: true });
+    t.source.emit('SIGHUP');
+    t.source.emit('SIGHUP');
+    expect(t.calls).toEqual([true]);
+    t.finish();
+    await expect(t.watch.done).resolves.toBe('restart');
+    const u = setup();
+    u.source.emit('SIGHUP');
+    u.finish();
+    await expect(u.watch.done).resolves.toBe('warm');
+  });
+
+  it('turns a restart cold on SIGINT', async () => {
+    const t = setup({ canRestart: true });
+    t.source.emit('SIGHUP');
+    t.source.emit('SIGINT');
+    expect(t.calls).toEqual([true, false]);
+    t.finish();
+    await expect(t.watch.done).resolves.toBe('cold');
+  });
+
+  it('dumps on SIGUSR1 without stopping', () => {
+    let dumps = 0;
+    const t = setup({ onDump: () => void dumps++ });
+    t.source.emit('SIGUSR1');
+    t.source.emit('SIGUSR1');
+    expect(dumps).toBe(2);
+    expect(t.calls).toEqual([]);
+  });
+
   it('removes its handlers on dispose', () => {
     const t = setup();
     t.watch.dispose();
-    expect(t.source.listenerCount('SIGTERM') + t.source.listenerCount('SIGINT') + t.source.listenerCount('SIGQUIT')).toBe(0);
+    expect(WORKER_SIGNALS.map((s) => t.source.listenerCount(s)).reduce((a, b) => a + b, 0)).toBe(0);
   });
 });

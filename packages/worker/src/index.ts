@@ -10,6 +10,8 @@ export { resolveWorkerOptions } from './worker-options.js';
 export { expandHostname } from './hostname.js';
 export { expandNodeFormat } from './node-format.js';
 export type { NodeFormatOptions } from './node-format.js';
+export { runningTasks } from './guard/running-tasks.js';
+export type { TrackedTask } from './guard/running-tasks.js';
 export { consoleLogger } from './console-logger.js';
 export type { ConsoleLoggerOptions, ConsoleLogLevel } from './console-logger.js';
 export { Blueprint } from './blueprint/blueprint.js';

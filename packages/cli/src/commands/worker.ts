@@ -1,9 +1,12 @@
-/** `q worker`: prints the banner, starts a worker, and stops it warm (SIGTERM/SIGINT) or cold (SIGINT twice/SIGQUIT). */
+/**
+ * `q worker`: prints the banner, starts a worker, and handles the signals of Celery's workers guide: warm stop
+ * (SIGTERM/SIGINT), cold (SIGINT twice/SIGQUIT), restart (SIGHUP), dump of the running tasks (SIGUSR1).
+ */
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { App } from '@q/core';
-import { createWorker } from '@q/worker';
+import { createWorker, expandNodeFormat } from '@q/worker';
 import type { Worker, WorkerOptions } from '@q/worker';
 import { renderBanner } from '../banner.js';
 import type { BannerInfo } from '../banner.js';
@@ -11,8 +14,14 @@ import { commandContext, isDebug } from '../context.js';
 import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
 import { parseInteger, parseList } from '../parse.js';
+import { dumpRunningTasks } from '../dump-tasks.js';
+import { openLogfile, switchableSink } from '../logfile.js';
+import type { SwitchableSink } from '../logfile.js';
 import { acquirePidfile } from '../pidfile.js';
 import { watchShutdownSignals } from '../shutdown.js';
+import type { ShutdownKind } from '../shutdown.js';
+import { UsageError } from '../usage-error.js';
+import { purgeSummary } from './purge.js';
 import { VERSION } from '../version.js';
 
 /** Options of `q worker`, as parsed. */
@@ -23,27 +32,42 @@ export interface WorkerCommandOptions {
   pool?: string;
   hostname?: string;
   prefetchMultiplier?: number;
+  /** Path with `%n`, `%h`, `%d`, `%i`, `%I`, `%p` (expanded from the node name). */
   pidfile?: string;
+  /** Queues not to consume (`-X`). */
+  excludeQueues?: string[];
+  /** `-O`: `fair` or `default` (both: a job goes only to a free pool slot). */
+  optimization?: string;
+  /** Purge the consumed queues before starting. */
+  purge?: boolean;
+  /** Log to this file (node-format expanded) instead of stderr. */
+  logfile?: string;
 }
 
 /** Creates the `worker` subcommand. */
 export function workerCommand(io: CliIo, run: RunState): Command {
   return new Command('worker')
     .description('start a worker that consumes tasks')
-    .option('-Q, --queues <list>', 'comma-separated queues to consume (default: the default queue)', (v) =>
+    .option('-Q, --queues <list>', 'comma-separated queues to consume (default: every queue of task.queues, else the default queue)', (v) =>
       parseList('-Q/--queues', v),
     )
+    .option('-X, --exclude-queues <list>', 'comma-separated queues not to consume', (v) => parseList('-X/--exclude-queues', v))
     .option('-c, --concurrency <n>', 'tasks run at once (default: what the pool declares: async 100, solo 1)', (v) =>
       parseInteger('-c/--concurrency', v, 1),
     )
     .option('-P, --pool <pool>', 'execution pool: async, solo, or one a plugin of the app registers (default async)')
     .option('-n, --hostname <name>', 'node name; %h = host, %n = host name, %d = domain (default celery@%h)')
-    .option('--prefetch-multiplier <n>', 'messages reserved per concurrency slot (default 4)', (v) =>
-      parseInteger('--prefetch-multiplier', v, 1),
+    .option('--prefetch-multiplier <n>', 'messages reserved per concurrency slot (default 4; 0 = unlimited)', (v) =>
+      parseInteger('--prefetch-multiplier', v, 0),
     )
-    .option('--pidfile <path>', 'write the process id to this file while running')
+    .option('-O, --optimization <profile>', 'fair or default: accepted for Celery compatibility (q hands a task only to a free slot)', parseOptimization)
+    .option('--purge', 'purge the consumed queues before starting (prints how many messages were erased)')
+    .option('--pidfile <path>', 'write the process id to this file while running (%n, %h, %d, %i, %I, %p expanded)')
+    .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)')
     .action(async (options: WorkerCommandOptions, cmd: Command) => {
-      await runWorker(commandContext(cmd, io, run), options);
+      // Log lines go to stderr until `--logfile` is open (its name needs the node name, known once the app is loaded).
+      const sink = switchableSink(io.stderr);
+      await runWorker(commandContext(cmd, { ...io, stderr: sink }, run), options, sink);
     });
 }
 
@@ -51,36 +75,85 @@ export function workerCommand(io: CliIo, run: RunState): Command {
  * Runs the worker until a shutdown signal; returns after it stopped and the pidfile is removed. A failure
  * (the broker unreachable once the connect retries are spent) closes the app and rejects.
  */
-export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions): Promise<void> {
-  const app = await ctx.loadApp({ consuming: true });
+export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions, logSink?: SwitchableSink): Promise<void> {
+  // Until the worker's own handlers are in, SIGUSR1 must not open Node's inspector (its default).
+  const early = (): void => ctx.logger.warn('SIGUSR1: the worker is still starting; no task runs yet');
+  process.on('SIGUSR1', early);
+  let closeLog = (): void => undefined;
+  let kind: ShutdownKind | null = null;
   try {
-    const worker = createWorker(app, { ...workerOptions(options), logger: ctx.logger });
-    // The banner names the broker and backend as connected, so the app connects here (with its retries).
-    ctx.io.stdout.write(renderBanner(await bannerInfo(app, worker, isDebug(ctx.globals))));
-    await runUntilShutdown(ctx, worker, options.pidfile);
+    const app = await ctx.loadApp({ consuming: true });
+    try {
+      const worker = createWorker(app, { ...workerOptions(options), logger: ctx.logger });
+      if (options.logfile !== undefined && logSink !== undefined) {
+        const file = openLogfile(path.resolve(ctx.io.cwd, expandNodeFormat(options.logfile, worker.hostname)));
+        logSink.switchTo(file);
+        closeLog = () => {
+          logSink.reset();
+          file.close();
+        };
+      }
+      // The banner names the broker and backend as connected, so the app connects here (with its retries).
+      ctx.io.stdout.write(renderBanner(await bannerInfo(app, worker, isDebug(ctx.globals))));
+      if (options.purge === true) ctx.print(await purgeConsumed(app, worker));
+      kind = await runUntilShutdown(ctx, worker, options.pidfile, early);
+    } finally {
+      await app.close().catch((err: unknown) => ctx.logger.warn({ err }, 'worker: closing the app failed'));
+    }
   } finally {
-    await app.close().catch((err: unknown) => ctx.logger.warn({ err }, 'worker: closing the app failed'));
+    process.off('SIGUSR1', early);
+    closeLog();
   }
+  if (kind === 'restart') restart(ctx);
 }
 
-async function runUntilShutdown(ctx: CommandContext, worker: Worker, pidfilePath: string | undefined): Promise<void> {
+/** SIGHUP: the worker stopped warm and released its pidfile; the same command starts again. */
+function restart(ctx: CommandContext): void {
+  const respawn = ctx.io.respawn;
+  if (respawn === undefined) return;
+  const pid = respawn();
+  ctx.logger.warn(`worker: restarted as process ${pid ?? '?'}`);
+}
+
+async function runUntilShutdown(ctx: CommandContext, worker: Worker, pidfilePattern: string | undefined, early: () => void): Promise<ShutdownKind> {
+  const pidfilePath = pidfilePattern === undefined ? undefined : expandNodeFormat(pidfilePattern, worker.hostname);
   const pidfile = pidfilePath === undefined ? null : acquirePidfile(path.resolve(ctx.io.cwd, pidfilePath));
-  const shutdown = watchShutdownSignals(worker, { logger: ctx.logger });
+  // As Celery, SIGHUP restarts only when the worker has no terminal (closing the terminal must not restart it in
+  // the background); on a terminal it stops warm.
+  const canRestart = ctx.io.respawn !== undefined && (ctx.io.stdout as { isTTY?: boolean }).isTTY !== true;
+  const shutdown = watchShutdownSignals(worker, { logger: ctx.logger, canRestart, onDump: () => dumpRunningTasks(worker.hostname, ctx.logger) });
+  process.off('SIGUSR1', early);
   try {
     await worker.start();
     const kind = await shutdown.done;
     ctx.logger.info({ shutdown: kind }, `${worker.hostname}: stopped`);
-    ctx.run.exitCode = kind === 'warm' ? 0 : 1;
+    ctx.run.exitCode = kind === 'cold' ? 1 : 0;
+    return kind;
   } finally {
     shutdown.dispose();
     pidfile?.remove();
   }
 }
 
+/** `--purge`: erases the waiting messages of the queues the worker consumes; the line to print. */
+async function purgeConsumed(app: App, worker: Worker): Promise<string> {
+  const transport = await app.getTransport();
+  const counts: [string, number][] = [];
+  for (const queue of worker.options.queues) counts.push([queue, await transport.purge(queue)]);
+  return `purge: ${purgeSummary(counts)}`;
+}
+
+/** `-O`: Celery's `fair` and `default` are accepted (q's pools hand a task only to a free slot, as `fair` does). */
+function parseOptimization(value: string): string {
+  if (value === 'fair' || value === 'default') return value;
+  throw new UsageError(`-O/--optimization: expected fair or default, got ${JSON.stringify(value)}`);
+}
+
 /** The `createWorker` options given on the command line; the rest defaults to the app's `worker` config. */
 export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Worker> {
   const out: WorkerOptions<Worker> = {};
   if (options.queues !== undefined) out.queues = options.queues;
+  if (options.excludeQueues !== undefined) out.excludeQueues = options.excludeQueues;
   if (options.concurrency !== undefined) out.concurrency = options.concurrency;
   if (options.pool !== undefined) out.pool = options.pool;
   if (options.hostname !== undefined) out.hostname = options.hostname;
