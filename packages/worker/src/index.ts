@@ -3,6 +3,13 @@
  */
 export { createWorker, Worker } from './worker.js';
 export type { WorkerState, WorkerStats } from './worker.js';
+export type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
+export { NodeState, REVOKES_MAX, REVOKE_EXPIRES } from './state/node-state.js';
+export { LimitedSet } from './state/limited-set.js';
+export type { LimitedSetOptions } from './state/limited-set.js';
+export { LamportClock } from './state/lamport-clock.js';
+export { terminateSignal } from './state/terminate-reason.js';
+export type { TerminateReason } from './state/terminate-reason.js';
 export type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
 export type { WorkerCounters, WorkerRuntime } from './worker-runtime.js';
 export type { WorkerOptions, ResolvedWorkerOptions } from './worker-options.js';

@@ -4,6 +4,7 @@
  */
 import type { App, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
 import type { Pool } from '@q/core/adapter';
+import type { NodeState } from './state/node-state.js';
 
 /** Counters behind `worker.stats()`. */
 export interface WorkerCounters {
@@ -28,6 +29,8 @@ export interface WorkerRuntime {
   readonly counters: WorkerCounters;
   /** True once a cold shutdown began: terminated jobs are requeued, not failed. */
   readonly shuttingDown: boolean;
+  /** Revoked ids, logical clock, jobs in the pool (absent in runtimes built without one: nothing is revoked). */
+  readonly nodeState?: NodeState;
   /** Whether any plugin handles hook `name` (lets the per-task path skip building payloads). */
   hasHook(name: HookName): boolean;
   /** Run a hook; a failing handler is logged, never thrown. */

@@ -16,6 +16,10 @@ import { registeredPools } from './pools/create-pool.js';
 import { installProcessGuard } from './guard/process-guard.js';
 import type { WorkerCounters } from './worker-runtime.js';
 import { resolveWorkerOptions } from './worker-options.js';
+import { NodeState } from './state/node-state.js';
+import type { LamportClock } from './state/lamport-clock.js';
+import { revokeTasks } from './state/revoke-tasks.js';
+import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
 
 /** Lifecycle states of a {@link Worker}. */
@@ -56,6 +60,8 @@ export class Worker implements WorkerHost {
   /** Parts created by the bootsteps (for bootsteps and remote control; not for task code). */
   readonly parts: WorkerParts = {};
   readonly counters: WorkerCounters = { processed: new Map(), reserved: 0, scheduled: 0 };
+  /** Revoked task ids, the logical clock, the jobs in the pool (Celery's `celery.worker.state`). */
+  readonly nodeState = new NodeState();
   #state: WorkerState = 'idle';
   #cold = false;
   #blueprint: Blueprint<Worker> | null = null;
@@ -273,6 +279,30 @@ export class Worker implements WorkerHost {
       process.off('SIGINT', onInt);
       process.off('SIGQUIT', onQuit);
     };
+  }
+
+  /** The node's logical clock (Celery's `app.clock`), kept in the state db with the revoked ids. */
+  get clock(): LamportClock {
+    return this.nodeState.clock;
+  }
+
+  /**
+   * Revoke tasks by id (Celery's remote-control `revoke`), in any state of the worker: their messages are skipped
+   * when they arrive, when their ETA comes or when they get a pool slot (stored REVOKED `revoked`, acked, a chord
+   * part or the rest of a chain handled as for an expired task). The ids stay in a set of at most 50,000, each
+   * kept at least 3 h (Celery's limits), saved across restarts with `statedb`.
+   *
+   * With `terminate`, the tasks of `ids` running now are stopped: their job's signal aborts with a
+   * `TaskRevokedError('terminated')` carrying `signal` (default `SIGTERM`; a pool that kills a child process
+   * sends it), the pool reports them terminated and REVOKED `terminated` is stored. On the event loop (`async`,
+   * `solo`) a task stops only if it heeds `ctx.signal`; its slot is free at once.
+   *
+   * @returns the ids revoked and those terminated (what the remote-control reply reports).
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` for an unknown signal.
+   * @example worker.revoke(['d9078da5-…'], { terminate: true, signal: 'SIGKILL' })
+   */
+  revoke(ids: string | readonly string[], options: RevokeOptions = {}): RevokeResult {
+    return revokeTasks(this.nodeState, ids, options, this.logger);
   }
 
   /** Counters for monitoring and remote control. */

@@ -89,5 +89,6 @@ function check(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Rec
     return rejectMalformed(rt, delivery, err).then(() => null);
   }
   if (expired) return revokeExpired(rt, delivery, message).then(() => null);
+  if (rt.nodeState?.isRevoked(message.id) === true) return revokeExpired(rt, delivery, message, 'revoked').then(() => null);
   return { request: { message, delivery, task }, eta };
 }

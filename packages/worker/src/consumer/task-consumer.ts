@@ -233,7 +233,7 @@ export class TaskConsumer {
   }
 
   async #runHeld(request: TaskRequest): Promise<void> {
-    if (isExpired(request.message, this.#rt.app.conf.timezone)) {
+    if (isExpired(request.message, this.#rt.app.conf.timezone) || this.#rt.nodeState?.isRevoked(request.message.id) === true) {
       await revokeExpired(this.#rt, request.delivery, request.message);
       return;
     }

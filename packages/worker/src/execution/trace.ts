@@ -31,6 +31,7 @@ import { applyErrbacks, applySuccessFollowUps, hasSuccessFollowUps } from './fol
 import { logEnabled } from './log-level.js';
 import { publishRetry } from './retry.js';
 import { revokeExpired } from './revoke-expired.js';
+import { runRevocable } from '../state/run-revocable.js';
 import { ignoresResult, storeState, storesErrors, taskMeta, type StoreInit } from './store-state.js';
 import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
 import { replaceTask } from './replace-task.js';
@@ -141,7 +142,7 @@ export class Trace implements LazySignalJob {
       this.#lost = true;
       return NOT_RUN;
     }
-    if (msg.expires !== null && isExpired(msg, rt.app.conf.timezone)) {
+    if ((msg.expires !== null && isExpired(msg, rt.app.conf.timezone)) || rt.nodeState?.isRevoked(msg.id) === true) {
       this.#expired = true;
       return NOT_RUN;
     }
@@ -208,7 +209,7 @@ export class Trace implements LazySignalJob {
     if (hard !== null) options.hardTimeoutMs = hard * 1000;
     if (soft !== null) options.softTimeoutMs = soft * 1000;
     rt.counters.reserved += 1;
-    const outcome = await rt.pool.run(this, options);
+    const outcome = await runRevocable(rt, this, options);
     if (!this.#started) {
       rt.counters.reserved -= 1;
       await this.settle('requeue');

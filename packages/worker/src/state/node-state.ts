@@ -1,0 +1,41 @@
+/**
+ * What a worker node remembers besides its parts (Celery's `celery.worker.state`): the revoked task ids, with
+ * Celery's limits, the logical clock, and the jobs handed to the pool (for revokes with `terminate`). Saved
+ * across restarts by the state db (`state-db.ts`) when the worker has one.
+ */
+import { LamportClock } from './lamport-clock.js';
+import { LimitedSet } from './limited-set.js';
+import { RunningTasks } from './running-tasks.js';
+
+/** Celery's `REVOKES_MAX`: revoked ids kept. */
+export const REVOKES_MAX = 50_000;
+/** Celery's `REVOKE_EXPIRES`: seconds a revoked id is kept once the set is purged (3 h). */
+export const REVOKE_EXPIRES = 10_800;
+
+/** Options of a {@link NodeState}. */
+export interface NodeStateOptions {
+  revokesMax?: number;
+  revokeExpires?: number;
+  /** Now in seconds since the epoch (tests). */
+  now?: () => number;
+}
+
+/** A worker's node state; see the module comment. */
+export class NodeState {
+  /** Revoked task ids (Celery's `state.revoked`). */
+  readonly revoked: LimitedSet<string>;
+  /** The node's logical clock (Celery's `app.clock`). */
+  readonly clock = new LamportClock();
+  /** Jobs handed to the pool, by task id. */
+  readonly running = new RunningTasks();
+
+  constructor(options: NodeStateOptions = {}) {
+    const limits = { maxlen: options.revokesMax ?? REVOKES_MAX, expires: options.revokeExpires ?? REVOKE_EXPIRES };
+    this.revoked = new LimitedSet<string>(options.now ? { ...limits, now: options.now } : limits);
+  }
+
+  /** Whether `taskId` was revoked. */
+  isRevoked(taskId: string): boolean {
+    return this.revoked.has(taskId);
+  }
+}

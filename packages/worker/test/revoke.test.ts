@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { chain, TaskRevokedError } from '@q/core';
+import type { HookPayloads, TaskContext } from '@q/core';
+import { makeApp, metaOf, namespace, recordSettlements, recordingLogger, sleep, startWorker, until } from './helpers.js';
+
+const REVOKED = { exc_type: 'TaskRevokedError', exc_message: ['revoked'], exc_module: 'celery.exceptions' };
+const TERMINATED = { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' };
+
+describe('worker.revoke', () => {
+  it('a revoked id is stored REVOKED when its message arrives, acked, and never runs', async () => {
+    const app = makeApp(namespace());
+    const ran: string[] = [];
+    app.task({ name: 'tasks.mark', params: ['x'] }, (x: string) => void ran.push(x));
+    const revoked: HookPayloads['taskRevoked'][] = [];
+    await app.use({ name: 'spy', setup: (api) => api.hook('taskRevoked', (p) => void revoked.push(p)) });
+    const logger = recordingLogger();
+    const settled: string[] = [];
+    recordSettlements(app, settled);
+    const worker = await startWorker(app, { logger });
+    const id = 'a1b2c3d4-0000-4000-8000-000000000001';
+    expect(worker.revoke([id])).toEqual({ revoked: [id], terminated: [], signal: null });
+    const r = await app.sendTask('tasks.mark', ['revoked'], {}, { taskId: id });
+    const other = await app.sendTask('tasks.mark', ['other']);
+    expect(await metaOf(app, r.id)).toMatchObject({ status: 'REVOKED', result: REVOKED });
+    await other.get({ timeout: 3 });
+    expect(ran).toEqual(['other']);
+    expect(revoked).toMatchObject([{ taskId: id, expired: false, terminated: false }]);
+    expect(logger.lines.map((l) => l.msg)).toContain(`Discarding revoked task: tasks.mark[${id}]`);
+    await until(() => settled.length, (n) => n === 2);
+    expect(settled).toEqual(['ack', 'ack']);
+  });
+
+  it('a task revoked while it waits for a pool slot is skipped when it gets one', async () => {
+    const app = makeApp(namespace());
+    const ran: string[] = [];
+    app.task({ name: 'tasks.block', params: ['x'] }, async (x: string) => {
+      ran.push(x);
+      await sleep(100);
+    });
+    const worker = await startWorker(app, { pool: 'solo' });
+    const first = await app.sendTask('tasks.block', ['first']);
+    const second = await app.sendTask('tasks.block', ['second']);
+    await until(() => ran.length, (n) => n === 1);
+    worker.revoke(second.id);
+    expect(await metaOf(app, second.id)).toMatchObject({ status: 'REVOKED', result: REVOKED });
+    expect((await metaOf(app, first.id)).status).toBe('SUCCESS');
+    expect(ran).toEqual(['first']);
+  });
+
+  it('a task revoked while it is held for its ETA is skipped when the ETA comes', async () => {
+    const app = makeApp(namespace());
+    let ran = false;
+    app.task({ name: 'tasks.later' }, () => {
+      ran = true;
+    });
+    const worker = await startWorker(app);
+    const r = await app.sendTask('tasks.later', [], {}, { countdown: 0.2 });
+    await until(() => worker.stats().scheduled, (n) => n === 1);
+    worker.revoke(r.id);
+    expect(await metaOf(app, r.id)).toMatchObject({ status: 'REVOKED', result: REVOKED });
+    expect(ran).toBe(false);
+  });
+
+  it('a revoked chain step is not run and the rest of the chain is stored REVOKED', async () => {
+    const app = makeApp(namespace());
+    const ran: string[] = [];
+    const mark = app.task({ name: 'tasks.mark', params: ['x'] }, (x: string) => {
+      ran.push(x);
+      return x;
+    });
+    const worker = await startWorker(app);
+    const c = chain(mark.s('one'), mark.si('two'), mark.si('three'));
+    const last = c.freeze();
+    const firstId = (last.parent?.parent?.id ?? '') as string;
+    expect(firstId).not.toBe('');
+    worker.revoke(firstId);
+    await c.applyAsync();
+    expect(await metaOf(app, last.id)).toMatchObject({ status: 'REVOKED', result: REVOKED });
+    expect((await metaOf(app, firstId)).status).toBe('REVOKED');
+    expect(ran).toEqual([]);
+  });
+
+  it('terminate aborts the running task: its signal fires with the reason, REVOKED terminated is stored', async () => {
+    const app = makeApp(namespace());
+    let reason: unknown;
+    app.task({ name: 'tasks.wait', bind: true }, (ctx: TaskContext) =>
+      new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          reason = ctx.signal.reason;
+          reject(ctx.signal.reason as Error);
+        });
+      }),
+    );
+    const revoked: HookPayloads['taskRevoked'][] = [];
+    await app.use({ name: 'spy', setup: (api) => api.hook('taskRevoked', (p) => void revoked.push(p)) });
+    const worker = await startWorker(app);
+    const r = await app.sendTask('tasks.wait');
+    await until(() => worker.stats().active, (n) => n === 1);
+    const result = worker.revoke([r.id], { terminate: true, signal: 'KILL' });
+    expect(result).toEqual({ revoked: [r.id], terminated: [r.id], signal: 'SIGKILL' });
+    expect(await metaOf(app, r.id)).toMatchObject({ status: 'REVOKED', result: TERMINATED });
+    expect(reason).toBeInstanceOf(TaskRevokedError);
+    expect((reason as { signal?: string }).signal).toBe('SIGKILL');
+    expect(revoked).toMatchObject([{ taskId: r.id, terminated: true }]);
+    await until(() => worker.stats().active, (n) => n === 0);
+    // Its id stays revoked: a redelivered copy would be skipped.
+    expect(worker.nodeState.isRevoked(r.id)).toBe(true);
+  });
+
+  it('terminate without a running task only flags the ids; an unknown signal is refused', async () => {
+    const app = makeApp(namespace());
+    const worker = await startWorker(app);
+    expect(worker.revoke('nobody', { terminate: true })).toEqual({ revoked: ['nobody'], terminated: [], signal: 'SIGTERM' });
+    expect(() => worker.revoke('x', { terminate: true, signal: 'NOPE' })).toThrow(/invalid signal/);
+    expect(worker.nodeState.isRevoked('x')).toBe(false);
+  });
+});
