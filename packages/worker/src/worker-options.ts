@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '@q/core';
 import type { Bootstep, Logger, ResolvedConfig } from '@q/core';
-import type { Pool } from '@q/core/adapter';
+import type { ChildAppSource, Pool, PoolOptions } from '@q/core/adapter';
 import { findPool } from './pools/create-pool.js';
 import type { PluginPools } from './pools/create-pool.js';
 import { poolConcurrency } from './pools/pool-definition.js';
@@ -43,6 +43,18 @@ export interface WorkerOptions<W = unknown> {
   closeApp?: boolean;
   /** More bootsteps, besides the built-in ones and those plugins registered. */
   bootsteps?: readonly Bootstep<W>[];
+  /** Default hard time limit of every task, seconds (`--time-limit`); a task's option or the message's header wins. */
+  timeLimit?: number | null;
+  /** Default soft time limit of every task, seconds (`--soft-time-limit`). */
+  softTimeLimit?: number | null;
+  /** Replace a pool child after this many tasks (`prefork`, `threads`). */
+  maxTasksPerChild?: number;
+  /** Replace a pool child after its current task when it uses more than this many KiB (`prefork`, `threads`). */
+  maxMemoryPerChild?: number;
+  /** `[max, min]` pool children: grow with queued work, shrink when idle (`--autoscale max,min`). */
+  autoscale?: readonly [number, number];
+  /** How each child or thread of `prefork`/`threads` loads the app (`q worker -A` sets it). */
+  childApp?: ChildAppSource;
   /**
    * While running, catch stray errors (an uncaught exception or unhandled rejection from a timer or promise a task
    * left behind): log them, fail the task they came from when it still runs, never end the process (default true).
@@ -62,6 +74,10 @@ export interface ResolvedWorkerOptions {
   readonly prefetch: number;
   readonly shutdownTimeout: number | null;
   readonly closeApp: boolean;
+  /** Default `[hard, soft]` time limits, seconds. */
+  readonly timeLimits: readonly [number | null, number | null];
+  /** What a pool created by name gets besides its concurrency. */
+  readonly poolOptions: Omit<PoolOptions, 'concurrency'>;
   readonly guardProcess: boolean;
 }
 
@@ -78,8 +94,16 @@ function check(ok: boolean, path: string, what: string): void {
 export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOptions<W> = {}, pluginPools: PluginPools = {}): ResolvedWorkerOptions {
   const pool = options.pool ?? conf.worker.pool;
   const poolName = typeof pool === 'string' ? pool : pool.name;
+  const autoscale = options.autoscale;
+  if (autoscale !== undefined) {
+    check(Number.isInteger(autoscale[0]) && Number.isInteger(autoscale[1]) && autoscale[1] >= 1 && autoscale[0] >= autoscale[1], 'worker.autoscale', `expected [max, min] with max ≥ min ≥ 1, got [${autoscale.join(', ')}]`);
+  }
   const concurrency =
-    typeof pool === 'object' ? pool.concurrency : poolConcurrency(findPool(poolName, pluginPools), options.concurrency ?? conf.worker.concurrency ?? undefined);
+    typeof pool === 'object'
+      ? pool.concurrency
+      : autoscale !== undefined
+        ? autoscale[0]
+        : poolConcurrency(findPool(poolName, pluginPools), options.concurrency ?? conf.worker.concurrency ?? undefined);
   check(Number.isInteger(concurrency) && concurrency >= 1, 'worker.concurrency', `expected a positive integer, got ${concurrency}`);
   const prefetchMultiplier = options.prefetchMultiplier ?? conf.worker.prefetchMultiplier;
   check(Number.isInteger(prefetchMultiplier) && prefetchMultiplier >= 0, 'worker.prefetchMultiplier', `expected a non-negative integer, got ${prefetchMultiplier}`);
@@ -97,7 +121,17 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     prefetch: concurrency * prefetchMultiplier,
     shutdownTimeout,
     closeApp: options.closeApp ?? true,
+    timeLimits: [options.timeLimit ?? null, options.softTimeLimit ?? null] as const,
+    poolOptions: poolOptionsOf(options),
     guardProcess: options.guardProcess ?? true,
   });
 }
 
+function poolOptionsOf<W>(options: WorkerOptions<W>): Omit<PoolOptions, 'concurrency'> {
+  const out: { -readonly [K in keyof Omit<PoolOptions, 'concurrency'>]: Omit<PoolOptions, 'concurrency'>[K] } = {};
+  if (options.maxTasksPerChild !== undefined) out.maxTasksPerChild = options.maxTasksPerChild;
+  if (options.maxMemoryPerChild !== undefined) out.maxMemoryPerChild = options.maxMemoryPerChild;
+  if (options.autoscale !== undefined) out.autoscale = options.autoscale;
+  if (options.childApp !== undefined) out.childApp = options.childApp;
+  return out;
+}

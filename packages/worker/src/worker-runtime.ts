@@ -29,6 +29,11 @@ export interface WorkerRuntime {
   readonly counters: WorkerCounters;
   /** True once a cold shutdown began: terminated jobs are requeued, not failed. */
   readonly shuttingDown: boolean;
+  /**
+   * Time limits of task `name` set at run time (`worker.setTimeLimits`), then the worker's defaults
+   * (`--time-limit`/`--soft-time-limit`), as `[hard, soft]` seconds; `undefined` elements fall through to the next.
+   */
+  timeLimitsOf?(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] };
   /** Revoked ids, logical clock, jobs in the pool (absent in runtimes built without one: nothing is revoked). */
   readonly nodeState?: NodeState;
   /** Whether any plugin handles hook `name` (lets the per-task path skip building payloads). */

@@ -305,13 +305,67 @@ export class Worker implements WorkerHost {
     return revokeTasks(this.nodeState, ids, options, this.logger);
   }
 
+  /** Time limits set at run time, per task name (`[hard, soft]`; `undefined` keeps the task's own). */
+  readonly #timeLimits = new Map<string, readonly [number | null | undefined, number | null | undefined]>();
+
+  /**
+   * Change the time limits of task `name` for the tasks this worker starts from now on (Celery's `time_limit` remote
+   * control command); `null` removes a limit, an omitted one keeps the task's. The message's `timelimit` header still wins.
+   */
+  setTimeLimits(name: string, limits: { hard?: number | null; soft?: number | null }): void {
+    this.#timeLimits.set(name, [limits.hard, limits.soft]);
+  }
+
+  /** The run-time limits of task `name` and the worker's defaults (read by each task run). */
+  timeLimitsOf(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] } {
+    return { override: this.#timeLimits.get(name), defaults: this.#options.timeLimits };
+  }
+
+  /** Add `n` children to the pool (`pool_grow`); a pool that cannot grow throws `Q_ERR_CAPABILITY_UNSUPPORTED`. */
+  growPool(n = 1): void {
+    const pool = this.pool;
+    if (pool.grow === undefined) throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} cannot grow`);
+    pool.grow(n);
+  }
+
+  /** Remove `n` children from the pool (`pool_shrink`), idle ones first, busy ones after their task. */
+  shrinkPool(n = 1): void {
+    const pool = this.pool;
+    if (pool.shrink === undefined) throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} cannot shrink`);
+    pool.shrink(n);
+  }
+
+  /** The node's logical clock (Celery's `app.clock`), kept in the state db with the revoked ids. */
+  get clock(): LamportClock {
+    return this.nodeState.clock;
+  }
+
+  /**
+   * Revoke tasks by id (Celery's remote-control `revoke`), in any state of the worker: their messages are skipped
+   * when they arrive, when their ETA comes or when they get a pool slot (stored REVOKED `revoked`, acked, a chord
+   * part or the rest of a chain handled as for an expired task). The ids stay in a set of at most 50,000, each
+   * kept at least 3 h (Celery's limits), saved across restarts with `statedb`.
+   *
+   * With `terminate`, the tasks of `ids` running now are stopped: their job's signal aborts with a
+   * `TaskRevokedError('terminated')` carrying `signal` (default `SIGTERM`; a pool that kills a child process
+   * sends it), the pool reports them terminated and REVOKED `terminated` is stored. On the event loop (`async`,
+   * `solo`) a task stops only if it heeds `ctx.signal`; its slot is free at once.
+   *
+   * @returns the ids revoked and those terminated (what the remote-control reply reports).
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` for an unknown signal.
+   * @example worker.revoke(['d9078da5-…'], { terminate: true, signal: 'SIGKILL' })
+   */
+  revoke(ids: string | readonly string[], options: RevokeOptions = {}): RevokeResult {
+    return revokeTasks(this.nodeState, ids, options, this.logger);
+  }
+
   /** Counters for monitoring and remote control. */
   stats(): WorkerStats {
     const processedByTask = Object.fromEntries(this.counters.processed);
     return {
       hostname: this.hostname,
       state: this.#state,
-      pool: { name: this.options.poolName, concurrency: this.options.concurrency },
+      pool: { name: this.options.poolName, concurrency: this.parts.pool?.concurrency ?? this.options.concurrency },
       processed: Object.values(processedByTask).reduce((a, b) => a + b, 0),
       processedByTask,
       active: this.parts.pool?.active ?? 0,

@@ -38,6 +38,10 @@ export interface HookPayloads {
   workerReady: { hostname: string };
   /** sequential — the worker is shutting down (`worker_shutdown`). */
   workerShutdown: { hostname: string; graceful: boolean };
+  /** sequential — runs in each child process or thread of a pool once it loaded the app (`worker_process_init`). */
+  workerProcessInit: { pid: number; pool: string; threadId: number };
+  /** sequential — runs in each child process or thread of a pool before it exits (`worker_process_shutdown`). */
+  workerProcessShutdown: { pid: number; pool: string; threadId: number };
 }
 
 /** A hook name. */
@@ -55,6 +59,8 @@ export const HOOK_MODES: { readonly [N in HookName]: 'sequential' | 'parallel' }
   messageRejected: 'parallel',
   workerReady: 'parallel',
   workerShutdown: 'sequential',
+  workerProcessInit: 'sequential',
+  workerProcessShutdown: 'sequential',
 };
 /** A hook handler. */
 export type HookHandler<N extends HookName> = (payload: HookPayloads[N]) => void | Promise<void>;

@@ -9,8 +9,8 @@ import type { WorkerHost } from './worker-host.js';
 export const poolStep: Bootstep<WorkerHost> = {
   name: 'pool',
   async start(worker) {
-    const { pool, poolName, concurrency } = worker.options;
-    const instance = typeof pool === 'string' ? createPool(poolName, concurrency, registeredPools(worker.app.plugins)) : pool;
+    const { pool, poolName, concurrency, poolOptions } = worker.options;
+    const instance = typeof pool === 'string' ? createPool(poolName, concurrency, registeredPools(worker.app.plugins), poolOptions) : pool;
     await instance.start();
     worker.parts.pool = instance;
   },

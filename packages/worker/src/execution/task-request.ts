@@ -19,10 +19,22 @@ export function hookInfo(message: TaskMessage): TaskHookInfo {
   return { taskId: message.id, taskName: message.name, args: message.args, kwargs: message.kwargs };
 }
 
-/** `[hard, soft]` seconds: the message's `timelimit` wins over the task's options, per element. */
-export function effectiveTimeLimits(request: TaskRequest): [number | null, number | null] {
+/**
+ * `[hard, soft]` seconds, per element: the message's `timelimit` header, then a limit set at run time for the
+ * task, then the task's options, then the worker's defaults.
+ */
+export function effectiveTimeLimits(
+  request: TaskRequest,
+  limits?: { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] },
+): [number | null, number | null] {
   const [hard, soft] = request.message.timeLimit;
-  return [hard ?? request.task.options.timeLimit ?? null, soft ?? request.task.options.softTimeLimit ?? null];
+  const options = request.task.options;
+  if (limits === undefined) return [hard ?? options.timeLimit ?? null, soft ?? options.softTimeLimit ?? null];
+  const [oHard, oSoft] = limits.override ?? [undefined, undefined];
+  return [
+    hard ?? (oHard !== undefined ? oHard : (options.timeLimit ?? limits.defaults[0])),
+    soft ?? (oSoft !== undefined ? oSoft : (options.softTimeLimit ?? limits.defaults[1])),
+  ];
 }
 
 /** Parse a header date (`eta`/`expires`); naive strings are read in `timezone`. `null` when absent. */

@@ -21,7 +21,7 @@ import {
 } from '@q/core/internal';
 import type { Logger, TaskState } from '@q/core';
 import type { RunningTask } from '@q/core/internal';
-import type { EncodedException, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
+import type { EncodedException, JobCallbacks, JobDescriptor, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../worker-runtime.js';
 import type { LazySignalJob } from '../pools/run-with-limits.js';
@@ -37,6 +37,7 @@ import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
 import { replaceTask } from './replace-task.js';
 import { trackTaskRun } from '../guard/running-tasks.js';
 import { buildTaskContext } from './task-context.js';
+import { describeJob, jobCallbacks } from './job-descriptor.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
 import type { TaskRequest } from './task-request.js';
 
@@ -45,6 +46,11 @@ type Settlement = 'ack' | 'requeue' | 'drop';
 const SETTLED: Promise<void> = Promise.resolve();
 /** What a job that does not run resolves with. */
 const NOT_RUN: Promise<undefined> = Promise.resolve(undefined);
+/** The signal factory of a job whose body runs elsewhere (its signal lives where it runs). */
+const NO_LOCAL_SIGNAL = (): AbortSignal => new AbortController().signal;
+
+/** Hands a job's descriptor to the pool that runs its body elsewhere. */
+type Dispatch = (descriptor: JobDescriptor, callbacks: JobCallbacks) => Promise<unknown>;
 
 /**
  * One run of one request. It is also the pool job (`runLazy`: the pool hands it a signal factory, so no
@@ -66,6 +72,8 @@ export class Trace implements LazySignalJob {
   #running: RunningTask | null = null;
   /** A signature the message carries is malformed: the task failed without running, nothing follows up. */
   #malformed = false;
+  /** Set when the pool runs the body elsewhere (`runRemote`). */
+  #dispatch: Dispatch | null = null;
   readonly #limits: [number | null, number | null];
   readonly #rt: WorkerRuntime;
   readonly #request: TaskRequest;
@@ -75,7 +83,7 @@ export class Trace implements LazySignalJob {
   constructor(rt: WorkerRuntime, request: TaskRequest) {
     this.#rt = rt;
     this.#request = request;
-    this.#limits = effectiveTimeLimits(request);
+    this.#limits = effectiveTimeLimits(request, rt.timeLimitsOf?.(request.message.name));
     this.taskId = request.message.id;
     this.taskName = request.message.name;
   }
@@ -122,6 +130,19 @@ export class Trace implements LazySignalJob {
   run(signal: AbortSignal): Promise<unknown> {
     try {
       return this.runLazy(() => signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The pool job for pools that run the body elsewhere: the same steps as {@link runLazy} on this thread, then the
+   * body's descriptor goes to `dispatch`.
+   */
+  runRemote(dispatch: Dispatch): Promise<unknown> {
+    this.#dispatch = dispatch;
+    try {
+      return this.runLazy(NO_LOCAL_SIGNAL);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -182,6 +203,7 @@ export class Trace implements LazySignalJob {
     // What the task sends while it runs is its child (parent and root ids, its `children`), however deep.
     const running: RunningTask = { id: msg.id, rootId: msg.rootId ?? msg.id, children: [] };
     this.#running = running;
+    if (this.#dispatch !== null) return this.#dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request));
     return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs)));
   }
 
@@ -400,7 +422,8 @@ export class Trace implements LazySignalJob {
       await this.settle('requeue');
       return;
     }
-    const err = encodedWorkerLost(rt.shuttingDown ? 'Worker exited prematurely: cold shutdown.' : `Worker exited prematurely: ${String(reason)}`);
+    const why = reason instanceof Error ? reason.message : String(reason);
+    const err = encodedWorkerLost(rt.shuttingDown ? 'Worker exited prematurely: cold shutdown.' : `Worker exited prematurely: ${why}`);
     await this.#finalState({ status: 'FAILURE', result: err, traceback: null, queue: request.delivery.info.queue }, storeErrors);
     if (msg.embed.chain !== null) await failChainRest(rt, msg, 'FAILURE', err, null, storeErrors);
     this.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);

@@ -11,7 +11,7 @@ describe('createPool', () => {
     expect(createPool('solo', 7).concurrency).toBe(1);
     const custom = asyncPool({ concurrency: 3 });
     expect(createPool('threads', 3, new Map([['threads', () => custom]]))).toBe(custom);
-    expect(() => createPool('nope', 1)).toThrow(/unknown pool "nope" \(known: async, solo\)/);
+    expect(() => createPool('nope', 1)).toThrow(/unknown pool "nope" \(known: async, prefork, solo, threads\)/);
   });
 
   it('lets a plugin pool replace a built-in one, from a map or a record', () => {
@@ -45,7 +45,7 @@ describe('findPool', () => {
     expect(findPool('async')).toBe(builtinPools['async']);
     expect(findPool('solo')).toMatchObject({ fixedConcurrency: 1 });
     expect(findPool('threads', new Map([['threads', factory]]))).toEqual({ create: factory });
-    expect(findPool('threads')).toBeUndefined();
+    expect(findPool('nope')).toBeUndefined();
   });
 });
 
@@ -62,7 +62,7 @@ describe('workerPlugin', () => {
     const registered = new Map<string, unknown>();
     const api = { pool: (name: string, pool: unknown) => registered.set(name, pool) };
     void workerPlugin().setup(api as never);
-    expect([...registered.keys()]).toEqual(['async', 'solo']);
+    expect([...registered.keys()]).toEqual(['async', 'solo', 'prefork', 'threads']);
     expect(registered.get('async')).toMatchObject({ defaultConcurrency: 100 });
     expect(registered.get('solo')).toMatchObject({ defaultConcurrency: 1, fixedConcurrency: 1 });
   });

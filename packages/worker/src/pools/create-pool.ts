@@ -2,7 +2,7 @@
  * Pools by name: the ones plugins register (a plugin may replace a built-in), then the built-in `async` and `solo`.
  */
 import { ConfigError } from '@q/core';
-import type { Pool, PoolDefinition, PoolRegistration } from '@q/core/adapter';
+import type { Pool, PoolDefinition, PoolOptions, PoolRegistration } from '@q/core/adapter';
 import { builtinPools } from './builtin-pools.js';
 import { toPoolDefinition } from './pool-definition.js';
 
@@ -44,11 +44,11 @@ export function findPool(name: string, pluginPools: PluginPools = {}): PoolDefin
  *
  * @throws ConfigError `Q_ERR_CONFIG_INVALID` naming the known pools when `name` is unknown.
  */
-export function createPool(name: string, concurrency: number, pluginPools: PluginPools = {}): Pool {
+export function createPool(name: string, concurrency: number, pluginPools: PluginPools = {}, extra: Omit<PoolOptions, 'concurrency'> = {}): Pool {
   const definition = findPool(name, pluginPools);
   if (!definition) {
     const known = new Set([...Object.keys(builtinPools), ...(pluginPools instanceof Map ? pluginPools.keys() : Object.keys(pluginPools))]);
     throw new ConfigError('Q_ERR_CONFIG_INVALID', `worker.pool: unknown pool "${name}" (known: ${[...known].sort().join(', ')})`);
   }
-  return definition.create({ concurrency: definition.fixedConcurrency ?? concurrency });
+  return definition.create({ ...extra, concurrency: definition.fixedConcurrency ?? concurrency });
 }

@@ -1,0 +1,118 @@
+/**
+ * The `prefork` and `threads` pools with real child processes and threads: parallel CPU work, outcomes as data,
+ * hard time limits that kill and replace a child, children that die, recycling, and the process hooks.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ChildAppSource } from '@q/core/adapter';
+import { defineTasks } from './fixtures/pool-app.js';
+import { makeApp, metaOf, namespace, startWorker, until } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const FIXTURE = fileURLToPath(new URL('./fixtures/pool-app.ts', import.meta.url));
+const TSX = pathToFileURL(require.resolve('tsx/esm/api')).href;
+
+function childApp(ns: string, initFile?: string): ChildAppSource {
+  return { module: FIXTURE, exportName: 'childApp', args: initFile ? { ns, initFile } : { ns }, preload: [TSX] };
+}
+
+for (const pool of ['prefork', 'threads'] as const) {
+  describe(`${pool} pool`, () => {
+    async function setup(options: Record<string, unknown> = {}, initFile?: string) {
+      const ns = namespace();
+      const app = makeApp(ns);
+      defineTasks(app);
+      const worker = await startWorker(app, { pool, concurrency: 2, childApp: childApp(ns, initFile), ...options });
+      return { app, worker };
+    }
+
+    it('runs tasks in children, in parallel, and runs workerProcessInit in each', async () => {
+      const initFile = path.join(mkdtempSync(path.join(tmpdir(), 'q-pool-')), 'init.log');
+      const { app, worker } = await setup({}, initFile);
+      expect(worker.pool.capabilities).toMatchObject({ hardTimeout: true, terminate: true, isolation: pool === 'prefork' ? 'process' : 'thread' });
+      expect(await (await app.sendTask('pool.add', [2, 3])).get({ timeout: 10 })).toBe(5);
+      const started = Date.now();
+      const results = await Promise.all([1, 2, 3, 4].map(() => app.sendTask('pool.cpu', [300])));
+      for (const r of results) expect(await r.get({ timeout: 10 })).toBe(true);
+      expect(Date.now() - started).toBeLessThan(1150); // 4 × 300 ms of CPU on 2 children
+      const where = await (await app.sendTask('pool.where')).get({ timeout: 10 }) as { pid: number; threadId: number };
+      if (pool === 'prefork') expect(where.pid).not.toBe(process.pid);
+      else expect(where.threadId).toBeGreaterThan(0);
+      await until(() => readFileSync(initFile, 'utf8').split('\n').filter(Boolean).length, (n) => n >= 2, 5000);
+    });
+
+    it('stores a failure with its type and the child stack; updateState and autoretryFor work from the child', async () => {
+      const { app } = await setup();
+      const failed = await app.sendTask('pool.fail');
+      await expect(failed.get({ timeout: 10 })).rejects.toMatchObject({ excType: 'TypeError' });
+      const meta = await metaOf(app, failed.id);
+      expect(meta.traceback).toContain('pool-app.ts');
+      const progress = await app.sendTask('pool.progress');
+      expect(await progress.get({ timeout: 10 })).toBe('ok');
+      const retried = await app.sendTask('pool.autoretry');
+      await expect(retried.get({ timeout: 10 })).rejects.toMatchObject({ excType: 'TypeError' });
+      expect((await metaOf(app, retried.id)).status).toBe('FAILURE');
+    });
+
+    it('soft limit: the signal aborts with SoftTimeLimitExceeded, which a task may catch', async () => {
+      const { app } = await setup();
+      const soft = await app.sendTask('pool.soft', [], {}, { softTimeLimit: 0.2 } as never);
+      await expect(soft.get({ timeout: 10 })).rejects.toMatchObject({ excType: 'SoftTimeLimitExceeded' });
+      const caught = await app.sendTask('pool.softCatch', [], {}, { softTimeLimit: 0.2 } as never);
+      expect(await caught.get({ timeout: 10 })).toBe('cleaned up');
+    });
+
+    it('hard limit: an endless synchronous loop fails with TimeLimitExceeded after ~2 s; the next task runs', async () => {
+      const { app } = await setup({ timeLimit: 2 });
+      const started = Date.now();
+      const spin = await app.sendTask('pool.spin');
+      await expect(spin.get({ timeout: 10 })).rejects.toMatchObject({ excType: 'TimeLimitExceeded' });
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThan(1900);
+      expect(elapsed).toBeLessThan(4000); // ~2.1 s alone; more when the test files run in parallel on 2 cores
+      const next = Date.now();
+      expect(await (await app.sendTask('pool.add', [1, 1])).get({ timeout: 5 })).toBe(2);
+      expect(Date.now() - next).toBeLessThan(2000);
+    }, 20_000);
+
+    it('a child that exits or is killed fails its task with WorkerLostError and is replaced', async () => {
+      const { app } = await setup();
+      const exited = await app.sendTask('pool.exit');
+      await expect(exited.get({ timeout: 10 })).rejects.toMatchObject({ excType: 'WorkerLostError' });
+      if (pool === 'prefork') {
+        const killed = await app.sendTask('pool.sigkill');
+        await expect(killed.get({ timeout: 10 })).rejects.toMatchObject({ excType: 'WorkerLostError' });
+        expect((await metaOf(app, killed.id)).result).toMatchObject({ exc_message: ['Worker exited prematurely: signal 9 (SIGKILL).'] });
+      }
+      expect(await (await app.sendTask('pool.add', [1, 2])).get({ timeout: 10 })).toBe(3);
+    }, 20_000);
+
+    it('replaces a child after maxTasksPerChild tasks and past maxMemoryPerChild', async () => {
+      const { app } = await setup({ concurrency: 1, maxTasksPerChild: 2, maxMemoryPerChild: 150 * 1024 });
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const w = (await (await app.sendTask('pool.where')).get({ timeout: 10 })) as { pid: number; threadId: number };
+        ids.push(`${w.pid}/${w.threadId}`);
+      }
+      expect(ids[0]).toBe(ids[1]);
+      expect(ids[1]).not.toBe(ids[2]);
+      expect(ids[2]).toBe(ids[3]);
+      const before = (await (await app.sendTask('pool.where')).get({ timeout: 10 })) as { pid: number; threadId: number };
+      expect(await (await app.sendTask('pool.leak', [200])).get({ timeout: 10 })).toBe(1);
+      const after = (await (await app.sendTask('pool.where')).get({ timeout: 10 })) as { pid: number; threadId: number };
+      expect(`${after.pid}/${after.threadId}`).not.toBe(`${before.pid}/${before.threadId}`);
+    }, 30_000);
+
+    it('grows and shrinks', async () => {
+      const { worker } = await setup({ concurrency: 1 });
+      worker.growPool(2);
+      expect(worker.pool.concurrency).toBe(3);
+      worker.shrinkPool(1);
+      expect(worker.pool.concurrency).toBe(2);
+    });
+  });
+}
