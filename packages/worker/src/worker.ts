@@ -6,7 +6,7 @@ import { QError, silentLogger } from '@q/core';
 import type { App, Bootstep, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
 import type { Pool, PoolRegistration } from '@q/core/adapter';
 import { Blueprint } from './blueprint/blueprint.js';
-import { consoleLogger } from './console-logger.js';
+import { consoleLogger, flushLogger } from './console-logger.js';
 import { connectionStep } from './blueprint/connection-step.js';
 import { consumerStep } from './blueprint/consumer-step.js';
 import { poolStep } from './blueprint/pool-step.js';
@@ -218,6 +218,7 @@ export class Worker implements WorkerHost {
     await this.#blueprint?.stop(this, { graceful });
     this.#dropGuard();
     this.#state = 'stopped';
+    flushLogger(this.logger);
   }
 
   #dropGuard(): void {

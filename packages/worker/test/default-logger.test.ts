@@ -2,6 +2,8 @@
  * Where a worker logs: the `logger` option, else the app's logger, else (neither given) the console, as a Celery
  * worker does. The node name is bound as `node`, so a pino logger's lines carry `hostname` once.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@q/core';
 import type { Logger } from '@q/core';
@@ -52,15 +54,24 @@ function pinoShaped(out: string[], chindings = ',"pid":1,"hostname":"machine"'):
 }
 
 describe('the logger of a worker', () => {
-  it('logs "<node> ready." and the shutdown to stderr when neither the worker nor the app was given a logger', async () => {
-    const app = makeApp(namespace());
-    const worker = createWorker(app, { hostname: 'console@test', pool: 'solo' });
-    const text = await stderrDuring(async () => {
-      await worker.start();
-      await worker.stop();
+  it('logs "<node> ready." and the shutdown to stderr when neither the worker nor the app was given a logger', () => {
+    // The default logger writes to file descriptor 2 asynchronously (not through process.stderr): a real process.
+    const script = [
+      `import { createApp, memoryQueueDriver } from '@q/core';`,
+      `import { createWorker } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};`,
+      `const app = createApp({ name: 'test', broker: memoryQueueDriver({ namespace: 'console-${process.pid}' }), backend: null });`,
+      `const worker = createWorker(app, { hostname: 'console@test', pool: 'solo' });`,
+      `await worker.start();`,
+      `await worker.stop();`,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--conditions=@q/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 30_000,
     });
-    expect(text).toMatch(/^\[[\d-]+ [\d:.]+: INFO\/worker\] console@test ready\. pool=solo concurrency=1 queues=\["celery"\]$/m);
-    expect(text).toMatch(/: INFO\/worker\] console@test: warm shutdown$/m);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^\[[\d-]+ [\d:.]+: INFO\/worker\] console@test ready\. pool=solo concurrency=1 queues=\["celery"\]$/m);
+    expect(run.stderr).toMatch(/: INFO\/worker\] console@test: warm shutdown$/m);
   });
 
   it("uses the app's logger when the app has one, and the worker's own over both; silentLogger logs nothing", async () => {

@@ -1,0 +1,157 @@
+/**
+ * Where {@link consoleLogger}'s lines wait between the log call and the write: the log call only appends a record
+ * (no formatting, no write), and once per event-loop turn the buffer formats what was logged during the turn
+ * and hands it as one chunk to an asynchronous destination (pino's `sonic-boom`: `pino.destination({ sync:
+ * false })`). A line is never lost on the way out: `flushSync()` formats and writes what is pending and waits for
+ * the destination, and it runs by itself when the process exits (one `exit` listener for every live buffer).
+ */
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { destination as sonicBoom } from 'pino';
+
+/** Something text can be written to (`process.stderr`, a test's collector). */
+export interface TextStream {
+  write(text: string): unknown;
+}
+
+/** What a buffer writes to: a file descriptor (2: stderr), a file path (appended to), or a stream. */
+export type LogDestination = number | string | TextStream;
+
+/**
+ * Turns the record at `slots[at]` … `slots[at + width - 1]` into text; the buffer calls it off the log call, once
+ * per record, when it writes.
+ */
+export type RecordFormatter = (slots: readonly unknown[], at: number) => string;
+
+/** pino's asynchronous destination (sonic-boom): what `pino.destination({ sync: false })` returns. */
+type SonicBoom = ReturnType<typeof sonicBoom>;
+
+/** Write chunks of about this many characters at most. */
+const CHUNK = 256 * 1024;
+/** The largest single write sonic-boom makes (its default is 16 KiB). */
+const MAX_WRITE = 1024 * 1024;
+
+/** Buffers of live loggers, flushed synchronously when the process exits. */
+const live = new Set<WeakRef<LogBuffer>>();
+let exitHookInstalled = false;
+
+function flushAllOnExit(): void {
+  for (const ref of live) ref.deref()?.flushSync();
+}
+
+/**
+ * Records of one event-loop turn, formatted and written on the next turn. A record is `width` values appended to
+ * one flat array (no object per record); {@link RecordFormatter} turns it into text.
+ */
+export class LogBuffer {
+  readonly #format: RecordFormatter;
+  readonly #width: number;
+  readonly #stream: TextStream | null;
+  readonly #sonic: SonicBoom | null;
+  /** The destination is a file this buffer opened (closed by {@link close}). */
+  readonly #ownsFile: boolean;
+  #pending: unknown[] = [];
+  #scheduled = false;
+  readonly #ref: WeakRef<LogBuffer>;
+
+  constructor(destination: LogDestination, width: number, format: RecordFormatter) {
+    this.#format = format;
+    this.#width = width;
+    this.#ownsFile = typeof destination === 'string';
+    if (typeof destination === 'object') {
+      this.#stream = destination;
+      this.#sonic = null;
+    } else {
+      this.#stream = null;
+      // A file is opened here, synchronously, so that a line logged right before an exit finds it open.
+      const fd = typeof destination === 'number' ? destination : openLogFile(destination);
+      // Buffers, not strings, and no splitting into 16 KiB writes: sonic-boom measures a string's bytes on every
+      // write and copies buffers it splits (about half the cost of a line).
+      this.#sonic = sonicBoom({ fd, sync: false, contentMode: 'buffer', maxWrite: MAX_WRITE });
+    }
+    this.#ref = new WeakRef<LogBuffer>(this);
+    live.add(this.#ref);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', flushAllOnExit);
+    }
+  }
+
+  /** Append a one-value record (the hot path: no formatting, no write). */
+  push1(a: unknown): void {
+    this.#pending.push(a);
+    if (!this.#scheduled) this.#schedule();
+  }
+
+  /** Append a five-value record (the hot path: no formatting, no write). */
+  push5(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
+    this.#pending.push(a, b, c, d, e);
+    if (!this.#scheduled) this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#scheduled = true;
+    setImmediate(this.#drain);
+  }
+
+  /** Records not yet formatted. */
+  get pending(): number {
+    return this.#pending.length / this.#width;
+  }
+
+  readonly #drain = (): void => {
+    this.#scheduled = false;
+    this.#writePending();
+  };
+
+  /** Format every pending record and hand the text to the destination (which writes it asynchronously). */
+  #writePending(): void {
+    const slots = this.#pending;
+    if (slots.length === 0) return;
+    this.#pending = [];
+    const format = this.#format;
+    const width = this.#width;
+    let chunk = '';
+    for (let at = 0; at < slots.length; at += width) {
+      chunk += format(slots, at);
+      if (chunk.length >= CHUNK) {
+        this.#write(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk !== '') this.#write(chunk);
+  }
+
+  #write(text: string): void {
+    try {
+      if (this.#sonic !== null) this.#sonic.write(Buffer.from(text) as unknown as string);
+      else this.#stream?.write(text);
+    } catch {
+      // A destination that cannot take the line (closed, full) drops it: logging never fails the caller.
+    }
+  }
+
+  /** Format and write what is pending now, and wait until the destination has written it. */
+  flushSync(): void {
+    this.#writePending();
+    if (this.#sonic === null) return;
+    try {
+      this.#sonic.flushSync();
+    } catch {
+      // Nothing left to flush to (an fd already closed): as above.
+    }
+  }
+
+  /** Flush, then stop: the destination is closed (a file it opened) and the exit hook forgets this buffer. */
+  close(): void {
+    this.flushSync();
+    live.delete(this.#ref);
+    if (this.#sonic !== null && this.#ownsFile) this.#sonic.end();
+  }
+}
+
+/** Opens `path` for appending, creating its folder. */
+function openLogFile(path: string): number {
+  mkdirSync(dirname(path), { recursive: true });
+  return openSync(path, 'a');
+}
