@@ -19,6 +19,7 @@ import { resolveWorkerOptions } from './worker-options.js';
 import { NodeState } from './state/node-state.js';
 import type { LamportClock } from './state/lamport-clock.js';
 import { revokeTasks } from './state/revoke-tasks.js';
+import { stateDbStep } from './state/state-db-step.js';
 import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
 
@@ -176,7 +177,8 @@ export class Worker implements WorkerHost {
       this.#options = this.#resolveOptions();
       if (this.#options.guardProcess) this.#unguard ??= installProcessGuard(this);
       const pluginSteps = this.app.plugins.bootsteps() as Bootstep<Worker>[];
-      this.#blueprint = new Blueprint([...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
+      const stateDb = this.options.statedb === null ? [] : [stateDbStep];
+      this.#blueprint = new Blueprint([...stateDb, ...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
       await this.#blueprint.start(this);
     } catch (err) {
       this.#dropGuard();
@@ -280,30 +282,6 @@ export class Worker implements WorkerHost {
       process.off('SIGINT', onInt);
       process.off('SIGQUIT', onQuit);
     };
-  }
-
-  /** The node's logical clock (Celery's `app.clock`), kept in the state db with the revoked ids. */
-  get clock(): LamportClock {
-    return this.nodeState.clock;
-  }
-
-  /**
-   * Revoke tasks by id (Celery's remote-control `revoke`), in any state of the worker: their messages are skipped
-   * when they arrive, when their ETA comes or when they get a pool slot (stored REVOKED `revoked`, acked, a chord
-   * part or the rest of a chain handled as for an expired task). The ids stay in a set of at most 50,000, each
-   * kept at least 3 h (Celery's limits), saved across restarts with `statedb`.
-   *
-   * With `terminate`, the tasks of `ids` running now are stopped: their job's signal aborts with a
-   * `TaskRevokedError('terminated')` carrying `signal` (default `SIGTERM`; a pool that kills a child process
-   * sends it), the pool reports them terminated and REVOKED `terminated` is stored. On the event loop (`async`,
-   * `solo`) a task stops only if it heeds `ctx.signal`; its slot is free at once.
-   *
-   * @returns the ids revoked and those terminated (what the remote-control reply reports).
-   * @throws ConfigError `Q_ERR_CONFIG_INVALID` for an unknown signal.
-   * @example worker.revoke(['d9078da5-…'], { terminate: true, signal: 'SIGKILL' })
-   */
-  revoke(ids: string | readonly string[], options: RevokeOptions = {}): RevokeResult {
-    return revokeTasks(this.nodeState, ids, options, this.logger);
   }
 
   /** Time limits set at run time, per task name (`[hard, soft]`; `undefined` keeps the task's own). */
