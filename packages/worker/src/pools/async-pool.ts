@@ -17,8 +17,10 @@ export interface AsyncPoolOptions {
  * Run tasks as promises on the event loop, at most `concurrency` at once; more wait for a free slot.
  * CPU-bound task bodies block every other task: use it for I/O-bound work.
  *
- * Hard time limits cannot kill a promise: the job is reported as timed out and its slot freed at once,
- * its signal is aborted, and whatever it returns later is discarded.
+ * Hard time limits cannot kill a promise: the job is reported as timed out at once (the task fails with
+ * `TimeLimitExceeded`), its signal is aborted, and whatever it returns later is discarded; its slot stays taken
+ * until the promise settles, so never more than `concurrency` task bodies run, abandoned ones included. Use
+ * `prefork` or `threads` for limits that stop the body.
  */
 export function asyncPool(options: AsyncPoolOptions = {}): Pool {
   return slotPool('async', options.concurrency ?? ASYNC_POOL_DEFAULT_CONCURRENCY);

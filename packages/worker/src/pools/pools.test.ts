@@ -82,7 +82,7 @@ describe('asyncPool', () => {
     expect(outcome).toMatchObject({ kind: 'success', value: 'cleaned up' });
   });
 
-  it('returns timeout at the hard limit, frees the slot and discards the late result', async () => {
+  it('returns timeout at the hard limit and discards the late result; the abandoned body keeps its slot until it settles', async () => {
     const pool = asyncPool({ concurrency: 1 });
     let hardSignal: AbortSignal | undefined;
     const started = Date.now();
@@ -98,9 +98,18 @@ describe('asyncPool', () => {
     expect(Date.now() - started).toBeLessThan(150);
     expect(hardSignal?.aborted).toBe(true);
     expect((hardSignal?.reason as QError).code).toBe('Q_ERR_HARD_TIME_LIMIT');
-    expect(pool.active).toBe(0);
+    expect(pool.active).toBe(1);
     const next = await pool.run(job(async () => 'next'), {});
     expect(next).toMatchObject({ kind: 'success', value: 'next' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(195);
+    expect(pool.active).toBe(0);
+  });
+
+  it('frees the slot at once when the body settles before the hard limit fires', async () => {
+    const pool = asyncPool({ concurrency: 1 });
+    const outcome = await pool.run(job(async () => 'quick'), { hardTimeoutMs: 1000 });
+    expect(outcome).toMatchObject({ kind: 'success', value: 'quick' });
+    expect(pool.active).toBe(0);
   });
 
   it('reports terminated when the outer signal aborts', async () => {

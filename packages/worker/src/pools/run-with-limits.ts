@@ -33,6 +33,8 @@ export class JobRun {
   #soft: ReturnType<typeof setTimeout> | undefined;
   #hard: ReturnType<typeof setTimeout> | undefined;
   #settled = false;
+  /** The body's own promise settled (a body abandoned at its hard limit may run on after the outcome). */
+  #bodyDone = false;
   #resolve!: (outcome: PoolOutcome) => void;
   /** Bound once per run, only when an outer signal is given. */
   #onOuterAbort: (() => void) | undefined;
@@ -100,9 +102,19 @@ export class JobRun {
       return;
     }
     running.then(
-      (value) => this.#finish({ kind: 'success', value, runtimeMs: this.#elapsed() }),
-      (error: unknown) => this.#finish({ kind: 'failure', error, runtimeMs: this.#elapsed() }),
+      (value) => this.#bodySettled({ kind: 'success', value, runtimeMs: this.#elapsed() }),
+      (error: unknown) => this.#bodySettled({ kind: 'failure', error, runtimeMs: this.#elapsed() }),
     );
+  }
+
+  #bodySettled(outcome: PoolOutcome): void {
+    this.#bodyDone = true;
+    if (this.#settled) {
+      // The outcome went out at the hard limit; the slot the body held is free only now.
+      if (this.#hardLimited) this.#onDone?.(this);
+      return;
+    }
+    this.#finish(outcome);
   }
 
   #onSoftLimit(ms: number): void {
@@ -110,8 +122,12 @@ export class JobRun {
     this.abort(new TimeLimitExceededError('Q_ERR_SOFT_TIME_LIMIT', `soft time limit (${ms / 1000}s) exceeded for ${job.taskName}[${job.taskId}]`));
   }
 
+  /** The outcome went out at the hard limit while the body still ran. */
+  #hardLimited = false;
+
   #onHardLimit(ms: number): void {
     const job = this.#job;
+    this.#hardLimited = !this.#bodyDone;
     this.abort(new TimeLimitExceededError('Q_ERR_HARD_TIME_LIMIT', `hard time limit (${ms / 1000}s) exceeded for ${job.taskName}[${job.taskId}]`));
     this.#finish({ kind: 'timeout', limit: 'hard', runtimeMs: this.#elapsed() });
   }
@@ -122,7 +138,8 @@ export class JobRun {
     if (this.#soft !== undefined) clearTimeout(this.#soft);
     if (this.#hard !== undefined) clearTimeout(this.#hard);
     if (this.#onOuterAbort) this.#outer?.removeEventListener('abort', this.#onOuterAbort);
-    this.#onDone?.(this);
+    // A body abandoned at its hard limit keeps its slot until it settles: never more than `concurrency` bodies run.
+    if (!this.#hardLimited) this.#onDone?.(this);
     this.#resolve(outcome);
   }
 }
@@ -134,7 +151,8 @@ export class JobRun {
  *   its reason; the job may catch it, clean up and finish (its outcome is then whatever it returns or throws).
  * - Hard limit: resolves `{ kind: 'timeout' }` at once and aborts the job's signal with a
  *   `TimeLimitExceededError` (`Q_ERR_HARD_TIME_LIMIT`). A promise on the event loop cannot be killed: if the
- *   job ignores its signal, it keeps running in the background and whatever it later returns is discarded.
+ *   job ignores its signal, it keeps running in the background and whatever it later returns is discarded; in a
+ *   slot pool it keeps its slot until it settles.
  * - Outer signal (revoke with terminate, cold shutdown): resolves `{ kind: 'terminated' }` at once, with the
  *   signal's reason, and aborts the job's signal with that reason.
  */
