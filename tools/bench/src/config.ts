@@ -64,9 +64,14 @@ export const LIMITS = {
 /** The systems `--only` may name. */
 export const SYSTEM_NAMES = ['q', 'celery', 'bullmq', 'amqplib'] as const;
 
-/** The scenarios `--scenario` may name; `chord` runs on Redis only (q and Celery). */
-export const SCENARIO_NAMES = ['enqueue', 'drain', 'round-trip', 'chord'] as const;
+/**
+ * The scenarios `--scenario` may name; `chord` runs on Redis only (q and Celery); `log-level` (q async's drain with
+ * results at INFO vs WARNING) runs only when named.
+ */
+export const SCENARIO_NAMES = ['enqueue', 'drain', 'round-trip', 'chord', 'log-level'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+/** What a run without `--scenario` runs. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['enqueue', 'drain', 'round-trip', 'chord'];
 
 /** Run options from the command line. */
 export interface RunOptions {
@@ -88,7 +93,7 @@ export interface RunOptions {
 export const USAGE = `usage: pnpm bench [options]
   --broker=redis|amqp|all   brokers to run (default all)
   --only=${SYSTEM_NAMES.join(',')}   systems to run (default all; implies --no-docs)
-  --scenario=${SCENARIO_NAMES.join(',')}   scenarios to run (default all; implies --no-docs)
+  --scenario=${SCENARIO_NAMES.join(',')}   scenarios to run (default all but log-level; implies --no-docs)
   --quick                   small counts, for a smoke run (implies --no-docs)
   --no-docs | --docs        write docs/benchmarks.md or not (default: write on a full run)
   --profile                 run q workers with --cpu-prof, keep the profiles in tools/bench/
@@ -106,7 +111,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     if (!(SYSTEM_NAMES as readonly string[]).includes(name)) throw new Error(`--only: unknown system ${name} (${SYSTEM_NAMES.join(', ')})`);
   }
   const scenarioArg = argv.find((a) => a.startsWith('--scenario='));
-  const scenarioList = scenarioArg ? scenarioArg.slice('--scenario='.length).split(',').filter(Boolean) : [...SCENARIO_NAMES];
+  const scenarioList = scenarioArg ? scenarioArg.slice('--scenario='.length).split(',').filter(Boolean) : [...DEFAULT_SCENARIOS];
   for (const name of scenarioList) {
     if (!(SCENARIO_NAMES as readonly string[]).includes(name)) throw new Error(`--scenario: unknown scenario ${name} (${SCENARIO_NAMES.join(', ')})`);
   }

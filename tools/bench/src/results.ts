@@ -44,6 +44,16 @@ export interface ChordMeasure {
   rss: TreeRss | null;
 }
 
+/** The log-level scenario: drain with results at WARNING and at INFO (medians of a few alternated runs). */
+export interface LogLevelMeasure {
+  warn: { perSecond: number; cpuUsPerTask: number; runs: number[] };
+  info: { perSecond: number; cpuUsPerTask: number; runs: number[] };
+  /** 1 − INFO rate / WARNING rate (issue 13: ≤ 0.10). */
+  cost: number;
+  /** INFO's worker CPU per task / WARNING's − 1. */
+  cpuCost: number;
+}
+
 export interface ConfigResults {
   system: SystemName;
   config: WorkerConfig;
@@ -54,6 +64,8 @@ export interface ConfigResults {
   chord?: Outcome<ChordMeasure>;
   /** Chord applied before the worker starts: first header task taken → body's result stored. */
   chordPreloaded?: Outcome<ChordMeasure>;
+  /** Drain with results at INFO vs WARNING (`--scenario=log-level`, q async only). */
+  logLevel?: Outcome<LogLevelMeasure>;
 }
 
 export interface RunResults {

@@ -8,6 +8,7 @@ import { drainScenario } from './scenarios/drain.js';
 import { enqueueScenario } from './scenarios/enqueue.js';
 import { chordScenario } from './scenarios/chord.js';
 import { roundTripScenario } from './scenarios/round-trip.js';
+import { describeLogLevel, LOG_LEVEL_CONFIG, logLevelScenario } from './scenarios/log-level.js';
 
 const log = (line: string): void => console.log(line);
 const rate = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
@@ -28,7 +29,12 @@ export async function runBroker({ ctx, systems: all, counts: n, quick, scenarios
   const broker = ctx.broker;
   // Systems with nothing to run in the chosen scenarios (BullMQ and amqplib have no chord) are left out.
   const systems = all.filter(
-    (s) => scenarios.has('drain') || (scenarios.has('enqueue') && s.enqueue) || (scenarios.has('round-trip') && s.roundTrip) || (scenarios.has('chord') && broker.name === 'redis' && s.chord),
+    (s) =>
+      scenarios.has('drain') ||
+      (scenarios.has('enqueue') && s.enqueue) ||
+      (scenarios.has('round-trip') && s.roundTrip) ||
+      (scenarios.has('chord') && broker.name === 'redis' && s.chord) ||
+      (scenarios.has('log-level') && s.name === 'q'),
   );
   const results: RunResults = {
     broker: broker.name,
@@ -71,6 +77,10 @@ export async function runBroker({ ctx, systems: all, counts: n, quick, scenarios
         if (r.chord.ok) log(`  ${config.label}: chord of ${n.chord}, workers running: ${r.chord.value.seconds.toFixed(2)} s apply → body = ${rate(r.chord.value.perSecond)} (${r.chord.value.applySeconds.toFixed(2)} s in apply)`);
         r.chordPreloaded = await attempt(`${config.label} chord pre-enqueued`, () => chordScenario({ ...ctx, profileTag: 'chord-preloaded' }, system, config, n.chord, n.chordWarmup, 'preloaded'));
         if (r.chordPreloaded.ok) log(`  ${config.label}: chord of ${n.chord}, pre-enqueued: ${r.chordPreloaded.value.seconds.toFixed(2)} s first taken → body = ${rate(r.chordPreloaded.value.perSecond)} (worker CPU ${r.chordPreloaded.value.cpuUsPerTask.toFixed(0)} µs/header task)`);
+      }
+      if (scenarios.has('log-level') && config.id === LOG_LEVEL_CONFIG) {
+        r.logLevel = await attempt(`${config.label} drain with results at INFO vs WARNING`, () => logLevelScenario(ctx, system, config, n.drainResults));
+        if (r.logLevel.ok) log(`  ${config.label}: ${describeLogLevel(r.logLevel.value)}`);
       }
       if (system.roundTrip && scenarios.has('round-trip')) {
         r.roundTrip = await attempt(`${config.label} round trip`, () => roundTripScenario(ctx, system, config, n.roundTrip, n.roundTripWarmup));

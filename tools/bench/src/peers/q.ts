@@ -79,7 +79,7 @@ export const q: System = {
     if (!s) throw new Error(`unknown q config ${config.id}`);
     const profile = ctx.profile ? ['--cpu-prof', `--cpu-prof-name=q-${ctx.broker.name}-${config.id}-${ctx.profileTag ?? (results ? 'results' : 'noresults')}-${Date.now()}.cpuprofile`] : [];
     const backend = ctx.broker.resultBackend(results) ?? '-';
-    const args = [...profile, bundle(ctx, 'worker'), s.pool, String(s.concurrency), String(s.prefetch), backend, ctx.broker.url];
+    const args = [...profile, bundle(ctx, 'worker'), s.pool, String(s.concurrency), String(s.prefetch), backend, ctx.broker.url, ctx.logLevel ?? 'warn'];
     const child = start(config.label, process.execPath, args);
     return { child, ready: child.waitForLine(/^READY$/, LIMITS.workerStartMs) };
   },

@@ -36,6 +36,8 @@ export interface Context {
   profile: boolean;
   /** Names the scenario in a profile's file name (default: results or noresults). */
   profileTag?: string;
+  /** The level q's worker logs at (default `warn`, as the Celery workers run; the log-level scenario sets `info`). */
+  logLevel?: 'info' | 'warn';
 }
 
 /** A started worker process and what its start-up wait needs. */
