@@ -9,6 +9,7 @@ import { findPool } from './pools/create-pool.js';
 import type { PluginPools } from './pools/create-pool.js';
 import { poolConcurrency } from './pools/pool-definition.js';
 import { expandHostname } from './hostname.js';
+import { expandNodeFormat } from './node-format.js';
 import { selectQueues } from './select-queues.js';
 
 /** Options of `createWorker` (each defaults to the app's `worker.*` config). */
@@ -41,6 +42,12 @@ export interface WorkerOptions<W = unknown> {
   shutdownTimeout?: number | null;
   /** Close the app (its broker and backend connections) when the worker stops (default true). */
   closeApp?: boolean;
+  /**
+   * State db file (`--statedb`, Celery's `worker_state_db`): revoked task ids and the logical clock are loaded from
+   * it at start and saved to it while running and at stop. `%n`, `%h`, `%d`, `%p`, `%i`, `%I` are expanded from the
+   * node name (`expandNodeFormat`). Default: none (revokes last as long as the process).
+   */
+  statedb?: string | null;
   /** More bootsteps, besides the built-in ones and those plugins registered. */
   bootsteps?: readonly Bootstep<W>[];
   /** Default hard time limit of every task, seconds (`--time-limit`); a task's option or the message's header wins. */
@@ -62,6 +69,8 @@ export interface WorkerOptions<W = unknown> {
   guardProcess?: boolean;
 }
 
+  /** State db file, expanded (`null`: none). */
+  readonly statedb: string | null;
 /** Options after defaults. */
 export interface ResolvedWorkerOptions {
   readonly queues: readonly string[];
@@ -97,6 +106,7 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
   const autoscale = options.autoscale;
   if (autoscale !== undefined) {
     check(Number.isInteger(autoscale[0]) && Number.isInteger(autoscale[1]) && autoscale[1] >= 1 && autoscale[0] >= autoscale[1], 'worker.autoscale', `expected [max, min] with max ≥ min ≥ 1, got [${autoscale.join(', ')}]`);
+    statedb: options.statedb == null ? null : expandNodeFormat(options.statedb, expandHostname(options.hostname ?? conf.worker.hostname)),
   }
   const concurrency =
     typeof pool === 'object'

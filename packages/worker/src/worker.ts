@@ -19,6 +19,7 @@ import { resolveWorkerOptions } from './worker-options.js';
 import { NodeState } from './state/node-state.js';
 import type { LamportClock } from './state/lamport-clock.js';
 import { revokeTasks } from './state/revoke-tasks.js';
+import { stateDbStep } from './state/state-db-step.js';
 import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
 
@@ -176,7 +177,8 @@ export class Worker implements WorkerHost {
       this.#options = this.#resolveOptions();
       if (this.#options.guardProcess) this.#unguard ??= installProcessGuard(this);
       const pluginSteps = this.app.plugins.bootsteps() as Bootstep<Worker>[];
-      this.#blueprint = new Blueprint([...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
+      const stateDb = this.options.statedb === null ? [] : [stateDbStep];
+      this.#blueprint = new Blueprint([...stateDb, ...BUILTIN_STEPS, ...pluginSteps, ...this.#extraSteps], { logger: this.logger });
       await this.#blueprint.start(this);
     } catch (err) {
       this.#dropGuard();

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chain, TaskRevokedError } from '@q/core';
 import type { HookPayloads, TaskContext } from '@q/core';
@@ -113,5 +116,34 @@ describe('worker.revoke', () => {
     expect(worker.revoke('nobody', { terminate: true })).toEqual({ revoked: ['nobody'], terminated: [], signal: 'SIGTERM' });
     expect(() => worker.revoke('x', { terminate: true, signal: 'NOPE' })).toThrow(/invalid signal/);
     expect(worker.nodeState.isRevoked('x')).toBe(false);
+  });
+});
+
+describe('statedb', () => {
+  it('revokes and the clock survive a restart; %n is the node name', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'q-revoke-'));
+    try {
+      const app = makeApp(namespace());
+      let ran = false;
+      app.task({ name: 'tasks.once' }, () => {
+        ran = true;
+      });
+      const first = await startWorker(app, { hostname: 'w7@test', statedb: path.join(dir, '%n.state'), closeApp: false });
+      first.revoke('gone-1');
+      first.clock.adjust(100);
+      await first.stop();
+      const saved = JSON.parse(await readFile(path.join(dir, 'w7.state'), 'utf8')) as { clock: number; revoked: [string, number][] };
+      expect(saved.revoked.map(([id]) => id)).toEqual(['gone-1']);
+      expect(saved.clock).toBeGreaterThan(100);
+
+      const second = await startWorker(app, { hostname: 'w7@test', statedb: path.join(dir, '%n.state') });
+      expect(second.nodeState.isRevoked('gone-1')).toBe(true);
+      expect(second.clock.value).toBeGreaterThan(saved.clock);
+      const r = await app.sendTask('tasks.once', [], {}, { taskId: 'gone-1' });
+      expect(await metaOf(app, r.id)).toMatchObject({ status: 'REVOKED', result: REVOKED });
+      expect(ran).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

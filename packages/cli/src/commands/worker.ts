@@ -42,6 +42,8 @@ export interface WorkerCommandOptions {
   purge?: boolean;
   /** Log to this file (node-format expanded) instead of stderr. */
   logfile?: string;
+  /** State db: revoked ids and the logical clock kept across restarts (node-format expanded by the worker). */
+  statedb?: string;
 }
 
 /** Creates the `worker` subcommand. */
@@ -63,6 +65,7 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('-O, --optimization <profile>', 'fair or default: accepted for Celery compatibility (q hands a task only to a free slot)', parseOptimization)
     .option('--purge', 'purge the consumed queues before starting (prints how many messages were erased)')
     .option('--pidfile <path>', 'write the process id to this file while running (%n, %h, %d, %i, %I, %p expanded)')
+    .option('--statedb <file>', 'keep revoked task ids and the logical clock in this file across restarts (%n, %h, %d, %i, %I, %p expanded)')
     .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)')
     .action(async (options: WorkerCommandOptions, cmd: Command) => {
       // Log lines go to stderr until `--logfile` is open (its name needs the node name, known once the app is loaded).
@@ -158,6 +161,7 @@ export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Work
   if (options.pool !== undefined) out.pool = options.pool;
   if (options.hostname !== undefined) out.hostname = options.hostname;
   if (options.prefetchMultiplier !== undefined) out.prefetchMultiplier = options.prefetchMultiplier;
+  if (options.statedb !== undefined) out.statedb = options.statedb;
   return out;
 }
 

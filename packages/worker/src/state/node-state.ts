@@ -28,6 +28,8 @@ export class NodeState {
   readonly clock = new LamportClock();
   /** Jobs handed to the pool, by task id. */
   readonly running = new RunningTasks();
+  /** Bumped on every change to the revoked ids (the state db saves when it moved). */
+  revision = 0;
 
   constructor(options: NodeStateOptions = {}) {
     const limits = { maxlen: options.revokesMax ?? REVOKES_MAX, expires: options.revokeExpires ?? REVOKE_EXPIRES };
