@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,20 @@ describe('statedb', () => {
       const r = await app.sendTask('tasks.once', [], {}, { taskId: 'gone-1' });
       expect(await metaOf(app, r.id)).toMatchObject({ status: 'REVOKED', result: REVOKED });
       expect(ran).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file that is not a q state db fails the start, naming it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'q-revoke-'));
+    try {
+      const file = path.join(dir, 'celery.db');
+      await writeFile(file, 'not json');
+      const app = makeApp(namespace());
+      const err = await startWorker(app, { statedb: file }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'Q_ERR_BOOTSTEP_FAILED' });
+      expect(String((err as Error).message) + String((err as Error).cause)).toMatch(/statedb .*celery\.db: not a q state db/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
