@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flushLogger } from '@q/worker';
 import { createLogger, formatLine, parseLogLevel } from '../src/logger.js';
 
 describe('parseLogLevel', () => {
@@ -19,6 +20,9 @@ describe('createLogger', () => {
     const logger = createLogger({ level: 'info', format: 'text', name: 'worker', sink: { write: (t: string) => (written += t) } });
     logger.debug('hidden');
     logger.info({ task: 'tasks.add' }, 'celery@box ready.');
+    // Text lines are written once per event-loop turn, or when flushed.
+    expect(written).toBe('');
+    flushLogger(logger);
     expect(written).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}: INFO\/worker\] celery@box ready\. task=tasks\.add\n$/);
   });
 
@@ -34,7 +38,9 @@ describe('createLogger', () => {
     let text = '';
     const sink = (add: (t: string) => void) => ({ write: (t: string) => void add(t) });
     createLogger({ level: 'info', format: 'json', name: 'worker', sink: sink((t) => (json += t)) }).child({ node: 'celery@box' }).info('celery@box ready.');
-    createLogger({ level: 'info', format: 'text', name: 'worker', sink: sink((t) => (text += t)) }).child({ node: 'celery@box' }).info({ pool: 'solo' }, 'celery@box ready.');
+    const worker = createLogger({ level: 'info', format: 'text', name: 'worker', sink: sink((t) => (text += t)) }).child({ node: 'celery@box' });
+    worker.info({ pool: 'solo' }, 'celery@box ready.');
+    flushLogger(worker);
     expect(json.match(/"(node|hostname)":/g)).toEqual(['"node":']);
     expect(JSON.parse(json)).toMatchObject({ node: 'celery@box', msg: 'celery@box ready.' });
     expect(text).toMatch(/\] celery@box ready\. pool=solo\n$/);
