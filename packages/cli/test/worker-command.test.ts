@@ -139,8 +139,8 @@ describe('q worker -P', () => {
   });
 
   it('refuses an unknown pool, naming the known ones', async () => {
-    const { code, io } = await qWorkerWithPool('prefork');
+    const { code, io } = await qWorkerWithPool('nope');
     expect(code).toBe(1);
-    expect(io.err()).toMatch(/unknown pool "prefork" \(known: async, solo, threads\)/);
+    expect(io.err()).toMatch(/unknown pool "nope" \(known: async, prefork, solo, threads\)/);
   });
 });

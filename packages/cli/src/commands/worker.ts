@@ -13,7 +13,9 @@ import type { BannerInfo } from '../banner.js';
 import { commandContext, isDebug } from '../context.js';
 import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
-import { parseInteger, parseList } from '../parse.js';
+import { parseInteger, parseList, parseSeconds } from '../parse.js';
+import { parseAutoscale } from '../parse-autoscale.js';
+import { childAppSource } from '../child-app.js';
 import { dumpRunningTasks } from '../dump-tasks.js';
 import { openLogfile, switchableSink } from '../logfile.js';
 import type { SwitchableSink } from '../logfile.js';
@@ -42,6 +44,16 @@ export interface WorkerCommandOptions {
   purge?: boolean;
   /** Log to this file (node-format expanded) instead of stderr. */
   logfile?: string;
+  /** Default hard time limit of every task, seconds. */
+  timeLimit?: number;
+  /** Default soft time limit of every task, seconds. */
+  softTimeLimit?: number;
+  /** Replace a pool child after this many tasks. */
+  maxTasksPerChild?: number;
+  /** Replace a pool child past this many KiB of resident memory, after its task. */
+  maxMemoryPerChild?: number;
+  /** `[max, min]` pool children. */
+  autoscale?: [number, number];
   /** State db: revoked ids and the logical clock kept across restarts (node-format expanded by the worker). */
   statedb?: string;
 }
@@ -57,7 +69,12 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('-c, --concurrency <n>', 'tasks run at once (default: what the pool declares: async 100, solo 1)', (v) =>
       parseInteger('-c/--concurrency', v, 1),
     )
-    .option('-P, --pool <pool>', 'execution pool: async, solo, or one a plugin of the app registers (default async)')
+    .option('-P, --pool <pool>', 'execution pool: async, solo, prefork, threads, or one a plugin of the app registers (default async)')
+    .option('--time-limit <seconds>', 'hard time limit of every task: prefork/threads kill the child running it (a task option or the timelimit header wins)', (v) => parseSeconds('--time-limit', v))
+    .option('--soft-time-limit <seconds>', "soft time limit of every task: its signal aborts with SoftTimeLimitExceeded", (v) => parseSeconds('--soft-time-limit', v))
+    .option('--max-tasks-per-child <n>', 'prefork/threads: replace a child after it ran this many tasks', (v) => parseInteger('--max-tasks-per-child', v, 1))
+    .option('--max-memory-per-child <KiB>', 'prefork/threads: replace a child after its task when it uses more than this many KiB', (v) => parseInteger('--max-memory-per-child', v, 1))
+    .option('--autoscale <max,min>', 'prefork/threads: between min and max children, growing with queued work, shrinking when idle', (v) => parseAutoscale('--autoscale', v))
     .option('-n, --hostname <name>', 'node name; %h = host, %n = host name, %d = domain (default celery@%h)')
     .option('--prefetch-multiplier <n>', 'messages reserved per concurrency slot (default 4; 0 = unlimited)', (v) =>
       parseInteger('--prefetch-multiplier', v, 0),
@@ -87,7 +104,8 @@ export async function runWorker(ctx: CommandContext, options: WorkerCommandOptio
   try {
     const app = await ctx.loadApp({ consuming: true });
     try {
-      const worker = createWorker(app, { ...workerOptions(options), logger: ctx.logger });
+      const childApp = childAppSource({ spec: ctx.globals.app, cwd: ctx.io.cwd, overrides: ctx.overrides });
+      const worker = createWorker(app, { ...workerOptions(options), childApp, logger: ctx.logger });
       if (options.logfile !== undefined && logSink !== undefined) {
         const file = openLogfile(path.resolve(ctx.io.cwd, expandNodeFormat(options.logfile, worker.hostname)));
         logSink.switchTo(file);
@@ -161,6 +179,11 @@ export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Work
   if (options.pool !== undefined) out.pool = options.pool;
   if (options.hostname !== undefined) out.hostname = options.hostname;
   if (options.prefetchMultiplier !== undefined) out.prefetchMultiplier = options.prefetchMultiplier;
+  if (options.timeLimit !== undefined) out.timeLimit = options.timeLimit;
+  if (options.softTimeLimit !== undefined) out.softTimeLimit = options.softTimeLimit;
+  if (options.maxTasksPerChild !== undefined) out.maxTasksPerChild = options.maxTasksPerChild;
+  if (options.maxMemoryPerChild !== undefined) out.maxMemoryPerChild = options.maxMemoryPerChild;
+  if (options.autoscale !== undefined) out.autoscale = options.autoscale;
   if (options.statedb !== undefined) out.statedb = options.statedb;
   return out;
 }
