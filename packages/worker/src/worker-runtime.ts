@@ -33,7 +33,7 @@ export interface WorkerRuntime {
    * Time limits of task `name` set at run time (`worker.setTimeLimits`), then the worker's defaults
    * (`--time-limit`/`--soft-time-limit`), as `[hard, soft]` seconds; `undefined` elements fall through to the next.
    */
-  timeLimitsOf?(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] };
+  timeLimitsOf?(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] } | undefined;
   /** Revoked ids, logical clock, jobs in the pool (absent in runtimes built without one: nothing is revoked). */
   readonly nodeState?: NodeState;
   /** Whether any plugin handles hook `name` (lets the per-task path skip building payloads). */

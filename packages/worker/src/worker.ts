@@ -296,8 +296,11 @@ export class Worker implements WorkerHost {
   }
 
   /** The run-time limits of task `name` and the worker's defaults (read by each task run). */
-  timeLimitsOf(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] } {
-    return { override: this.#timeLimits.get(name), defaults: this.#options.timeLimits };
+  timeLimitsOf(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] } | undefined {
+    const defaults = this.#options.timeLimits;
+    // Nothing set (the usual case): the task's own limits, without building an object per task.
+    if (this.#timeLimits.size === 0 && defaults[0] === null && defaults[1] === null) return undefined;
+    return { override: this.#timeLimits.get(name), defaults };
   }
 
   /** Add `n` children to the pool (`pool_grow`); a pool that cannot grow throws `Q_ERR_CAPABILITY_UNSUPPORTED`. */
