@@ -50,6 +50,11 @@ export interface WorkerOptions<W = unknown> {
   statedb?: string | null;
   /** More bootsteps, besides the built-in ones and those plugins registered. */
   bootsteps?: readonly Bootstep<W>[];
+  /**
+   * While running, catch stray errors (an uncaught exception or unhandled rejection from a timer or promise a task
+   * left behind): log them, fail the task they came from when it still runs, never end the process (default true).
+   */
+  guardProcess?: boolean;
   /** Default hard time limit of every task, seconds (`--time-limit`); a task's option or the message's header wins. */
   timeLimit?: number | null;
   /** Default soft time limit of every task, seconds (`--soft-time-limit`). */
@@ -62,15 +67,8 @@ export interface WorkerOptions<W = unknown> {
   autoscale?: readonly [number, number];
   /** How each child or thread of `prefork`/`threads` loads the app (`q worker -A` sets it). */
   childApp?: ChildAppSource;
-  /**
-   * While running, catch stray errors (an uncaught exception or unhandled rejection from a timer or promise a task
-   * left behind): log them, fail the task they came from when it still runs, never end the process (default true).
-   */
-  guardProcess?: boolean;
 }
 
-  /** State db file, expanded (`null`: none). */
-  readonly statedb: string | null;
 /** Options after defaults. */
 export interface ResolvedWorkerOptions {
   readonly queues: readonly string[];
@@ -83,11 +81,13 @@ export interface ResolvedWorkerOptions {
   readonly prefetch: number;
   readonly shutdownTimeout: number | null;
   readonly closeApp: boolean;
+  /** State db file, expanded (`null`: none). */
+  readonly statedb: string | null;
+  readonly guardProcess: boolean;
   /** Default `[hard, soft]` time limits, seconds. */
   readonly timeLimits: readonly [number | null, number | null];
   /** What a pool created by name gets besides its concurrency. */
   readonly poolOptions: Omit<PoolOptions, 'concurrency'>;
-  readonly guardProcess: boolean;
 }
 
 function check(ok: boolean, path: string, what: string): void {
@@ -106,7 +106,6 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
   const autoscale = options.autoscale;
   if (autoscale !== undefined) {
     check(Number.isInteger(autoscale[0]) && Number.isInteger(autoscale[1]) && autoscale[1] >= 1 && autoscale[0] >= autoscale[1], 'worker.autoscale', `expected [max, min] with max ≥ min ≥ 1, got [${autoscale.join(', ')}]`);
-    statedb: options.statedb == null ? null : expandNodeFormat(options.statedb, expandHostname(options.hostname ?? conf.worker.hostname)),
   }
   const concurrency =
     typeof pool === 'object'
@@ -131,9 +130,10 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     prefetch: concurrency * prefetchMultiplier,
     shutdownTimeout,
     closeApp: options.closeApp ?? true,
+    statedb: options.statedb == null ? null : expandNodeFormat(options.statedb, expandHostname(options.hostname ?? conf.worker.hostname)),
+    guardProcess: options.guardProcess ?? true,
     timeLimits: [options.timeLimit ?? null, options.softTimeLimit ?? null] as const,
     poolOptions: poolOptionsOf(options),
-    guardProcess: options.guardProcess ?? true,
   });
 }
 
@@ -145,3 +145,4 @@ function poolOptionsOf<W>(options: WorkerOptions<W>): Omit<PoolOptions, 'concurr
   if (options.childApp !== undefined) out.childApp = options.childApp;
   return out;
 }
+
