@@ -16,4 +16,6 @@ export {
 } from './queue-driver/queue-driver-suite.js';
 export { resultBackendSuite, type ResultBackendSuiteOptions } from './result-backend/result-backend-suite.js';
 export { keyValueDriverSuite, type KeyValueDriverSuiteOptions } from './key-value-driver/key-value-driver-suite.js';
+export { poolSuite, type PoolSuiteFactory, type PoolSuiteOptions } from './pool/pool-suite.js';
+export { suiteApp } from './pool/suite-app.js';
 export { kombuEnvelope, readEnvelope } from './helpers.js';

@@ -37,6 +37,8 @@ export type { Bootstep } from '@q/core';
 export { asyncPool, ASYNC_POOL_DEFAULT_CONCURRENCY } from './pools/async-pool.js';
 export type { AsyncPoolOptions } from './pools/async-pool.js';
 export { soloPool } from './pools/solo-pool.js';
+export { preforkPool, PREFORK_CAPABILITIES } from './pools/prefork-pool.js';
+export { threadsPool, THREADS_CAPABILITIES } from './pools/threads-pool.js';
 export { builtinPools } from './pools/builtin-pools.js';
 export { createPool } from './pools/create-pool.js';
 export type { PluginPools } from './pools/create-pool.js';
