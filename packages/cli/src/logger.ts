@@ -1,7 +1,7 @@
 /**
  * The CLI's logger at the level of `-l/--loglevel`, written to stderr. Lines are formatted for people
  * (`[2025-01-01 12:00:00.000: INFO/worker] message key=value`, like Celery's) by the worker's default logger
- * (`consoleLogger` of `@q/worker`: formatted once per event-loop turn, off the log call), unless `--log-format json`
+ * (`consoleLogger` of `@q/worker`: formatted every few milliseconds, off the log call), unless `--log-format json`
  * asks for pino's JSON lines.
  */
 import { pino } from 'pino';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consoleLogger } from './console-logger.js';
+import { FLUSH_INTERVAL_MS } from './log-buffer.js';
 
 /** Collects what a logger writes, one entry per line (a write carries every line of one event-loop turn). */
 function capture() {
@@ -78,15 +79,18 @@ describe('consoleLogger', () => {
 });
 
 describe('consoleLogger off the hot path', () => {
-  it('formats and writes nothing in the log call: the lines of one turn go out together on the next', async () => {
+  it('formats and writes nothing in the log call: the lines of a few milliseconds go out together', async () => {
     const { lines, writes, stream } = capture();
     const log = consoleLogger({ stream }).child({ node: 'celery@box' });
     let formatted = 0;
     const field = { toJSON: () => ((formatted += 1), 'v') };
-    for (let i = 0; i < 3; i += 1) log.info({ field }, `line ${i}`);
+    for (let i = 0; i < 2; i += 1) log.info({ field }, `line ${i}`);
     expect(writes).toEqual([]);
     expect(formatted).toBe(0);
     await new Promise((resolve) => setImmediate(resolve));
+    log.info({ field }, 'line 2');
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS * 3));
     expect(writes).toHaveLength(1);
     expect(formatted).toBe(3);
     expect(lines.map((l) => l.replace(/^\[[^\]]*\] /, ''))).toEqual(['line 0 field="v"\n', 'line 1 field="v"\n', 'line 2 field="v"\n']);

@@ -5,7 +5,7 @@
  * `[2025-01-01 12:00:00.000: INFO/worker] celery@host ready. pool=async concurrency=100`.
  *
  * Logging costs little: a log call checks the level and appends a record; the line is formatted and written
- * once per event-loop turn, with the other lines of that turn, through pino's asynchronous destination
+ * every few milliseconds, with the other lines logged meanwhile, through pino's asynchronous destination
  * (sonic-boom). Pending lines are written when the process exits, and on `flush()` (the worker flushes when it
  * stops). `format: 'json'` gives pino itself, with the same asynchronous destination.
  * This is the one place in q's libraries that writes to the console, and only when nothing else was chosen.
@@ -29,7 +29,7 @@ export interface ConsoleLoggerOptions {
   /**
    * Where lines go: a file descriptor, a file path (appended to, created with its folder), or a stream's
    * `write`. Default: file descriptor 2 (stderr), written asynchronously. A stream gets one `write` per
-   * event-loop turn with that turn's lines.
+   * flush with the lines logged since the last one.
    */
   destination?: LogDestination;
   /** Same as `destination` with a stream (kept for callers of earlier versions). */
@@ -79,7 +79,7 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): ConsoleLogger
   return new TextLogger(buffer, level, VALUES[level] ?? VALUES['info'] as number, null);
 }
 
-/** pino, writing through a {@link LogBuffer} (one asynchronous write per turn). */
+/** pino, writing through a {@link LogBuffer} (one asynchronous write every few milliseconds). */
 function jsonLogger(level: ConsoleLogLevel, name: string, destination: LogDestination): ConsoleLogger {
   const buffer = new LogBuffer(destination, 1, (r, i) => r[i] as string);
   const stream = { write: (line: string): void => buffer.push1(line) };

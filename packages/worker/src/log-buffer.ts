@@ -1,6 +1,6 @@
 /**
  * Where {@link consoleLogger}'s lines wait between the log call and the write: the log call only appends a record
- * (no formatting, no write), and once per event-loop turn the buffer formats what was logged during the turn
+ * (no formatting, no write), and every {@link FLUSH_INTERVAL_MS} the buffer formats what was logged meanwhile
  * and hands it as one chunk to an asynchronous destination (pino's `sonic-boom`: `pino.destination({ sync:
  * false })`). A line is never lost on the way out: `flushSync()` formats and writes what is pending and waits for
  * the destination, and it runs by itself when the process exits (one `exit` listener for every live buffer).
@@ -26,6 +26,11 @@ export type RecordFormatter = (slots: readonly unknown[], at: number) => string;
 /** pino's asynchronous destination (sonic-boom): what `pino.destination({ sync: false })` returns. */
 type SonicBoom = ReturnType<typeof sonicBoom>;
 
+/**
+ * Records wait this long before they are formatted and written: one write carries the lines of many event-loop
+ * turns (a worker's turn often holds a few tasks; a write per turn cost more than the formatting).
+ */
+export const FLUSH_INTERVAL_MS = 10;
 /** Write chunks of about this many characters at most. */
 const CHUNK = 256 * 1024;
 /** The largest single write sonic-boom makes (its default is 16 KiB). */
@@ -40,7 +45,7 @@ function flushAllOnExit(): void {
 }
 
 /**
- * Records of one event-loop turn, formatted and written on the next turn. A record is `width` values appended to
+ * Records of the last few milliseconds, formatted and written together. A record is `width` values appended to
  * one flat array (no object per record); {@link RecordFormatter} turns it into text.
  */
 export class LogBuffer {
@@ -91,7 +96,8 @@ export class LogBuffer {
 
   #schedule(): void {
     this.#scheduled = true;
-    setImmediate(this.#drain);
+    // Not `unref`'d away: a pending line keeps the process up for at most this long (the exit hook covers the rest).
+    setTimeout(this.#drain, FLUSH_INTERVAL_MS);
   }
 
   /** Records not yet formatted. */
