@@ -46,7 +46,10 @@ export interface ConsoleLogger extends Logger {
   readonly level: string;
   /** Whether lines at `level` are written (pino's `isLevelEnabled`). */
   isLevelEnabled(level: string): boolean;
-  /** Write every pending line now and wait for the destination (also done when the process exits). */
+  /**
+   * Hand every pending line to the destination now (a stream's `write` is called at once; a file or descriptor is
+   * written asynchronously). When the process exits, what is pending is written synchronously.
+   */
   flush(): void;
   child(bindings: Record<string, unknown>): ConsoleLogger;
 }
@@ -85,7 +88,7 @@ function jsonLogger(level: ConsoleLogLevel, name: string, destination: LogDestin
   const stream = { write: (line: string): void => buffer.push1(line) };
   const logger = pino({ level, name, base: { pid: process.pid } }, stream);
   // pino's children are created from their parent's prototype chain: they inherit this `flush` too.
-  return Object.assign(logger, { flush: () => buffer.flushSync() }) as unknown as ConsoleLogger;
+  return Object.assign(logger, { flush: () => buffer.flush() }) as unknown as ConsoleLogger;
 }
 
 /** The text logger: a level check and a record per call; formatting happens in the {@link LogBuffer}. */
@@ -141,7 +144,7 @@ class TextLogger implements ConsoleLogger {
   }
 
   flush(): void {
-    this.#buffer.flushSync();
+    this.#buffer.flush();
   }
 }
 

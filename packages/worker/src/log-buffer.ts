@@ -110,7 +110,14 @@ export class LogBuffer {
     this.#writePending();
   };
 
-  /** Format every pending record and hand the text to the destination (which writes it asynchronously). */
+  /**
+   * Format every pending record and hand the text to the destination now: a stream's `write` is called at once; a
+   * file descriptor or file is written asynchronously (see {@link flushSync} to wait).
+   */
+  flush(): void {
+    this.#writePending();
+  }
+
   #writePending(): void {
     const slots = this.#pending;
     if (slots.length === 0) return;
@@ -137,7 +144,10 @@ export class LogBuffer {
     }
   }
 
-  /** Format and write what is pending now, and wait until the destination has written it. */
+  /**
+   * Format and write what is pending now, and wait until the destination has written it. For the process's exit:
+   * bytes of an asynchronous write still under way are not waited for.
+   */
   flushSync(): void {
     this.#writePending();
     if (this.#sonic === null) return;
