@@ -31,7 +31,7 @@ export { connectionStep } from './blueprint/connection-step.js';
 export { poolStep } from './blueprint/pool-step.js';
 export { timerStep } from './blueprint/timer-step.js';
 export { consumerStep } from './blueprint/consumer-step.js';
-export { customConsumer, CUSTOM_CONSUMER_PREFETCH } from './blueprint/custom-consumer.js';
+export { customConsumer } from './blueprint/custom-consumer.js';
 export type { ConsumedMessage, ConsumerStep, CustomConsumerOptions, CustomMessageHandler } from './blueprint/custom-consumer.js';
 export type { Bootstep } from '@q/core';
 export { asyncPool, ASYNC_POOL_DEFAULT_CONCURRENCY } from './pools/async-pool.js';

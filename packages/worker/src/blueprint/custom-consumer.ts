@@ -33,7 +33,11 @@ export interface CustomConsumerOptions {
   queues: readonly (string | QueueOptions)[];
   /** Called with each message. */
   handle: CustomMessageHandler;
-  /** Unacknowledged messages in flight per queue (default 10; 0 = unlimited). */
+  /**
+   * Unacknowledged messages in flight per queue (0 = unlimited). Default: the worker's own prefetch
+   * (`concurrency × prefetchMultiplier`). On a transport whose consumers share one limit (AMQP: one channel, a global
+   * `basic.qos`, as Celery's worker), the value set last applies to the task consumer too: leave it unset there.
+   */
   prefetch?: number;
   /** Decode bodies with the app's serializers (default true); false hands the handler the raw bytes. */
   decode?: boolean;
@@ -52,9 +56,6 @@ export interface ConsumerStep extends Bootstep<WorkerHost> {
   /** Messages handed to the handler and not settled yet (0 while stopped). */
   readonly unsettled: number;
 }
-
-/** The default number of unacknowledged messages per queue. */
-export const CUSTOM_CONSUMER_PREFETCH = 10;
 
 /**
  * A custom message consumer as a bootstep: give it to `createWorker(app, { bootsteps: [...] })` or register it
@@ -75,7 +76,6 @@ export const CUSTOM_CONSUMER_PREFETCH = 10;
  */
 export function customConsumer(options: CustomConsumerOptions): ConsumerStep {
   const queues = options.queues.map((q) => (typeof q === 'string' ? q : q.name));
-  const prefetch = options.prefetch ?? CUSTOM_CONSUMER_PREFETCH;
   let consumers: Consumer[] = [];
   let closing = false;
   const unsettled = new Set<Tracked>();
@@ -102,6 +102,8 @@ export function customConsumer(options: CustomConsumerOptions): ConsumerStep {
     async start(worker) {
       closing = false;
       const transport = worker.transport;
+      // The task consumer's current limit (raised while ETA tasks are held): unchanged where consumers share one.
+      const prefetch = options.prefetch ?? worker.parts.consumer?.prefetch ?? worker.options.prefetch;
       for (const queue of options.queues) {
         const topology = topologyOf(worker.app.conf, queue);
         await transport.declareExchange(topology.exchange);
