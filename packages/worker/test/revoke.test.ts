@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chain, TaskRevokedError } from '@q/core';
 import type { HookPayloads, TaskContext } from '@q/core';
 import { makeApp, metaOf, namespace, recordSettlements, recordingLogger, sleep, startWorker, until } from './helpers.js';
@@ -157,6 +157,23 @@ describe('statedb', () => {
       expect(err).toMatchObject({ code: 'Q_ERR_BOOTSTEP_FAILED' });
       expect(String((err as Error).message) + String((err as Error).cause)).toMatch(/statedb .*celery\.db: not a q state db/);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a running worker saves a revoke within the sync interval (a killed worker loses at most that much)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'q-revoke-'));
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const file = path.join(dir, 'w.state');
+      const worker = await startWorker(makeApp(namespace()), { statedb: file });
+      const ids = async (): Promise<string[]> => (JSON.parse(await readFile(file, 'utf8')) as { revoked: [string, number][] }).revoked.map(([id]) => id);
+      expect(await ids()).toEqual([]); // written at start
+      worker.revoke('later-1');
+      vi.advanceTimersByTime(10_000);
+      await until(ids, (list) => list.includes('later-1'));
+    } finally {
+      vi.useRealTimers();
       await rm(dir, { recursive: true, force: true });
     }
   });
