@@ -299,7 +299,9 @@ export class Trace implements LazySignalJob {
         return this.#onError(outcome.error);
       case 'timeout': {
         const err = hardTimeLimitError(hard);
-        this.log.error(`hard time limit (${hard ?? '?'}s) exceeded for ${this.#msg.name}[${this.#msg.id}]; its result will be discarded`);
+        // What happened to the body depends on what the pool can do (its capabilities), not on its name.
+        const fate = this.#rt.pool.capabilities?.hardTimeout === true ? 'its child was terminated and is replaced' : 'its result will be discarded';
+        this.log.error(`hard time limit (${hard ?? '?'}s) exceeded for ${this.#msg.name}[${this.#msg.id}]; ${fate}`);
         return this.#onFailure(err);
       }
       case 'terminated':
