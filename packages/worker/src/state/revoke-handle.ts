@@ -17,11 +17,20 @@ function call(listener: AbortListener, event: Event): void {
 
 /** An `AbortSignal`-shaped handle on one job; see the module comment. */
 export class RevokeHandle {
+  /** The task id of the job. */
+  readonly taskId: string;
+  /** Neighbours in {@link RunningTasks}' list (no hashing per job: a revoke walks the list instead). */
+  prev: RevokeHandle | null = null;
+  next: RevokeHandle | null = null;
   aborted = false;
   reason: unknown = undefined;
   onabort: ((event: Event) => void) | null = null;
   /** One listener (the usual case: the pool's), or several. */
   #listeners: AbortListener | AbortListener[] | null = null;
+
+  constructor(taskId: string) {
+    this.taskId = taskId;
+  }
 
   /** A pool listens: the job holds a slot (pools listen once a job starts, not while it waits for one). */
   get listening(): boolean {

@@ -1,38 +1,44 @@
 /**
- * The jobs the worker has handed its pool, by task id, each with its {@link RevokeHandle}: what a revoke with
- * `terminate` looks up (Celery's `state.active_requests` as `_revoke` searches it).
+ * The jobs the worker has handed its pool, each with its {@link RevokeHandle}: what a revoke with `terminate` looks
+ * up (Celery's `state.active_requests` as `_revoke` searches it).
+ *
+ * Kept as a doubly linked list through the handles, not a map by id: adding and removing a job (twice per task, on
+ * the hot path) is a few pointer writes; a revoke (rare) walks the jobs in the pool, at most the prefetch.
  */
 import { RevokeHandle } from './revoke-handle.js';
 
 /** Handles of the jobs handed to the pool and not finished. */
 export class RunningTasks {
-  /** One handle per id, or several when the same id runs twice (a redelivered copy). */
-  readonly #byId = new Map<string, RevokeHandle | RevokeHandle[]>();
+  #head: RevokeHandle | null = null;
 
-  /** Ids of the jobs handed to the pool (waiting for a slot or running). */
+  /** Ids of the jobs handed to the pool (waiting for a slot or running), oldest first, once each. */
   get ids(): string[] {
-    return [...this.#byId.keys()];
+    const ids = new Set<string>();
+    for (let h = this.#head; h !== null; h = h.next) ids.add(h.taskId);
+    return [...ids].reverse();
   }
 
   /** A job of `taskId` goes to the pool: its handle. */
   add(taskId: string): RevokeHandle {
-    const handle = new RevokeHandle();
-    const current = this.#byId.get(taskId);
-    if (current === undefined) this.#byId.set(taskId, handle);
-    else if (Array.isArray(current)) current.push(handle);
-    else this.#byId.set(taskId, [current, handle]);
+    const handle = new RevokeHandle(taskId);
+    const head = this.#head;
+    if (head !== null) {
+      handle.next = head;
+      head.prev = handle;
+    }
+    this.#head = handle;
     return handle;
   }
 
-  /** The job of `handle` is done. */
-  delete(taskId: string, handle: RevokeHandle): void {
-    const current = this.#byId.get(taskId);
-    if (current === handle) this.#byId.delete(taskId);
-    else if (Array.isArray(current)) {
-      const rest = current.filter((h) => h !== handle);
-      if (rest.length === 0) this.#byId.delete(taskId);
-      else this.#byId.set(taskId, rest.length === 1 ? (rest[0] as RevokeHandle) : rest);
-    }
+  /** The job of `handle` is done (`taskId` is its id, kept for callers that track by id). */
+  delete(_taskId: string, handle: RevokeHandle): void {
+    const { prev, next } = handle;
+    if (prev !== null) prev.next = next;
+    else if (this.#head === handle) this.#head = next;
+    else return; // not in the list (deleted already)
+    if (next !== null) next.prev = prev;
+    handle.prev = null;
+    handle.next = null;
   }
 
   /**
@@ -40,18 +46,13 @@ export class RunningTasks {
    * are left alone (the revoked-id check skips them when they get one). Returns the ids of the jobs aborted.
    */
   terminate(ids: Iterable<string>, reason: (taskId: string) => unknown): string[] {
-    const done: string[] = [];
-    for (const id of new Set(ids)) {
-      const current = this.#byId.get(id);
-      if (current === undefined) continue;
-      let hit = false;
-      for (const handle of Array.isArray(current) ? [...current] : [current]) {
-        if (!handle.listening || handle.aborted) continue;
-        handle.abort(reason(id));
-        hit = true;
-      }
-      if (hit) done.push(id);
+    const wanted = new Set(ids);
+    const done = new Set<string>();
+    for (let h = this.#head; h !== null; h = h.next) {
+      if (!wanted.has(h.taskId) || !h.listening || h.aborted) continue;
+      h.abort(reason(h.taskId));
+      done.add(h.taskId);
     }
-    return done;
+    return [...done];
   }
 }
