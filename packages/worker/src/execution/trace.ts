@@ -35,7 +35,7 @@ import { runRevocable } from '../state/run-revocable.js';
 import { ignoresResult, storeState, storesErrors, taskMeta, type StoreInit } from './store-state.js';
 import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
 import { replaceTask } from './replace-task.js';
-import { trackTaskRun } from '../guard/running-tasks.js';
+import { settleTracked, trackTaskRun } from '../guard/running-tasks.js';
 import { buildTaskContext } from './task-context.js';
 import { describeJob, jobCallbacks } from './job-descriptor.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
@@ -231,7 +231,7 @@ export class Trace implements LazySignalJob {
     if (hard !== null) options.hardTimeoutMs = hard * 1000;
     if (soft !== null) options.softTimeoutMs = soft * 1000;
     rt.counters.reserved += 1;
-    const outcome = await runRevocable(rt, this, options);
+    const outcome = settleTracked(await runRevocable(rt, this, options), this.#running);
     if (!this.#started) {
       rt.counters.reserved -= 1;
       await this.settle('requeue');

@@ -5,44 +5,47 @@ import { recordingLogger } from '@q/test-services';
 import { describe, expect, it } from 'vitest';
 import { handleStrayError, installProcessGuard } from './process-guard.js';
 import type { GuardSource } from './process-guard.js';
-import { runningTasks, trackTaskRun } from './running-tasks.js';
+import { runningTasks, settleTracked, trackTaskRun } from './running-tasks.js';
 
 const message = (id: string): TaskMessage => ({ id, name: 'tasks.t', argsrepr: '(1,)', kwargsrepr: '{}' }) as TaskMessage;
 const running = (id: string): RunningTask => ({ id, rootId: id, children: [] });
 
-/** Starts a tracked task that waits until `release` is called; returns its promise. */
+/** Starts a tracked task (its body returns at once); `outcome` is what the trace makes of a pool outcome. */
 function start(id: string, hostname = 'w@h') {
   const task = running(id);
-  let release!: (v: string) => void;
-  const done = trackTaskRun(task, message(id), hostname, () => runAsTask(task, () => new Promise<string>((r) => (release = r))));
-  return { task, done, release: (v: string) => release(v) };
+  trackTaskRun(task, message(id), hostname, () => runAsTask(task, () => 'body'));
+  return { task, outcome: (value: unknown) => settleTracked({ kind: 'success', value, runtimeMs: 1 }, task) };
 }
 
 describe('process guard', () => {
-  it('fails the running task a stray error comes from, and only that one', async () => {
+  it('fails the running task a stray error comes from, and only that one', () => {
     const logger = recordingLogger();
     const source = new EventEmitter();
     const remove = installProcessGuard({ hostname: 'w@h', logger }, source as unknown as GuardSource);
     const a = start('a');
     const b = start('b');
     expect(runningTasks('w@h').map((t) => t.id)).toEqual(['a', 'b']);
+    expect(runningTasks('other@h')).toEqual([]);
     runAsTask(a.task, () => source.emit('uncaughtException', new Error('stray')));
-    await expect(a.done).rejects.toThrow('stray');
+    runAsTask(a.task, () => source.emit('unhandledRejection', new Error('second')));
+    expect(a.outcome('ignored')).toEqual({ kind: 'failure', error: new Error('stray'), runtimeMs: 1 });
     expect(runningTasks().map((t) => t.id)).toEqual(['b']);
-    b.release('fine');
-    await expect(b.done).resolves.toBe('fine');
-    expect(logger.lines.map((l) => l.msg)).toEqual(['uncaught exception in task tasks.t[a]: the task fails with it; the worker goes on']);
+    expect(b.outcome('fine')).toEqual({ kind: 'success', value: 'fine', runtimeMs: 1 });
+    expect(runningTasks()).toEqual([]);
+    expect(logger.lines.map((l) => l.msg)).toEqual([
+      'uncaught exception in task tasks.t[a]: the task fails with it; the worker goes on',
+      'unhandled promise rejection in task tasks.t[a]: the task fails with it; the worker goes on',
+    ]);
     remove();
     expect(source.listenerCount('uncaughtException') + source.listenerCount('unhandledRejection')).toBe(0);
   });
 
-  it('only logs an error of a task that finished, or of no task', async () => {
+  it('only logs an error of a task that finished, or of no task', () => {
     const logger = recordingLogger();
     const source = new EventEmitter();
     const remove = installProcessGuard({ hostname: 'w@h', logger }, source as unknown as GuardSource);
     const a = start('done-1');
-    a.release('ok');
-    await a.done;
+    a.outcome('ok');
     runAsTask(a.task, () => handleStrayError(new Error('late'), 'unhandledRejection'));
     handleStrayError(new Error('nobody'), 'uncaughtException');
     expect(logger.lines.map((l) => l.msg)).toEqual([

@@ -2,8 +2,9 @@
  * The process guard (issue 13, "a worker that stays up"): a stray throw or rejection — from a timer callback or a
  * promise a task started and forgot — is logged and never ends the process. When core's `currentTask()` names the
  * task it came from (its `AsyncLocalStorage` follows timers, callbacks and promises, and Node runs the
- * `uncaughtException` / `unhandledRejection` listeners in the failing context), that task fails with the error if
- * it is still running; other tasks and their messages are untouched.
+ * `uncaughtException` / `unhandledRejection` listeners in the failing context) and that task is still running, it
+ * fails with the error once its body settles (whatever the body returns); other tasks and their messages are
+ * untouched.
  *
  * Installed by `Worker.start()` (option `guardProcess`, default true) and removed at stop; several workers in one
  * process share one pair of listeners.
