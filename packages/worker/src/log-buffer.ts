@@ -1,7 +1,7 @@
 /**
  * Where {@link consoleLogger}'s lines wait between the log call and the write: the log call only appends a record
- * (no formatting, no write), and every {@link FLUSH_INTERVAL_MS} the buffer formats what was logged meanwhile
- * and hands it as one chunk to an asynchronous destination (pino's `sonic-boom`: `pino.destination({ sync:
+ * (no formatting, no write); at the end of the event-loop turn the turn's records are formatted into a buffer, and
+ * every {@link FLUSH_INTERVAL_MS} what was formatted meanwhile goes as one chunk to an asynchronous destination (pino's `sonic-boom`: `pino.destination({ sync:
  * false })`). A line is never lost on the way out: `flushSync()` formats and writes what is pending and waits for
  * the destination, and it runs by itself when the process exits (one `exit` listener for every live buffer).
  */
@@ -31,8 +31,10 @@ type SonicBoom = ReturnType<typeof sonicBoom>;
  * turns (a worker's turn often holds a few tasks; a write per turn cost more than the formatting).
  */
 export const FLUSH_INTERVAL_MS = 10;
-/** Write chunks of about this many characters at most. */
+/** Formatted bytes that are written without waiting for the interval. */
 const CHUNK = 256 * 1024;
+/** The size of the buffers lines are formatted into (file destinations). */
+const BYTES = 512 * 1024;
 /** The largest single write sonic-boom makes (its default is 16 KiB). */
 const MAX_WRITE = 1024 * 1024;
 
@@ -56,7 +58,16 @@ export class LogBuffer {
   /** The destination is a file this buffer opened (closed by {@link close}). */
   readonly #ownsFile: boolean;
   #pending: unknown[] = [];
-  #scheduled = false;
+  #formatScheduled = false;
+  #writeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Formatted bytes not handed to the destination yet: `#bytes[#start, #end)` (file destinations). */
+  #bytes: Buffer | null = null;
+  #start = 0;
+  #end = 0;
+  /** Formatted lines not written yet (stream destinations). */
+  #lines: string[] = [];
+  /** Bytes (or characters, for a stream) formatted and not handed to the destination yet. */
+  #size = 0;
   readonly #ref: WeakRef<LogBuffer>;
 
   constructor(destination: LogDestination, width: number, format: RecordFormatter) {
@@ -85,60 +96,97 @@ export class LogBuffer {
   /** Append a one-value record (the hot path: no formatting, no write). */
   push1(a: unknown): void {
     this.#pending.push(a);
-    if (!this.#scheduled) this.#schedule();
+    if (!this.#formatScheduled) this.#scheduleFormat();
   }
 
   /** Append a five-value record (the hot path: no formatting, no write). */
   push5(a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this.#pending.push(a, b, c, d, e);
-    if (!this.#scheduled) this.#schedule();
+    if (!this.#formatScheduled) this.#scheduleFormat();
   }
 
-  #schedule(): void {
-    this.#scheduled = true;
-    // Not `unref`'d away: a pending line keeps the process up for at most this long (the exit hook covers the rest).
-    setTimeout(this.#drain, FLUSH_INTERVAL_MS);
+  /**
+   * Records are formatted at the end of the turn that logged them (so what they hold dies young), their bytes
+   * written every {@link FLUSH_INTERVAL_MS}.
+   */
+  #scheduleFormat(): void {
+    this.#formatScheduled = true;
+    setImmediate(this.#formatTurn);
   }
+
+  readonly #formatTurn = (): void => {
+    this.#formatScheduled = false;
+    this.#formatPending();
+    if (this.#size >= CHUNK) this.#writeOut();
+    // Not `unref`'d away: pending bytes keep the process up for at most this long (the exit hook covers the rest).
+    else if (this.#size > 0 && this.#writeTimer === null) this.#writeTimer = setTimeout(this.#timedWrite, FLUSH_INTERVAL_MS);
+  };
+
+  readonly #timedWrite = (): void => {
+    this.#writeTimer = null;
+    this.#writeOut();
+  };
 
   /** Records not yet formatted. */
   get pending(): number {
     return this.#pending.length / this.#width;
   }
 
-  readonly #drain = (): void => {
-    this.#scheduled = false;
-    this.#writePending();
-  };
-
   /**
    * Format every pending record and hand the text to the destination now: a stream's `write` is called at once; a
    * file descriptor or file is written asynchronously (see {@link flushSync} to wait).
    */
   flush(): void {
-    this.#writePending();
+    this.#formatPending();
+    this.#writeOut();
   }
 
-  #writePending(): void {
+  #formatPending(): void {
     const slots = this.#pending;
     if (slots.length === 0) return;
     this.#pending = [];
     const format = this.#format;
     const width = this.#width;
-    let chunk = '';
-    for (let at = 0; at < slots.length; at += width) {
-      chunk += format(slots, at);
-      if (chunk.length >= CHUNK) {
-        this.#write(chunk);
-        chunk = '';
-      }
-    }
-    if (chunk !== '') this.#write(chunk);
+    for (let at = 0; at < slots.length; at += width) this.#append(format(slots, at));
   }
 
-  #write(text: string): void {
+  /** One formatted line: its bytes into the current buffer (file destinations), or kept for the stream's next write. */
+  #append(line: string): void {
+    if (this.#sonic === null) {
+      this.#lines.push(line);
+      this.#size += line.length;
+      return;
+    }
+    const room = line.length * 3;
+    if (this.#bytes === null || this.#end + room > this.#bytes.length) {
+      this.#writeOut();
+      this.#bytes = Buffer.allocUnsafe(Math.max(BYTES, room));
+      this.#start = 0;
+      this.#end = 0;
+    }
+    const n = this.#bytes.write(line, this.#end);
+    this.#end += n;
+    this.#size += n;
+  }
+
+  /** Hand what is formatted to the destination. sonic-boom keeps the bytes it is given: later lines go after them. */
+  #writeOut(): void {
+    if (this.#writeTimer !== null) {
+      clearTimeout(this.#writeTimer);
+      this.#writeTimer = null;
+    }
+    if (this.#size === 0) return;
+    this.#size = 0;
     try {
-      if (this.#sonic !== null) this.#sonic.write(Buffer.from(text) as unknown as string);
-      else this.#stream?.write(text);
+      if (this.#sonic !== null && this.#bytes !== null) {
+        const out = this.#bytes.subarray(this.#start, this.#end);
+        this.#start = this.#end;
+        this.#sonic.write(out as unknown as string);
+      } else if (this.#stream !== null) {
+        const text = this.#lines.join('');
+        this.#lines = [];
+        this.#stream.write(text);
+      }
     } catch {
       // A destination that cannot take the line (closed, full) drops it: logging never fails the caller.
     }
@@ -149,7 +197,7 @@ export class LogBuffer {
    * bytes of an asynchronous write still under way are not waited for.
    */
   flushSync(): void {
-    this.#writePending();
+    this.flush();
     if (this.#sonic === null) return;
     try {
       this.#sonic.flushSync();
