@@ -97,6 +97,20 @@ describe('q worker: signals', () => {
     expect(await worker.exited()).toBe(0);
   });
 
+  it('SIGUSR1 lists the tasks a threads pool runs too', async () => {
+    const { client, start } = setup(['-P', 'threads', '-c', '2']);
+    const worker = start();
+    await worker.waitFor(/ready\./, 30_000);
+    const r = await client.sendTask('ops.sleep', [2000]);
+    await new Promise((res) => setTimeout(res, 1000));
+    const from = worker.output().length;
+    worker.signal('SIGUSR1');
+    await worker.waitFor(new RegExp(`SIGUSR1: 1 task running\\s+ops\\.sleep\\[${r.id}\\]`), 10_000, from);
+    expect(await r.get({ timeout: 5 })).toBe(2000);
+    worker.signal('SIGTERM');
+    expect(await worker.exited()).toBe(0);
+  });
+
   it('SIGHUP stops warm and runs the same command again: new pid in the expanded pidfile, logs in the expanded logfile', async () => {
     const pidfile = path.join(dir, `hup-${runs + 1}-%n%I.pid`);
     const logfile = path.join(dir, `hup-${runs + 1}-%n-%i.log`);

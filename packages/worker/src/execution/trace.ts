@@ -203,7 +203,9 @@ export class Trace implements LazySignalJob {
     // What the task sends while it runs is its child (parent and root ids, its `children`), however deep.
     const running: RunningTask = { id: msg.id, rootId: msg.rootId ?? msg.id, children: [] };
     this.#running = running;
-    if (this.#dispatch !== null) return this.#dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request));
+    // Tracked as well, so SIGUSR1 lists it; a stray error in the child or thread is that runner's to handle.
+    const dispatch = this.#dispatch;
+    if (dispatch !== null) return trackTaskRun(running, msg, rt.hostname, () => dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request)));
     return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs)));
   }
 
