@@ -131,6 +131,7 @@ describe('q worker: signals', () => {
     expect(newPid).toBeGreaterThan(0);
     expect(newPid).not.toBe(worker.child.pid);
     expect(read(logPath)).toMatch(/restarting \(warm shutdown, then the same command again\)/);
+    expect(read(logPath)).toMatch(/hup@\S+: stopped shutdown=restart/); // the old worker's last lines reached the file
     const again = await client.sendTask('ops.sleep', [1]);
     expect(await again.get({ timeout: 10 })).toBe(1);
     process.kill(newPid, 'SIGTERM');

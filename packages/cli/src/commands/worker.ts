@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { App } from '@q/core';
-import { createWorker, expandNodeFormat } from '@q/worker';
+import { createWorker, expandNodeFormat, flushLogger } from '@q/worker';
 import type { Worker, WorkerOptions } from '@q/worker';
 import { renderBanner } from '../banner.js';
 import type { BannerInfo } from '../banner.js';
@@ -110,6 +110,7 @@ export async function runWorker(ctx: CommandContext, options: WorkerCommandOptio
         const file = openLogfile(path.resolve(ctx.io.cwd, expandNodeFormat(options.logfile, worker.hostname)));
         logSink.switchTo(file);
         closeLog = () => {
+          flushLogger(ctx.logger); // lines the logger still holds belong in the file
           logSink.reset();
           file.close();
         };
