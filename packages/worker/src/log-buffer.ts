@@ -40,6 +40,8 @@ const MAX_WRITE = 1024 * 1024;
 
 /** Buffers of live loggers, flushed synchronously when the process exits. */
 const live = new Set<WeakRef<LogBuffer>>();
+/** Forgets the reference of a buffer that was collected (its lines were written: a pending write holds it). */
+const forget = new FinalizationRegistry<WeakRef<LogBuffer>>((ref) => live.delete(ref));
 let exitHookInstalled = false;
 
 function flushAllOnExit(): void {
@@ -87,6 +89,7 @@ export class LogBuffer {
     }
     this.#ref = new WeakRef<LogBuffer>(this);
     live.add(this.#ref);
+    forget.register(this, this.#ref, this.#ref);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.on('exit', flushAllOnExit);
@@ -210,6 +213,7 @@ export class LogBuffer {
   close(): void {
     this.flushSync();
     live.delete(this.#ref);
+    forget.unregister(this.#ref);
     if (this.#sonic !== null && this.#ownsFile) this.#sonic.end();
   }
 }
