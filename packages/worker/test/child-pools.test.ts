@@ -91,6 +91,12 @@ for (const pool of ['prefork', 'threads'] as const) {
       expect(await (await app.sendTask('pool.add', [1, 2])).get({ timeout: 10 })).toBe(3);
     }, 20_000);
 
+    it('requeues the message of an acksLate task with rejectOnWorkerLost whose child died', async () => {
+      const { app } = await setup();
+      const r = await app.sendTask('pool.exitOnce');
+      expect(await r.get({ timeout: 15 })).toBe('second delivery');
+    }, 20_000);
+
     it('replaces a child after maxTasksPerChild tasks and past maxMemoryPerChild', async () => {
       const { app } = await setup({ concurrency: 1, maxTasksPerChild: 2, maxMemoryPerChild: 150 * 1024 });
       const ids: string[] = [];

@@ -93,6 +93,8 @@ async function main(): Promise<void> {
         return;
     }
   });
+  // A process child whose parent went away (killed, crashed) exits instead of running on as an orphan.
+  if (parentPort === null) process.on('disconnect', () => process.exit(0));
   port.send({ t: 'ready' });
 }
 
