@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { loadApp } from './load-app.js';
 import type { LoadAppOptions } from './load-app.js';
 import { createLogger } from './logger.js';
+import { flushLogger } from '@q/worker';
 import type { LogFormat, LogLevel } from './logger.js';
 import type { CliOverrides } from '@q/core/internal';
 
@@ -45,17 +46,31 @@ export interface CommandContext {
   print(line: string): void;
 }
 
+/** The loggers of the commands run so far that may still hold lines ({@link flushCommandLoggers}). */
+const commandLoggers = new Set<Logger>();
+
+/**
+ * Writes out what the commands' loggers still hold (the text logger writes once per event-loop turn); `runCli`
+ * calls it when a command ends, so its last lines come before an error line and before `runCli` returns.
+ */
+export function flushCommandLoggers(): void {
+  for (const logger of commandLoggers) flushLogger(logger);
+  commandLoggers.clear();
+}
+
 /** Builds the context of the command `cmd` (its global options are read from the root program). */
 export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandContext {
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const overrides = resolveOverrides(globals, io.env, io.cwd);
   const logger = createLogger({ level: globals.loglevel, format: globals.logFormat, sink: io.stderr, name: cmd.name() });
+  commandLoggers.add(logger);
   // The app's logger when the module gives it none: the command's for `worker`; for the client commands, warnings
   // and errors only (connect retries show; core's notices do not clutter their output, and a default app's use of
   // ./.q is said by the command itself, with how to choose another). Connect retries are remembered on the way.
-  const connectRetries = watchConnectRetries(
-    cmd.name() === 'worker' ? logger : createLogger({ level: quieter(globals.loglevel, 'warn'), format: globals.logFormat, sink: io.stderr, name: cmd.name() }),
-  );
+  const appLogger =
+    cmd.name() === 'worker' ? logger : createLogger({ level: quieter(globals.loglevel, 'warn'), format: globals.logFormat, sink: io.stderr, name: cmd.name() });
+  commandLoggers.add(appLogger);
+  const connectRetries = watchConnectRetries(appLogger);
   const appOverrides: CliOverrides = { ...overrides, logger: connectRetries.logger };
   return {
     io,

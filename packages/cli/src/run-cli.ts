@@ -1,7 +1,7 @@
 /** Runs the program once and turns every outcome into an exit code: 0 ok, 1 failure, 2 usage error. */
 import { CommanderError } from 'commander';
 import { isQError } from '@q/core';
-import { isDebug } from './context.js';
+import { flushCommandLoggers, isDebug } from './context.js';
 import type { GlobalOptions, RunState } from './context.js';
 import { processIo } from './io.js';
 import type { CliIo } from './io.js';
@@ -21,8 +21,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const program = createProgram(io, run);
   try {
     await program.parseAsync([...argv], { from: 'node' });
+    flushCommandLoggers();
     return run.exitCode;
   } catch (err) {
+    flushCommandLoggers();
     const debug = isDebug(program.opts<Partial<GlobalOptions>>() as Pick<GlobalOptions, 'loglevel'>);
     return reportError(err, io, debug);
   }
