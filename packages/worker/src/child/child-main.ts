@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         void runJob({ app, logger, updateState }, message.job, controller.signal).then((outcome) => {
           controllers.delete(message.id);
           // A thread's own heap (the resident size is the whole process's); a process's resident size.
-          const rss = Math.round((parentPort !== null ? process.memoryUsage().heapUsed : process.memoryUsage.rss()) / 1024);
+          const rss = boot.reportMemory === true ? Math.round((parentPort !== null ? process.memoryUsage().heapUsed : process.memoryUsage.rss()) / 1024) : 0;
           try {
             port.send({ t: 'done', id: message.id, outcome, rss });
           } catch (err) {

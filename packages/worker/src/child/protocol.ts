@@ -9,6 +9,8 @@ import type { ChildAppSource, JobDescriptor, RemoteOutcome, SerializedError } fr
 export interface ChildBoot {
   readonly app: ChildAppSource;
   readonly pool: string;
+  /** Report the child's memory after each job (only `maxMemoryPerChild` needs it; reading it costs per task). */
+  readonly reportMemory?: boolean;
 }
 
 /** Parent → child. */

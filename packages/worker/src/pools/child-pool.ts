@@ -74,7 +74,7 @@ export function childPool(options: ChildPoolOptions): Pool {
   const live = (): Child[] => [...children].filter((c) => c.state !== 'retiring' && c.state !== 'gone');
 
   const spawnChild = (): Child => {
-    const handle = options.spawn({ app: options.childApp, pool: name });
+    const handle = options.spawn({ app: options.childApp, pool: name, reportMemory: options.maxMemoryPerChild !== undefined });
     let ready!: () => void;
     let failed!: (err: Error) => void;
     const child: Child = { handle, state: 'booting', tasks: 0, running: null, ready: new Promise<void>((res, rej) => ((ready = res), (failed = rej))) };
