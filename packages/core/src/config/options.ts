@@ -172,7 +172,7 @@ export interface AppOptions {
     pool?: string;
     /** Node name, with `%h` (host), `%n` (host name part), `%d` (domain) (default `celery@%h`). */
     hostname?: string;
-    /** Queues to consume (default: the default queue). */
+    /** Queues to consume (default: every queue of `task.queues`, else the default queue, as Celery without `-Q`). */
     queues?: readonly string[];
     /** Seconds to wait for running tasks at warm shutdown before going cold (default none = wait). */
     shutdownTimeout?: number | null;
