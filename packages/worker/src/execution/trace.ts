@@ -38,12 +38,10 @@ import { replaceTask } from './replace-task.js';
 import { settleTracked, trackTaskRun } from '../guard/running-tasks.js';
 import { buildTaskContext } from './task-context.js';
 import { describeJob, jobCallbacks } from './job-descriptor.js';
+import { DeliverySettlement, type Settlement, type SettlementHost } from './settlement.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
 import type { TaskRequest } from './task-request.js';
 
-type Settlement = 'ack' | 'requeue' | 'drop';
-
-const SETTLED: Promise<void> = Promise.resolve();
 /** What a job that does not run resolves with. */
 const NOT_RUN: Promise<undefined> = Promise.resolve(undefined);
 /** The signal factory of a job whose body runs elsewhere (its signal lives where it runs). */
@@ -56,12 +54,9 @@ type Dispatch = (descriptor: JobDescriptor, callbacks: JobCallbacks) => Promise<
  * One run of one request. It is also the pool job (`runLazy`: the pool hands it a signal factory, so no
  * `AbortSignal` is created unless the task reads `ctx.signal` or something aborts it).
  */
-export class Trace implements LazySignalJob {
-  #settled = false;
-  /** The ack/nack under way (or done); later settles wait for it. */
-  #settling: Promise<void> = SETTLED;
-  /** The ack/nack completed (the hot path skips awaiting it again). */
-  #settleDone = false;
+export class Trace implements LazySignalJob, SettlementHost {
+  /** The delivery's ack/nack, once (settlement.ts). */
+  readonly #settlement: DeliverySettlement;
   #started = false;
   /** The task expired while it waited for a pool slot: revoked instead of run. */
   #expired = false;
@@ -83,6 +78,7 @@ export class Trace implements LazySignalJob {
   constructor(rt: WorkerRuntime, request: TaskRequest) {
     this.#rt = rt;
     this.#request = request;
+    this.#settlement = new DeliverySettlement(request.delivery, this);
     this.#limits = effectiveTimeLimits(request, rt.timeLimitsOf?.(request.message.name));
     this.taskId = request.message.id;
     this.taskName = request.message.name;
@@ -105,25 +101,20 @@ export class Trace implements LazySignalJob {
 
   /** Settle the delivery once; later calls wait for the first one. Never rejects (errors are logged). */
   settle(how: Settlement): Promise<void> {
-    if (this.#settled) return this.#settling;
-    this.#settled = true;
-    // A `then` on the delivery's promise, not an `async` wrapper: one promise less per task on the hot path.
-    let call: Promise<void>;
-    try {
-      call = how === 'ack' ? this.#request.delivery.ack() : this.#request.delivery.nack({ requeue: how === 'requeue' });
-    } catch (err) {
-      call = Promise.reject(err);
-    }
-    this.#settling = call.then(
-      () => {
-        this.#settleDone = true;
-      },
-      (err: unknown) => {
-        this.log.error({ err }, `could not ${how} ${this.#msg.name}[${this.#msg.id}]`);
-        this.#settleDone = true;
-      },
-    );
-    return this.#settling;
+    return this.#settlement.settle(how);
+  }
+
+  /** The broker refused a settlement: logged. */
+  settleFailed(how: Settlement, err: unknown): void {
+    this.log.error({ err }, `could not ${how} ${this.#msg.name}[${this.#msg.id}]`);
+  }
+
+  get #settled(): boolean {
+    return this.#settlement.settled;
+  }
+
+  get #settleDone(): boolean {
+    return this.#settlement.done;
   }
 
   /** The pool job, for pools that hand over a signal up front (plugin pools). */
@@ -242,13 +233,12 @@ export class Trace implements LazySignalJob {
     }
     if (this.#lost) {
       // Nothing to settle: the broker already took it back and delivers it again (that copy runs).
-      this.#settled = true;
-      this.#settleDone = true;
+      this.#settlement.markSettled();
       this.log.debug(`${this.#msg.name}[${this.#msg.id}] not started: its delivery was lost (the broker redelivers it)`);
       return;
     }
     if (this.#expired) {
-      this.#settled = true;
+      this.#settlement.markSettled();
       await revokeExpired(rt, request.delivery, this.#msg);
       return;
     }
