@@ -16,9 +16,9 @@ import type { BrokerName } from './config.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCH_ROOT = path.resolve(here, '..');
-const OUT_DIR = path.join(BENCH_ROOT, 'node_modules', '.cache', 'q-bench');
+export const OUT_DIR = path.join(BENCH_ROOT, 'node_modules', '.cache', 'q-bench');
 
-interface EsbuildBuildOptions {
+export interface EsbuildBuildOptions {
   entryPoints: string[];
   outfile: string;
   bundle: boolean;
@@ -31,12 +31,12 @@ interface EsbuildBuildOptions {
   logLevel: 'error';
   sourcemap: boolean;
 }
-interface Esbuild {
+export interface Esbuild {
   version: string;
   build(options: EsbuildBuildOptions): Promise<{ errors: unknown[] }>;
 }
 
-async function loadEsbuild(): Promise<Esbuild> {
+export async function loadEsbuild(): Promise<Esbuild> {
   const requireFromHere = createRequire(import.meta.url);
   const requireFromTsx = createRequire(requireFromHere.resolve('tsx'));
   const entry = requireFromTsx.resolve('esbuild');

@@ -6,12 +6,22 @@
  * - No-op drain with results: `threads -c 2` against `async`.
  * - Hard limit: an endless synchronous loop with a 2 s limit on `prefork` and `threads`: when it fails, and how soon the
  *   next task runs.
+ * - Celery prefork -c 2 (Debian's `/usr/bin/python3 -m celery`, `src/python/pools_app.py`, the same task names) in the
+ *   same run, sent to and read by the same q client: CPU-bound, no-op drain with results, peak RSS.
+ *
+ * q runs built, as a user's install does: `packages/cli/dist/bin.js` (plain `node`, no `--conditions`) with the app
+ * bundled by esbuild into `node_modules/.cache/q-bench/pools-app.mjs` (`@q/*` external, so parent and children load
+ * q's `dist/`). `POOLS_BENCH_SOURCE=1` runs q from source through tsx instead. Build the packages first
+ * (`pnpm -r build`). The rows go to stdout and, as a Markdown block, to `node_modules/.cache/q-bench/pools.md`.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '@q/core';
 import type { App, AsyncResult } from '@q/core';
+import { BENCH_ROOT, OUT_DIR, loadEsbuild } from '../build.js';
 import { descendants, peakRss } from '../rss.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -19,14 +29,49 @@ const APP = fileURLToPath(new URL('./pools-app.ts', import.meta.url));
 const URL_ = process.env['POOLS_BENCH_REDIS'] ?? 'redis://127.0.0.1:6379/7';
 const CPU_TASKS = Number(process.env['POOLS_BENCH_CPU_TASKS'] ?? 2000);
 const NOOP_TASKS = Number(process.env['POOLS_BENCH_NOOP_TASKS'] ?? 10000);
+const FROM_SOURCE = process.env['POOLS_BENCH_SOURCE'] === '1';
+const CLI_DIST = path.join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+const BUILT_APP = path.join(OUT_DIR, 'pools-app.mjs');
+const PYTHON = '/usr/bin/python3';
+const PY_DIR = path.join(BENCH_ROOT, 'src', 'python');
+/** Celery's best configuration for these rows (as the main bench's Celery prefork): no cluster chatter, a deep prefetch. */
+const CELERY_ARGS = ['-m', 'celery', '-A', 'pools_app', 'worker', '-P', 'prefork', '--concurrency', '2', '--prefetch-multiplier', '64', '--without-gossip', '--without-mingle', '--without-heartbeat', '-l', 'WARNING', '-n', 'pools-bench@%h'];
+
+/** Bundles the app for the built q worker: `@q/*` stay external and resolve to the packages' `dist/`. */
+async function buildApp(): Promise<void> {
+  const esbuild = await loadEsbuild();
+  await esbuild.build({
+    entryPoints: [APP],
+    outfile: BUILT_APP,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: [],
+    external: ['@q/*'],
+    banner: { js: '' },
+    logLevel: 'error',
+    sourcemap: false,
+  });
+}
+
+type WorkerKind = 'q' | 'celery';
 
 interface Running {
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
-async function startWorker(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts', '-A', APP, '-l', 'warning', 'worker', ...args], {
+async function startWorker(args: string[], kind: WorkerKind = 'q'): Promise<Running> {
+  if (kind === 'celery') {
+    // At WARNING Celery prints nothing when ready: the warm-up tasks wait for it.
+    const child = spawn(PYTHON, CELERY_ARGS, { cwd: PY_DIR, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, POOLS_BENCH_REDIS: URL_, PYTHONUNBUFFERED: '1' } });
+    return { child, stop: () => stopChild(child) };
+  }
+  const command = FROM_SOURCE
+    ? ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts', '-A', APP]
+    : [CLI_DIST, '-A', BUILT_APP];
+  const child = spawn(process.execPath, [...command, '-l', 'warning', 'worker', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -78,8 +123,16 @@ async function sendAll(client: App, name: string, count: number, args: unknown[]
   return out;
 }
 
-async function timed(client: App, pool: string[], name: string, count: number, args: unknown[]): Promise<{ seconds: number; rssMb: number }> {
-  const worker = await startWorker(pool);
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function timed(client: App, pool: string[], name: string, count: number, args: unknown[], kind: WorkerKind = 'q'): Promise<{ seconds: number; rssMb: number }> {
+  const worker = await startWorker(pool, kind);
   try {
     // Warm up: every child has loaded the app.
     await Promise.all((await sendAll(client, 'pb.noop', 8, [])).map((r) => r.get({ timeout: 60 })));
@@ -111,30 +164,72 @@ async function hardLimit(client: App, pool: string): Promise<{ failedAfter: numb
 }
 
 async function main(): Promise<void> {
+  if (!FROM_SOURCE) {
+    if (!existsSync(CLI_DIST)) throw new Error(`${CLI_DIST} is missing: build the packages first (pnpm -r build), or POOLS_BENCH_SOURCE=1`);
+    await buildApp();
+  }
   const client = createApp({ name: 'pools-bench', broker: URL_, backend: URL_ });
   const lines: string[] = [];
   const row = (text: string): void => {
     lines.push(text);
     process.stdout.write(`${text}\n`);
   };
-  row(`pools bench: ${CPU_TASKS} CPU-bound tasks of 5 ms; ${NOOP_TASKS} no-op tasks with results; Redis ${URL_}`);
+  const table: string[] = ['| row | q | Celery prefork -c 2 | target (issue 13) |', '|---|---:|---:|---|'];
+  const met = (ok: boolean): string => (ok ? 'met' : 'not met');
+  const s = (x: number): string => `${x.toFixed(1)} s`;
+  const mb = (x: number): string => `${x.toFixed(0)} MB`;
+  const rate = (x: number): string => `${Math.round(x).toLocaleString('en-US')} tasks/s`;
+  row(`pools bench: ${CPU_TASKS} CPU-bound tasks of 5 ms; ${NOOP_TASKS} no-op tasks with results; Redis ${URL_}; q ${FROM_SOURCE ? 'from source (tsx)' : 'built (packages/*/dist)'}`);
   const solo = await timed(client, ['-P', 'solo'], 'pb.cpu', CPU_TASKS, [5]);
   row(`cpu solo: ${solo.seconds.toFixed(2)} s, peak RSS ${solo.rssMb.toFixed(1)} MB`);
+  const cpu: Record<string, { seconds: number; rssMb: number }> = {};
   for (const pool of ['prefork', 'threads']) {
     const r = await timed(client, ['-P', pool, '-c', '2'], 'pb.cpu', CPU_TASKS, [5]);
+    cpu[pool] = r;
     row(`cpu ${pool} -c 2: ${r.seconds.toFixed(2)} s (${((r.seconds / solo.seconds) * 100).toFixed(0)} % of solo), peak RSS (parent + children) ${r.rssMb.toFixed(1)} MB`);
   }
+  const celeryCpu = await timed(client, [], 'pb.cpu', CPU_TASKS, [5], 'celery');
+  row(`cpu Celery prefork -c 2: ${celeryCpu.seconds.toFixed(2)} s, peak RSS (parent + children) ${celeryCpu.rssMb.toFixed(1)} MB`);
   const asyncDrain = await timed(client, ['-P', 'async'], 'pb.noop', NOOP_TASKS, []);
   row(`noop async: ${(NOOP_TASKS / asyncDrain.seconds).toFixed(0)} tasks/s`);
   const threadsDrain = await timed(client, ['-P', 'threads', '-c', '2'], 'pb.noop', NOOP_TASKS, []);
   row(`noop threads -c 2: ${(NOOP_TASKS / threadsDrain.seconds).toFixed(0)} tasks/s (${((asyncDrain.seconds / threadsDrain.seconds) * 100).toFixed(0)} % of async)`);
   const preforkDrain = await timed(client, ['-P', 'prefork', '-c', '2'], 'pb.noop', NOOP_TASKS, []);
-  row(`noop prefork -c 2: ${(NOOP_TASKS / preforkDrain.seconds).toFixed(0)} tasks/s`);
+  row(`noop prefork -c 2: ${(NOOP_TASKS / preforkDrain.seconds).toFixed(0)} tasks/s, peak RSS (parent + children) ${preforkDrain.rssMb.toFixed(1)} MB`);
+  const celeryDrain = await timed(client, [], 'pb.noop', NOOP_TASKS, [], 'celery');
+  row(`noop Celery prefork -c 2: ${(NOOP_TASKS / celeryDrain.seconds).toFixed(0)} tasks/s (q prefork ${(celeryDrain.seconds / preforkDrain.seconds).toFixed(1)}×), peak RSS (parent + children) ${celeryDrain.rssMb.toFixed(1)} MB`);
+  const hard: Record<string, { failedAfter: number; nextAfter: number }> = {};
   for (const pool of ['prefork', 'threads']) {
     const h = await hardLimit(client, pool);
+    hard[pool] = h;
     row(`hard limit 2 s on ${pool}: failed after ${h.failedAfter.toFixed(2)} s, next task done ${h.nextAfter.toFixed(2)} s later`);
   }
   await client.close();
+
+  const pre = cpu['prefork'] as { seconds: number; rssMb: number };
+  const thr = cpu['threads'] as { seconds: number; rssMb: number };
+  const pct = (x: number): string => `${((x / solo.seconds) * 100).toFixed(0)} % of solo`;
+  table.push(`| CPU-bound, \`solo\` | ${s(solo.seconds)} | | — |`);
+  table.push(`| CPU-bound, \`prefork -c 2\` | ${s(pre.seconds)} (${pct(pre.seconds)}) | ${s(celeryCpu.seconds)} | ≤ 60 % of solo and ahead of Celery: ${met(pre.seconds <= 0.6 * solo.seconds && pre.seconds < celeryCpu.seconds)} |`);
+  table.push(`| CPU-bound, \`threads -c 2\` | ${s(thr.seconds)} (${pct(thr.seconds)}) | ${s(celeryCpu.seconds)} | ≤ 60 % of solo and ahead of Celery: ${met(thr.seconds <= 0.6 * solo.seconds && thr.seconds < celeryCpu.seconds)} |`);
+  const rssQ = Math.max(pre.rssMb, preforkDrain.rssMb);
+  const rssC = Math.max(celeryCpu.rssMb, celeryDrain.rssMb);
+  table.push(`| peak RSS, \`prefork -c 2\` (parent + children; the higher of its CPU and drain rows) | ${mb(rssQ)} | ${mb(rssC)} | ≤ Celery prefork -c 2: ${met(rssQ <= rssC)} |`);
+  table.push(`| peak RSS, \`threads -c 2\` | ${mb(thr.rssMb)} | | — |`);
+  const asyncRate = NOOP_TASKS / asyncDrain.seconds;
+  const threadsRate = NOOP_TASKS / threadsDrain.seconds;
+  const preforkRate = NOOP_TASKS / preforkDrain.seconds;
+  const celeryRate = NOOP_TASKS / celeryDrain.seconds;
+  table.push(`| no-op drain with results, \`async\` | ${rate(asyncRate)} | | — |`);
+  table.push(`| no-op drain with results, \`threads -c 2\` | ${rate(threadsRate)} (${((threadsRate / asyncRate) * 100).toFixed(0)} % of async) | | ≥ 50 % of async: ${met(threadsRate >= 0.5 * asyncRate)} |`);
+  table.push(`| no-op drain with results, \`prefork -c 2\` | ${rate(preforkRate)} (${(preforkRate / celeryRate).toFixed(1)}× Celery) | ${rate(celeryRate)} | ≥ 5× Celery prefork -c 2: ${met(preforkRate >= 5 * celeryRate)} |`);
+  for (const pool of ['prefork', 'threads']) {
+    const h = hard[pool] as { failedAfter: number; nextAfter: number };
+    table.push(`| hard limit 2 s, \`${pool}\` | failed after ${h.failedAfter.toFixed(2)} s; next task ${h.nextAfter.toFixed(2)} s later | | 2 s ± 0.5, next within 1 s: ${met(Math.abs(h.failedAfter - 2) <= 0.5 && h.nextAfter <= 1)} |`);
+  }
+  const md = [`<!-- pools-bench:begin (generated by \`pnpm --filter @q/bench bench:pools\`) -->`, ...table, '<!-- pools-bench:end -->', ''].join('\n');
+  writeFileSync(path.join(OUT_DIR, 'pools.md'), md);
+  process.stdout.write(`\n${md}`);
 }
 
 main().then(
