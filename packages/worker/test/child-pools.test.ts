@@ -58,6 +58,14 @@ for (const pool of ['prefork', 'threads'] as const) {
       expect((await metaOf(app, retried.id)).status).toBe('FAILURE');
     });
 
+    it("records what a task sends from its child in the result's children", async () => {
+      const { app } = await setup();
+      const r = await app.sendTask('pool.spawn');
+      const sent = (await r.get({ timeout: 10 })) as string;
+      expect(typeof sent).toBe('string');
+      expect((await metaOf(app, r.id)).children).toEqual([[[sent, null], null]]);
+    });
+
     it('soft limit: the signal aborts with SoftTimeLimitExceeded, which a task may catch', async () => {
       const { app } = await setup();
       const soft = await app.sendTask('pool.soft', [], {}, { softTimeLimit: 0.2 } as never);

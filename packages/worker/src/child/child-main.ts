@@ -63,12 +63,14 @@ async function main(): Promise<void> {
             calls.set(rid, { resolve, reject });
             port.send({ t: 'call', rid, id: message.id, op: 'updateState', state, meta });
           });
-        void runJob({ app, logger, updateState }, message.job, controller.signal).then((outcome) => {
+        const children: unknown[] = [];
+        void runJob({ app, logger, updateState }, message.job, controller.signal, children).then((outcome) => {
           controllers.delete(message.id);
           // A thread's own heap (the resident size is the whole process's); a process's resident size.
           const rss = boot.reportMemory === true ? Math.round((parentPort !== null ? process.memoryUsage().heapUsed : process.memoryUsage.rss()) / 1024) : 0;
           try {
-            port.send({ t: 'done', id: message.id, outcome, rss });
+            // What the body sent is the task's `children` (the parent stores them with the result).
+            port.send(children.length > 0 ? { t: 'done', id: message.id, outcome, rss, children } : { t: 'done', id: message.id, outcome, rss });
           } catch (err) {
             // A value that cannot cross the boundary fails the task.
             port.send({ t: 'done', id: message.id, outcome: { kind: 'failure', error: serializeError(err) }, rss });

@@ -27,8 +27,11 @@ export type ParentMessage =
 export type ChildMessage =
   | { readonly t: 'ready' }
   | { readonly t: 'boot-failed'; readonly error: SerializedError }
-  /** Job `id` finished; `rss` is the child's resident memory in KiB afterwards. */
-  | { readonly t: 'done'; readonly id: number; readonly outcome: RemoteOutcome; readonly rss: number }
+  /**
+   * Job `id` finished; `rss` is the child's resident memory in KiB afterwards; `children` are the result tuples of
+   * what the body sent (absent when it sent nothing).
+   */
+  | { readonly t: 'done'; readonly id: number; readonly outcome: RemoteOutcome; readonly rss: number; readonly children?: readonly unknown[] }
   | { readonly t: 'call'; readonly rid: number; readonly id: number; readonly op: 'updateState'; readonly state: string; readonly meta: unknown };
 
 /** Environment variable a child process reads its {@link ChildBoot} from (threads get it as `workerData`). */

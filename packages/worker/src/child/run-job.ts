@@ -17,8 +17,11 @@ export interface RunJobHost {
   updateState(state: TaskState, meta: unknown): Promise<void>;
 }
 
-/** Run `job`; `signal` aborts at its soft time limit. Never throws. */
-export async function runJob(host: RunJobHost, job: JobDescriptor, signal: AbortSignal): Promise<RemoteOutcome> {
+/**
+ * Run `job`; `signal` aborts at its soft time limit. Never throws. What the body sends (its `children` result
+ * tuples) is pushed onto `children`, for the parent to store with the result.
+ */
+export async function runJob(host: RunJobHost, job: JobDescriptor, signal: AbortSignal, children: unknown[] = []): Promise<RemoteOutcome> {
   let value: unknown;
   const task = host.app.tasks.get(job.taskName);
   if (task === undefined) return { kind: 'failure', error: serializeError(new Error(`task ${job.taskName} is not registered in this child`)) };
@@ -30,7 +33,7 @@ export async function runJob(host: RunJobHost, job: JobDescriptor, signal: Abort
       signal,
     );
     const request = job.request;
-    value = await runAsTask({ id: request.id, rootId: request.rootId ?? request.id, children: [] }, () => task.run(ctx, job.args, job.kwargs));
+    value = await runAsTask({ id: request.id, rootId: request.rootId ?? request.id, children }, () => task.run(ctx, job.args, job.kwargs));
   } catch (error) {
     const control = serializeControl(autoretry(error, options, job.request.retries) ?? error);
     if (control !== undefined) return { kind: 'control', control };

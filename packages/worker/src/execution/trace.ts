@@ -173,7 +173,8 @@ export class Trace implements LazySignalJob, SettlementHost {
     this.#running = running;
     // Tracked as well, so SIGUSR1 lists it; a stray error in the child or thread is that runner's to handle.
     const dispatch = this.#dispatch;
-    if (dispatch !== null) return trackTaskRun(running, msg, rt.hostname, () => dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request)));
+    // Dispatched as the running task: the pool adds what the body sends elsewhere to its `children`.
+    if (dispatch !== null) return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request))));
     return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs)));
   }
 

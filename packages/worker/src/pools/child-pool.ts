@@ -8,6 +8,8 @@
 import { QError } from '@q/core';
 import type { JobCallbacks, JobDescriptor, Pool, PoolCapabilities, PoolJob, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
 import type { ChildAppSource } from '@q/core/adapter';
+import { currentTask } from '@q/core/internal';
+import type { RunningTask } from '@q/core/internal';
 import type { ChildMessage } from '../child/protocol.js';
 import { reviveControl, reviveError, serializeError } from '../child/serialize-error.js';
 import type { ChildHandle, SpawnChild } from './child-handle.js';
@@ -31,6 +33,8 @@ interface Running {
   readonly id: number;
   readonly job: PoolJob;
   readonly callbacks: JobCallbacks;
+  /** The running task on the main thread (the job dispatches inside it): what the body sends becomes its `children`. */
+  readonly task: RunningTask | undefined;
   readonly resolve: (outcome: PoolOutcome) => void;
   readonly startedAt: number;
   timers: ReturnType<typeof setTimeout>[];
@@ -102,6 +106,7 @@ export function childPool(options: ChildPoolOptions): Pool {
         const run = child.running;
         if (run === null || run.id !== message.id) return;
         const outcome = message.outcome;
+        if (message.children !== undefined && run.task !== undefined) run.task.children.push(...message.children);
         if (outcome.kind === 'success') run.body?.resolve(outcome.value);
         else if (outcome.kind === 'failure') run.body?.reject(reviveError(outcome.error));
         else run.body?.reject(reviveControl(outcome.control));
@@ -203,7 +208,7 @@ export function childPool(options: ChildPoolOptions): Pool {
     const outer = w.options.signal;
     const dispatch = (descriptor: JobDescriptor, callbacks: JobCallbacks): Promise<unknown> =>
       new Promise<unknown>((resolve, reject) => {
-        run = { id, job: w.job, callbacks, resolve: w.resolve, startedAt: performance.now(), timers: [], settled: false, body: { resolve, reject } };
+        run = { id, job: w.job, callbacks, task: currentTask(), resolve: w.resolve, startedAt: performance.now(), timers: [], settled: false, body: { resolve, reject } };
         const r = run;
         child.running = r;
         const soft = w.options.softTimeoutMs;
