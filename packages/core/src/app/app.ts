@@ -63,16 +63,7 @@ export class App implements CanvasApp {
     canvas: this,
   };
   /** How a canvas sends each of its tasks from this app. */
-  readonly #canvasSender: CanvasSender = {
-    oid: '',
-    send: async (call, links) => {
-      const defaults = this.#defaultsOf(call.name);
-      return (await publishCall(this, call, links, defaults, { serializer: defaults.serializer })).id;
-    },
-    backend: () => this.getBackend(),
-    queueOf: (name) => this.route(name).queue,
-    resultExpiresMs: null,
-  };
+  readonly #canvasSender: CanvasSender;
   #pluginsReady: Promise<void> | null = null;
   #transport: Promise<Transport> | null = null;
   /** The backend resolved and attached, not connected (what the send path checks for `onTaskCall`). */
@@ -99,7 +90,16 @@ export class App implements CanvasApp {
     this.#userPlugins = [...(options.plugins ?? [])];
     this.#producer = new Producer(this);
     const expires = this.conf.result.expires;
-    Object.assign(this.#canvasSender, { oid: this.oid, resultExpiresMs: expires === null ? null : expires * 1000 });
+    this.#canvasSender = {
+      oid: this.oid,
+      send: async (call, links) => {
+        const defaults = this.#defaultsOf(call.name);
+        return (await publishCall(this, call, links, defaults, { serializer: defaults.serializer })).id;
+      },
+      backend: () => this.getBackend(),
+      queueOf: (name) => this.route(name).queue,
+      resultExpiresMs: expires === null ? null : expires * 1000,
+    };
     registerBuiltinTasks(this as unknown as BuiltinHost, this.#canvasSender);
     this.#backendHost = Object.freeze({
       oid: this.oid,

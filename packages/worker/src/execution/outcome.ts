@@ -26,7 +26,7 @@ import { describeValue } from './describe-value.js';
 import { applyErrbacks, applySuccessFollowUps, hasSuccessFollowUps } from './follow-ups.js';
 import { logEnabled } from './log-level.js';
 import { publishRetry } from './retry.js';
-import { ignoresResult, storeState, storesErrors, taskMeta, type StoreInit } from './store-state.js';
+import { ignoresResult, storeMeta, storeState, storesErrors, taskMeta, type StoreInit } from './store-state.js';
 import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
 import { replaceTask } from './replace-task.js';
 import { hookInfo, type TaskRequest } from './task-request.js';
@@ -94,13 +94,13 @@ function settle(run: OutcomeRun, how: 'ack' | 'requeue' | 'drop'): Promise<void>
 async function finalState(run: OutcomeRun, init: StoreInit, store: boolean): Promise<void> {
   const { rt } = run;
   const msg = run.request.message;
-  const storing = store ? storeState(rt, msg, init) : null;
   if (msg.embed.chord === null || run.malformed) {
-    await storing;
+    if (store) await storeState(rt, msg, init);
     return;
   }
-  // Neither rejects: failures are logged where they happen.
-  await Promise.all([storing, chordPartDone(rt, messageMember(msg), taskMeta(rt, msg, init))]);
+  // One document for both; neither rejects (failures are logged where they happen).
+  const meta = taskMeta(rt, msg, init);
+  await Promise.all([store ? storeMeta(rt, msg, meta) : null, chordPartDone(rt, messageMember(msg), meta)]);
 }
 
 async function onSuccess(run: OutcomeRun, value: unknown, runtimeMs: number): Promise<void> {

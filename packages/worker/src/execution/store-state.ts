@@ -55,6 +55,13 @@ export function taskMeta(rt: WorkerRuntime, message: TaskMessage, init: StoreIni
 export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: StoreInit): Promise<TaskMeta | null> {
   if (!rt.backend) return null;
   const meta = taskMeta(rt, message, init);
+  await storeMeta(rt, message, meta);
+  return meta;
+}
+
+/** Store `meta` (made by {@link taskMeta}) for `message`'s task, as {@link storeState} does. */
+export async function storeMeta(rt: WorkerRuntime, message: TaskMessage, meta: TaskMeta): Promise<void> {
+  if (!rt.backend) return;
   const expires = rt.app.conf.result.expires;
   try {
     await rt.backend.storeResult(meta, {
@@ -63,9 +70,8 @@ export async function storeState(rt: WorkerRuntime, message: TaskMessage, init: 
       correlationId: message.correlationId,
     });
   } catch (err) {
-    rt.logger.error({ err, taskId: message.id, state: init.status }, `could not store ${init.status} of ${message.name}[${message.id}]`);
+    rt.logger.error({ err, taskId: message.id, state: meta.status }, `could not store ${meta.status} of ${message.name}[${message.id}]`);
   }
-  return meta;
 }
 
 /** Whether the result of `message` is ignored: by its task's `ignoreResult` or by the message's `ignore_result`. */
