@@ -72,7 +72,7 @@ const KNOWN_FAILURES = {};
  * loaded by the script's own module system (see HEADERS).
  */
 async function smoke(env) {
-  const { format, core, adapter, worker, load, resolve, exists, toPath, nodeModules, embeddedDir, expectedExports, knownFailures } = env;
+  const { format, core, adapter, internal, worker, load, resolve, exists, toPath, appDir, nodeModules, embeddedDir, expectedExports, knownFailures } = env;
   const failures = [];
   const assert = (ok, message) => {
     if (!ok) throw new Error(message);
@@ -158,6 +158,15 @@ async function smoke(env) {
     assert(typeof transport.capabilities === 'object' && transport.capabilities !== null, 'no capabilities');
   });
 
+  // A broker URL's scheme names its package (redis:// → @q/transport-redis), loaded from the app's directory: in the
+  // app's own module system, so the plugin and the app share one @q/core (a CommonJS app once failed here: the build
+  // turned the loader's import() of a file URL into require()).
+  await check('redis:// loads @q/transport-redis in the same module system as the app (one @q/core)', async () => {
+    const plugin = await internal.importPackagePlugin('@q/transport-redis', appDir);
+    const mod = await load('@q/transport-redis');
+    assert(plugin === mod.qPlugin, 'the qPlugin loaded for the URL is not the one the app imports (the other half of the dual package)');
+  });
+
   for (const [name, exports] of Object.entries(expectedExports)) {
     await check(`${name} loads and exports ${exports.join(', ')}`, async () => {
       const mod = await load(name);
@@ -178,11 +187,13 @@ const HEADERS = {
 import { fileURLToPath } from 'node:url';
 import { createApp, RemoteError } from '@q/core';
 import { memoryQueueDriver, virtualTransport } from '@q/core/adapter';
+import { importPackagePlugin } from '@q/core/internal';
 import { createWorker } from '@q/worker';
 
 const format = 'esm';
 const core = { createApp, RemoteError };
 const adapter = { memoryQueueDriver, virtualTransport };
+const internal = { importPackagePlugin };
 const worker = { createWorker };
 const load = (name) => import(name);
 const resolve = (name) => fs.realpathSync(fileURLToPath(import.meta.resolve(name)));
@@ -194,11 +205,13 @@ const fs = require('node:fs');
 const { fileURLToPath } = require('node:url');
 const { createApp, RemoteError } = require('@q/core');
 const { memoryQueueDriver, virtualTransport } = require('@q/core/adapter');
+const { importPackagePlugin } = require('@q/core/internal');
 const { createWorker } = require('@q/worker');
 
 const format = 'cjs';
 const core = { createApp, RemoteError };
 const adapter = { memoryQueueDriver, virtualTransport };
+const internal = { importPackagePlugin };
 const worker = { createWorker };
 const load = async (name) => require(name);
 const resolve = (name) => fs.realpathSync(require.resolve(name));
@@ -209,6 +222,7 @@ const toPath = (file) => (file.startsWith('file:') ? fileURLToPath(file) : file)
 
 function appScript(file, appDir) {
   const env = {
+    appDir,
     nodeModules: path.join(appDir, 'node_modules') + path.sep,
     embeddedDir: path.join(appDir, `embedded-${file.replace('.', '-')}`),
     expectedExports: EXPECTED_EXPORTS,
@@ -217,7 +231,7 @@ function appScript(file, appDir) {
   return `${HEADERS[file]}
 ${smoke.toString()}
 
-smoke({ format, core, adapter, worker, load, resolve, exists, toPath, ...${JSON.stringify(env)} }).catch((err) => {
+smoke({ format, core, adapter, internal, worker, load, resolve, exists, toPath, ...${JSON.stringify(env)} }).catch((err) => {
   console.log(\`FAIL \${format}: \${err && err.stack ? err.stack : err}\`);
   process.exitCode = 1;
 });

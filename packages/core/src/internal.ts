@@ -51,6 +51,7 @@ export type { ResultHost } from './result/async-result.js';
 // plugins and URLs
 export { PluginHost } from './plugins/plugin-host.js';
 export type { PluginHostOptions, SerializerSink } from './plugins/plugin-host.js';
+export { importPackage, processConditions } from './plugins/import-package.js';
 export { importPackagePlugin, liftBackend, liftTransport, resolveBackendUrl, resolveTransportUrl } from './plugins/url-resolver.js';
 export type { AdapterKind, UrlResolveContext } from './plugins/url-resolver.js';
 export { SCHEME_PACKAGES } from './plugins/scheme-packages.js';

@@ -4,8 +4,6 @@
  * and its `qPlugin` export is set up, which registers the scheme. A factory may return a tier-2 driver:
  * it is lifted with `virtualTransport()` / `keyValueBackend()`.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Logger } from '../contracts/logger.js';
 import type { Plugin, UrlFactoryContext } from '../contracts/plugin.js';
 import type { QueueDriver } from '../contracts/queue-driver.js';
@@ -16,6 +14,7 @@ import { ConfigError } from '../errors/q-error.js';
 import { closest } from '../config/config-schema.js';
 import { isKeyValueDriver, isQueueDriver } from '../transport/guards.js';
 import { virtualTransport } from '../transport/virtual-transport.js';
+import { importPackage } from './import-package.js';
 import type { PluginHost } from './plugin-host.js';
 import { SCHEME_PACKAGES, type SchemePackages } from './scheme-packages.js';
 
@@ -152,9 +151,7 @@ async function loadPackage(pkg: string, scheme: string, ctx: UrlResolveContext):
 
 /** Imports `pkg` as resolved from `resolveFrom` and returns its `qPlugin` export. */
 export async function importPackagePlugin(pkg: string, resolveFrom: string): Promise<Plugin> {
-  const require = createRequire(`${resolveFrom.replace(/\/$/, '')}/`);
-  const resolved = require.resolve(pkg);
-  const mod = (await import(pathToFileURL(resolved).href)) as { qPlugin?: unknown; default?: { qPlugin?: unknown } };
+  const mod = (await importPackage(pkg, resolveFrom)) as { qPlugin?: unknown; default?: { qPlugin?: unknown } };
   const plugin = mod.qPlugin ?? mod.default?.qPlugin;
   if (typeof plugin !== 'object' || plugin === null || typeof (plugin as Plugin).setup !== 'function') {
     throw new ConfigError('Q_ERR_URL_SCHEME_UNKNOWN', `package ${pkg} has no \`qPlugin\` export (a Plugin)`);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Worker as Thread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { processConditions } from '@q/core/internal';
 import type { ChildBoot, ChildMessage, ParentMessage } from '../child/protocol.js';
 import { CHILD_BOOT_ENV } from '../child/protocol.js';
 
@@ -49,14 +50,8 @@ const data = workerData ?? JSON.parse(process.env.Q_POOL_CHILD_START);
  * source (its entry a `.ts` file) resolves q's packages to their sources too.
  */
 function inheritedFlags(entry: string): string[] {
-  const flags: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i] as string;
-    if ((flag === '--conditions' || flag === '-C') && i + 1 < argv.length) flags.push(`--conditions=${argv[(i += 1)] as string}`);
-    else if (flag.startsWith('--conditions=')) flags.push(flag);
-    else if (flag.startsWith('-C=')) flags.push(`--conditions=${flag.slice(3)}`);
-  }
+  // Only the process's own arguments: `NODE_OPTIONS` reaches the child through its environment.
+  const flags = processConditions(process.execArgv, '').map((c) => `--conditions=${c}`);
   if (entry.endsWith('.ts') && !flags.includes('--conditions=@q/source')) flags.push('--conditions=@q/source');
   return flags;
 }
