@@ -48,3 +48,23 @@ describe('resolveWorkerOptions: concurrency from the pool declaration', () => {
     expect(() => resolveWorkerOptions(conf, { pool: 'broken' }, { broken })).toThrow(/worker\.concurrency: expected a positive integer, got 0/);
   });
 });
+
+describe('resolveWorkerOptions: child recycling and the state db from the app config', () => {
+  it("reads worker.maxTasksPerChild, maxMemoryPerChild and stateDb (Celery's worker_* settings); options win", () => {
+    const fromConf = resolveConfig({ worker: { maxTasksPerChild: 10, maxMemoryPerChild: 200_000, stateDb: '/tmp/%n.state', hostname: 'w1@box' } });
+    const resolved = resolveWorkerOptions(fromConf);
+    expect(resolved.poolOptions).toMatchObject({ maxTasksPerChild: 10, maxMemoryPerChild: 200_000 });
+    expect(resolved.statedb).toBe('/tmp/w1.state');
+    const given = resolveWorkerOptions(fromConf, { maxTasksPerChild: 3, maxMemoryPerChild: 1000, statedb: null });
+    expect(given.poolOptions).toMatchObject({ maxTasksPerChild: 3, maxMemoryPerChild: 1000 });
+    expect(given.statedb).toBeNull();
+  });
+
+  it('leaves them unset by default, and refuses a non-positive count', () => {
+    const resolved = resolveWorkerOptions(conf);
+    expect(resolved.poolOptions).not.toHaveProperty('maxTasksPerChild');
+    expect(resolved.poolOptions).not.toHaveProperty('maxMemoryPerChild');
+    expect(resolved.statedb).toBeNull();
+    expect(() => resolveConfig({ worker: { maxTasksPerChild: 0 } })).toThrow(/maxTasksPerChild/);
+  });
+});

@@ -45,7 +45,7 @@ export interface WorkerOptions<W = unknown> {
   /**
    * State db file (`--statedb`, Celery's `worker_state_db`): revoked task ids and the logical clock are loaded from
    * it at start and saved to it while running and at stop. `%n`, `%h`, `%d`, `%p`, `%i`, `%I` are expanded from the
-   * node name (`expandNodeFormat`). Default: none (revokes last as long as the process).
+   * node name (`expandNodeFormat`). Default: the app's `worker.stateDb` (none: revokes last as long as the process).
    */
   statedb?: string | null;
   /** More bootsteps, besides the built-in ones and those plugins registered. */
@@ -59,9 +59,9 @@ export interface WorkerOptions<W = unknown> {
   timeLimit?: number | null;
   /** Default soft time limit of every task, seconds (`--soft-time-limit`). */
   softTimeLimit?: number | null;
-  /** Replace a pool child after this many tasks (`prefork`, `threads`). */
+  /** Replace a pool child after this many tasks (`prefork`, `threads`; default the app's `worker.maxTasksPerChild`). */
   maxTasksPerChild?: number;
-  /** Replace a pool child after its current task when it uses more than this many KiB (`prefork`, `threads`). */
+  /** Replace a pool child after its current task past this many KiB (`prefork`, `threads`; default `worker.maxMemoryPerChild`). */
   maxMemoryPerChild?: number;
   /** `[max, min]` pool children: grow with queued work, shrink when idle (`--autoscale max,min`). */
   autoscale?: readonly [number, number];
@@ -130,17 +130,24 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     prefetch: concurrency * prefetchMultiplier,
     shutdownTimeout,
     closeApp: options.closeApp ?? true,
-    statedb: options.statedb == null ? null : expandNodeFormat(options.statedb, expandHostname(options.hostname ?? conf.worker.hostname)),
+    statedb: statedbOf(options.statedb === undefined ? conf.worker.stateDb : options.statedb, expandHostname(options.hostname ?? conf.worker.hostname)),
     guardProcess: options.guardProcess ?? true,
     timeLimits: [options.timeLimit ?? null, options.softTimeLimit ?? null] as const,
-    poolOptions: poolOptionsOf(options),
+    poolOptions: poolOptionsOf(conf, options),
   });
 }
 
-function poolOptionsOf<W>(options: WorkerOptions<W>): Omit<PoolOptions, 'concurrency'> {
+/** The state db file (`createWorker({ statedb })` over `worker.stateDb`), expanded; `null` for none. */
+function statedbOf(file: string | null | undefined, hostname: string): string | null {
+  return file == null ? null : expandNodeFormat(file, hostname);
+}
+
+function poolOptionsOf<W>(conf: ResolvedConfig, options: WorkerOptions<W>): Omit<PoolOptions, 'concurrency'> {
   const out: { -readonly [K in keyof Omit<PoolOptions, 'concurrency'>]: Omit<PoolOptions, 'concurrency'>[K] } = {};
-  if (options.maxTasksPerChild !== undefined) out.maxTasksPerChild = options.maxTasksPerChild;
-  if (options.maxMemoryPerChild !== undefined) out.maxMemoryPerChild = options.maxMemoryPerChild;
+  const maxTasks = options.maxTasksPerChild ?? conf.worker.maxTasksPerChild;
+  if (maxTasks !== null) out.maxTasksPerChild = maxTasks;
+  const maxMemory = options.maxMemoryPerChild ?? conf.worker.maxMemoryPerChild;
+  if (maxMemory !== null) out.maxMemoryPerChild = maxMemory;
   if (options.autoscale !== undefined) out.autoscale = options.autoscale;
   if (options.childApp !== undefined) out.childApp = options.childApp;
   return out;

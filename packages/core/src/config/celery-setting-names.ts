@@ -52,6 +52,9 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   worker_pool: 'worker.pool',
   worker_send_task_events: 'worker.sendTaskEvents',
   worker_disable_rate_limits: 'worker.disableRateLimits',
+  worker_max_tasks_per_child: 'worker.maxTasksPerChild',
+  worker_max_memory_per_child: 'worker.maxMemoryPerChild',
+  worker_state_db: 'worker.stateDb',
 });
 
 /**

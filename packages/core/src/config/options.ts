@@ -180,6 +180,18 @@ export interface AppOptions {
     sendTaskEvents?: boolean;
     /** Ignore every task's `rateLimit` (Celery `worker_disable_rate_limits`, default false). */
     disableRateLimits?: boolean;
+    /** Replace a `prefork`/`threads` child after this many tasks (Celery `worker_max_tasks_per_child`, default none). */
+    maxTasksPerChild?: number | null;
+    /**
+     * Replace a `prefork`/`threads` child after its current task when it uses more than this many KiB (Celery
+     * `worker_max_memory_per_child`, default none).
+     */
+    maxMemoryPerChild?: number | null;
+    /**
+     * State db file keeping revoked ids and the logical clock across restarts (Celery `worker_state_db`, `--statedb`);
+     * `%n`, `%h`, `%d`, `%p`, `%i`, `%I` are expanded. Default none.
+     */
+    stateDb?: string | null;
   };
 }
 
@@ -245,5 +257,8 @@ export interface ResolvedConfig {
     readonly shutdownTimeout: number | null;
     readonly sendTaskEvents: boolean;
     readonly disableRateLimits: boolean;
+    readonly maxTasksPerChild: number | null;
+    readonly maxMemoryPerChild: number | null;
+    readonly stateDb: string | null;
   };
 }

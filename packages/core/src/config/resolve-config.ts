@@ -180,6 +180,9 @@ const SCHEMA = group({
     shutdownTimeout: field(nullable(seconds), null),
     sendTaskEvents: field(bool, false),
     disableRateLimits: field(bool, false),
+    maxTasksPerChild: field(nullable(num({ min: 1, int: true })), null),
+    maxMemoryPerChild: field(nullable(num({ min: 1, int: true })), null),
+    stateDb: field(nullable(str({ nonEmpty: true })), null),
   }),
 });
 
