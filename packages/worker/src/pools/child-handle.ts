@@ -19,9 +19,15 @@ export interface ChildHandle {
   onMessage(handler: (message: ChildMessage) => void): void;
   /** Called once, when the child is gone; `why` tells how (`signal 9 (SIGKILL)`, `exitcode 3`). */
   onExit(handler: (why: string) => void): void;
-  /** End it now (SIGKILL / `worker.terminate()`). */
-  kill(): void;
+  /**
+   * End it: a process gets `signal` (default `SIGKILL`; another one is followed by `SIGKILL` after
+   * {@link KILL_GRACE_MS} if the process is still there), a thread `worker.terminate()`.
+   */
+  kill(signal?: NodeJS.Signals): void;
 }
+
+/** How long a child process sent a signal other than `SIGKILL` (a revoke's `SIGTERM`) has before `SIGKILL`. */
+export const KILL_GRACE_MS = 5_000;
 
 /** Starts one child. */
 export type SpawnChild = (boot: ChildBoot) => ChildHandle;
@@ -87,8 +93,16 @@ export function spawnProcess(preload: readonly string[]): SpawnChild {
           exited = true;
           handler(describeExit(code, signal));
         }),
-      kill: () => {
-        if (!exited) child.kill('SIGKILL');
+      kill: (signal = 'SIGKILL') => {
+        if (exited) return;
+        child.kill(signal);
+        if (signal === 'SIGKILL') return;
+        // A child that handles or ignores the signal is not left running a task the pool gave up on.
+        const timer = setTimeout(() => {
+          if (!exited) child.kill('SIGKILL');
+        }, KILL_GRACE_MS);
+        timer.unref();
+        child.once('exit', () => clearTimeout(timer));
       },
     };
   };

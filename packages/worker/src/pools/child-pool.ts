@@ -13,6 +13,7 @@ import type { RunningTask } from '@q/core/internal';
 import type { ChildMessage } from '../child/protocol.js';
 import { reviveControl, reviveError, serializeError } from '../child/serialize-error.js';
 import type { ChildHandle, SpawnChild } from './child-handle.js';
+import { terminateSignal } from '../state/terminate-reason.js';
 import { autoscaler } from './autoscaler.js';
 
 /** Options of {@link childPool}. */
@@ -189,13 +190,16 @@ export function childPool(options: ChildPoolOptions): Pool {
     run.resolve(outcome);
   };
 
-  /** Kill the child running `run` (hard limit, terminate): its job resolves `outcome`, a new child replaces it. */
+  /**
+   * Kill the child running `run` (hard limit, terminate, cold stop): its job resolves `outcome`, a new child replaces
+   * it. A revoke's terminate sends the signal it names (`SIGTERM` by default); everything else `SIGKILL`.
+   */
   const killRunning = (child: Child, run: Running, outcome: PoolOutcome): void => {
     if (child.running !== run) return;
     finish(run, outcome);
     child.running = null;
     child.state = 'retiring';
-    child.handle.kill();
+    child.handle.kill((outcome.kind === 'terminated' ? terminateSignal(outcome.reason) : null) ?? 'SIGKILL');
     fill();
   };
 
