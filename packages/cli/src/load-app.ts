@@ -33,7 +33,8 @@ export interface LoadAppOptions {
   consumingCommand?: string;
 }
 
-const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
+/** Extensions of the app modules loaded through tsx. */
+export const TS_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.cts', '.tsx'];
 
 /**
  * Publishes the CLI overrides, then imports the module and returns its `app`. Without `-A`, returns a fresh
