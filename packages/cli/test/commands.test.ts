@@ -16,6 +16,11 @@ describe('worker options', () => {
     expect(workerOptions({ queues: ['a'], concurrency: 3, pool: 'solo', hostname: 'w@%h', prefetchMultiplier: 1, pidfile: 'x' }))
       .toEqual({ queues: ['a'], concurrency: 3, pool: 'solo', hostname: 'w@%h', prefetchMultiplier: 1 });
   });
+
+  it('passes -O to the pool (fair or default)', () => {
+    expect(workerOptions({ optimization: 'default' })).toEqual({ optimization: 'default' });
+    expect(workerOptions({ optimization: 'fair' })).toEqual({ optimization: 'fair' });
+  });
 });
 
 describe('call options', () => {

@@ -67,6 +67,13 @@ export interface WorkerOptions<W = unknown> {
   autoscale?: readonly [number, number];
   /** How each child or thread of `prefork`/`threads` loads the app (`q worker -A` sets it). */
   childApp?: ChildAppSource;
+  /**
+   * Celery's `-O`: `fair` (the default, as in Celery) gives a `prefork`/`threads` child one task at a time; `default`
+   * lets a child hold a few, started one after the other (fewer round trips to the child: more short tasks per
+   * second; a queued task is acked when it starts and moves to a child that goes idle, except from behind a long
+   * synchronous task, which it waits for).
+   */
+  optimization?: 'default' | 'fair';
 }
 
 /** Options after defaults. */
@@ -150,6 +157,7 @@ function poolOptionsOf<W>(conf: ResolvedConfig, options: WorkerOptions<W>): Omit
   if (maxMemory !== null) out.maxMemoryPerChild = maxMemory;
   if (options.autoscale !== undefined) out.autoscale = options.autoscale;
   if (options.childApp !== undefined) out.childApp = options.childApp;
+  if (options.optimization !== undefined) out.optimization = options.optimization;
   return out;
 }
 

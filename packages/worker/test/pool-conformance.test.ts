@@ -13,3 +13,5 @@ poolSuite('async', ({ concurrency }) => asyncPool({ concurrency }));
 poolSuite('solo', () => soloPool(), { slackMs: 400 });
 poolSuite('threads', (options) => threadsPool(options), { preload, slackMs: 800 });
 poolSuite('prefork', (options) => preforkPool(options), { preload, slackMs: 800 });
+// `-O default`: a child holds several jobs; everything the suite asks of a pool still holds.
+poolSuite('prefork -O default', (options) => preforkPool({ ...options, optimization: 'default' }), { preload, slackMs: 800 });

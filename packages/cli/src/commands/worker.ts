@@ -38,7 +38,7 @@ export interface WorkerCommandOptions {
   pidfile?: string;
   /** Queues not to consume (`-X`). */
   excludeQueues?: string[];
-  /** `-O`: `fair` or `default` (both: a job goes only to a free pool slot). */
+  /** `-O`: `fair` (one task per `prefork`/`threads` child at a time) or `default`. */
   optimization?: string;
   /** Purge the consumed queues before starting. */
   purge?: boolean;
@@ -79,7 +79,7 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('--prefetch-multiplier <n>', 'messages reserved per concurrency slot (default 4; 0 = unlimited)', (v) =>
       parseInteger('--prefetch-multiplier', v, 0),
     )
-    .option('-O, --optimization <profile>', 'fair or default: accepted for Celery compatibility (q hands a task only to a free slot)', parseOptimization)
+    .option('-O, --optimization <profile>', 'fair (default): a prefork/threads child holds one task at a time; default: a few, started in turn', parseOptimization)
     .option('--purge', 'purge the consumed queues before starting (prints how many messages were erased)')
     .option('--pidfile <path>', 'write the process id to this file while running (%n, %h, %d, %i, %I, %p expanded)')
     .option('--statedb <file>', 'keep revoked task ids and the logical clock in this file across restarts (%n, %h, %d, %i, %I, %p expanded)')
@@ -165,7 +165,7 @@ async function purgeConsumed(app: App, worker: Worker): Promise<string> {
   return `purge: ${purgeSummary(counts)}`;
 }
 
-/** `-O`: Celery's `fair` and `default` are accepted (q's pools hand a task only to a free slot, as `fair` does). */
+/** `-O`: Celery's `fair` (one task per child at a time) or `default` (a child holds a few). */
 function parseOptimization(value: string): string {
   if (value === 'fair' || value === 'default') return value;
   throw new UsageError(`-O/--optimization: expected fair or default, got ${JSON.stringify(value)}`);
@@ -186,6 +186,7 @@ export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Work
   if (options.maxMemoryPerChild !== undefined) out.maxMemoryPerChild = options.maxMemoryPerChild;
   if (options.autoscale !== undefined) out.autoscale = options.autoscale;
   if (options.statedb !== undefined) out.statedb = options.statedb;
+  if (options.optimization !== undefined) out.optimization = options.optimization as 'default' | 'fair';
   return out;
 }
 

@@ -71,6 +71,6 @@ export function suiteJob(name: keyof typeof suiteBodies & string, args: unknown[
     taskId: id,
     taskName: name,
     run: async (signal) => body(signal, ...args),
-    runRemote: (dispatch) => dispatch(descriptor, { updateState: async () => undefined }),
+    runRemote: (dispatch) => dispatch(descriptor, { updateState: async () => undefined, accepted: () => undefined }),
   };
 }

@@ -10,8 +10,8 @@ export interface PoolJob {
   run(signal: AbortSignal): Promise<unknown>;
   /**
    * For pools that run the body elsewhere (a child process, a thread): does what must happen on the main thread
-   * before the body runs (early ack, expiry, `STARTED`, `taskPrerun`), then calls `dispatch` with the job as
-   * data and the callbacks the body may call back into, and returns what `dispatch` returns. The worker's jobs
+   * before the body runs (expiry, `STARTED`, `taskPrerun`), then calls `dispatch` with the job as data and the
+   * callbacks the body may call back into (`accepted()` acks early), and returns what `dispatch` returns. The worker's jobs
    * implement it; a pool declaring `isolation` other than `'none'` needs it.
    */
   runRemote?(dispatch: (descriptor: JobDescriptor, callbacks: JobCallbacks) => Promise<unknown>): Promise<unknown>;
@@ -56,6 +56,13 @@ export interface JobDescriptor {
 export interface JobCallbacks {
   /** `ctx.updateState(state, meta)`: the main thread stores it. */
   updateState(state: string, meta: unknown): Promise<void>;
+  /**
+   * The body starts now: the pool calls it when its child or thread takes the job (not when the job is queued for
+   * one). The worker acks the message then (an early-ack task; Celery acks when a pool process accepts the job), so
+   * a job still queued in a child at a cold shutdown or a crash goes back to the broker. A pool that never calls it
+   * gets every message acked when its outcome is settled.
+   */
+  accepted(): void;
 }
 
 /** An error as it crosses a process or thread boundary: core's encoded form plus the JS stack. */
@@ -138,6 +145,13 @@ export interface PoolOptions {
   autoscale?: readonly [number, number];
   /** How a child or thread loads the app (pools with children). */
   childApp?: ChildAppSource;
+  /**
+   * Celery's `-O` (pools with children): `fair` (the default, as in Celery) gives a child one task at a time;
+   * `default` lets a child hold a few, started one after the other (fewer round trips: more tasks per second for
+   * short tasks), acked when started, moved to a child that goes idle when their child reads its messages (a task
+   * queued behind a long synchronous one waits for it, as in Celery without `-O fair`).
+   */
+  optimization?: 'fair' | 'default';
 }
 
 /**

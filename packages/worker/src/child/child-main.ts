@@ -1,6 +1,7 @@
 /**
  * The entry point of a pool's child process or thread: load the app, run `workerProcessInit`, say `ready`, then
- * run each job descriptor the parent sends and send back its outcome, one job at a time.
+ * run the job descriptors the parent sends, one at a time in the order they came, and send back each outcome before
+ * starting the next job (the parent may queue several here; it takes back those not started with `cancel`).
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { silentLogger } from '@q/core';
@@ -49,40 +50,84 @@ async function main(): Promise<void> {
     return;
   }
   const logger = app.log ?? silentLogger;
-  const controllers = new Map<number, { controller: AbortController; job: JobDescriptor }>();
   const calls = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   let nextCall = 0;
+  /** Jobs waiting to run here, in order; the one running; whether a `stop` came. */
+  const queue: { id: number; job: JobDescriptor }[] = [];
+  let running: { id: number; job: JobDescriptor; controller: AbortController } | null = null;
+  let stopping = false;
+  let tasks = 0;
+
+  const runNext = (): void => {
+    if (running !== null) return;
+    const next = queue.shift();
+    if (next === undefined) {
+      if (stopping) void stop(app, boot, port);
+      return;
+    }
+    const current = { ...next, controller: new AbortController() };
+    running = current;
+    const updateState = (state: TaskState, meta: unknown): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const rid = (nextCall += 1);
+        calls.set(rid, { resolve, reject });
+        port.send({ t: 'call', rid, id: current.id, op: 'updateState', state, meta });
+      });
+    const children: unknown[] = [];
+    void runJob({ app, logger, updateState }, current.job, current.controller.signal, children).then((outcome) => {
+      // A thread's own heap (the resident size is the whole process's); a process's resident size.
+      const rss = boot.reportMemory === true ? Math.round((parentPort !== null ? process.memoryUsage().heapUsed : process.memoryUsage.rss()) / 1024) : 0;
+      try {
+        // What the body sent is the task's `children` (the parent stores them with the result).
+        port.send(children.length > 0 ? { t: 'done', id: current.id, outcome, rss, children } : { t: 'done', id: current.id, outcome, rss });
+      } catch (err) {
+        // A value that cannot cross the boundary fails the task.
+        port.send({ t: 'done', id: current.id, outcome: { kind: 'failure', error: serializeError(err) }, rss });
+      }
+      // The next job starts only after this one's `done` went out: the parent times the job it knows is running.
+      running = null;
+      tasks += 1;
+      if ((boot.maxTasks !== undefined && tasks >= boot.maxTasks) || (boot.maxMemoryKiB !== undefined && rss > boot.maxMemoryKiB)) {
+        // Recycled: the parent, seeing the same numbers, sends `stop`; what is queued here runs elsewhere.
+        stopping = true;
+        handBack(null);
+        return;
+      }
+      // One turn of the event loop first: a `cancel` or `soft` sent meanwhile is read before the next job starts
+      // (a synchronous job would otherwise keep every message waiting until the queue is empty).
+      setImmediate(runNext);
+    });
+  };
+
+  /** Take the queued jobs among `ids` (all of them: `null`) out, and tell the parent which. */
+  const handBack = (ids: readonly number[] | null): void => {
+    const taken: number[] = [];
+    for (let i = queue.length - 1; i >= 0; i -= 1) {
+      const id = (queue[i] as { id: number }).id;
+      if (ids === null || ids.includes(id)) {
+        queue.splice(i, 1);
+        taken.unshift(id);
+      }
+    }
+    if (taken.length > 0) port.send({ t: 'handed-back', ids: taken });
+  };
+
   port.onMessage((message) => {
     switch (message.t) {
-      case 'run': {
-        const controller = new AbortController();
-        controllers.set(message.id, { controller, job: message.job });
-        const updateState = (state: TaskState, meta: unknown): Promise<void> =>
-          new Promise<void>((resolve, reject) => {
-            const rid = (nextCall += 1);
-            calls.set(rid, { resolve, reject });
-            port.send({ t: 'call', rid, id: message.id, op: 'updateState', state, meta });
-          });
-        const children: unknown[] = [];
-        void runJob({ app, logger, updateState }, message.job, controller.signal, children).then((outcome) => {
-          controllers.delete(message.id);
-          // A thread's own heap (the resident size is the whole process's); a process's resident size.
-          const rss = boot.reportMemory === true ? Math.round((parentPort !== null ? process.memoryUsage().heapUsed : process.memoryUsage.rss()) / 1024) : 0;
-          try {
-            // What the body sent is the task's `children` (the parent stores them with the result).
-            port.send(children.length > 0 ? { t: 'done', id: message.id, outcome, rss, children } : { t: 'done', id: message.id, outcome, rss });
-          } catch (err) {
-            // A value that cannot cross the boundary fails the task.
-            port.send({ t: 'done', id: message.id, outcome: { kind: 'failure', error: serializeError(err) }, rss });
-          }
-        });
+      case 'run':
+        if (stopping) {
+          port.send({ t: 'handed-back', ids: message.jobs.map((j) => j.id) });
+          return;
+        }
+        queue.push(...message.jobs);
+        runNext();
         return;
-      }
-      case 'soft': {
-        const running = controllers.get(message.id);
-        running?.controller.abort(softLimitError(running.job, message.seconds));
+      case 'cancel':
+        handBack(message.ids);
         return;
-      }
+      case 'soft':
+        if (running?.id === message.id) running.controller.abort(softLimitError(running.job, message.seconds));
+        return;
       case 'reply': {
         const call = calls.get(message.rid);
         calls.delete(message.rid);
@@ -91,7 +136,9 @@ async function main(): Promise<void> {
         return;
       }
       case 'stop':
-        void stop(app, boot, port);
+        stopping = true;
+        handBack(null);
+        if (running === null) void stop(app, boot, port);
         return;
     }
   });

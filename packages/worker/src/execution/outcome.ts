@@ -4,7 +4,7 @@
  * pool gave up on (revoke with terminate, cold shutdown, lost child). `Trace` (trace.ts) coordinates the run and
  * handles the usual no-op success itself; everything else comes here (Celery's `Request.on_success`/`on_failure`).
  */
-import { Retry, TaskRevokedError } from '@q/core';
+import { QError, Retry, TaskRevokedError } from '@q/core';
 import {
   encodeException,
   encodedRetry,
@@ -211,6 +211,12 @@ async function onTerminated(run: OutcomeRun, reason: unknown): Promise<void> {
     if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
     return postrun(run, 'REVOKED', null);
   }
+  if (!run.settlement.settled && isPoolStopped(reason)) {
+    // Queued in a child that never started it (a stop took it back): not acked, so it goes back to the broker.
+    if (logs(run, 'debug')) run.logSource.log.debug(`${msg.name}[${msg.id}] not started (pool stopped): requeued`);
+    await settle(run, 'requeue');
+    return;
+  }
   if (!run.settlement.settled && (rt.shuttingDown || request.task.options.rejectOnWorkerLost)) {
     run.logSource.log.warn(`${msg.name}[${msg.id}] was interrupted; its message is requeued`);
     await settle(run, 'requeue');
@@ -224,6 +230,11 @@ async function onTerminated(run: OutcomeRun, reason: unknown): Promise<void> {
   await settle(run, 'ack');
   if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
   await postrun(run, 'FAILURE', err);
+}
+
+/** The reason a pool gives a job it ends because it stops (`Q_ERR_WORKER_STATE`). */
+function isPoolStopped(reason: unknown): boolean {
+  return reason instanceof QError && reason.code === 'Q_ERR_WORKER_STATE';
 }
 
 async function postrun(run: OutcomeRun, state: TaskState, result: unknown): Promise<void> {

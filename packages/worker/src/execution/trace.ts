@@ -135,8 +135,9 @@ export class Trace implements LazySignalJob, SettlementHost {
       this.#expired = true;
       return NOT_RUN;
     }
-    // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged.
-    if (!options.acksLate) void this.settle('ack');
+    // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged. A body that runs
+    // elsewhere is acked when its child takes it (`accepted`), not while it waits in that child's queue.
+    if (!options.acksLate && this.#dispatch === null) void this.settle('ack');
     if (embedHasSignatures(msg.embed)) {
       try {
         checkEmbed(msg.embed);
@@ -174,9 +175,14 @@ export class Trace implements LazySignalJob, SettlementHost {
     // Tracked as well, so SIGUSR1 lists it; a stray error in the child or thread is that runner's to handle.
     const dispatch = this.#dispatch;
     // Dispatched as the running task: the pool adds what the body sends elsewhere to its `children`.
-    if (dispatch !== null) return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request))));
+    if (dispatch !== null) return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => dispatch(describeJob(rt, request, this.#limits), jobCallbacks(rt, request, this.#accepted))));
     return trackTaskRun(running, msg, rt.hostname, () => runAsTask(running, () => request.task.run(buildTaskContext(rt, request, signal, () => this.log, this.#limits), msg.args, msg.kwargs)));
   }
+
+  /** A body running elsewhere started: ack it now unless the task acks late. */
+  readonly #accepted = (): void => {
+    if (!this.#request.task.options.acksLate) void this.settle('ack');
+  };
 
   async execute(): Promise<void> {
     const rt = this.#rt;

@@ -1,9 +1,15 @@
 /**
- * A pool of children (processes or threads), one job per child at a time. Bodies run in the children from job
- * descriptors; outcomes come back as data. A hard time limit or a revoke with terminate kills the child running the
- * job and starts another; a child that dies is replaced and its job reported `terminated` with a
- * `WorkerLostError`-like reason. Children are recycled after `maxTasksPerChild` tasks or past
- * `maxMemoryPerChild` KiB, after their current task.
+ * A pool of children (processes or threads). Bodies run in the children from job descriptors; outcomes come back
+ * as data. A child runs one job at a time. With `-O fair` (the default) a child gets a job only when it has none;
+ * with `-O default` the pool queues up to {@link CHILD_QUEUE_DEPTH} jobs in a child (several in one message), so a
+ * child never waits for the parent between two jobs and the parent writes to a child once for several jobs. A job
+ * queued in a child is acked only when the child starts it (`accepted`), and it moves to a child that goes idle
+ * (work stealing) as soon as its child reads its messages (between two jobs, or while a job awaits).
+ *
+ * A hard time limit or a revoke with terminate kills the child running the job and starts another; a child that
+ * dies is replaced and its running job reported `terminated` with a `WorkerLostError`-like reason, the jobs queued
+ * in it go to other children. Children are recycled after `maxTasksPerChild` tasks or past `maxMemoryPerChild`
+ * KiB, after their current task.
  */
 import { QError } from '@q/core';
 import type { JobCallbacks, JobDescriptor, Pool, PoolCapabilities, PoolJob, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
@@ -12,9 +18,12 @@ import { currentTask } from '@q/core/internal';
 import type { RunningTask } from '@q/core/internal';
 import type { ChildMessage } from '../child/protocol.js';
 import { reviveControl, reviveError, serializeError } from '../child/serialize-error.js';
-import type { ChildHandle, SpawnChild } from './child-handle.js';
 import { terminateSignal } from '../state/terminate-reason.js';
+import type { ChildHandle, SpawnChild } from './child-handle.js';
 import { autoscaler } from './autoscaler.js';
+
+/** Jobs a child holds at most (running and queued) with `-O default`. */
+export const CHILD_QUEUE_DEPTH = 4;
 
 /** Options of {@link childPool}. */
 export interface ChildPoolOptions {
@@ -28,27 +37,44 @@ export interface ChildPoolOptions {
   readonly maxMemoryPerChild?: number | undefined;
   /** `[max, min]`. */
   readonly autoscale?: readonly [number, number] | undefined;
+  /** `fair` (default): one job per child at a time; `default`: up to {@link CHILD_QUEUE_DEPTH} per child. */
+  readonly optimization?: 'fair' | 'default' | undefined;
 }
+
+/** Why a queued job is being taken back from its child: to run elsewhere, to end it (revoke), or to drop it (stop). */
+type Withdraw = 'move' | 'terminate' | 'drop';
 
 interface Running {
   readonly id: number;
-  readonly job: PoolJob;
+  readonly descriptor: JobDescriptor;
   readonly callbacks: JobCallbacks;
+  readonly options: PoolRunOptions;
   /** The running task on the main thread (the job dispatches inside it): what the body sends becomes its `children`. */
   readonly task: RunningTask | undefined;
   readonly resolve: (outcome: PoolOutcome) => void;
-  readonly startedAt: number;
+  readonly body: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  child: Child;
+  /** When its child started it (`null`: queued there). */
+  startedAt: number | null;
+  /** The outcome given when the job ends before it started (revoke, stop). */
+  endedEarly?: PoolOutcome;
+  withdraw: Withdraw | null;
   timers: ReturnType<typeof setTimeout>[];
   offAbort?: () => void;
-  body?: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
   settled: boolean;
 }
 
 interface Child {
   readonly handle: ChildHandle;
-  state: 'booting' | 'idle' | 'busy' | 'retiring' | 'gone';
+  /** `draining`: takes no more jobs, retires once its queue is empty. */
+  state: 'booting' | 'ready' | 'draining' | 'retiring' | 'gone';
   tasks: number;
-  running: Running | null;
+  /** Jobs sent to this child, in order: the first one runs when `startedAt` is set. */
+  queue: Running[];
+  /** Jobs handed to this child whose main-thread steps have not dispatched yet. */
+  begun: number;
+  /** Jobs to send in the next message. */
+  outbox: { id: number; job: JobDescriptor }[];
   ready: Promise<void>;
 }
 
@@ -66,8 +92,11 @@ export function childPool(options: ChildPoolOptions): Pool {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new QError('Q_ERR_CONFIG_INVALID', `pool ${name}: concurrency must be a positive integer, got ${options.concurrency}`);
   }
+  const depth = options.optimization === 'default' ? CHILD_QUEUE_DEPTH : 1;
   const children = new Set<Child>();
   const waiting: Waiting[] = [];
+  /** Jobs taken back from a child (moved, or their child died before starting them): they go out first. */
+  const moved: Running[] = [];
   let target = options.autoscale ? options.autoscale[1] : options.concurrency;
   let stopped = true;
   let nextJob = 0;
@@ -76,13 +105,30 @@ export function childPool(options: ChildPoolOptions): Pool {
   let lastBootError: Error | undefined;
   let active = 0;
 
-  const live = (): Child[] => [...children].filter((c) => c.state !== 'retiring' && c.state !== 'gone');
+  const live = (): Child[] => [...children].filter((c) => c.state === 'booting' || c.state === 'ready');
+  const load = (child: Child): number => child.queue.length + child.begun;
+  const canTake = (child: Child): boolean =>
+    child.state === 'ready' && load(child) < depth && (options.maxTasksPerChild === undefined || child.tasks + load(child) < options.maxTasksPerChild);
 
   const spawnChild = (): Child => {
-    const handle = options.spawn({ app: options.childApp, pool: name, reportMemory: options.maxMemoryPerChild !== undefined });
+    const handle = options.spawn({
+      app: options.childApp,
+      pool: name,
+      reportMemory: options.maxMemoryPerChild !== undefined,
+      maxTasks: options.maxTasksPerChild,
+      maxMemoryKiB: options.maxMemoryPerChild,
+    });
     let ready!: () => void;
     let failed!: (err: Error) => void;
-    const child: Child = { handle, state: 'booting', tasks: 0, running: null, ready: new Promise<void>((res, rej) => ((ready = res), (failed = rej))) };
+    const child: Child = {
+      handle,
+      state: 'booting',
+      tasks: 0,
+      queue: [],
+      begun: 0,
+      outbox: [],
+      ready: new Promise<void>((res, rej) => ((ready = res), (failed = rej))),
+    };
     child.ready.catch(() => undefined);
     children.add(child);
     handle.onMessage((message) => onMessage(child, message, ready, failed));
@@ -95,32 +141,51 @@ export function childPool(options: ChildPoolOptions): Pool {
       case 'ready':
         everReady = true;
         bootFailures = 0;
-        if (child.state === 'booting') child.state = 'idle';
+        if (child.state === 'booting') child.state = 'ready';
         ready();
-        pump();
+        // A child that starts late (a replacement, a second one) takes work queued in the others.
+        afterChange(child);
         return;
       case 'boot-failed':
         lastBootError = new QError('Q_ERR_POOL_CHILD_FAILED', `pool ${name}: a child could not load the app: ${reviveError(message.error).message}`);
         failed(lastBootError);
         return;
       case 'done': {
-        const run = child.running;
-        if (run === null || run.id !== message.id) return;
-        const outcome = message.outcome;
-        if (message.children !== undefined && run.task !== undefined) run.task.children.push(...message.children);
-        if (outcome.kind === 'success') run.body?.resolve(outcome.value);
-        else if (outcome.kind === 'failure') run.body?.reject(reviveError(outcome.error));
-        else run.body?.reject(reviveControl(outcome.control));
+        const run = child.queue[0];
+        if (run === undefined || run.id !== message.id) return;
+        child.queue.shift();
         child.tasks += 1;
+        if (message.children !== undefined && run.task !== undefined) run.task.children.push(...message.children);
+        const outcome = message.outcome;
+        if (outcome.kind === 'success') run.body.resolve(outcome.value);
+        else if (outcome.kind === 'failure') run.body.reject(reviveError(outcome.error));
+        else run.body.reject(reviveControl(outcome.control));
+        clearRun(run);
+        // The child makes the same decision from the same numbers: it starts nothing more and hands its queue back.
         const recycle =
           (options.maxTasksPerChild !== undefined && child.tasks >= options.maxTasksPerChild) ||
           (options.maxMemoryPerChild !== undefined && message.rss > options.maxMemoryPerChild);
-        freeChild(child, recycle);
+        if (recycle) {
+          if (child.state === 'ready') child.state = 'draining';
+        } else {
+          startHead(child);
+        }
+        afterChange(child);
         return;
       }
+      case 'handed-back':
+        for (const id of message.ids) {
+          const index = child.queue.findIndex((r) => r.id === id);
+          if (index < 0) continue;
+          const [run] = child.queue.splice(index, 1) as [Running];
+          handBack(run);
+        }
+        startHead(child);
+        afterChange(child);
+        return;
       case 'call': {
-        const run = child.running;
-        if (run === null || run.id !== message.id) return;
+        const run = child.queue.find((r) => r.id === message.id);
+        if (run === undefined) return;
         run.callbacks.updateState(message.state, message.meta).then(
           () => child.handle.send({ t: 'reply', rid: message.rid }),
           (err: unknown) => child.handle.send({ t: 'reply', rid: message.rid, error: serializeError(err) }),
@@ -128,6 +193,74 @@ export function childPool(options: ChildPoolOptions): Pool {
         return;
       }
     }
+  };
+
+  /**
+   * A job its child did not start is back: it ends (revoke, stop) or waits for another child. (The parent may have
+   * counted it as started when the job before it finished: the child reads its messages between two jobs.)
+   */
+  const handBack = (run: Running): void => {
+    const withdraw = run.withdraw;
+    run.withdraw = null;
+    run.startedAt = null;
+    for (const t of run.timers) clearTimeout(t);
+    run.timers = [];
+    if (run.endedEarly !== undefined || withdraw === 'terminate' || withdraw === 'drop' || stopped) {
+      finish(run, run.endedEarly ?? { kind: 'terminated', reason: stoppedReason(name), runtimeMs: 0 });
+      run.body.reject(new QError('Q_ERR_WORKER_STATE', 'the job did not start'));
+      return;
+    }
+    moved.push(run);
+  };
+
+  /** The first job of `child`'s queue started when its predecessor's `done` (or the job itself) reached the child. */
+  const startHead = (child: Child): void => {
+    const run = child.queue[0];
+    if (run === undefined || run.startedAt !== null) return;
+    run.startedAt = performance.now();
+    if (run.withdraw === 'terminate') {
+      // Revoked with terminate while queued, and the child took it before the cancel arrived.
+      killRunning(child, run, run.endedEarly ?? { kind: 'terminated', reason: stoppedReason(name), runtimeMs: 0 });
+      return;
+    }
+    run.withdraw = null;
+    run.callbacks.accepted();
+    const soft = run.options.softTimeoutMs;
+    if (soft !== undefined) run.timers.push(setTimeout(() => run.child.handle.send({ t: 'soft', id: run.id, seconds: soft / 1000 }), soft));
+    const hard = run.options.hardTimeoutMs;
+    if (hard !== undefined) run.timers.push(setTimeout(() => killRunning(run.child, run, { kind: 'timeout', limit: 'hard', runtimeMs: performance.now() - (run.startedAt ?? 0) }), hard));
+  };
+
+  /** After a job left `child`: retire it when draining and empty, give work to it or take work for it, pump. */
+  const afterChange = (child: Child): void => {
+    if (child.state === 'draining' && child.queue.length === 0 && child.begun === 0) {
+      retire(child);
+      fill();
+    } else if (child.state === 'ready' && live().length > target && child.queue.length === 0 && child.begun === 0) {
+      retire(child);
+    }
+    pump();
+    if (child.state === 'ready' && child.queue.length === 0 && child.begun === 0) steal();
+  };
+
+  /** Ask `child` for its jobs not started (every one, or only the last for a steal). */
+  const withdrawQueued = (child: Child, why: Withdraw, onlyLast = false): void => {
+    const queued = child.queue.filter((r) => r.startedAt === null && r.withdraw === null);
+    const picked = onlyLast ? queued.slice(-1) : queued;
+    if (picked.length === 0) return;
+    for (const run of picked) run.withdraw = why;
+    child.handle.send({ t: 'cancel', ids: picked.map((r) => r.id) });
+  };
+
+  /** An idle child takes a job queued behind a running one in another child (asked back from that child). */
+  const steal = (): void => {
+    if (stopped || waiting.length > 0 || moved.length > 0) return;
+    let donor: Child | undefined;
+    for (const c of children) {
+      const queued = c.queue.filter((r) => r.startedAt === null && r.withdraw === null).length;
+      if (queued > 0 && (donor === undefined || c.queue.length > donor.queue.length)) donor = c;
+    }
+    if (donor !== undefined) withdrawQueued(donor, 'move', true);
   };
 
   const onExit = (child: Child, why: string, failed: (err: Error) => void): void => {
@@ -138,16 +271,25 @@ export function childPool(options: ChildPoolOptions): Pool {
       bootFailures += 1;
       failed(lastBootError ?? new QError('Q_ERR_POOL_CHILD_FAILED', `pool ${name}: a child exited while starting (${why})`));
     }
-    const run = child.running;
-    child.running = null;
-    if (run !== null) finish(run, { kind: 'terminated', reason: new QError('Q_ERR_WORKER_LOST', `${why}.`), runtimeMs: performance.now() - run.startedAt });
+    const [head, ...rest] = child.queue.splice(0);
+    if (head !== undefined) {
+      if (head.startedAt !== null) finish(head, { kind: 'terminated', reason: new QError('Q_ERR_WORKER_LOST', `${why}.`), runtimeMs: performance.now() - head.startedAt });
+      else rest.unshift(head);
+    }
+    // What it had not started runs in another child.
+    for (const run of rest) handBack(run);
     if (stopped) return;
     if (!everReady && bootFailures >= 3) {
       const error = lastBootError ?? new QError('Q_ERR_POOL_CHILD_FAILED', `pool ${name}: children keep exiting while starting (${why})`);
       for (const w of waiting.splice(0)) w.resolve({ kind: 'failure', error, runtimeMs: 0 });
+      for (const run of moved.splice(0)) {
+        finish(run, { kind: 'failure', error, runtimeMs: 0 });
+        run.body.reject(error);
+      }
       return;
     }
     fill();
+    pump();
   };
 
   /** Start children until `target` are alive. */
@@ -164,47 +306,74 @@ export function childPool(options: ChildPoolOptions): Pool {
     child.handle.onExit(() => clearTimeout(timer));
   };
 
-  const freeChild = (child: Child, recycle: boolean): void => {
-    const run = child.running;
-    child.running = null;
-    if (run) {
-      for (const t of run.timers) clearTimeout(t);
-      run.offAbort?.();
-    }
-    if (child.state !== 'busy') return;
-    if (recycle || live().length > target) {
-      retire(child);
-      fill();
-    } else {
-      child.state = 'idle';
-    }
-    pump();
+  const clearRun = (run: Running): void => {
+    for (const t of run.timers) clearTimeout(t);
+    run.timers = [];
+    run.offAbort?.();
   };
 
   const finish = (run: Running, outcome: PoolOutcome): void => {
     if (run.settled) return;
     run.settled = true;
-    for (const t of run.timers) clearTimeout(t);
-    run.offAbort?.();
+    clearRun(run);
     active -= 1;
     run.resolve(outcome);
   };
 
   /**
    * Kill the child running `run` (hard limit, terminate, cold stop): its job resolves `outcome`, a new child replaces
-   * it. A revoke's terminate sends the signal it names (`SIGTERM` by default); everything else `SIGKILL`.
+   * it, the jobs queued behind it run elsewhere. A revoke's terminate sends the signal it names (`SIGTERM` by
+   * default); everything else `SIGKILL`.
    */
   const killRunning = (child: Child, run: Running, outcome: PoolOutcome): void => {
-    if (child.running !== run) return;
+    if (child.queue[0] !== run || child.state === 'gone') return;
     finish(run, outcome);
-    child.running = null;
+    child.queue.shift();
     child.state = 'retiring';
     child.handle.kill((outcome.kind === 'terminated' ? terminateSignal(outcome.reason) : null) ?? 'SIGKILL');
     fill();
   };
 
+  /** End `run` from outside (revoke with terminate, cold stop): kill its child if it runs, else take it back. */
+  const endRun = (run: Running, outcome: PoolOutcome): void => {
+    if (run.settled) return;
+    if (run.startedAt !== null) return killRunning(run.child, run, { ...outcome, runtimeMs: performance.now() - run.startedAt } as PoolOutcome);
+    run.endedEarly = outcome;
+    const waitingAgain = moved.indexOf(run);
+    if (waitingAgain >= 0) {
+      // Between children: nothing to take back.
+      moved.splice(waitingAgain, 1);
+      handBack(run);
+      return;
+    }
+    if (run.withdraw === null) {
+      run.withdraw = 'terminate';
+      run.child.handle.send({ t: 'cancel', ids: [run.id] });
+    } else {
+      run.withdraw = 'terminate';
+    }
+  };
+
+  /** Send `child` its queued messages once the current turn is over (one message for every job given meanwhile). */
+  const flushSoon = (child: Child): void => {
+    if (child.outbox.length !== 1) return;
+    queueMicrotask(() => {
+      const jobs = child.outbox.splice(0);
+      if (jobs.length > 0 && child.state !== 'gone') child.handle.send({ t: 'run', jobs });
+    });
+  };
+
+  /** Queue `run` in `child`: it starts at once when the child has nothing else. */
+  const place = (child: Child, run: Running): void => {
+    run.child = child;
+    child.queue.push(run);
+    child.outbox.push({ id: run.id, job: run.descriptor });
+    flushSoon(child);
+    if (child.queue.length === 1) startHead(child);
+  };
+
   const begin = (child: Child, w: Waiting): void => {
-    child.state = 'busy';
+    child.begun += 1;
     const id = (nextJob += 1);
     active += 1;
     let run: Running | undefined;
@@ -212,25 +381,37 @@ export function childPool(options: ChildPoolOptions): Pool {
     const outer = w.options.signal;
     const dispatch = (descriptor: JobDescriptor, callbacks: JobCallbacks): Promise<unknown> =>
       new Promise<unknown>((resolve, reject) => {
-        run = { id, job: w.job, callbacks, task: currentTask(), resolve: w.resolve, startedAt: performance.now(), timers: [], settled: false, body: { resolve, reject } };
-        const r = run;
-        child.running = r;
-        const soft = w.options.softTimeoutMs;
-        if (soft !== undefined) r.timers.push(setTimeout(() => child.handle.send({ t: 'soft', id, seconds: soft / 1000 }), soft));
-        const hard = w.options.hardTimeoutMs;
-        if (hard !== undefined) r.timers.push(setTimeout(() => killRunning(child, r, { kind: 'timeout', limit: 'hard', runtimeMs: performance.now() - r.startedAt }), hard));
+        child.begun -= 1;
+        const r: Running = {
+          id,
+          descriptor,
+          callbacks,
+          options: w.options,
+          task: currentTask(),
+          resolve: w.resolve,
+          body: { resolve, reject },
+          child,
+          startedAt: null,
+          withdraw: null,
+          timers: [],
+          settled: false,
+        };
+        run = r;
         if (outer) {
-          const onAbort = (): void => killRunning(child, r, { kind: 'terminated', reason: outer.reason, runtimeMs: performance.now() - r.startedAt });
-          if (outer.aborted) return onAbort();
+          const onAbort = (): void => endRun(r, { kind: 'terminated', reason: outer.reason, runtimeMs: 0 });
           outer.addEventListener('abort', onAbort, { once: true });
           r.offAbort = () => outer.removeEventListener('abort', onAbort);
         }
-        child.handle.send({ t: 'run', id, job: descriptor });
+        // The child may be gone or draining by now: the job waits for another one.
+        if (child.state === 'ready') place(child, r);
+        else moved.push(r);
+        if (outer?.aborted === true) endRun(r, { kind: 'terminated', reason: outer.reason, runtimeMs: 0 });
+        afterChange(child);
       });
     const remote = w.job.runRemote;
     if (remote === undefined) {
       active -= 1;
-      child.state = 'idle';
+      child.begun -= 1;
       w.resolve({ kind: 'failure', error: new QError('Q_ERR_CONFIG_INVALID', `pool ${name} runs jobs from descriptors; this job has none (runRemote)`), runtimeMs: 0 });
       pump();
       return;
@@ -250,24 +431,34 @@ export function childPool(options: ChildPoolOptions): Pool {
   /** The job's own promise settled (the body's outcome, or the job ended before dispatching). */
   const settleBody = (child: Child, run: Running | undefined, w: Waiting, outcome: PoolOutcome): void => {
     if (run === undefined) {
-      // Never dispatched (expired, lost, failed before the body): the child is free again.
+      // Never dispatched (expired, lost, failed before the body): the child's place is free again.
       active -= 1;
+      child.begun -= 1;
       w.resolve(outcome);
-      if (child.state === 'busy') {
-        child.state = 'idle';
-        pump();
-      }
+      afterChange(child);
       return;
     }
     finish(run, outcome);
   };
 
+  /** The child with room that holds the fewest jobs. */
+  const pickChild = (): Child | undefined => {
+    let best: Child | undefined;
+    for (const c of children) if (canTake(c) && (best === undefined || load(c) < load(best))) best = c;
+    return best;
+  };
+
   const pump = (): void => {
     if (stopped) return;
-    while (waiting.length > 0) {
-      const idle = [...children].find((c) => c.state === 'idle');
-      if (idle === undefined) return;
-      begin(idle, waiting.shift() as Waiting);
+    while (moved.length > 0 || waiting.length > 0) {
+      const child = pickChild();
+      if (child === undefined) return;
+      const again = moved.shift();
+      if (again !== undefined) {
+        if (!again.settled) place(child, again);
+        continue;
+      }
+      begin(child, waiting.shift() as Waiting);
     }
   };
 
@@ -281,10 +472,12 @@ export function childPool(options: ChildPoolOptions): Pool {
         resize: (n) => {
           target = n;
           fill();
-          for (const child of [...children].filter((c) => c.state === 'idle')) if (live().length > target) retire(child);
+          for (const child of idleChildren()) if (live().length > target) retire(child);
         },
       })
     : null;
+
+  const idleChildren = (): Child[] => [...children].filter((c) => c.state === 'ready' && c.queue.length === 0 && c.begun === 0);
 
   return {
     name,
@@ -309,9 +502,11 @@ export function childPool(options: ChildPoolOptions): Pool {
       scaler?.stop();
       const reason = stoppedReason(name);
       for (const w of waiting.splice(0)) w.resolve({ kind: 'terminated', reason, runtimeMs: 0 });
-      const busy = [...children].filter((c) => c.running !== null);
-      if (graceful) await Promise.all(busy.map(idleOf));
-      else for (const c of busy) if (c.running) killRunning(c, c.running, { kind: 'terminated', reason, runtimeMs: performance.now() - c.running.startedAt });
+      for (const run of moved.splice(0)) handBack(run);
+      // Jobs queued in a child and not started go back (their messages are not acked: the broker keeps them).
+      for (const c of children) withdrawQueued(c, 'drop');
+      if (graceful) await Promise.all([...children].map(idleOf));
+      else for (const c of [...children]) for (const run of [...c.queue]) endRun(run, { kind: 'terminated', reason, runtimeMs: 0 });
       const exits = [...children].map((c) => new Promise<void>((resolve) => c.handle.onExit(() => resolve())));
       for (const c of [...children]) if (c.state !== 'gone' && c.state !== 'retiring') retire(c);
       await Promise.all(exits);
@@ -329,15 +524,15 @@ export function childPool(options: ChildPoolOptions): Pool {
     },
     shrink(n: number) {
       target = Math.max(1, target - n);
-      for (const child of [...children].filter((c) => c.state === 'idle')) if (live().length > target) retire(child);
+      for (const child of idleChildren()) if (live().length > target) retire(child);
     },
   };
 
-  /** Resolves when `child` has no job running any more. */
+  /** Resolves when `child` has no job any more (running, queued or about to be dispatched). */
   function idleOf(child: Child): Promise<void> {
     return new Promise<void>((resolve) => {
       const check = (): void => {
-        if (child.running === null || child.state === 'gone') resolve();
+        if ((child.queue.length === 0 && child.begun === 0) || child.state === 'gone') resolve();
         else setTimeout(check, 10);
       };
       check();

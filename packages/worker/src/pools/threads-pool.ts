@@ -24,6 +24,7 @@ export function threadsPool(options: PoolOptions): Pool {
     maxTasksPerChild: options.maxTasksPerChild,
     maxMemoryPerChild: options.maxMemoryPerChild,
     autoscale: options.autoscale,
+    optimization: options.optimization,
   });
 }
 
