@@ -23,7 +23,9 @@ import type { ChildHandle, SpawnChild } from './child-handle.js';
 import { autoscaler } from './autoscaler.js';
 
 /** Jobs a child holds at most (running and queued) with `-O default`. */
-export const CHILD_QUEUE_DEPTH = 4;
+export const CHILD_QUEUE_DEPTH = 8;
+/** With `-O default`, a child is refilled (up to {@link CHILD_QUEUE_DEPTH}) once it holds no more than this many jobs. */
+export const CHILD_REFILL_AT = 2;
 
 /** Options of {@link childPool}. */
 export interface ChildPoolOptions {
@@ -93,6 +95,7 @@ export function childPool(options: ChildPoolOptions): Pool {
     throw new QError('Q_ERR_CONFIG_INVALID', `pool ${name}: concurrency must be a positive integer, got ${options.concurrency}`);
   }
   const depth = options.optimization === 'default' ? CHILD_QUEUE_DEPTH : 1;
+  const refillAt = options.optimization === 'default' ? CHILD_REFILL_AT : 0;
   const children = new Set<Child>();
   const waiting: Waiting[] = [];
   /** Jobs taken back from a child (moved, or their child died before starting them): they go out first. */
@@ -107,8 +110,9 @@ export function childPool(options: ChildPoolOptions): Pool {
 
   const live = (): Child[] => [...children].filter((c) => c.state === 'booting' || c.state === 'ready');
   const load = (child: Child): number => child.queue.length + child.begun;
-  const canTake = (child: Child): boolean =>
-    child.state === 'ready' && load(child) < depth && (options.maxTasksPerChild === undefined || child.tasks + load(child) < options.maxTasksPerChild);
+  const withinMaxTasks = (child: Child): boolean => options.maxTasksPerChild === undefined || child.tasks + load(child) < options.maxTasksPerChild;
+  /** Whether `child` gets more jobs now: refilled in batches, once it holds no more than `refillAt` (then up to `depth`). */
+  const canTake = (child: Child): boolean => child.state === 'ready' && load(child) <= refillAt && load(child) < depth && withinMaxTasks(child);
 
   const spawnChild = (): Child => {
     const handle = options.spawn({
@@ -441,24 +445,23 @@ export function childPool(options: ChildPoolOptions): Pool {
     finish(run, outcome);
   };
 
-  /** The child with room that holds the fewest jobs. */
-  const pickChild = (): Child | undefined => {
-    let best: Child | undefined;
-    for (const c of children) if (canTake(c) && (best === undefined || load(c) < load(best))) best = c;
-    return best;
-  };
-
+  /**
+   * Hand out what waits: children low enough to refill (at most `refillAt` jobs) take jobs in turn, the emptiest
+   * first, up to `depth` each. What one child is given in this turn goes to it in one message.
+   */
   const pump = (): void => {
-    if (stopped) return;
+    if (stopped || (moved.length === 0 && waiting.length === 0)) return;
+    const refilling = [...children].filter(canTake);
     while (moved.length > 0 || waiting.length > 0) {
-      const child = pickChild();
+      let child: Child | undefined;
+      for (const c of refilling) if (c.state === 'ready' && load(c) < depth && withinMaxTasks(c) && (child === undefined || load(c) < load(child))) child = c;
       if (child === undefined) return;
       const again = moved.shift();
       if (again !== undefined) {
         if (!again.settled) place(child, again);
-        continue;
+      } else {
+        begin(child, waiting.shift() as Waiting);
       }
-      begin(child, waiting.shift() as Waiting);
     }
   };
 
