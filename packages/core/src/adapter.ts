@@ -41,6 +41,8 @@ export {
   resultTuple,
 } from './protocol/result-document.js';
 export { pyJsonParse, pyJsonStringify } from './protocol/python-json.js';
+export { decodeControlReply, decodeControlRequest, encodeControlReply, encodeControlRequest, isForNode } from './control/pidbox-message.js';
+export type { ControlMatcher, ControlReply, ControlReplyTo, ControlRequest, ReceivedControlRequest } from './control/pidbox-message.js';
 export { pendingMeta } from './result/async-result.js';
 export { jsonSerializer } from './serialization/json-serializer.js';
 export { KOMBU_CODECS, brotliCodec, builtinCodecs, zlibCodec, zstdCodec } from './serialization/codecs.js';

@@ -4,6 +4,7 @@
  * to hooks that mirror Celery's signals.
  */
 import type { Bootstep } from './bootstep.js';
+import type { ControlCommandRegistration } from './control-command.js';
 import type { Logger } from './logger.js';
 import type { PoolRegistration } from './pool.js';
 import type { KeyValueDriver, ResultBackend } from './result-backend.js';
@@ -50,6 +51,13 @@ export interface PluginApi {
   /** Register a pool by name: a {@link PoolRegistration} (a definition declaring its concurrency, or a bare factory). */
   pool(name: string, pool: PoolRegistration): void;
   bootstep(step: Bootstep): void;
+  /**
+   * Register a remote-control action (Celery's `@control_command`): workers run it when a pidbox request names it
+   * and reply `{ok: …}` / `{error: …}`; `app.control.broadcast(name, …)` and `q control <name>` call it.
+   */
+  controlCommand(command: ControlCommandRegistration): void;
+  /** Register an inspect command (Celery's `@inspect_command`): replied with the handler's value; `q inspect <name>`. */
+  inspectCommand(command: ControlCommandRegistration): void;
   /** Subscribe to a hook. */
   hook<N extends HookName>(name: N, handler: HookHandler<N>): void;
   logger: Logger;

@@ -22,6 +22,8 @@ async function registered() {
     codec() {},
     pool() {},
     bootstep() {},
+    controlCommand() {},
+    inspectCommand() {},
     hook() {},
     logger: silentLogger,
   };

@@ -47,6 +47,23 @@ describe('PluginHost', () => {
     expect(host.names()).toEqual(['kit']);
   });
 
+  it('keeps the remote-control commands a plugin registers, typed control or inspect; a bad name or no handler is refused', async () => {
+    const host = new PluginHost();
+    const handler = () => ({ ok: 'done' });
+    await host.use({
+      name: 'ops',
+      setup(api) {
+        api.controlCommand({ name: 'flush_cache', args: [{ name: 'region', type: 'string' }], handler });
+        api.inspectCommand({ name: 'cache_size', handler: () => 42 });
+      },
+    });
+    expect(host.controlCommands().map((c) => [c.name, c.type, c.args?.length ?? 0])).toEqual([['flush_cache', 'control', 1], ['cache_size', 'inspect', 0]]);
+    const bad = await host.use({ name: 'bad', setup: (api) => api.controlCommand({ name: 'rm -rf', handler }) }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 'Q_ERR_PLUGIN_FAILED', message: expect.stringMatching(/rm -rf/) });
+    const none = await host.use({ name: 'none', setup: (api) => api.inspectCommand({ name: 'x' } as never) }).catch((e: unknown) => e);
+    expect(none).toMatchObject({ code: 'Q_ERR_PLUGIN_FAILED', message: expect.stringMatching(/no handler/) });
+  });
+
   it('checks a plugin\'s qCore range against the running @q/core before its setup runs', async () => {
     const ran: string[] = [];
     const plugin = (name: string, qCore: string): Plugin => ({ name, qCore, setup: () => void ran.push(name) });

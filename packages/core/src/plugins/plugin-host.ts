@@ -5,6 +5,7 @@
  * handler's error in a {@link PluginError} naming the plugin and the hook.
  */
 import type { Bootstep } from '../contracts/bootstep.js';
+import type { ControlCommand, ControlCommandRegistration, ControlCommandType } from '../contracts/control-command.js';
 import { HOOK_MODES, type HookHandler, type HookName, type HookPayloads } from '../contracts/hooks.js';
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
@@ -41,6 +42,7 @@ export class PluginHost {
   readonly #backends = new Map<string, Registered<BackendFactory>>();
   readonly #pools = new Map<string, Registered<PoolRegistration>>();
   readonly #bootsteps: Registered<Bootstep>[] = [];
+  readonly #commands = new Map<string, Registered<ControlCommand>>();
   readonly #hooks = new Map<HookName, Registered<HookHandler<HookName>>[]>();
   readonly #serializers: SerializerSink | undefined;
   readonly #logger: Logger;
@@ -119,6 +121,11 @@ export class PluginHost {
     return this.#bootsteps.map((b) => b.value);
   }
 
+  /** Remote-control commands registered by plugins (`api.controlCommand`, `api.inspectCommand`), by name. */
+  controlCommands(): ControlCommand[] {
+    return [...this.#commands.values()].map((c) => c.value);
+  }
+
   /** Whether any handler listens to `name` (lets callers skip building a payload). */
   hasHook(name: HookName): boolean {
     return (this.#hooks.get(name)?.length ?? 0) > 0;
@@ -172,6 +179,8 @@ export class PluginHost {
       bootstep: (step) => {
         this.#bootsteps.push({ plugin, value: step });
       },
+      controlCommand: (command) => put(this.#commands, 'control command', command.name, commandOf(command, 'control')),
+      inspectCommand: (command) => put(this.#commands, 'control command', command.name, commandOf(command, 'inspect')),
       hook: (name, handler) => {
         if (!(name in HOOK_MODES)) {
           throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" subscribed to unknown hook "${String(name)}"`);
@@ -190,6 +199,14 @@ export class PluginHost {
     }
     return this.#serializers;
   }
+}
+
+function commandOf(command: ControlCommandRegistration, type: ControlCommandType): ControlCommand {
+  if (typeof command.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(command.name)) {
+    throw new PluginError('Q_ERR_PLUGIN_FAILED', `a ${type} command needs a name of letters, digits and underscores, got ${JSON.stringify(command.name)}`);
+  }
+  if (typeof command.handler !== 'function') throw new PluginError('Q_ERR_PLUGIN_FAILED', `${type} command "${command.name}" has no handler`);
+  return { ...command, type };
 }
 
 function messageOf(err: unknown): string {
