@@ -192,6 +192,17 @@ export interface AppOptions {
      * `%n`, `%h`, `%d`, `%p`, `%i`, `%I` are expanded. Default none.
      */
     stateDb?: string | null;
+    /** Consume the pidbox and answer remote control (Celery `worker_enable_remote_control`, default true). */
+    enableRemoteControl?: boolean;
+  };
+  /** Remote control (pidbox): Celery's `control_*` settings. */
+  control?: {
+    /** Name of the control exchanges: `<it>.pidbox` and `reply.<it>.pidbox` (Celery `control_exchange`, default `celery`). */
+    exchange?: string;
+    /** Seconds an unused control or reply queue lives (`x-expires`; Celery `control_queue_expires`, default 10). */
+    queueExpires?: number;
+    /** Seconds a control message waits in a queue (`x-message-ttl`; Celery `control_queue_ttl`, default 300). */
+    queueTtl?: number;
   };
 }
 
@@ -260,5 +271,11 @@ export interface ResolvedConfig {
     readonly maxTasksPerChild: number | null;
     readonly maxMemoryPerChild: number | null;
     readonly stateDb: string | null;
+    readonly enableRemoteControl: boolean;
+  };
+  readonly control: {
+    readonly exchange: string;
+    readonly queueExpires: number;
+    readonly queueTtl: number;
   };
 }

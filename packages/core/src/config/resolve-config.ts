@@ -183,6 +183,12 @@ const SCHEMA = group({
     maxTasksPerChild: field(nullable(num({ min: 1, int: true })), null),
     maxMemoryPerChild: field(nullable(num({ min: 1, int: true })), null),
     stateDb: field(nullable(str({ nonEmpty: true })), null),
+    enableRemoteControl: field(bool, true),
+  }),
+  control: group({
+    exchange: field(str({ nonEmpty: true }), 'celery'),
+    queueExpires: field(positiveSeconds, 10),
+    queueTtl: field(positiveSeconds, 300),
   }),
 });
 
@@ -233,6 +239,7 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     task,
     result: raw.result,
     worker: raw.worker,
+    control: raw.control,
   } as unknown as ResolvedConfig;
   return deepFreeze(config);
 }
