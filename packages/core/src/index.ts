@@ -44,8 +44,22 @@ export type { CollectOptions, GetOptions } from './result/async-result.js';
 export { ResultSet } from './result/result-set.js';
 export type { JoinOptions, ResultMembers, SettledValues } from './result/result-set.js';
 export { GroupResult } from './result/group-result.js';
-export type { ResultBase, ResultHost, ResultKind, WaitOptions } from './result/result-base.js';
+export type { ResultBase, ResultHost, ResultKind, ResultRevokeOptions, RevokeHost, WaitOptions } from './result/result-base.js';
 export { EXCEPTION_STATES, PROPAGATE_STATES, READY_STATES, UNREADY_STATES, isExceptionState, isReady } from './result/states.js';
+
+// remote control
+export { Control } from './control/control.js';
+export type { AddConsumerOptions, ControlHost, ControlReplies, PoolRestartOptions, RevokeOptions, TimeLimitOptions } from './control/control.js';
+export { Inspect } from './control/inspect.js';
+export type { InspectHost, InspectReplies } from './control/inspect.js';
+export type { BroadcastOptions, ControlOptions, ControlTarget, InspectOptions, NodeReply } from './control/control-options.js';
+export type * from './control/replies.js';
+export type { ControlMatcher } from './control/pidbox-message.js';
+export { LamportClock } from './control/lamport-clock.js';
+export { flattenReplies } from './control/flatten-replies.js';
+export type { FlattenedReplies } from './control/flatten-replies.js';
+export { DEFAULT_CONTROL_TIMEOUT } from './control/mailbox.js';
+export type { MailboxHost } from './control/mailbox.js';
 
 // the plugin interface: the contracts plugins and adapters implement (helpers for writing them: `@q/core/adapter`)
 export type * from './contracts/index.js';

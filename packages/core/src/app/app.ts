@@ -35,6 +35,8 @@ import type { AppOptions, BackendSetting, BrokerSetting, ResolvedConfig } from '
 import { Producer, type PublishOptions } from '../publish/producer.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { checkTransportSupport } from '../routing/check-transport-support.js';
+import { Control } from '../control/control.js';
+import { LamportClock } from '../control/lamport-clock.js';
 import { resolveRoute, type ResolvedRoute, type RouteInput } from '../routing/routing.js';
 
 /** The call parameters of a bound task function: its parameters after the {@link TaskContext}. */
@@ -53,6 +55,13 @@ export class App implements CanvasApp {
   readonly serializers: SerializerRegistry;
   readonly plugins: PluginHost;
   readonly tasks = new TaskRegistry();
+  /** This client's logical clock (Celery's `app.clock`): stamps remote-control requests, moved past every reply's. */
+  readonly clock = new LamportClock();
+  /**
+   * Remote control of the workers (Celery's `app.control`): `revoke`, `rateLimit`, `ping`, `broadcast`, … and
+   * `inspect()`. Its reply queue is consumed from the first call that wants replies until `close()`.
+   */
+  readonly control: Control;
   readonly #broker: BrokerSetting | undefined;
   readonly #backend: BackendSetting | undefined;
   readonly #userPlugins: readonly Plugin[];
@@ -89,6 +98,7 @@ export class App implements CanvasApp {
     this.#backend = options.backend;
     this.#userPlugins = [...(options.plugins ?? [])];
     this.#producer = new Producer(this);
+    this.control = new Control(this);
     const expires = this.conf.result.expires;
     this.#canvasSender = {
       oid: this.oid,
@@ -322,7 +332,8 @@ export class App implements CanvasApp {
   }
 
   /**
-   * Closes the broker and backend connections. A connect still retrying stops at once and rejects with a
+   * Closes the broker and backend connections (and stops consuming remote-control replies: calls of `control`
+   * still collecting resolve with the replies they have). A connect still retrying stops at once and rejects with a
    * `ConnectionError` (`Q_ERR_CONNECTION_FAILED`). The app can connect again afterwards.
    */
   async close(): Promise<void> {
@@ -330,6 +341,8 @@ export class App implements CanvasApp {
     const lifetime = this.#lifetime;
     this.#lifetime = new AbortController();
     lifetime.abort(new ConnectionError('Q_ERR_CONNECTION_LOST', 'the app was closed while waiting for a result', { retryable: false }));
+    // Before the transport closes: the reply consumer is cancelled on the connection it runs on.
+    await this.control.close();
     const transport = this.#transport;
     const backend = this.#backendConn;
     this.#transport = null;

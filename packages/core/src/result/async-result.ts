@@ -10,7 +10,8 @@ import { BackendError, ProtocolError, TimeoutError, type RemoteError } from '../
 import { readResultTuple, resultTuple, type ResultTuple } from '../protocol/result-document.js';
 import { GroupResult } from './group-result.js';
 import { changesOnly, metaError, metaValue, pendingMeta, refuseWaitDuringImport } from './meta-outcome.js';
-import type { ResultBase, ResultHost, WaitOptions } from './result-base.js';
+import type { ResultBase, ResultHost, ResultRevokeOptions, WaitOptions } from './result-base.js';
+import { revokeResults } from './revoke.js';
 import { PROPAGATE_STATES, isReady } from './states.js';
 import { waitForMeta } from './wait-for-meta.js';
 
@@ -118,6 +119,18 @@ export class AsyncResult<T = unknown> implements ResultBase<T> {
   /** Removes the stored result. */
   async forget(): Promise<void> {
     await (await this.#backend()).forget(this.id);
+  }
+
+  /**
+   * Revokes the task (Celery's `revoke`): workers drop it when it arrives, and with `terminate` end it with `signal`
+   * (default `SIGTERM`) if it runs. With `wait`, resolves once the workers replied or `timeout` seconds (default 1)
+   * passed; otherwise once the request is sent. Revoked tasks are remembered by workers, not by the result backend:
+   * its state turns REVOKED only when a worker receives the task (or ends it).
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` for a handle made without an app; the transport's errors.
+   * @example await result.revoke({ terminate: true, signal: 'SIGKILL' })
+   */
+  revoke(options: ResultRevokeOptions = {}): Promise<void> {
+    return revokeResults(this.#host, this.id, options);
   }
 
   /** Celery's result tuple: `[[id, parentTuple | null], null]`. */

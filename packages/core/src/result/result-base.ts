@@ -18,6 +18,28 @@ export interface ResultHost {
   getBackend(): Promise<ResultBackend | null>;
   /** Aborts when the host closes its connections: a `get()` waiting then rejects with the abort reason. */
   readonly closeSignal?: AbortSignal;
+  /** Remote control (the app's `control`): what `revoke()` broadcasts through. */
+  readonly control?: RevokeHost;
+}
+
+/** What a result's `revoke()` needs: the app's `control.revoke`. */
+export interface RevokeHost {
+  revoke(
+    ids: string | readonly string[],
+    options: { terminate?: boolean; signal?: string; reply?: boolean; timeout?: number },
+  ): Promise<unknown>;
+}
+
+/** Options of `revoke()` on a result (Celery's `AsyncResult.revoke` keyword arguments). */
+export interface ResultRevokeOptions {
+  /** Also end the task if a worker is running it (default false). */
+  terminate?: boolean;
+  /** The signal that ends it, by name (default `SIGTERM`). */
+  signal?: string;
+  /** Wait for the workers' replies (default false): the call then resolves after `timeout` or once every worker answered. */
+  wait?: boolean;
+  /** Seconds to wait for replies with `wait` (default 1). */
+  timeout?: number;
 }
 
 /** Options of every wait: `AsyncResult.get`, `ResultSet.join`, `GroupResult.get`. */

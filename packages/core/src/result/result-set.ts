@@ -7,7 +7,8 @@
 import type { ResultBackend, TaskMeta } from '../contracts/result-backend.js';
 import { BackendError, RemoteError, TimeoutError } from '../errors/q-error.js';
 import { changesOnly, metaError, metaValue, pendingMeta, refuseWaitDuringImport } from './meta-outcome.js';
-import type { ResultBase, ResultHost, WaitOptions } from './result-base.js';
+import type { ResultBase, ResultHost, ResultRevokeOptions, WaitOptions } from './result-base.js';
+import { revokeResults } from './revoke.js';
 import { PROPAGATE_STATES, isReady } from './states.js';
 import { dropWatch, sleep } from './wait-for-meta.js';
 
@@ -93,6 +94,20 @@ export class ResultSet<T extends readonly unknown[] = unknown[]> {
     );
     const first = errors.find((e) => e !== null);
     if (first) throw first;
+  }
+
+  /**
+   * Revokes every member in one request (Celery's `ResultSet.revoke`); a member that is a group counts with its own
+   * members' ids. Options as `AsyncResult.revoke`.
+   * @example await group.revoke({ terminate: true })
+   */
+  revoke(options: ResultRevokeOptions = {}): Promise<void> {
+    return revokeResults(this.#host, this.#taskIds(), options);
+  }
+
+  /** The task ids of the members, a nested group's members included. */
+  #taskIds(): string[] {
+    return this.#members.flatMap((m) => (m instanceof ResultSet ? m.#taskIds() : [m.id]));
   }
 
   /** Removes every member's stored result. */
