@@ -1,12 +1,15 @@
 /**
  * The `q` command line, shaped like `celery` 5: global options (`-A`, `-b`, `--result-backend`, `-l`) and the
- * subcommands `worker`, `call`, `result` and `purge`. Global options may be written before or after the
+ * subcommands `worker`, `call`, `result`, `purge`, `inspect`, `control` and `status`. Global options may be written before or after the
  * subcommand.
  */
 import { Command, Option } from 'commander';
 import { callCommand } from './commands/call.js';
+import { controlCommand } from './commands/control.js';
+import { inspectCommand } from './commands/inspect.js';
 import { purgeCommand } from './commands/purge.js';
 import { resultCommand } from './commands/result.js';
+import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 import type { RunState } from './context.js';
 import { processIo } from './io.js';
@@ -43,7 +46,16 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
     .addOption(new Option('--log-format <format>', 'log line format: text or json').default('text').argParser(parseLogFormat))
     .addHelpText('after', '\nGlobal options may also follow the command: q worker -A tasks.ts -l debug');
 
-  for (const command of [workerCommand(io, run), callCommand(io, run), resultCommand(io, run), purgeCommand(io, run)]) {
+  const commands = [
+    workerCommand(io, run),
+    callCommand(io, run),
+    resultCommand(io, run),
+    purgeCommand(io, run),
+    inspectCommand(io, run),
+    controlCommand(io, run),
+    statusCommand(io, run),
+  ];
+  for (const command of commands) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   return program;
