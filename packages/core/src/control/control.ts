@@ -12,9 +12,11 @@ import type { ControlCommandReply, PingReply } from './replies.js';
 
 /** What `app.control` needs from the app: the mailbox's needs and the task queues (`purge`). */
 export interface ControlHost extends MailboxHost {
+  /** The control settings, and the task queues `purge()` empties (`task.defaultQueue`, `task.queues`). */
   readonly conf: MailboxHost['conf'] & {
     readonly task: { readonly defaultQueue: string; readonly queues: readonly { readonly name: string }[] };
   };
+  /** The app's connected transport. */
   getTransport(): Promise<Transport>;
 }
 

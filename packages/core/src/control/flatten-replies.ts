@@ -7,7 +7,9 @@ import type { NodeReply } from './control-options.js';
 
 /** The merged replies and the node names that replied more than once. */
 export interface FlattenedReplies<T> {
+  /** Each node's reply, by node name. */
   byNode: Record<string, T>;
+  /** Node names that replied more than once, sorted. */
   duplicates: string[];
 }
 

@@ -143,16 +143,20 @@ export interface StatsReply {
 
 /** The reply of `clock`. */
 export interface ClockReply {
+  /** The node's logical clock. */
   clock: number;
 }
 
 /** The reply of `hello` (mingle): the node's revoked ids (id → `[timestamp, id]`) and its clock; `null` from the asking node itself. */
 export interface HelloReply {
+  /** Revoked task id → `[timestamp, id]` (Celery's `LimitedSet` data). */
   revoked: Record<string, unknown>;
+  /** The node's logical clock, moved forward. */
   clock: number;
 }
 
 /** The reply of `objgraph`: where the graph was written. */
 export interface ObjgraphReply {
+  /** The PNG file written on the worker's host. */
   filename: string;
 }
