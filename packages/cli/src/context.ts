@@ -91,7 +91,14 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
 }
 
 /** What each one-shot command uses of a default app (no `-A`): where it sends to, or reads results from. */
-const DEFAULT_APP_USES: Readonly<Record<string, 'broker' | 'backend'>> = { call: 'broker', purge: 'broker', result: 'backend' };
+const DEFAULT_APP_USES: Readonly<Record<string, 'broker' | 'backend'>> = {
+  call: 'broker',
+  purge: 'broker',
+  result: 'backend',
+  inspect: 'broker',
+  control: 'broker',
+  status: 'broker',
+};
 
 /**
  * The line a one-shot command logs when, without `-A`, a broker or backend flag or environment variable, it uses

@@ -1,6 +1,6 @@
 /**
  * A stand-in for a worker's pidbox consumer in the remote-control command tests: it consumes
- * `<node>.celery.pidbox` in a memory namespace, records the requests meant for it, and answers those that want a
+ * `<node>.celery.pidbox` (in a memory namespace, or on any transport), records the requests meant for it, and answers those that want a
  * reply with what `answer` returns (nothing for `undefined`), through core's pidbox-message helpers.
  */
 import { memoryQueueDriver, virtualTransport } from '@q/core';
@@ -16,9 +16,9 @@ export interface Responder {
   stop(): Promise<void>;
 }
 
-/** Starts a responder for `node` in the memory namespace `ns`. */
-export async function startResponder(ns: string, node: string, answer: Answer): Promise<Responder> {
-  const transport: Transport = virtualTransport(memoryQueueDriver({ namespace: ns }));
+/** Starts a responder for `node` on `transport` (a memory namespace's name: a transport of it). */
+export async function startResponder(on: Transport | string, node: string, answer: Answer): Promise<Responder> {
+  const transport: Transport = typeof on === 'string' ? virtualTransport(memoryQueueDriver({ namespace: on })) : on;
   await transport.connect();
   const { queue, exchange, binding } = controlQueueTopology(node);
   await transport.declareExchange(exchange);

@@ -4,6 +4,10 @@
  * `celery inspect`, `--json`, `-d`, and exit code 69 when no node replies.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { filesystemQueueDriver, virtualTransport } from '@q/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearCliOverrides } from '@q/core/internal';
 import { runCli } from '../src/run-cli.js';
@@ -166,6 +170,34 @@ describe('q status', () => {
     const run = await q(['status', '-t', '0.2']);
     expect(run.code).toBe(69);
     expect(run.err).toBe('Error: No nodes replied within time constraint\n');
+  });
+});
+
+describe('on the embedded broker', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const tmp = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'q-cli-ctl-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('reaches a worker sharing the folder (fanout through the stored bindings)', async () => {
+    const dir = tmp();
+    const transport = virtualTransport(filesystemQueueDriver({ dir: path.join(dir, 'broker'), pollIntervalMs: 50 }), { pollIntervalMs: 50 });
+    responders.push(await startResponder(transport, 'w1@disk', answers));
+    const io = memoryIo();
+    const code = await runCli(['node', 'q', '--embedded-dir', dir, 'status', '-t', '0.5'], io);
+    expect(code, io.err()).toBe(0);
+    expect(io.out()).toBe('->  w1@disk: OK\n\n1 node online.\n');
+  });
+
+  it('without -A or -b, says that it uses the embedded broker in ./.q', async () => {
+    const cwd = tmp();
+    const io = memoryIo({ cwd });
+    const code = await runCli(['node', 'q', 'status', '-t', '0.1'], io);
+    expect(code).toBe(69);
+    expect(io.err()).toContain(`no -A, -b or Q_BROKER_URL: status uses the embedded broker in ${path.join(cwd, '.q')}`);
   });
 });
 
