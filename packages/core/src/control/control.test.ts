@@ -157,6 +157,16 @@ describe('collecting replies', () => {
     expect(seen).toEqual(replies);
   });
 
+  it('collects five workers\' pings within the default timeout of 1 s', async () => {
+    const { app, worker } = setup();
+    const nodes = ['w1@test', 'w2@test', 'w3@test', 'w4@test', 'w5@test'];
+    for (const node of nodes) await worker(node);
+    const started = Date.now();
+    const replies = await app.control.inspect().ping();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Object.keys(replies ?? {}).sort()).toEqual(nodes);
+  });
+
   it('stops at limit replies without waiting for the timeout', async () => {
     const { app, worker } = setup();
     await worker('w1@test');
