@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startResponder, celeryAnswers, type Responder } from '../../test/pidbox-responder.js';
 import { createApp, type App } from '../app/app.js';
 import type { Logger } from '../contracts/logger.js';
+import type { Transport } from '../contracts/transport.js';
 import { pyJsonParse } from '../protocol/python-json.js';
 import { memoryQueueDriver } from '../transport/memory-queue-driver.js';
 import { virtualTransport } from '../transport/virtual-transport.js';
@@ -254,6 +255,27 @@ describe('collecting replies', () => {
     expect(await pending).toEqual([{ 'w1@test': { ok: 'pong' } }]);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(await app.control.ping({ timeout: 5, limit: 1 })).toEqual([{ 'w1@test': { ok: 'pong' } }]);
+  });
+});
+
+describe('transports', () => {
+  it('refuses a transport without fanout with Q_ERR_CAPABILITY_UNSUPPORTED', async () => {
+    const inner = virtualTransport(memoryQueueDriver({ namespace: `control-${randomUUID()}` }));
+    const noFanout: Transport = {
+      capabilities: { ...inner.capabilities, fanout: false },
+      connect: () => inner.connect(),
+      close: () => inner.close(),
+      declareExchange: (e) => inner.declareExchange(e),
+      declareQueue: (q) => inner.declareQueue(q),
+      bindQueue: (b) => inner.bindQueue(b),
+      publish: (m, t) => inner.publish(m, t),
+      consume: (q, h, o) => inner.consume(q, h, o),
+      purge: (q) => inner.purge(q),
+      describe: () => 'no-fanout://',
+    };
+    const app = createApp({ broker: noFanout, backend: null });
+    apps.push(app);
+    await expect(app.control.ping()).rejects.toMatchObject({ code: 'Q_ERR_CAPABILITY_UNSUPPORTED', name: 'ConfigError' });
   });
 });
 

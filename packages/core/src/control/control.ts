@@ -76,7 +76,7 @@ export class Control {
    * or to those matching `pattern`. With `reply: true` resolves with the replies received within `timeout` seconds
    * (default 1) or until `limit` came (default: one per destination); `callback` sees each as it arrives. An
    * unknown command is answered `{error: "KeyError('<command>')"}` by each node, returned as received.
-   * @throws QError `Q_ERR_CAPABILITY_UNSUPPORTED` when the transport cannot fan out; the transport's errors.
+   * @throws ConfigError `Q_ERR_CAPABILITY_UNSUPPORTED` when the transport cannot fan out; the transport's errors.
    * @example await app.control.broadcast('flush_cache', { arguments: { region: 'eu' }, reply: true })
    */
   broadcast<T = unknown>(command: string, options: BroadcastOptions = {}): Promise<NodeReply<T>[]> {

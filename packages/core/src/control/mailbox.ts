@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../contracts/logger.js';
 import type { Transport } from '../contracts/transport.js';
-import { QError } from '../errors/q-error.js';
+import { ConfigError } from '../errors/q-error.js';
 import { uuid } from '../protocol/ids.js';
 import { controlExchange, type BroadcastTopologyOptions } from '../routing/broadcast-topology.js';
 import type { BroadcastOptions, NodeReply } from './control-options.js';
@@ -51,7 +51,7 @@ export class Mailbox {
   /**
    * Sends `command` to the nodes `options` names and, with `reply`, collects their replies (`[{node: value}, …]`,
    * in arrival order); without, resolves `[]` once the request is published.
-   * @throws QError `Q_ERR_CAPABILITY_UNSUPPORTED` when the transport has no fanout; the transport's errors; what
+   * @throws ConfigError `Q_ERR_CAPABILITY_UNSUPPORTED` when the transport has no fanout; the transport's errors; what
    *   `callback` throws.
    */
   async broadcast<T = unknown>(command: string, options: BroadcastOptions = {}): Promise<NodeReply<T>[]> {
@@ -67,7 +67,7 @@ export class Mailbox {
     };
     const transport = await this.#host.getTransport();
     if (!transport.capabilities.fanout) {
-      throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `${transport.describe()} does not support the "fanout" capability, which remote control needs`);
+      throw new ConfigError('Q_ERR_CAPABILITY_UNSUPPORTED', `${transport.describe()} does not support the "fanout" capability, which remote control needs`);
     }
     await this.#declareExchange(transport);
     if (options.reply !== true) {
