@@ -74,6 +74,16 @@ export interface WorkerOptions<W = unknown> {
    * synchronous task, which it waits for).
    */
   optimization?: 'default' | 'fair';
+  /**
+   * Answer remote control (`ping`, `revoke`, `inspect stats`, …) on the worker's pidbox queue (default
+   * `worker.enableRemoteControl`, true; Celery's `worker_enable_remote_control`).
+   */
+  enableRemoteControl?: boolean;
+  /**
+   * Mingle at start: ask the other workers for their revoked task ids and logical clock before consuming (Celery's
+   * mingle; `q worker --without-mingle` turns it off). Default true; it runs only on a transport that fans out.
+   */
+  mingle?: boolean;
 }
 
 /** Options after defaults. */
@@ -95,6 +105,10 @@ export interface ResolvedWorkerOptions {
   readonly timeLimits: readonly [number | null, number | null];
   /** What a pool created by name gets besides its concurrency. */
   readonly poolOptions: Omit<PoolOptions, 'concurrency'>;
+  /** Whether the worker answers remote control. */
+  readonly enableRemoteControl: boolean;
+  /** Whether the worker mingles at start. */
+  readonly mingle: boolean;
 }
 
 function check(ok: boolean, path: string, what: string): void {
@@ -141,6 +155,8 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     guardProcess: options.guardProcess ?? true,
     timeLimits: [options.timeLimit ?? null, options.softTimeLimit ?? null] as const,
     poolOptions: poolOptionsOf(conf, options),
+    enableRemoteControl: options.enableRemoteControl ?? conf.worker.enableRemoteControl,
+    mingle: options.mingle ?? true,
   });
 }
 

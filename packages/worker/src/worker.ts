@@ -11,6 +11,8 @@ import { connectionStep } from './blueprint/connection-step.js';
 import { consumerStep } from './blueprint/consumer-step.js';
 import { poolStep } from './blueprint/pool-step.js';
 import { timerStep } from './blueprint/timer-step.js';
+import { mingleStep } from './control/mingle-step.js';
+import { pidboxStep } from './control/pidbox-step.js';
 import type { WorkerHost, WorkerParts } from './blueprint/worker-host.js';
 import { registeredPools } from './pools/create-pool.js';
 import { installProcessGuard } from './guard/process-guard.js';
@@ -45,7 +47,7 @@ export interface WorkerStats {
   queues: readonly string[];
 }
 
-const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [connectionStep, poolStep, timerStep, consumerStep];
+const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [connectionStep, poolStep, timerStep, pidboxStep, mingleStep, consumerStep];
 
 /** A worker consuming an app's queues. Create it with {@link createWorker}. */
 export class Worker implements WorkerHost {

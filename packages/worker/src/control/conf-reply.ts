@@ -1,0 +1,79 @@
+/**
+ * The `conf` reply: the worker's configuration under Celery's setting names (`task.trackStarted` →
+ * `task_track_started`), secrets masked as Celery's `filter_hidden_settings` does: a setting whose name matches
+ * `API|TOKEN|KEY|SECRET|PASS|SIGNATURE|DATABASE` is `********`, and URLs lose their password. Without
+ * `with_defaults`, only what differs from the defaults (Celery: the settings changed by the app).
+ */
+import type { ResolvedConfig } from '@q/core';
+import { resolveConfig } from '@q/core/internal';
+
+/** Celery's `HIDDEN_SETTINGS`. */
+const HIDDEN = /API|TOKEN|KEY|SECRET|PASS|PROFANITIES_LIST|SIGNATURE|DATABASE/i;
+const MASK = '********';
+/** Settings whose Celery name is not the generic `<group>_<snake_case>`. */
+const CELERY_NAMES: Readonly<Record<string, string>> = {
+  accept: 'accept_content',
+  'result.backendOptions': 'result_backend_transport_options',
+};
+/** q options that are not settings (instances, paths of this process). */
+const SKIPPED = new Set(['backend', 'plugins', 'logger']);
+
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The Celery name of q's resolved setting `path` (`broker.connectionTimeout` → `broker_connection_timeout`). */
+export function celerySettingName(path: string): string {
+  const known = CELERY_NAMES[path];
+  if (known !== undefined) return known;
+  const [group, key] = path.split('.') as [string, string | undefined];
+  if (key === undefined) return snake(group);
+  return `${snake(group)}_${snake(key)}`;
+}
+
+/** A URL with its password replaced by the mask (`redis://:********@host/0`). */
+export function maskUrlPassword(text: string): string {
+  return text.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/g, `$1${MASK}@`);
+}
+
+function mask(name: string, value: unknown): unknown {
+  if (HIDDEN.test(name)) return MASK;
+  if (typeof value === 'string') return maskUrlPassword(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(k, v)]));
+  }
+  return value;
+}
+
+/** Every setting of `conf` as `[q path, value]`, one level into the groups. */
+function leaves(conf: ResolvedConfig): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [key, value] of Object.entries(conf)) {
+    if (SKIPPED.has(key)) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [sub, v] of Object.entries(value as Record<string, unknown>)) out.push([`${key}.${sub}`, v]);
+    } else out.push([key, value]);
+  }
+  return out;
+}
+
+let defaults: Map<string, string> | undefined;
+function defaultValues(): Map<string, string> {
+  defaults ??= new Map(leaves(resolveConfig({})).map(([path, value]) => [path, JSON.stringify(value)]));
+  return defaults;
+}
+
+/**
+ * The `conf` reply for `conf`, with the broker's and backend's descriptions as `broker_url` and `result_backend`
+ * (masked). `withDefaults: false` leaves out the settings still at their default.
+ */
+export function confReply(conf: ResolvedConfig, urls: { broker: string | null; backend: string | null }, withDefaults: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (urls.broker !== null) out['broker_url'] = maskUrlPassword(urls.broker);
+  if (urls.backend !== null) out['result_backend'] = maskUrlPassword(urls.backend);
+  const base = withDefaults ? undefined : defaultValues();
+  for (const [path, value] of leaves(conf)) {
+    if (base !== undefined && base.get(path) === JSON.stringify(value)) continue;
+    const name = celerySettingName(path);
+    out[name] = mask(name, value);
+  }
+  return out;
+}
