@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { App } from '@q/core';
-import { createWorker, expandNodeFormat, flushLogger } from '@q/worker';
+import { createWorker, expandNodeFormat, flushLogger, remoteShutdown } from '@q/worker';
 import type { Worker, WorkerOptions } from '@q/worker';
 import { renderBanner } from '../banner.js';
 import type { BannerInfo } from '../banner.js';
@@ -56,6 +56,12 @@ export interface WorkerCommandOptions {
   autoscale?: [number, number];
   /** State db: revoked ids and the logical clock kept across restarts (node-format expanded by the worker). */
   statedb?: string;
+  /** `--without-mingle`: do not ask the other workers for revoked ids and the clock at start. */
+  withoutMingle?: boolean;
+  /** `--without-gossip` (Celery's; q's worker has no gossip yet: accepted, nothing to turn off). */
+  withoutGossip?: boolean;
+  /** `--without-heartbeat` (Celery's; q's worker sends no event heartbeats yet: accepted, nothing to turn off). */
+  withoutHeartbeat?: boolean;
 }
 
 /** Creates the `worker` subcommand. */
@@ -83,6 +89,9 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('--purge', 'purge the consumed queues before starting (prints how many messages were erased)')
     .option('--pidfile <path>', 'write the process id to this file while running (%n, %h, %d, %i, %I, %p expanded)')
     .option('--statedb <file>', 'keep revoked task ids and the logical clock in this file across restarts (%n, %h, %d, %i, %I, %p expanded)')
+    .option('--without-mingle', "don't synchronize revoked task ids and the logical clock with the other workers at start")
+    .option('--without-gossip', "accepted for Celery's command lines (q's worker has no gossip to turn off)")
+    .option('--without-heartbeat', "accepted for Celery's command lines (q's worker sends no event heartbeats to turn off)")
     .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)')
     .action(async (options: WorkerCommandOptions, cmd: Command) => {
       // Log lines go to stderr until `--logfile` is open (its name needs the node name, known once the app is loaded).
@@ -147,7 +156,8 @@ async function runUntilShutdown(ctx: CommandContext, worker: Worker, pidfilePatt
   process.off('SIGUSR1', early);
   try {
     await worker.start();
-    const kind = await shutdown.done;
+    // A remote `shutdown` (q control shutdown, celery control shutdown) stops the worker warm, as SIGTERM does.
+    const kind = await Promise.race([shutdown.done, remoteShutdown(worker).then(() => 'warm' as const)]);
     ctx.logger.info({ shutdown: kind }, `${worker.hostname}: stopped`);
     ctx.run.exitCode = kind === 'cold' ? 1 : 0;
     return kind;
@@ -187,6 +197,7 @@ export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Work
   if (options.autoscale !== undefined) out.autoscale = options.autoscale;
   if (options.statedb !== undefined) out.statedb = options.statedb;
   if (options.optimization !== undefined) out.optimization = options.optimization as 'default' | 'fair';
+  if (options.withoutMingle === true) out.mingle = false;
   return out;
 }
 

@@ -50,15 +50,16 @@ function taskEntry(name: string, options: Readonly<Record<string, unknown>>, ite
   return fields.length === 0 ? name : `${name} [${fields.join(' ')}]`;
 }
 
-/** RSS as Celery's `humanbytes`: `46.80MB`. */
+/** Bytes as Celery's `humanbytes` writes them: five significant digits, `46.797MB`. */
 function humanBytes(n: number): string {
   const units: [number, string][] = [
     [2 ** 40, 'TB'],
     [2 ** 30, 'GB'],
     [2 ** 20, 'MB'],
     [2 ** 10, 'KB'],
+    [1, 'b'],
   ];
-  for (const [div, unit] of units) if (n >= div) return `${(n / div).toFixed(2).replace(/\.00$/, '')}${unit}`;
+  for (const [div, unit] of units) if (n >= div) return `${Number((n / div).toPrecision(5))}${unit}`;
   return `${n}b`;
 }
 
@@ -110,12 +111,11 @@ export const INSPECT_COMMANDS: readonly InspectCommand[] = [
     handler: ({ worker }, args) => {
       const ids = new Set(list(args['ids']).map(String));
       const out: QueryTaskReply = {};
-      const { active, reserved, scheduled } = requestsOf(worker);
+      const { active, reserved } = requestsOf(worker);
       const put = (state: TaskQueryState, info: RequestInfo): void => {
         if (ids.has(info.id)) out[info.id] = [state, info];
       };
-      // Celery's reserved requests include those waiting for their ETA; an active one wins.
-      for (const s of scheduled) put('reserved', requestInfo(s.request));
+      // As Celery 5.2.6: tasks held for their ETA are not reserved yet, so not listed; an active one wins.
       for (const r of reserved) put('reserved', requestInfo(r));
       for (const a of active) put('active', requestInfo(a));
       return out;
