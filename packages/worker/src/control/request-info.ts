@@ -5,7 +5,10 @@
 import type { RequestInfo, ScheduledInfo } from '@q/core';
 import type { ScheduledRequestInfo, TaskRequestInfo } from './controlled-worker.js';
 
-/** A request as Celery's `Request.info()` describes it. */
+/**
+ * A request as Celery's `Request.info()` describes it. `redelivered` is `true` for a redelivered message and `null`
+ * otherwise, as a Python worker on Redis reports it (kombu sets the flag only on redelivery).
+ */
 export function requestInfo(request: TaskRequestInfo): RequestInfo {
   const d = request.deliveryInfo;
   return {
@@ -17,7 +20,7 @@ export function requestInfo(request: TaskRequestInfo): RequestInfo {
     hostname: request.hostname,
     time_start: request.timeStart,
     acknowledged: request.acknowledged,
-    delivery_info: { exchange: d.exchange, routing_key: d.routingKey, priority: d.priority, redelivered: d.redelivered },
+    delivery_info: { exchange: d.exchange, routing_key: d.routingKey, priority: d.priority, redelivered: d.redelivered === true ? true : null },
     worker_pid: request.workerPid,
   };
 }
