@@ -3,6 +3,14 @@
  */
 export { createWorker, Worker } from './worker.js';
 export type { WorkerState, WorkerStats } from './worker.js';
+export type {
+  QueryTaskState,
+  RequestDeliveryInfo,
+  ScheduledRequestInfo,
+  TaskRequestInfo,
+  WorkerRequests,
+} from './state/request-info.js';
+export type { AddConsumerOptions, ConsumedQueue } from './consumer/added-queue.js';
 export type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 export { NodeState, REVOKES_MAX, REVOKE_EXPIRES } from './state/node-state.js';
 export type { NodeStateOptions } from './state/node-state.js';

@@ -2,7 +2,7 @@
  * The worker (Celery's `WorkController`): a blueprint of bootsteps — connection, pool, timer, consumer,
  * plus plugin bootsteps — with a lifecycle, signal handling and stats.
  */
-import { QError, silentLogger } from '@q/core';
+import { NotRegisteredError, QError, silentLogger } from '@q/core';
 import type { App, Bootstep, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
 import type { Pool, PoolRegistration } from '@q/core/adapter';
 import { Blueprint } from './blueprint/blueprint.js';
@@ -24,6 +24,12 @@ import { revokeTasks } from './state/revoke-tasks.js';
 import { stateDbStep } from './state/state-db-step.js';
 import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
+import { queueTopology } from '@q/core/adapter';
+import { addedQueueTopology } from './consumer/added-queue.js';
+import type { AddConsumerOptions, ConsumedQueue } from './consumer/added-queue.js';
+import { parseRateSetting } from './consumer/rate-limit-setting.js';
+import { collectRequests, queryRequests } from './state/worker-requests.js';
+import type { QueryTaskState, TaskRequestInfo, WorkerRequests } from './state/request-info.js';
 
 /** Lifecycle states of a {@link Worker}. */
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -305,6 +311,106 @@ export class Worker implements WorkerHost {
     return { override: this.#timeLimits.get(name), defaults };
   }
 
+  /** Rate limits set at run time (tasks per second by task name, `null`: none), read by the consumer. */
+  readonly #rateLimits = new Map<string, number | null>();
+
+  /** Rate limits set with {@link setRateLimit}, tasks per second by task name (`null`: none). */
+  get rateLimits(): ReadonlyMap<string, number | null> {
+    return this.#rateLimits;
+  }
+
+  /**
+   * Change the rate limit this worker applies to task `taskName` from now on (Celery's `rate_limit` remote control
+   * command): a Celery rate string (`"10/m"`, `"5/s"`, `"100/h"`, `"3"` per second) or tasks per second; `null`, `0`
+   * or `""` removes the limit (also the task's own). Tasks of that name waiting for the old limit follow the new one.
+   * With `worker.disableRateLimits` the worker applies no rate limit at all, this one included.
+   *
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` for a malformed rate.
+   * @throws NotRegisteredError `Q_ERR_TASK_NOT_REGISTERED` for a task the app does not know.
+   * @example worker.setRateLimit('tasks.add', '10/m')
+   */
+  setRateLimit(taskName: string, rate: string | number | null): void {
+    const parsed = parseRateSetting(rate);
+    if (!this.app.tasks.has(taskName)) throw new NotRegisteredError('Q_ERR_TASK_NOT_REGISTERED', `task "${taskName}" is not registered`);
+    this.#rateLimits.set(taskName, parsed);
+    this.parts.consumer?.changeRate(taskName, parsed);
+  }
+
+  /**
+   * The task requests this worker holds (Celery's `inspect active`, `reserved`, `scheduled`): `active` started in
+   * the pool, `reserved` received and waiting (for a pool slot or their task's rate limit), `scheduled` held until
+   * their ETA. Built when called; empty while the worker does not run.
+   */
+  requests(): WorkerRequests {
+    const consumer = this.parts.consumer;
+    return collectRequests({
+      hostname: this.hostname,
+      running: this.nodeState.running,
+      rateLimited: consumer?.rateLimited ?? [],
+      held: consumer?.held ?? [],
+    });
+  }
+
+  /**
+   * Celery's `query_task`: for each id of `ids` this worker runs (`active`) or holds for a pool slot (`reserved`), its
+   * state and info. Ids it does not hold so — unknown, finished, or held for their ETA (as in Celery 5.2) — are left out.
+   */
+  queryTask(ids: string | readonly string[]): Record<string, [QueryTaskState, TaskRequestInfo]> {
+    return queryRequests(this.requests(), ids);
+  }
+
+  /** The consumed queues by name, once known (`null`: `options.queues` as the app declares them). */
+  #queues: Map<string, ConsumedQueue> | null = null;
+
+  #consumed(): Map<string, ConsumedQueue> {
+    this.#queues ??= new Map(this.options.queues.map((name) => [name, queueTopology(this.app.conf, name)]));
+    return this.#queues;
+  }
+
+  /**
+   * The queues this worker consumes, with their exchange and binding (Celery's `active_queues`): `options.queues`,
+   * plus those added and minus those cancelled at run time.
+   */
+  activeQueues(): ConsumedQueue[] {
+    return [...this.#consumed().values()];
+  }
+
+  /**
+   * Start consuming `queue` (Celery's `add_consumer`): the queue is declared — as the app declares it, else with an
+   * exchange named `options.exchange ?? queue` of type `options.exchangeType ?? 'direct'` bound with
+   * `options.routingKey ?? queue` — and consumed with the worker's prefetch. A queue consumed already: nothing
+   * happens. While the worker does not run, the queue is consumed from the next start.
+   *
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` for an empty name or an unknown exchange type; the broker's error when
+   * the declaration fails (the queue is then not consumed).
+   */
+  async addConsumer(queue: string, options: AddConsumerOptions = {}): Promise<void> {
+    const queues = this.#consumed();
+    if (queues.has(queue)) return;
+    const topology = addedQueueTopology(this.app.conf, queue, options);
+    queues.set(queue, topology);
+    const consumer = this.parts.consumer;
+    if (consumer === undefined) return;
+    try {
+      await consumer.addQueue(topology);
+    } catch (err) {
+      queues.delete(queue);
+      throw err;
+    }
+    this.logger.info({ queue }, `Started consuming from ${queue}`);
+  }
+
+  /**
+   * Stop consuming `queue` (Celery's `cancel_consumer`): no more of its messages are received; those received
+   * already run as usual. A queue not consumed: nothing happens.
+   */
+  async cancelConsumer(queue: string): Promise<void> {
+    const queues = this.#consumed();
+    if (!queues.delete(queue)) return;
+    await this.parts.consumer?.cancelQueue(queue);
+    this.logger.info({ queue }, `No longer consuming from ${queue}`);
+  }
+
   /** Add `n` children to the pool (`pool_grow`); a pool that cannot grow throws `Q_ERR_CAPABILITY_UNSUPPORTED`. */
   growPool(n = 1): void {
     const pool = this.pool;
@@ -356,7 +462,7 @@ export class Worker implements WorkerHost {
       reserved: this.counters.reserved,
       scheduled: this.counters.scheduled,
       prefetch: this.parts.consumer?.prefetch ?? this.options.prefetch,
-      queues: this.options.queues,
+      queues: this.#queues === null ? this.options.queues : [...this.#queues.keys()],
     };
   }
 }

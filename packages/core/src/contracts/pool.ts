@@ -60,9 +60,10 @@ export interface JobCallbacks {
    * The body starts now: the pool calls it when its child or thread takes the job (not when the job is queued for
    * one). The worker acks the message then (an early-ack task; Celery acks when a pool process accepts the job), so
    * a job still queued in a child at a cold shutdown or a crash goes back to the broker. A pool that never calls it
-   * gets every message acked when its outcome is settled.
+   * gets every message acked when its outcome is settled. `pid`: the process running it (what `inspect active`
+   * reports as `worker_pid`; a thread's is the worker's own).
    */
-  accepted(): void;
+  accepted(pid?: number): void;
 }
 
 /** An error as it crosses a process or thread boundary: core's encoded form plus the JS stack. */

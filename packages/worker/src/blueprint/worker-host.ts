@@ -4,7 +4,7 @@
  * steps depend on this interface, never on `worker.ts`.
  */
 import type { ResultBackend, Transport } from '@q/core';
-import type { Pool } from '@q/core/adapter';
+import type { Pool, QueueTopology } from '@q/core/adapter';
 import type { TaskConsumer } from '../consumer/task-consumer.js';
 import type { Timer } from '../consumer/timer.js';
 import type { WorkerRuntime } from '../worker-runtime.js';
@@ -39,4 +39,8 @@ export interface WorkerHost extends WorkerRuntime {
   waitForPool(): Promise<void>;
   /** Abort running tasks; their unacked messages are requeued. */
   goCold(): Promise<void>;
+  /** The queues to consume, with their topology (default: `options.queues` as the app declares them). */
+  activeQueues?(): readonly QueueTopology[];
+  /** Rate limits set at run time, tasks per second by task name (`null`: none). */
+  readonly rateLimits?: ReadonlyMap<string, number | null>;
 }

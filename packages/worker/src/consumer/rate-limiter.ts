@@ -37,6 +37,32 @@ export class RateLimiter<T> {
     return n;
   }
 
+  /** The items waiting for a token, in order per name. */
+  items(): T[] {
+    const out: T[] = [];
+    for (const b of this.buckets.values()) out.push(...b.waiting);
+    return out;
+  }
+
+  /**
+   * The rate of `name` changed (remote control `rate_limit`): with no limit any more (`null`), its waiting items run
+   * now; with a new rate, the next one is due by that rate.
+   */
+  changeRate(name: string, rate: number | null): void {
+    const bucket = this.buckets.get(name);
+    if (!bucket) return;
+    bucket.entry?.cancel();
+    bucket.entry = null;
+    if (rate === null) {
+      this.buckets.delete(name);
+      for (const item of bucket.waiting.splice(0)) this.run(item);
+      return;
+    }
+    const next: Bucket<T> = { rate, tokens: Math.min(1, bucket.tokens), at: bucket.at, waiting: bucket.waiting, entry: null };
+    this.buckets.set(name, next);
+    this.arm(next);
+  }
+
   /** Runs `item` now if `name` has a token (at `rate` tasks per second), else queues it behind the others. */
   admit(name: string, rate: number, item: T): void {
     let bucket = this.buckets.get(name);

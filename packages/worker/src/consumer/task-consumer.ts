@@ -3,12 +3,12 @@
  * `executeRequest`, and holds ETA tasks on the timer (Celery's `Consumer` + `Tasks` bootstep + ETA scheduling).
  */
 import { parseRateLimit } from '@q/core/internal';
-import type { Consumer, Delivery } from '@q/core/adapter';
+import type { Consumer, Delivery, QueueTopology } from '@q/core/adapter';
 import type { WorkerRuntime } from '../worker-runtime.js';
 import { executeRequest } from '../execution/execute-request.js';
 import { isExpired } from '../execution/task-request.js';
 import type { TaskRequest } from '../execution/task-request.js';
-import { declareConsumedQueue } from './declare-consumed-queue.js';
+import { declareTopology } from './declare-consumed-queue.js';
 import { receiveDelivery, type Received } from './receive-delivery.js';
 import { revokeExpired } from '../execution/revoke-expired.js';
 import { logEnabled } from '../execution/log-level.js';
@@ -19,9 +19,22 @@ const DONE: Promise<void> = Promise.resolve();
 
 /** Options of a {@link TaskConsumer}. */
 export interface TaskConsumerOptions {
-  queues: readonly string[];
+  /** The queues to consume, with their exchange and binding (declared at start). */
+  queues: readonly QueueTopology[];
   /** `concurrency × prefetchMultiplier`; 0 = unlimited. Applied to each queue's consumer. */
   prefetch: number;
+  /**
+   * Rate limits set at run time (remote control `rate_limit`), tasks per second by task name (`null`: none); they win
+   * over the tasks' own. The worker owns the map; the consumer reads it.
+   */
+  rateLimits?: ReadonlyMap<string, number | null>;
+}
+
+/** A request held until its ETA. */
+export interface HeldRequest {
+  readonly request: TaskRequest;
+  /** Epoch ms. */
+  readonly eta: number;
 }
 
 /**
@@ -36,8 +49,11 @@ export interface TaskConsumerOptions {
  * `worker.disableRateLimits` turns them off.
  */
 export class TaskConsumer {
-  #consumers: Consumer[] = [];
-  readonly #held = new Map<Delivery, { entry: TimerEntry; request: TaskRequest }>();
+  /** The consumer of each queue, by queue name. */
+  readonly #consumers = new Map<string, Consumer>();
+  /** Queues being added (`addQueue`), so that a second add of the same one waits for the first. */
+  readonly #adding = new Map<string, Promise<void>>();
+  readonly #held = new Map<Delivery, { entry: TimerEntry; request: TaskRequest; eta: number }>();
   /** Deliveries handed to this consumer and not settled yet. */
   #inflight = 0;
   /** `drain()` calls waiting for `inflight` to reach 0. */
@@ -73,23 +89,75 @@ export class TaskConsumer {
     return [...this.#held.values()].map((h) => h.request);
   }
 
+  /** Requests held until their ETA, with it, in the order they came. */
+  get held(): readonly HeldRequest[] {
+    return [...this.#held.values()].map(({ request, eta }) => ({ request, eta }));
+  }
+
+  /** Requests waiting for their task's rate limit. */
+  get rateLimited(): readonly TaskRequest[] {
+    return this.#limiter.items().map((item) => item.request);
+  }
+
+  /** Names of the queues consumed now. */
+  get queues(): readonly string[] {
+    return [...this.#consumers.keys()];
+  }
+
   /** Declare the queues and start consuming them. */
   async start(): Promise<void> {
     this.#closing = false;
-    for (const queue of this.#options.queues) {
-      await declareConsumedQueue(this.#rt.transport, this.#rt.app.conf, queue);
-      const consumer = await this.#rt.transport.consume(queue, (delivery) => this.#onDelivery(delivery), {
-        prefetch: this.#options.prefetch,
-        tag: `${this.#rt.hostname}/${queue}`,
-      });
-      this.#consumers.push(consumer);
-    }
+    for (const topology of this.#options.queues) await this.#consume(topology);
+  }
+
+  async #consume(topology: QueueTopology): Promise<void> {
+    const queue = topology.queue.name;
+    await declareTopology(this.#rt.transport, topology);
+    const consumer = await this.#rt.transport.consume(queue, (delivery) => this.#onDelivery(delivery), {
+      prefetch: this.#prefetchApplied,
+      tag: `${this.#rt.hostname}/${queue}`,
+    });
+    this.#consumers.set(queue, consumer);
+  }
+
+  /**
+   * Declare and consume one more queue, with the current prefetch (remote control `add_consumer`). A queue consumed
+   * already, or a consumer that is stopping: nothing happens.
+   */
+  async addQueue(topology: QueueTopology): Promise<void> {
+    const name = topology.queue.name;
+    const pending = this.#adding.get(name);
+    if (pending !== undefined) return pending;
+    if (this.#closing || this.#consumers.has(name)) return;
+    const adding = this.#consume(topology).finally(() => this.#adding.delete(name));
+    this.#adding.set(name, adding);
+    await adding;
+    // Stopped while it was being added: it stops too.
+    if (this.#closing) await this.cancelQueue(name);
+  }
+
+  /**
+   * Stop consuming `queue` (remote control `cancel_consumer`): no more of its messages arrive; those received finish
+   * as usual. A queue not consumed: nothing happens.
+   */
+  async cancelQueue(queue: string): Promise<void> {
+    await this.#adding.get(queue)?.catch(() => undefined);
+    const consumer = this.#consumers.get(queue);
+    if (consumer === undefined) return;
+    this.#consumers.delete(queue);
+    await consumer.cancel();
+  }
+
+  /** The rate limit of task `name` changed (`null`: none): the tasks waiting for it follow the new one. */
+  changeRate(name: string, rate: number | null): void {
+    this.#limiter.changeRate(name, rate);
   }
 
   /** Stop receiving; deliveries arriving later are requeued. */
   async cancel(): Promise<void> {
     this.#closing = true;
-    const consumers = this.#consumers.splice(0);
+    const consumers = [...this.#consumers.values()];
+    this.#consumers.clear();
     await Promise.all(
       consumers.map((c) =>
         c.cancel().catch((err: unknown) => this.#rt.logger.warn({ err, queue: c.queue }, `could not cancel the consumer of ${c.queue}`)),
@@ -185,7 +253,12 @@ export class TaskConsumer {
 
   #rateOf(request: TaskRequest): number | null {
     const limit = request.task.options.rateLimit;
-    if (limit === null || this.#rt.app.conf.worker.disableRateLimits) return null;
+    const set = this.#options.rateLimits;
+    // The usual task has no limit, and nothing was set at run time: one check.
+    if ((limit === null && (set === undefined || set.size === 0)) || this.#rt.app.conf.worker.disableRateLimits) return null;
+    const override = set?.get(request.message.name);
+    if (override !== undefined) return override;
+    if (limit === null) return null;
     let rate = this.#rates.get(request.message.name);
     if (rate === undefined) this.#rates.set(request.message.name, (rate = parseRateLimit(limit)));
     return rate;
@@ -204,7 +277,7 @@ export class TaskConsumer {
       if (delivery.lost === true) return;
       this.#track(this.#runHeld(request));
     });
-    this.#held.set(delivery, { entry, request });
+    this.#held.set(delivery, { entry, request, eta });
     this.#adjustPrefetch();
   }
 
@@ -246,7 +319,7 @@ export class TaskConsumer {
     const next = this.#options.prefetch + this.#held.size;
     if (next === this.#prefetchApplied) return;
     this.#prefetchApplied = next;
-    for (const c of this.#consumers) {
+    for (const c of this.#consumers.values()) {
       c.setPrefetch(next).catch((err: unknown) => this.#rt.logger.warn({ err, queue: c.queue }, 'could not change the prefetch'));
     }
   }

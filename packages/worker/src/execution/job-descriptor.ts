@@ -49,7 +49,7 @@ export function describeJob(rt: WorkerRuntime, request: TaskRequest, timeLimit: 
 }
 
 /** What a body running elsewhere may ask of the main thread for `request`; `accepted` is the trace's early ack. */
-export function jobCallbacks(rt: WorkerRuntime, request: TaskRequest, accepted: () => void): JobCallbacks {
+export function jobCallbacks(rt: WorkerRuntime, request: TaskRequest, accepted: (pid?: number) => void): JobCallbacks {
   return {
     accepted,
     updateState: (state, meta) => storeState(rt, request.message, { status: state as TaskState, result: meta ?? null, queue: request.delivery.info.queue }).then(() => undefined),

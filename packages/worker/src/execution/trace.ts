@@ -22,6 +22,7 @@ import { handleOutcome, logSucceeded, type OutcomeRun } from './outcome.js';
 import { DeliverySettlement, type Settlement, type SettlementHost } from './settlement.js';
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
 import type { TaskRequest } from './task-request.js';
+import { describeRequest, type DescribedJob, type TaskRequestInfo } from '../state/request-info.js';
 
 /** What a job that does not run resolves with. */
 const NOT_RUN: Promise<undefined> = Promise.resolve(undefined);
@@ -35,10 +36,13 @@ type Dispatch = (descriptor: JobDescriptor, callbacks: JobCallbacks) => Promise<
  * One run of one request. It is also the pool job (`runLazy`: the pool hands it a signal factory, so no
  * `AbortSignal` is created unless the task reads `ctx.signal` or something aborts it).
  */
-export class Trace implements LazySignalJob, SettlementHost {
+export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
   /** The delivery's ack/nack, once (settlement.ts). */
   readonly #settlement: DeliverySettlement;
   #started = false;
+  /** When the body started (epoch ms; `null`: not yet), and the process running it (for `inspect active`). */
+  #timeStart: number | null = null;
+  #workerPid: number | null = null;
   /** The task expired while it waited for a pool slot: revoked instead of run. */
   #expired = false;
   /** The broker took the delivery back while it waited for a pool slot (it redelivers it): not run here. */
@@ -78,6 +82,16 @@ export class Trace implements LazySignalJob, SettlementHost {
   /** Whether task log lines at `level` are written (checked before formatting them). */
   #logs(level: 'debug' | 'info'): boolean {
     return logEnabled(this.#rt.logger, level);
+  }
+
+  /** Whether the body started (in the pool's slot, or in a child that took it). */
+  get started(): boolean {
+    return this.#timeStart !== null;
+  }
+
+  /** The request as `inspect active`/`reserved` list it. */
+  describe(hostname: string): TaskRequestInfo {
+    return describeRequest(this.#request, hostname, { timeStart: this.#timeStart, acknowledged: this.#settlement.settled, workerPid: this.#workerPid });
   }
 
   /** Settle the delivery once; later calls wait for the first one. Never rejects (errors are logged). */
@@ -137,7 +151,11 @@ export class Trace implements LazySignalJob, SettlementHost {
     }
     // Early ack: sent now, not awaited (the final settle waits for it); a failed ack is logged. A body that runs
     // elsewhere is acked when its child takes it (`accepted`), not while it waits in that child's queue.
-    if (!options.acksLate && this.#dispatch === null) void this.settle('ack');
+    if (this.#dispatch === null) {
+      this.#timeStart = Date.now();
+      this.#workerPid = process.pid;
+      if (!options.acksLate) void this.settle('ack');
+    }
     if (embedHasSignatures(msg.embed)) {
       try {
         checkEmbed(msg.embed);
@@ -180,7 +198,9 @@ export class Trace implements LazySignalJob, SettlementHost {
   }
 
   /** A body running elsewhere started: ack it now unless the task acks late. */
-  readonly #accepted = (): void => {
+  readonly #accepted = (pid?: number): void => {
+    this.#timeStart = Date.now();
+    this.#workerPid = pid ?? process.pid;
     if (!this.#request.task.options.acksLate) void this.settle('ack');
   };
 

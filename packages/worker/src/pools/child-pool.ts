@@ -228,7 +228,7 @@ export function childPool(options: ChildPoolOptions): Pool {
       return;
     }
     run.withdraw = null;
-    run.callbacks.accepted();
+    run.callbacks.accepted(run.child.handle.pid);
     const soft = run.options.softTimeoutMs;
     if (soft !== undefined) run.timers.push(setTimeout(() => run.child.handle.send({ t: 'soft', id: run.id, seconds: soft / 1000 }), soft));
     const hard = run.options.hardTimeoutMs;

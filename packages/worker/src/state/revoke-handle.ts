@@ -19,6 +19,8 @@ function call(listener: AbortListener, event: Event): void {
 export class RevokeHandle {
   /** The task id of the job. */
   readonly taskId: string;
+  /** The job itself (what `worker.requests()` describes), when it was given. */
+  readonly job: unknown;
   /** Neighbours in {@link RunningTasks}' list (no hashing per job: a revoke walks the list instead). */
   prev: RevokeHandle | null = null;
   next: RevokeHandle | null = null;
@@ -28,8 +30,9 @@ export class RevokeHandle {
   /** One listener (the usual case: the pool's), or several. */
   #listeners: AbortListener | AbortListener[] | null = null;
 
-  constructor(taskId: string) {
+  constructor(taskId: string, job: unknown = null) {
     this.taskId = taskId;
+    this.job = job;
   }
 
   /** A pool listens: the job holds a slot (pools listen once a job starts, not while it waits for one). */

@@ -10,7 +10,7 @@ export function runRevocable(rt: WorkerRuntime, job: PoolJob, options: PoolRunOp
   const state = rt.nodeState;
   if (state === undefined || options.signal !== undefined) return rt.pool.run(job, options);
   const running = state.running;
-  const handle = running.add(job.taskId);
+  const handle = running.add(job.taskId, job);
   options.signal = handle.asSignal();
   const done = (): void => running.delete(job.taskId, handle);
   return rt.pool.run(job, options).then(

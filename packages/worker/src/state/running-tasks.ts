@@ -18,9 +18,16 @@ export class RunningTasks {
     return [...ids].reverse();
   }
 
-  /** A job of `taskId` goes to the pool: its handle. */
-  add(taskId: string): RevokeHandle {
-    const handle = new RevokeHandle(taskId);
+  /** The jobs handed to the pool (as given to {@link add}), oldest first. */
+  get jobs(): unknown[] {
+    const jobs: unknown[] = [];
+    for (let h = this.#head; h !== null; h = h.next) if (h.job !== null) jobs.push(h.job);
+    return jobs.reverse();
+  }
+
+  /** A job of `taskId` goes to the pool: its handle (`job`: the job itself, listed by {@link jobs}). */
+  add(taskId: string, job: unknown = null): RevokeHandle {
+    const handle = new RevokeHandle(taskId, job);
     const head = this.#head;
     if (head !== null) {
       handle.next = head;
