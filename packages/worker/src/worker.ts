@@ -425,6 +425,23 @@ export class Worker implements WorkerHost {
     pool.shrink(n);
   }
 
+  /**
+   * Replace every child of the pool so that new code loads (Celery's `pool_restart`): idle children now, busy ones
+   * after their task; no task is lost (tasks queued in an old child run in a new one). Resolves once the new
+   * children are ready.
+   *
+   * @throws QError `Q_ERR_CAPABILITY_UNSUPPORTED` for a pool whose tasks run in the worker's own process (`async`,
+   * `solo`): nothing to restart there (restart the worker).
+   */
+  async restartPool(): Promise<void> {
+    const pool = this.pool;
+    if (pool.restart === undefined) {
+      throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} cannot restart: its tasks run in the worker's own process (restart the worker instead)`);
+    }
+    this.logger.info(`${this.hostname}: restarting the pool`);
+    await pool.restart();
+  }
+
   /** The node's logical clock (Celery's `app.clock`), kept in the state db with the revoked ids. */
   get clock(): LamportClock {
     return this.nodeState.clock;

@@ -133,6 +133,12 @@ export interface Pool {
   run(job: PoolJob, options: PoolRunOptions): Promise<PoolOutcome>;
   grow?(n: number): void;
   shrink?(n: number): void;
+  /**
+   * Replace every child (Celery's `pool_restart`) so that new code loads: idle children now, busy ones after their
+   * task; jobs queued in an old child and not started move to the new ones. Resolves once the replacements are
+   * ready. Pools whose bodies run in the worker's own process cannot (they leave it out).
+   */
+  restart?(): Promise<void>;
 }
 
 /** Options given to a pool factory. */

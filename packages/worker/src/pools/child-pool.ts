@@ -9,7 +9,7 @@
  * A hard time limit or a revoke with terminate kills the child running the job and starts another; a child that
  * dies is replaced and its running job reported `terminated` with a `WorkerLostError`-like reason, the jobs queued
  * in it go to other children. Children are recycled after `maxTasksPerChild` tasks or past `maxMemoryPerChild`
- * KiB, after their current task.
+ * KiB, after their current task, and all of them on `restart()` (remote control `pool_restart`).
  */
 import { QError } from '@q/core';
 import type { JobCallbacks, JobDescriptor, Pool, PoolCapabilities, PoolJob, PoolOutcome, PoolRunOptions } from '@q/core/adapter';
@@ -528,6 +528,20 @@ export function childPool(options: ChildPoolOptions): Pool {
     shrink(n: number) {
       target = Math.max(1, target - n);
       for (const child of idleChildren()) if (live().length > target) retire(child);
+    },
+    async restart() {
+      if (stopped) throw stoppedReason(name);
+      // As for maxTasksPerChild: an old child drains (takes nothing more, retires once empty), its jobs not started
+      // move to the new children, which start now (draining children do not count as live).
+      const old = live();
+      for (const child of old) {
+        child.state = 'draining';
+        withdrawQueued(child, 'move');
+      }
+      fill();
+      const fresh = live();
+      for (const child of old) afterChange(child);
+      await Promise.all(fresh.map((c) => c.ready));
     },
   };
 
