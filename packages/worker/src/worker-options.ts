@@ -84,6 +84,12 @@ export interface WorkerOptions<W = unknown> {
    * mingle; `q worker --without-mingle` turns it off). Default true; it runs only on a transport that fans out.
    */
   mingle?: boolean;
+  /**
+   * Send task events (`task-received`, `task-started`, …) for monitors (default `worker.sendTaskEvents`; Celery's
+   * `-E`/`worker_send_task_events`). Remote control `enable_events`/`disable_events` turn them on and off while the
+   * worker runs (`worker.setTaskEvents`).
+   */
+  sendTaskEvents?: boolean;
 }
 
 /** Options after defaults. */
@@ -109,6 +115,8 @@ export interface ResolvedWorkerOptions {
   readonly enableRemoteControl: boolean;
   /** Whether the worker mingles at start. */
   readonly mingle: boolean;
+  /** Whether the worker sends task events when it starts. */
+  readonly sendTaskEvents: boolean;
 }
 
 function check(ok: boolean, path: string, what: string): void {
@@ -157,6 +165,7 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     poolOptions: poolOptionsOf(conf, options),
     enableRemoteControl: options.enableRemoteControl ?? conf.worker.enableRemoteControl,
     mingle: options.mingle ?? true,
+    sendTaskEvents: options.sendTaskEvents ?? conf.worker.sendTaskEvents,
   });
 }
 

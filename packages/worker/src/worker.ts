@@ -411,6 +411,30 @@ export class Worker implements WorkerHost {
     this.logger.info({ queue }, `No longer consuming from ${queue}`);
   }
 
+  /** Task events switched at run time (`null`: as `options.sendTaskEvents`). */
+  #taskEvents: boolean | null = null;
+
+  /**
+   * Whether this worker sends task events (`task-received`, `task-started`, `task-succeeded`, …): `options.sendTaskEvents`
+   * (`-E`), until {@link setTaskEvents} changes it. The event dispatcher reads it for each event.
+   */
+  get taskEvents(): boolean {
+    return this.#taskEvents ?? this.options.sendTaskEvents;
+  }
+
+  /**
+   * Turn task events on or off (Celery's `enable_events`/`disable_events` remote control commands). Worker events
+   * (heartbeats, online/offline) are not affected.
+   *
+   * @returns whether it changed (false: they were on, or off, already).
+   */
+  setTaskEvents(on: boolean): boolean {
+    if (this.taskEvents === on) return false;
+    this.#taskEvents = on;
+    this.logger.info(`${this.hostname}: task events ${on ? 'enabled' : 'disabled'}`);
+    return true;
+  }
+
   /** Add `n` children to the pool (`pool_grow`); a pool that cannot grow throws `Q_ERR_CAPABILITY_UNSUPPORTED`. */
   growPool(n = 1): void {
     const pool = this.pool;
