@@ -450,6 +450,22 @@ export class Worker implements WorkerHost {
   }
 
   /**
+   * New autoscale bounds (Celery's `autoscale` remote control command): the pool keeps between `min` and `max`
+   * children (those beyond `max` retire, idle ones now, busy ones after their task) and the prefetch follows `max`.
+   *
+   * @returns the bounds applied, `[max, min]`.
+   * @throws QError `Q_ERR_CAPABILITY_UNSUPPORTED` when the pool does not autoscale (no `autoscale` option);
+   * ConfigError `Q_ERR_CONFIG_INVALID` unless `max ≥ min ≥ 1` are integers.
+   */
+  setAutoscale(max: number, min: number): readonly [number, number] {
+    const pool = this.pool;
+    if (pool.setAutoscale === undefined) throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} does not autoscale (start the worker with autoscale)`);
+    const applied = pool.setAutoscale(max, min);
+    this.parts.consumer?.setBasePrefetch(applied[0] * this.options.prefetchMultiplier);
+    return applied;
+  }
+
+  /**
    * Replace every child of the pool so that new code loads (Celery's `pool_restart`): idle children now, busy ones
    * after their task; no task is lost (tasks queued in an old child run in a new one). Resolves once the new
    * children are ready.

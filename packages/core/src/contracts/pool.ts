@@ -139,6 +139,12 @@ export interface Pool {
    * ready. Pools whose bodies run in the worker's own process cannot (they leave it out).
    */
   restart?(): Promise<void>;
+  /**
+   * New autoscale bounds (Celery's `autoscale` command): children beyond `max` retire (idle ones now, busy ones after
+   * their task), children below `min` start. Returns the bounds applied, `[max, min]`. Only pools created with
+   * `autoscale` have it.
+   */
+  setAutoscale?(max: number, min: number): readonly [number, number];
 }
 
 /** Options given to a pool factory. */

@@ -60,6 +60,8 @@ export class TaskConsumer {
   #drained: (() => void)[] = [];
   #closing = false;
   #prefetchApplied: number;
+  /** The prefetch without held ETA tasks (`options.prefetch`, until `setBasePrefetch`). */
+  #basePrefetch: number;
   /** A {@link dropLost} sweep is scheduled for the end of this turn. */
   #sweepPending = false;
   /** Tasks waiting for their rate limit, and the promise each one's handling awaits. */
@@ -76,6 +78,7 @@ export class TaskConsumer {
     this.#timer = timer;
     this.#options = options;
     this.#prefetchApplied = options.prefetch;
+    this.#basePrefetch = options.prefetch;
     this.#limiter = new RateLimiter(timer, ({ done }) => done(true));
   }
 
@@ -146,6 +149,16 @@ export class TaskConsumer {
     if (consumer === undefined) return;
     this.#consumers.delete(queue);
     await consumer.cancel();
+  }
+
+  /**
+   * A new base prefetch (the pool's size changed: remote control `autoscale`), applied to every queue's consumer; an
+   * unlimited prefetch (0) stays unlimited.
+   */
+  setBasePrefetch(prefetch: number): void {
+    if (this.#basePrefetch === 0) return;
+    this.#basePrefetch = prefetch;
+    this.#adjustPrefetch();
   }
 
   /** The rate limit of task `name` changed (`null`: none): the tasks waiting for it follow the new one. */
@@ -315,8 +328,8 @@ export class TaskConsumer {
 
   /** prefetch = base + held ETA tasks (unless unlimited). */
   #adjustPrefetch(): void {
-    if (this.#options.prefetch === 0) return;
-    const next = this.#options.prefetch + this.#held.size;
+    if (this.#basePrefetch === 0) return;
+    const next = this.#basePrefetch + this.#held.size;
     if (next === this.#prefetchApplied) return;
     this.#prefetchApplied = next;
     for (const c of this.#consumers.values()) {

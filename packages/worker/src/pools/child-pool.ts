@@ -101,6 +101,8 @@ export function childPool(options: ChildPoolOptions): Pool {
   /** Jobs taken back from a child (moved, or their child died before starting them): they go out first. */
   const moved: Running[] = [];
   let target = options.autoscale ? options.autoscale[1] : options.concurrency;
+  /** `[max, min]` while autoscaling (changed by `setAutoscale`). */
+  let bounds: [number, number] | null = options.autoscale ? [options.autoscale[0], options.autoscale[1]] : null;
   let stopped = true;
   let nextJob = 0;
   let bootFailures = 0;
@@ -465,10 +467,14 @@ export function childPool(options: ChildPoolOptions): Pool {
     }
   };
 
-  const scaler = options.autoscale
+  const scaler = bounds
     ? autoscaler({
-        max: options.autoscale[0],
-        min: options.autoscale[1],
+        get max() {
+          return bounds?.[0] ?? target;
+        },
+        get min() {
+          return bounds?.[1] ?? target;
+        },
         size: () => target,
         queued: () => waiting.length,
         busy: () => active,
@@ -486,7 +492,7 @@ export function childPool(options: ChildPoolOptions): Pool {
     name,
     capabilities: options.capabilities,
     get concurrency() {
-      return options.autoscale ? options.autoscale[0] : target;
+      return bounds ? bounds[0] : target;
     },
     get active() {
       return active;
@@ -529,6 +535,23 @@ export function childPool(options: ChildPoolOptions): Pool {
       target = Math.max(1, target - n);
       for (const child of idleChildren()) if (live().length > target) retire(child);
     },
+    ...(bounds
+      ? {
+          setAutoscale(max: number, min: number): readonly [number, number] {
+            if (!Number.isInteger(max) || !Number.isInteger(min) || min < 1 || max < min) {
+              throw new QError('Q_ERR_CONFIG_INVALID', `pool ${name}: autoscale expects max ≥ min ≥ 1, got max=${max} min=${min}`);
+            }
+            bounds = [max, min];
+            const next = Math.min(Math.max(target, min), max);
+            if (next !== target) {
+              target = next;
+              fill();
+              for (const child of idleChildren()) if (live().length > target) retire(child);
+            }
+            return [max, min] as const;
+          },
+        }
+      : {}),
     async restart() {
       if (stopped) throw stoppedReason(name);
       // As for maxTasksPerChild: an old child drains (takes nothing more, retires once empty), its jobs not started
