@@ -325,6 +325,14 @@ function pythonControlsQ(s: ControlInteropSuite): void {
       expect(JSON.stringify(conf)).not.toContain('guest:guest');
     });
 
+    it('celery inspect clock: the logical clock as a number; celery status: "->  <q node>: OK", "1 node online."', async () => {
+      expect(await inspect('clock')).toEqual({ [Q]: { clock: expect.any(Number) } });
+      const run = await celery(s.python, urls, ['status', '-d', Q]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`->  ${Q}: OK`);
+      expect(run.stdout).toMatch(/1 node online\./);
+    });
+
     it("Celery's app.control.inspect(destination=[q node]).stats() / .ping() / .query_task() read q's replies", async () => {
       const stats = (await celeryControl(s.python, urls, { inspect: 'stats', destination: [Q], timeout: 2 })) as Record<string, unknown>;
       expectStatsShape(stats[Q], s.brokerInfo);
@@ -362,6 +370,10 @@ function qControlsPython(s: ControlInteropSuite): void {
     afterAll(async () => {
       await stopAll();
       await app?.close();
+    });
+
+    it("baseline, Python to Python: Celery's own celery inspect ping reaches the Python worker through this harness", async () => {
+      expect(await celeryJson(s.python, urls, ['inspect', 'ping', '-d', P])).toEqual({ [P]: { ok: 'pong' } });
     });
 
     it('q inspect ping -d <py node>, app.control.ping and inspect().ping(): pong', async () => {
