@@ -9,14 +9,15 @@ import { makeApp, metaOf, namespace, sleep, startWorker, until } from './helpers
 describe('warm stop from inside the worker', () => {
   it('a task that stops its own worker finishes and is stored; stop() resolves', async () => {
     const app = makeApp(namespace());
-    let worker!: Worker;
+    const ref: { worker?: Worker } = {};
     let stopping: Promise<void> | undefined;
     app.task({ name: 'tasks.quit' }, async () => {
-      stopping = worker.stop({ graceful: true });
+      stopping = ref.worker?.stop({ graceful: true });
       await sleep(100);
       return 'done';
     });
-    worker = await startWorker(app, { closeApp: false });
+    const worker = await startWorker(app, { closeApp: false });
+    ref.worker = worker;
     const r = await app.sendTask('tasks.quit');
     await until(() => stopping !== undefined, (asked) => asked);
     await stopping;
