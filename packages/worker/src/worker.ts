@@ -461,8 +461,17 @@ export class Worker implements WorkerHost {
     const pool = this.pool;
     if (pool.setAutoscale === undefined) throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} does not autoscale (start the worker with autoscale)`);
     const applied = pool.setAutoscale(max, min);
+    this.#autoscale = applied;
     this.parts.consumer?.setBasePrefetch(applied[0] * this.options.prefetchMultiplier);
     return applied;
+  }
+
+  /** Bounds set by {@link setAutoscale} (`null`: the `autoscale` option's). */
+  #autoscale: readonly [number, number] | null = null;
+
+  /** The autoscale bounds now, `[max, min]` (`null`: the pool does not autoscale). */
+  get autoscale(): readonly [number, number] | null {
+    return this.#autoscale ?? this.options.poolOptions.autoscale ?? null;
   }
 
   /**

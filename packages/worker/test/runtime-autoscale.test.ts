@@ -20,7 +20,9 @@ describe('worker.setAutoscale', () => {
     const worker = await startWorker(app, { pool: 'threads', autoscale: [3, 1], prefetchMultiplier: 2, childApp });
     expect(worker.pool.concurrency).toBe(3);
     expect(worker.parts.consumer?.prefetch).toBe(6);
+    expect(worker.autoscale).toEqual([3, 1]);
     expect(worker.setAutoscale(5, 2)).toEqual([5, 2]);
+    expect(worker.autoscale).toEqual([5, 2]);
     expect(worker.pool.concurrency).toBe(5);
     expect(worker.parts.consumer?.prefetch).toBe(10);
     const both = await Promise.all([1, 2].map(() => app.sendTask('pool.cpu', [100])));
@@ -35,5 +37,6 @@ describe('worker.setAutoscale', () => {
   it('a pool without autoscale: Q_ERR_CAPABILITY_UNSUPPORTED', async () => {
     const worker = await startWorker(makeApp(namespace()));
     expect(() => worker.setAutoscale(4, 2)).toThrow(expect.objectContaining({ code: 'Q_ERR_CAPABILITY_UNSUPPORTED' }));
+    expect(worker.autoscale).toBeNull();
   });
 });
