@@ -126,9 +126,9 @@ describe('control commands reply with Celery texts', () => {
     expect(await ask(app, 'time_limit', { task_name: 'nope', soft: 1, hard: 2 })).toEqual({ error: 'unknown task' });
     expect(await ask(app, 'time_limit', { task_name: 'tasks.add', soft: 10, hard: 20 })).toEqual(capturedReply('time-limit'));
     expect(worker.timeLimitsOf('tasks.add')?.override).toEqual([20, 10]);
-    const set = (await ask(app, 'rate_limit', { task_name: 'tasks.add', rate_limit: '10/m' })) as Record<string, string>;
-    if (typeof (worker as { setRateLimit?: unknown }).setRateLimit === 'function') expect(set).toEqual(capturedReply('rate-limit'));
-    else expect(set['error']).toMatch(/^NotImplementedError\(/);
+    expect(await ask(app, 'rate_limit', { task_name: 'tasks.add', rate_limit: '10/m' })).toEqual(capturedReply('rate-limit'));
+    expect(worker.rateLimits.get('tasks.add')).toBeCloseTo(10 / 60);
+    expect(await ask(app, 'rate_limit', { task_name: 'tasks.add', rate_limit: '' })).toEqual({ ok: 'rate limit disabled successfully' });
   });
 
   it('pool_grow / pool_shrink on a pool that cannot resize, autoscale without autoscaler, heartbeat, election', async () => {
@@ -138,6 +138,13 @@ describe('control commands reply with Celery texts', () => {
     expect(grow['error']).toMatch(/^NotImplementedError\('pool async cannot grow'\)$/);
     expect(await ask(app, 'autoscale', { max: 4, min: 2 })).toEqual(capturedReply('autoscale'));
     expect(await ask(app, 'heartbeat')).toBeNull();
+    expect((await ask(app, 'pool_restart', { modules: null, reload: false, reloader: null })) as Record<string, string>).toEqual({
+      error: `NotImplementedError("pool async cannot restart: its tasks run in the worker's own process (restart the worker instead)")`,
+    });
+    expect(await ask(app, 'enable_events')).toEqual({ ok: 'task events enabled' });
+    expect(await ask(app, 'enable_events')).toEqual({ ok: 'task events already enabled' });
+    expect(await ask(app, 'disable_events')).toEqual({ ok: 'task events disabled' });
+    expect(await ask(app, 'disable_events')).toEqual({ ok: 'task events already disabled' });
     expect(await ask(app, 'election', { id: 'e1', topic: 'leader', action: null })).toBeNull();
   });
 
@@ -149,6 +156,29 @@ describe('control commands reply with Celery texts', () => {
     expect(await ask(app, 'pool_grow', { n: 2 })).toEqual(capturedReply('pool-grow'));
     expect(await ask(app, 'pool_shrink', { n: 1 })).toEqual({ ok: 'pool will shrink' });
     expect(grown).toEqual([2, -1]);
+  });
+
+  it('autoscale changes the bounds of an autoscaling pool; pool_grow is refused there', async () => {
+    const app = setup();
+    const set: [number, number][] = [];
+    const pool = {
+      name: 'scaling',
+      concurrency: 4,
+      active: 0,
+      start: async () => {},
+      stop: async () => {},
+      run: async () => ({ kind: 'success' as const, value: null, runtimeMs: 0 }),
+      setAutoscale: (max: number, min: number) => {
+        set.push([max, min]);
+        return [max, min] as const;
+      },
+    };
+    const worker = await startWorker(app, { mingle: false, pool, autoscale: [4, 1] });
+    expect(await ask(app, 'autoscale', { max: 6, min: 2 })).toEqual({ ok: 'autoscale now max=6 min=2' });
+    expect(set).toEqual([[6, 2]]);
+    expect(worker.autoscale).toEqual([6, 2]);
+    expect(await ask(app, 'pool_grow', { n: 1 })).toEqual({ error: 'pool_grow is not supported with autoscale. Adjust autoscale range instead.' });
+    expect((await ask(app, 'stats')) as Record<string, unknown>).toMatchObject({ autoscaler: { max: 6, min: 2 } });
   });
 
   it('an unknown command gets KeyError, a failing plugin command its error, and the worker keeps answering', async () => {
@@ -177,12 +207,13 @@ describe('control commands reply with Celery texts', () => {
   it('add_consumer and cancel_consumer reply at once', async () => {
     const app = setup();
     await startWorker(app, { mingle: false });
-    const added = (await ask(app, 'add_consumer', { queue: 'extraq', exchange: null, exchange_type: 'direct', routing_key: null })) as Record<string, string>;
-    const cancelled = (await ask(app, 'cancel_consumer', { queue: 'extraq' })) as Record<string, string>;
-    if (added['ok'] !== undefined) {
-      expect(added).toEqual(capturedReply('add-consumer'));
-      expect(cancelled).toEqual(capturedReply('cancel-consumer'));
-    } else expect(added['error']).toMatch(/^NotImplementedError\(/);
+    expect(await ask(app, 'add_consumer', { queue: 'extraq', exchange: null, exchange_type: 'direct', routing_key: null })).toEqual(capturedReply('add-consumer'));
+    const names = async (): Promise<string[]> => ((await ask(app, 'active_queues')) as { name: string }[]).map((q) => q.name);
+    await until(names, (n) => n.includes('extraq'));
+    const python = pythonApiReplies()['active_queues_after_add'] as Record<string, unknown[]>;
+    expect(shapeOf(await ask(app, 'active_queues'))).toEqual(shapeOf(python['w1@cap']));
+    expect(await ask(app, 'cancel_consumer', { queue: 'extraq' })).toEqual(capturedReply('cancel-consumer'));
+    await until(names, (n) => !n.includes('extraq'));
   });
 
   it('shutdown stops the worker warm and sends no reply', async () => {

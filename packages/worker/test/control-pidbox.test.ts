@@ -10,7 +10,8 @@ import { resolveConfig } from '@q/core/internal';
 import { brokerInfo } from '../src/control/broker-info.js';
 import { builtinCommands } from '../src/control/command-registry.js';
 import { confReply, maskUrlPassword } from '../src/control/conf-reply.js';
-import type { ControlledWorker, TaskRequestInfo } from '../src/control/controlled-worker.js';
+import type { ControlledWorker } from '../src/control/controlled-worker.js';
+import type { TaskRequestInfo } from '../src/state/request-info.js';
 import { PidboxNode } from '../src/control/pidbox-node.js';
 import { rateLimitError } from '../src/control/rate-limit-check.js';
 import { requestInfo, scheduledInfo } from '../src/control/request-info.js';
@@ -96,7 +97,7 @@ describe('a worker receiving bad requests', () => {
 describe('wire shapes', () => {
   it('request infos map to Celery\'s Request.info()', () => {
     const [active] = capturedReply('active') as Record<string, unknown>[];
-    const a = active as { id: string; name: string; args: unknown; kwargs: unknown; type: string; hostname: string; time_start: number; acknowledged: boolean; worker_pid: number };
+    const a = active as { id: string; name: string; args: unknown[]; kwargs: Record<string, unknown>; type: string; hostname: string; time_start: number; acknowledged: boolean; worker_pid: number };
     const info: TaskRequestInfo = {
       id: a.id,
       name: a.name,
@@ -106,12 +107,12 @@ describe('wire shapes', () => {
       hostname: a.hostname,
       timeStart: a.time_start,
       acknowledged: a.acknowledged,
-      deliveryInfo: { exchange: '', routingKey: 'celery', priority: 0, redelivered: null },
+      deliveryInfo: { exchange: '', routingKey: 'celery', priority: 0, redelivered: false },
       workerPid: a.worker_pid,
     };
     expect(requestInfo(info)).toEqual(active);
     const [scheduled] = capturedReply('scheduled') as { eta: string; priority: number; request: Record<string, unknown> }[];
-    const s = scheduled as { eta: string; priority: number; request: { id: string; args: unknown } };
+    const s = scheduled as { eta: string; priority: number; request: { id: string; args: unknown[] } };
     const request: TaskRequestInfo = { ...info, id: s.request.id, name: 'capapp.add', type: 'capapp.add', args: s.request.args, timeStart: null, acknowledged: false, workerPid: null };
     expect(scheduledInfo({ eta: s.eta, priority: s.priority, request })).toEqual(scheduled);
   });

@@ -2,7 +2,8 @@
  * The built-in control commands (Celery's `@control_command`s in `celery/worker/control.py`): actions replied as
  * `{ok: "<text>"}` / `{error: "<text>"}` with Celery's texts (`vectors/control-*-reply.json`).
  */
-import type { ControlCommand, ControlCommandReply, ExchangeType } from '@q/core';
+import type { ControlCommand, ControlCommandReply } from '@q/core';
+import type { AddConsumerOptions } from '../consumer/added-queue.js';
 import { NotRegisteredError, QError } from '@q/core';
 import type { ControlledWorker } from './controlled-worker.js';
 import { errorReply, exceptionRepr } from './error-reply.js';
@@ -38,17 +39,23 @@ function revoke(worker: ControlledWorker, args: Record<string, unknown>, termina
   return ok(result.terminated.length > 0 ? `terminate: ${result.terminated.join(', ')}` : 'terminate: tasks unknown');
 }
 
+/** Python's `NotImplementedError` for what this worker's pool cannot do (`Q_ERR_CAPABILITY_UNSUPPORTED`), else `null`. */
+function unsupported(err: unknown): ControlCommandReply | null {
+  return err instanceof QError && err.code === 'Q_ERR_CAPABILITY_UNSUPPORTED' ? notImplemented(err.message) : null;
+}
+
 /** A pool resize; `Q_ERR_CAPABILITY_UNSUPPORTED` reads as Python's `NotImplementedError`. */
 function resize(worker: ControlledWorker, how: 'grow' | 'shrink', n: number): ControlCommandReply {
-  if (worker.options.poolOptions.autoscale !== undefined) {
+  if (worker.autoscale !== null) {
     return nok(`pool_${how} is not supported with autoscale. Adjust autoscale range instead.`);
   }
   try {
     if (how === 'grow') worker.growPool(n);
     else worker.shrinkPool(n);
   } catch (err) {
-    if (err instanceof QError && err.code === 'Q_ERR_CAPABILITY_UNSUPPORTED') return notImplemented(err.message);
-    throw err;
+    const reply = unsupported(err);
+    if (reply === null) throw err;
+    return reply;
   }
   return ok(`pool will ${how}`);
 }
@@ -97,7 +104,6 @@ export const CONTROL_COMMANDS: readonly Command[] = [
         logger.error(`Rate limit attempt for unknown task ${name}`);
         return nok('unknown task');
       }
-      if (worker.setRateLimit === undefined) return notImplemented('this worker cannot change rate limits');
       try {
         worker.setRateLimit(name, rate === undefined || rate === '' || rate === 0 ? null : rate);
       } catch (err) {
@@ -150,7 +156,6 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     type: 'control',
     help: 'tell worker(s) to send task-related events',
     handler: ({ worker, logger }) => {
-      if (worker.setTaskEvents === undefined) return notImplemented('this worker sends no events');
       if (!worker.setTaskEvents(true)) return ok('task events already enabled');
       logger.info('Events of group {task} enabled by remote.');
       return ok('task events enabled');
@@ -161,7 +166,6 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     type: 'control',
     help: 'tell worker(s) to stop sending task-related events',
     handler: ({ worker, logger }) => {
-      if (worker.setTaskEvents === undefined) return notImplemented('this worker sends no events');
       if (!worker.setTaskEvents(false)) return ok('task events already disabled');
       logger.info('Events of group {task} disabled by remote.');
       return ok('task events disabled');
@@ -197,9 +201,11 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     type: 'control',
     help: 'restart the execution pool',
     handler: ({ worker }) => {
-      const restart = worker.restartPool?.bind(worker);
-      if (restart === undefined) return notImplemented('this worker cannot restart its pool');
-      soon(worker, 'pool restart', restart);
+      const pool = worker.parts.pool;
+      if (pool !== undefined && pool.restart === undefined) {
+        return notImplemented(`pool ${pool.name} cannot restart: its tasks run in the worker's own process (restart the worker instead)`);
+      }
+      soon(worker, 'pool restart', () => worker.restartPool());
       return ok('reload started');
     },
   },
@@ -213,12 +219,16 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     signature: '[max [min]]',
     help: 'modify autoscale settings',
     handler: ({ worker }, args) => {
-      const current = worker.options.poolOptions.autoscale;
-      if (current === undefined) return nok(exceptionRepr('ValueError', 'Autoscale not enabled'));
-      const update = worker.setAutoscale?.bind(worker);
-      if (update === undefined) return notImplemented('this worker cannot change its autoscale bounds');
-      const [max, min] = update(limitOf(args['max']) ?? current[0], limitOf(args['min']) ?? current[1]);
-      return ok(`autoscale now max=${max} min=${min}`);
+      const current = worker.autoscale;
+      if (current === null) return nok(exceptionRepr('ValueError', 'Autoscale not enabled'));
+      try {
+        const [max, min] = worker.setAutoscale(limitOf(args['max']) ?? current[0], limitOf(args['min']) ?? current[1]);
+        return ok(`autoscale now max=${max} min=${min}`);
+      } catch (err) {
+        const reply = unsupported(err);
+        if (reply === null) throw err;
+        return reply;
+      }
     },
   },
   {
@@ -245,13 +255,11 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     handler: ({ worker }, args) => {
       const { queue, exchange, exchange_type: type, routing_key: key, ...options } = args;
       const name = String(queue);
-      const add = worker.addConsumer?.bind(worker);
-      if (add === undefined) return notImplemented('this worker cannot add consumers');
-      const spec: Parameters<typeof add>[1] = { exchangeType: (typeof type === 'string' && type !== '' ? type : 'direct') as ExchangeType };
+      const spec: AddConsumerOptions = { exchangeType: typeof type === 'string' && type !== '' ? type : 'direct' };
       if (typeof exchange === 'string' && exchange !== '') spec.exchange = exchange;
       if (typeof key === 'string' && key !== '') spec.routingKey = key;
       if (Object.keys(options).length > 0) spec.options = options;
-      soon(worker, `add consumer ${name}`, () => add(name, spec));
+      soon(worker, `add consumer ${name}`, () => worker.addConsumer(name, spec));
       return ok(`add consumer ${name}`);
     },
   },
@@ -263,9 +271,7 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     help: 'tell worker(s) to stop consuming from a task queue by name',
     handler: ({ worker }, args) => {
       const name = String(args['queue']);
-      const cancel = worker.cancelConsumer?.bind(worker);
-      if (cancel === undefined) return notImplemented('this worker cannot cancel consumers');
-      soon(worker, `cancel consumer ${name}`, () => cancel(name));
+      soon(worker, `cancel consumer ${name}`, () => worker.cancelConsumer(name));
       return ok(`no longer consuming from ${name}`);
     },
   },

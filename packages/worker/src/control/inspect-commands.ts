@@ -5,11 +5,10 @@
 import { writeHeapSnapshot } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ControlCommand, HelloReply, QueryTaskReply, RequestInfo, TaskQueryState } from '@q/core';
+import type { ControlCommand, HelloReply, QueryTaskReply } from '@q/core';
 import { CORE_VERSION } from '@q/core';
-import { queueTopology } from '@q/core/adapter';
 import { confReply } from './conf-reply.js';
-import type { ConsumedQueue, ControlledWorker, WorkerRequests } from './controlled-worker.js';
+import type { ControlledWorker } from './controlled-worker.js';
 import { MAX_MEM_SAMPLES, nodeRecords } from './node-records.js';
 import { queueInfo } from './queue-info.js';
 import { requestInfo, scheduledInfo } from './request-info.js';
@@ -20,13 +19,6 @@ type InspectCommand = ControlCommand<ControlledWorker>;
 
 /** Celery's `DEFAULT_TASK_INFO_ITEMS`: the task attributes `registered` shows when set. */
 export const DEFAULT_TASK_INFO_ITEMS = ['exchange', 'routing_key', 'rate_limit'] as const;
-
-const NO_REQUESTS: WorkerRequests = { active: [], reserved: [], scheduled: [] };
-
-/** The tasks the worker holds (none when the worker cannot list them). */
-function requestsOf(worker: ControlledWorker): WorkerRequests {
-  return worker.requests?.() ?? NO_REQUESTS;
-}
 
 const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 
@@ -61,13 +53,6 @@ function humanBytes(n: number): string {
   ];
   for (const [div, unit] of units) if (n >= div) return `${Number((n / div).toPrecision(5))}${unit}`;
   return `${n}b`;
-}
-
-/** The queues consumed: what the worker lists, else the configured ones. */
-function consumedQueues(worker: ControlledWorker): readonly ConsumedQueue[] {
-  const listed = worker.activeQueues?.();
-  if (listed !== undefined) return listed;
-  return worker.options.queues.map((name) => queueTopology(worker.app.conf, name));
 }
 
 /** The lines of `report` (Celery's `bugreport`). */
@@ -109,15 +94,9 @@ export const INSPECT_COMMANDS: readonly InspectCommand[] = [
     signature: '[id1 [id2 [... [idN]]]]',
     help: 'query for task information by id',
     handler: ({ worker }, args) => {
-      const ids = new Set(list(args['ids']).map(String));
+      // As Celery 5.2.6: tasks held for their ETA are not reserved yet, so not listed.
       const out: QueryTaskReply = {};
-      const { active, reserved } = requestsOf(worker);
-      const put = (state: TaskQueryState, info: RequestInfo): void => {
-        if (ids.has(info.id)) out[info.id] = [state, info];
-      };
-      // As Celery 5.2.6: tasks held for their ETA are not reserved yet, so not listed; an active one wins.
-      for (const r of reserved) put('reserved', requestInfo(r));
-      for (const a of active) put('active', requestInfo(a));
+      for (const [id, [state, info]] of Object.entries(worker.queryTask(list(args['ids']).map(String)))) out[id] = [state, requestInfo(info)];
       return out;
     },
   },
@@ -143,19 +122,19 @@ export const INSPECT_COMMANDS: readonly InspectCommand[] = [
     name: 'scheduled',
     type: 'inspect',
     help: 'list of currently scheduled ETA/countdown tasks',
-    handler: ({ worker }) => requestsOf(worker).scheduled.map(scheduledInfo),
+    handler: ({ worker }) => worker.requests().scheduled.map(scheduledInfo),
   },
   {
     name: 'reserved',
     type: 'inspect',
     help: 'list of currently reserved tasks, not including scheduled/active',
-    handler: ({ worker }) => requestsOf(worker).reserved.map(requestInfo),
+    handler: ({ worker }) => worker.requests().reserved.map(requestInfo),
   },
   {
     name: 'active',
     type: 'inspect',
     help: 'list of tasks currently being executed',
-    handler: ({ worker }) => requestsOf(worker).active.map(requestInfo),
+    handler: ({ worker }) => worker.requests().active.map(requestInfo),
   },
   {
     name: 'revoked',
@@ -222,7 +201,7 @@ export const INSPECT_COMMANDS: readonly InspectCommand[] = [
     name: 'active_queues',
     type: 'inspect',
     help: 'list the task queues a worker is consuming from',
-    handler: ({ worker }) => consumedQueues(worker).map(queueInfo),
+    handler: ({ worker }) => worker.activeQueues().map(queueInfo),
   },
   {
     name: 'hello',

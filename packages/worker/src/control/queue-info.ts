@@ -3,7 +3,7 @@
  * (`vectors/control-active-queues-reply.json`).
  */
 import type { QueueInfo } from '@q/core';
-import type { ConsumedQueue } from './controlled-worker.js';
+import type { ConsumedQueue } from '../consumer/added-queue.js';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 /** kombu keeps `expires` and `message_ttl` in seconds; the queue arguments hold milliseconds. */

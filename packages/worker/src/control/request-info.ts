@@ -3,7 +3,7 @@
  * `worker_pid`), as `active`, `reserved`, `scheduled` and `query_task` reply them.
  */
 import type { RequestInfo, ScheduledInfo } from '@q/core';
-import type { ScheduledRequestInfo, TaskRequestInfo } from './controlled-worker.js';
+import type { ScheduledRequestInfo, TaskRequestInfo } from '../state/request-info.js';
 
 /**
  * A request as Celery's `Request.info()` describes it. `redelivered` is `true` for a redelivered message and `null`

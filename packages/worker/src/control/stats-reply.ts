@@ -70,8 +70,8 @@ export function statsReply(worker: ControlledWorker, startedAt: number): StatsRe
     prefetch_count: worker.parts.consumer?.prefetch ?? worker.options.prefetch,
     rusage: rusage(),
   };
-  const autoscale = worker.options.poolOptions.autoscale;
-  if (autoscale !== undefined) {
+  const autoscale = worker.autoscale;
+  if (autoscale !== null) {
     const pool = worker.parts.pool;
     reply.autoscaler = { max: autoscale[0], min: autoscale[1], current: poolProcesses(pool).length, qty: worker.counters.reserved, processes: poolProcesses(pool).length };
   }
