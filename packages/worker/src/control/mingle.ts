@@ -58,6 +58,8 @@ export async function mingle(worker: ControlledWorker, ownReply: boolean): Promi
       timeout: MINGLE_TIMEOUT,
       callback: onReply,
     });
+    // Ending early leaves the collection to run out its timeout: a late failure of it is of no interest then.
+    broadcast.catch(() => undefined);
     await Promise.race([broadcast, early]);
   } catch (err) {
     logger.warn({ err }, 'mingle: could not reach the other workers');
