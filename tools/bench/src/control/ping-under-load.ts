@@ -4,7 +4,8 @@
  * - Ping under a flood: `CONTROL_BENCH_TASKS` (100,000: several seconds of drain) no-op tasks (results ignored) are pre-loaded into a queue,
  *   a `q worker -P async` starts on it, and while it drains them the client pings it (`app.control.ping` with that
  *   one destination, so a call ends at the reply) back to back, 25 ms apart: round trip p50 / p99 / max, pings
- *   without a reply within 1 s, the drain rate; then the same pings once the worker is idle.
+ *   without a reply within 1 s, the drain rate, and a Redis `PING` after each (what the broker and the machine
+ *   add); then the same pings once the worker is idle.
  * - Five workers: five `q worker -P async -c 1` processes; `app.control.ping({ timeout: 1, limit: 5 })` 20 times,
  *   the time until the fifth reply (p50 / max) and the fewest replies one call got; then one call with no limit
  *   (as `q inspect ping` does: it collects for the whole 1 s) and how many nodes it heard.
@@ -18,6 +19,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,10 @@ const FROM_SOURCE = process.env['CONTROL_BENCH_SOURCE'] === '1';
 const CLI_DIST = path.join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const BUILT_APP = path.join(OUT_DIR, 'control-app.mjs');
 const FLOOD_QUEUE = 'cb-flood';
+/** The workers' log level: `info` (a line per task, as Celery's `-l info`) unless `CONTROL_BENCH_LOG_LEVEL` says. */
+const LOG_LEVEL = process.env['CONTROL_BENCH_LOG_LEVEL'] ?? 'info';
+/** More `q worker` arguments for the flooded worker (`CONTROL_BENCH_WORKER_ARGS="-c 10 --prefetch-multiplier 1"`). */
+const EXTRA_ARGS = (process.env['CONTROL_BENCH_WORKER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 /** The round trip every ping must stay under while the worker drains (issue 15). */
 const TARGET_MS = 200;
 
@@ -67,21 +73,29 @@ async function startWorker(node: string, args: readonly string[]): Promise<Runni
   const command = FROM_SOURCE
     ? ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts', '-A', APP]
     : [CLI_DIST, '-A', BUILT_APP];
-  const child = spawn(process.execPath, [...command, '-l', 'info', 'worker', '-n', node, ...args], {
+  const child = spawn(process.execPath, [...command, '-l', LOG_LEVEL, 'worker', '-n', node, ...args], {
     cwd: ROOT,
     env: { ...process.env, CONTROL_BENCH_REDIS: URL_ },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const onData = (chunk: Buffer): void => {
+    out += chunk.toString();
+    if (out.includes(`${node} ready`)) ready();
+  };
+  let ready = (): void => undefined;
   await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      if (out.includes(`${node} ready`)) resolve();
-    };
+    ready = resolve;
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`worker ${node} exited (${code}) before it was ready: ${out}`)));
   });
+  // from now on its log (a line per task at info) is read and dropped: keeping it would cost this process more
+  // and more CPU, on the machine the worker runs on
+  child.stdout?.off('data', onData);
+  child.stderr?.off('data', onData);
+  child.stdout?.resume();
+  child.stderr?.resume();
   return {
     child,
     stop: () =>
@@ -114,11 +128,11 @@ function stats(samples: readonly (number | null)[]): PingStats {
 }
 
 /** Pre-loads the flood, starts the worker on it, pings it while it drains, then while it is idle. */
-async function pingUnderLoad(client: App, redis: Redis): Promise<{ busy: PingStats; idle: PingStats; drainSeconds: number }> {
+async function pingUnderLoad(client: App, redis: Redis): Promise<{ busy: PingStats; idle: PingStats; redis: PingStats; drainSeconds: number }> {
   await client.sendTask('cb.noop', [], {}, { queue: FLOOD_QUEUE });
   await cloneQueue(redis, FLOOD_QUEUE, TASKS);
   const node = 'cb-load@bench';
-  const worker = await startWorker(node, ['-P', 'async', '-Q', FLOOD_QUEUE, '--without-mingle']);
+  const worker = await startWorker(node, ['-P', 'async', '-Q', FLOOD_QUEUE, '--without-mingle', ...EXTRA_ARGS]);
   const started = performance.now();
   try {
     let drainedAt = 0;
@@ -133,22 +147,33 @@ async function pingUnderLoad(client: App, redis: Redis): Promise<{ busy: PingSta
       }
     })();
     const busy: (number | null)[] = [];
+    const redisPings: number[] = [];
     const series: string[] = [];
     while (drainedAt === 0) {
       const at = performance.now() - started;
       const rtt = await ping(client, node);
       busy.push(rtt);
-      series.push(`${Math.round(at)}:${rtt === null ? 'none' : Math.round(rtt)}`);
+      // the broker's own round trip at the same moment: a slow Redis or a starved machine shows here too
+      const redisStarted = performance.now();
+      await redis.ping();
+      const redisRtt = performance.now() - redisStarted;
+      redisPings.push(redisRtt);
+      series.push(`${Math.round(at)}:${rtt === null ? 'none' : Math.round(rtt)}/${Math.round(redisRtt)}`);
       await delay(25);
     }
-    if (process.env['CONTROL_BENCH_SERIES'] === '1') process.stdout.write(`pings while draining (ms after ready: round trip ms): ${series.join(' ')}\n`);
+    if (process.env['CONTROL_BENCH_SERIES'] === '1') {
+      process.stdout.write(`pings while draining (ms after ready: control ping / Redis PING round trip, ms): ${series.join(' ')}\n`);
+    }
     await watch;
     const idle: (number | null)[] = [];
     for (let i = 0; i < 40; i++) {
       idle.push(await ping(client, node));
       await delay(25);
     }
-    return { busy: stats(busy), idle: stats(idle), drainSeconds: (drainedAt - started) / 1000 };
+    if (process.env['CONTROL_BENCH_SERIES'] === '1') {
+      process.stdout.write(`pings once drained (round trip, ms): ${idle.map((x) => (x === null ? 'none' : Math.round(x))).join(' ')}\n`);
+    }
+    return { busy: stats(busy), idle: stats(idle), redis: stats(redisPings), drainSeconds: (drainedAt - started) / 1000 };
   } finally {
     await worker.stop();
   }
@@ -190,12 +215,13 @@ async function main(): Promise<void> {
   try {
     // the client's reply queue and connection exist before anything is timed
     await client.control.ping({ destination: ['nobody@bench'], timeout: 0.2 });
-    row(`control bench: ${TASKS} no-op tasks (results ignored); Redis ${URL_}; q ${FROM_SOURCE ? 'from source (tsx)' : 'built (packages/*/dist)'}`);
+    row(`control bench: ${TASKS} no-op tasks (results ignored); Redis ${URL_}; q ${FROM_SOURCE ? 'from source (tsx)' : 'built (packages/*/dist)'}; worker -l ${LOG_LEVEL} -P async ${EXTRA_ARGS.join(' ')}`);
     const load = await pingUnderLoad(client, redis);
     const rate = TASKS / load.drainSeconds;
     const line = (s: PingStats): string => `${s.count} pings, p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}, ${s.missed} unanswered`;
     row(`drain: ${load.drainSeconds.toFixed(2)} s (${Math.round(rate)} tasks/s, from ready to an empty queue)`);
     row(`ping while draining: ${line(load.busy)}`);
+    row(`Redis PING from the client, between those pings: ${line(load.redis)}`);
     row(`ping idle: ${line(load.idle)}`);
     const five = await fiveWorkers(client);
     row(`five workers: fifth reply p50 ${ms(five.toFifth.p50)}, max ${ms(five.toFifth.max)}; fewest replies in a call ${five.fewest}; one 1 s ping heard ${five.unlimited}`);
@@ -206,9 +232,14 @@ async function main(): Promise<void> {
       '|---|---:|---|',
       `| no-op drain, \`async\` (results ignored, ${TASKS.toLocaleString('en-US')} tasks) | ${Math.round(rate).toLocaleString('en-US')} tasks/s | — |`,
       `| ping round trip while it drains (${load.busy.count} pings) | p50 ${ms(load.busy.p50)}, p99 ${ms(load.busy.p99)}, max ${ms(load.busy.max)}, ${load.busy.missed} unanswered | every ping < ${TARGET_MS} ms: ${met(busyOk)} |`,
+      `| Redis \`PING\` round trip between those pings (the broker and the machine, for reference) | p50 ${ms(load.redis.p50)}, p99 ${ms(load.redis.p99)}, max ${ms(load.redis.max)} | — |`,
       `| ping round trip, idle worker (${load.idle.count} pings) | p50 ${ms(load.idle.p50)}, p99 ${ms(load.idle.p99)}, max ${ms(load.idle.max)} | — |`,
       `| \`ping\` to 5 workers, until the fifth reply (20 calls) | p50 ${ms(five.toFifth.p50)}, max ${ms(five.toFifth.max)}; fewest replies ${five.fewest} / 5 | all 5 within the default 1 s: ${met(five.fewest === 5 && five.toFifth.max < 1000 && five.unlimited === 5)} |`,
     ];
+    // a busy machine shows in the Redis PING row and here: compare runs at a similar load
+    const load1 = loadavg()[0] ?? 0;
+    row(`load average (1 min) at the end: ${load1.toFixed(2)}`);
+    table.push('', `Load average (1 min) at the end of the run: ${load1.toFixed(2)}; worker \`-l ${LOG_LEVEL} -P async ${EXTRA_ARGS.join(' ')}\`.`.replace(' `.', '`.'));
     const md = ['<!-- control-bench:begin (generated by `pnpm --filter @q/bench bench:control`) -->', ...table, '<!-- control-bench:end -->', ''].join('\n');
     mkdirSync(OUT_DIR, { recursive: true });
     writeFileSync(path.join(OUT_DIR, 'control.md'), md);
