@@ -1,6 +1,6 @@
 /**
- * Remote control of a q worker over Redis (db 12 only): the worker binds `<node>.celery.pidbox` in
- * `_kombu.binding.celery.pidbox` and subscribes `/12.celery.pidbox`; a request PUBLISHed the way Python's kombu
+ * Remote control of a q worker over Redis (db 6 only: no other suite uses it): the worker binds `<node>.celery.pidbox` in
+ * `_kombu.binding.celery.pidbox` and subscribes `/6.celery.pidbox`; a request PUBLISHed the way Python's kombu
  * does gets its reply LPUSHed to the requester's `<oid>.reply.celery.pidbox` list; `app.control` round trips work.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,8 +11,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { redisTransport } from '../src/index.js';
 
-const DB = 12;
-const URL12 = `redis://127.0.0.1:6379/${DB}`;
+const DB = 6;
+const URL6 = `redis://127.0.0.1:6379/${DB}`;
 const SEP = '\x06\x16';
 const ok = await servicesAvailable('transport-redis', REDIS);
 
@@ -28,7 +28,7 @@ describe.skipIf(!ok)('remote control over Redis', () => {
   });
 
   it('replies to a kombu-shaped request over PUBLISH/LPUSH, and to app.control', async () => {
-    const app = createApp({ name: 'rc', broker: redisTransport(URL12), backend: memoryKeyValueDriver({ namespace: `redis-rc-${process.pid}` }) });
+    const app = createApp({ name: 'rc', broker: redisTransport(URL6), backend: memoryKeyValueDriver({ namespace: `redis-rc-${process.pid}` }) });
     onTestFinished(() => app.close());
     app.task({ name: 'tasks.add' }, (a: number, b: number) => a + b);
     const worker = createWorker(app, { logger: silentLogger, hostname: 'rc1@test', concurrency: 2 });
@@ -67,7 +67,7 @@ describe.skipIf(!ok)('remote control over Redis', () => {
 
   it('a starting worker mingles: it learns the revoked ids of the running one', async () => {
     const make = (name: string) => {
-      const app = createApp({ name, broker: redisTransport(URL12), backend: null });
+      const app = createApp({ name, broker: redisTransport(URL6), backend: null });
       onTestFinished(() => app.close());
       return app;
     };
