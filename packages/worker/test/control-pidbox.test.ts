@@ -142,7 +142,7 @@ describe('wire shapes', () => {
   it('conf masks URL passwords and secret settings', () => {
     expect(maskUrlPassword('redis://:pw@h:6379/0')).toBe('redis://:********@h:6379/0');
     expect(maskUrlPassword('amqp://u:pw@h//;amqp://u:pw2@g//')).toBe('amqp://u:********@h//;amqp://u:********@g//');
-    const conf = confReply(resolveConfig({ brokerOptions: { transportOptions: { password: 'x', region: 'eu' } } }), { broker: 'redis://:pw@h/1', backend: null }, false);
+    const conf = confReply(resolveConfig({ brokerOptions: { transportOptions: { password: 'x', region: 'eu' } } }), { broker: 'redis transport redis://:pw@h/1', backend: null }, false);
     expect(conf).toEqual({ broker_url: 'redis://:********@h/1', broker_transport_options: { password: '********', region: 'eu' } });
   });
 

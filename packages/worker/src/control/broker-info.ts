@@ -15,6 +15,11 @@ function urlsOf(text: string): string[] {
   return found === null ? [] : found[0].split(';').filter((u) => u !== '');
 }
 
+/** The URL in a transport's or backend's description (`redis transport redis://h:6379/1` → `redis://h:6379/1`), else the description. */
+export function describedUrl(text: string): string {
+  return /[a-z][a-z0-9+.-]*:\/\/\S*/i.exec(text)?.[0] ?? text;
+}
+
 function parse(url: string): URL | null {
   try {
     return new URL(url);

@@ -6,6 +6,7 @@
  */
 import type { ResolvedConfig } from '@q/core';
 import { resolveConfig } from '@q/core/internal';
+import { describedUrl } from './broker-info.js';
 
 /** Celery's `HIDDEN_SETTINGS`. */
 const HIDDEN = /API|TOKEN|KEY|SECRET|PASS|PROFANITIES_LIST|SIGNATURE|DATABASE/i;
@@ -67,8 +68,8 @@ function defaultValues(): Map<string, string> {
  */
 export function confReply(conf: ResolvedConfig, urls: { broker: string | null; backend: string | null }, withDefaults: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (urls.broker !== null) out['broker_url'] = maskUrlPassword(urls.broker);
-  if (urls.backend !== null) out['result_backend'] = maskUrlPassword(urls.backend);
+  if (urls.broker !== null) out['broker_url'] = maskUrlPassword(describedUrl(urls.broker));
+  if (urls.backend !== null) out['result_backend'] = maskUrlPassword(describedUrl(urls.backend));
   const base = withDefaults ? undefined : defaultValues();
   for (const [path, value] of leaves(conf)) {
     if (base !== undefined && base.get(path) === JSON.stringify(value)) continue;
