@@ -214,6 +214,12 @@ describe('control commands reply with Celery texts', () => {
     expect(shapeOf(await ask(app, 'active_queues'))).toEqual(shapeOf(python['w1@cap']));
     expect(await ask(app, 'cancel_consumer', { queue: 'extraq' })).toEqual(capturedReply('cancel-consumer'));
     await until(names, (n) => !n.includes('extraq'));
+    // Back to back, the deferred add and cancel keep their order.
+    await app.control.addConsumer('q2', { destination: [W] });
+    await app.control.cancelConsumer('q2', { destination: [W] });
+    await app.control.addConsumer('q3', { destination: [W] });
+    await until(names, (n) => n.includes('q3'));
+    expect(await names()).not.toContain('q2');
   });
 
   it('shutdown stops the worker warm and sends no reply', async () => {

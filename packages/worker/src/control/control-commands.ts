@@ -60,11 +60,17 @@ function resize(worker: ControlledWorker, how: 'grow' | 'shrink', n: number): Co
   return ok(`pool will ${how}`);
 }
 
-/** Runs `work` after the reply is sent (Celery's `consumer.call_soon`), logging a failure. */
+/** Deferred work of each worker, run one after the other (an `add_consumer` then a `cancel_consumer` keep their order). */
+const deferred = new WeakMap<object, Promise<void>>();
+
+/** Runs `work` after the reply is sent and after the work deferred before it (Celery's `consumer.call_soon`), logging a failure. */
 function soon(worker: ControlledWorker, what: string, work: () => Promise<void>): void {
-  setImmediate(() => {
-    work().catch((err: unknown) => worker.logger.error({ err }, `${what} failed`));
-  });
+  const previous = deferred.get(worker) ?? Promise.resolve();
+  const next = previous
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(work)
+    .catch((err: unknown) => worker.logger.error({ err }, `${what} failed`));
+  deferred.set(worker, next);
 }
 
 /** The built-in control commands, in Celery's order. */
