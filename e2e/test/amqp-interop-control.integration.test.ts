@@ -30,5 +30,6 @@ describe.skipIf(!env || !py)('remote control between q and Python Celery (Rabbit
     brokerInfo: { transport: 'amqp', port: 5672 },
     // the async pool here (prefork in the Redis suite): terminate aborts the task's signal
     qWorkerArgs: ['-P', 'async', '-c', '8'],
+    qPoolResizes: false,
   });
 });

@@ -39,5 +39,6 @@ describe.skipIf(!ok || !py)('remote control between q and Python Celery (Redis)'
     brokerInfo: { transport: 'redis', port: 6379 },
     // prefork: Python's terminate reaches a child process, as it would a Celery prefork child
     qWorkerArgs: ['-P', 'prefork', '-c', '2'],
+    qPoolResizes: true,
   });
 });

@@ -39,6 +39,8 @@ export interface ControlInteropSuite {
   brokerInfo: { transport: string; port: number };
   /** Pool arguments of the q worker Python controls (it must be able to terminate a running `tasks.sleep`). */
   qWorkerArgs: readonly string[];
+  /** That pool has children that `pool_grow` / `pool_shrink` add and remove (then it must be `-c 2`, prefetch multiplier 4). */
+  qPoolResizes: boolean;
 }
 
 /** Node names of the workers started here (fixed names: `-d` needs them). */
@@ -323,6 +325,62 @@ function pythonControlsQ(s: ControlInteropSuite): void {
       const conf = (await inspect('conf'))[Q] as Record<string, unknown>;
       expect(conf['broker_url']).toBe(urls.broker.replace(/:\/\/([^:@/]+):[^@/]+@/, '://$1:********@'));
       expect(JSON.stringify(conf)).not.toContain('guest:guest');
+    });
+
+    it("celery control time_limit tasks.sleep 0.5 1: Celery's reply, and a 3 s tasks.sleep then fails TimeLimitExceeded", async () => {
+      expect(await control('time_limit', 'tasks.sleep', '0.5', '1')).toEqual([{ [Q]: { ok: 'time limits set successfully' } }]);
+      expect(await control('time_limit', 'tasks.nope', '1')).toEqual([{ [Q]: { error: 'unknown task' } }]);
+      const result = await app.sendTask('tasks.sleep', [3]);
+      await expect(result.get({ timeout: 10 })).rejects.toMatchObject({ excType: expect.stringMatching(/TimeLimitExceeded/) });
+      // no limits again (Celery's CLI sends neither soft nor hard)
+      expect(await control('time_limit', 'tasks.sleep')).toEqual([{ [Q]: { ok: 'time limits set successfully' } }]);
+      expect(await (await app.sendTask('tasks.sleep', [1.5])).get({ timeout: 10 })).toBe(1.5);
+    });
+
+    it("celery control enable_events / disable_events / heartbeat: Celery's replies (a worker started without -E)", async () => {
+      expect(await control('enable_events')).toEqual([{ [Q]: { ok: 'task events enabled' } }]);
+      expect(await control('enable_events')).toEqual([{ [Q]: { ok: 'task events already enabled' } }]);
+      expect(await control('disable_events')).toEqual([{ [Q]: { ok: 'task events disabled' } }]);
+      expect(await control('disable_events')).toEqual([{ [Q]: { ok: 'task events already disabled' } }]);
+      expect(await control('heartbeat')).toEqual([{ [Q]: null }]);
+    });
+
+    // only where the pool has children (an async pool has nothing to grow): not registered elsewhere
+    if (s.qPoolResizes) it(
+      "celery control pool_grow 1 / pool_shrink 1: Celery's replies; stats lists the children's pids and the prefetch follows",
+      async () => {
+        // as a Celery prefork -c 2 worker (checked against one): stats list the two children's pids, not the worker's,
+        // and pool_grow/shrink move the prefetch count by n × the prefetch multiplier (4): 8 → 12 → 8
+        const pool = async () => {
+          const stats = (await inspect('stats'))[Q] as { pool: { processes: number[] }; prefetch_count: number };
+          const pids = stats.pool.processes;
+          return { processes: pids.length >= 2, workerPidListed: pids.includes(worker.child.pid ?? -1), prefetch: stats.prefetch_count };
+        };
+        expect(await pool()).toEqual({ processes: true, workerPidListed: false, prefetch: 8 });
+        expect(await control('pool_grow', '1')).toEqual([{ [Q]: { ok: 'pool will grow' } }]);
+        await vi.waitFor(async () => expect(await pool()).toEqual({ processes: true, workerPidListed: false, prefetch: 12 }), { timeout: 10_000, interval: 300 });
+        expect(await control('pool_shrink', '1')).toEqual([{ [Q]: { ok: 'pool will shrink' } }]);
+        await vi.waitFor(async () => expect(await pool()).toEqual({ processes: true, workerPidListed: false, prefetch: 8 }), { timeout: 10_000, interval: 300 });
+      },
+    );
+
+    it("Celery's broadcast of a command q does not know gets Celery's error reply; the worker keeps answering", async () => {
+      const replies = await celeryControl(s.python, urls, {
+        control: 'broadcast',
+        args: ['no_such_cmd'],
+        kwargs: { reply: true, destination: [Q], timeout: 2 },
+      });
+      expect(replies).toEqual([{ [Q]: { error: "KeyError('no_such_cmd')" } }]);
+      expect(await inspect('ping')).toEqual({ [Q]: { ok: 'pong' } });
+    });
+
+    it("Celery's pattern and matcher (glob, pcre) pick the q worker by name; a pattern that does not match gets no reply", async () => {
+      const ping = (pattern: string, matcher: string) =>
+        celeryControl(s.python, urls, { control: 'broadcast', args: ['ping'], kwargs: { reply: true, pattern, matcher, timeout: 1 } });
+      expect(await ping('q-ctl@*', 'glob')).toEqual([{ [Q]: { ok: 'pong' } }]);
+      expect(await ping('q-ctl@inter', 'pcre')).toEqual([{ [Q]: { ok: 'pong' } }]);
+      expect(await ping('nobody-*', 'glob')).toEqual([]);
+      expect(await ping('interop', 'pcre')).toEqual([]); // re.match: anchored at the start
     });
 
     it('celery inspect clock: the logical clock as a number; celery status: "->  <q node>: OK", "1 node online."', async () => {
