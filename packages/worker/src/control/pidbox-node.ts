@@ -60,11 +60,13 @@ export class PidboxNode {
     const { request, clock, expiresAt } = received;
     if (clock !== undefined) worker.clock.adjust(clock);
     else worker.clock.forward();
-    if (expiresAt !== undefined && expiresAt < this.#now()) {
+    if (!isForNode(request, worker.hostname)) return undefined;
+    // An expired question is dropped (its asker stopped listening); an action always runs, late or not, as Celery
+    // runs every request: a revoke queued while the worker was down, or read late, must not be lost.
+    if (expiresAt !== undefined && expiresAt < this.#now() && this.#o.commands.get(request.method)?.type !== 'control') {
       logger.debug({ method: request.method, expiresAt }, `remote-control request ${request.method} expired: ignored`);
       return undefined;
     }
-    if (!isForNode(request, worker.hostname)) return undefined;
     const value = await this.#dispatch(request.method, request.arguments, request.replyTo !== undefined);
     if (value === NO_REPLY || request.ticket === undefined || request.replyTo === undefined) return undefined;
     const reply = encodeControlReply(worker.hostname, value, { ticket: request.ticket, clock: worker.clock.forward() });
