@@ -422,7 +422,8 @@ function qControlsPython(s: ControlInteropSuite): void {
     beforeAll(async () => {
       urls = s.urls();
       app = clientApp(urls, 'q-control-client');
-      worker = await startPythonWorker(s.python, urls, { hostname: P });
+      // prefork -c 2: the worker answers while a task runs, and can terminate it
+      worker = await startPythonWorker(s.python, urls, { hostname: P, extraArgs: ['-P', 'prefork', '-c', '2'] });
     }, 60_000);
 
     afterAll(async () => {
@@ -440,11 +441,11 @@ function qControlsPython(s: ControlInteropSuite): void {
       expect(await app.control.inspect({ destination: [P], timeout: 2 }).ping()).toEqual({ [P]: { ok: 'pong' } });
     });
 
-    it("q inspect stats and inspect().stats(): the Python worker's pid, clock string, solo pool, broker", async () => {
+    it("q inspect stats and inspect().stats(): the Python worker's pid, clock string, prefork pool, broker", async () => {
       const stats = (await inspect('stats'))[P] as Record<string, unknown>;
       expectStatsShape(stats, s.brokerInfo);
       expect(stats['pid']).toBe(worker.child.pid);
-      expect(stats['pool']).toMatchObject({ 'max-concurrency': 1 });
+      expect(stats['pool']).toMatchObject({ 'max-concurrency': 2, processes: [expect.any(Number), expect.any(Number)] });
       const typed = await app.control.inspect({ destination: [P], timeout: 2 }).stats();
       expect(typed?.[P]?.pid).toBe(worker.child.pid);
       expectStatsShape(typed?.[P], s.brokerInfo);
@@ -484,6 +485,26 @@ function qControlsPython(s: ControlInteropSuite): void {
       }, { timeout: 10_000, interval: 200 });
       expect(await control('revoke', result.id)).toEqual([{ [P]: { ok: `tasks ${result.id} flagged as revoked` } }]);
       expect(await inspect('revoked')).toEqual({ [P]: [result.id] });
+      await expectRevoked(result);
+    });
+
+    it('q inspect active / query_task show a running Python task; q control terminate SIGTERM ends it: REVOKED', async () => {
+      const result = await app.sendTask('tasks.sleep', [30]);
+      let active: Record<string, unknown>[] = [];
+      await vi.waitFor(async () => {
+        active = (await inspect('active'))[P] as Record<string, unknown>[];
+        expect(active.map((r) => r['id'])).toContain(result.id);
+      }, { timeout: 10_000, interval: 200 });
+      expect(active.find((r) => r['id'] === result.id)).toMatchObject({
+        ...requestInfo(result.id, 'tasks.sleep', [30], P),
+        time_start: expect.any(Number),
+        acknowledged: true,
+        worker_pid: expect.any(Number),
+      });
+      expect(await inspect('query_task', result.id)).toEqual({ [P]: { [result.id]: ['active', expect.objectContaining({ id: result.id })] } });
+      const typed = await app.control.inspect({ destination: [P], timeout: 2 }).active();
+      expect(typed?.[P]?.map((r) => r.id)).toContain(result.id);
+      expect(await control('terminate', 'SIGTERM', result.id)).toEqual([{ [P]: { ok: `terminate: ${result.id}` } }]);
       await expectRevoked(result);
     });
 
