@@ -42,6 +42,10 @@ for (const pool of ['prefork', 'threads'] as const) {
       const where = await (await app.sendTask('pool.where')).get({ timeout: 10 }) as { pid: number; threadId: number };
       if (pool === 'prefork') expect(where.pid).not.toBe(process.pid);
       else expect(where.threadId).toBeGreaterThan(0);
+      // remote control's stats lists these pids as pool.processes: the two children, or the worker's own process
+      if (pool === 'prefork') expect(worker.pool.pids).toEqual(expect.arrayContaining([where.pid]));
+      expect(worker.pool.pids).toHaveLength(pool === 'prefork' ? 2 : 1);
+      if (pool === 'threads') expect(worker.pool.pids).toEqual([process.pid]);
       await until(() => readFileSync(initFile, 'utf8').split('\n').filter(Boolean).length, (n) => n >= 2, 5000);
     });
 

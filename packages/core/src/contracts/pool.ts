@@ -127,6 +127,11 @@ export interface Pool {
   readonly concurrency: number;
   /** Jobs running now. */
   readonly active: number;
+  /**
+   * Pids of the processes that run task bodies (remote control `stats`: `pool.processes`): a pool with child
+   * processes lists its children; one without `pids` runs them in the worker's own process.
+   */
+  readonly pids?: readonly number[];
   start(): Promise<void>;
   /** Graceful: wait for running jobs; otherwise abort them. */
   stop(options: { graceful: boolean }): Promise<void>;

@@ -13,9 +13,8 @@ import type { ControlledWorker } from './controlled-worker.js';
  * (the pool runs in this process, as Celery's solo and threads pools report).
  */
 export function poolProcesses(pool: Pool | undefined): number[] {
-  const pids = (pool as { readonly pids?: unknown } | undefined)?.pids;
-  if (Array.isArray(pids) && pids.every((p) => typeof p === 'number')) return [...(pids as number[])];
-  return [process.pid];
+  const pids = pool?.pids;
+  return pids !== undefined && pids.length > 0 ? [...pids] : [process.pid];
 }
 
 /** `getrusage(RUSAGE_SELF)` as Python's `resource` module names it (times in seconds, `maxrss` in KiB). */

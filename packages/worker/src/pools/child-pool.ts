@@ -497,6 +497,9 @@ export function childPool(options: ChildPoolOptions): Pool {
     get active() {
       return active;
     },
+    get pids() {
+      return [...new Set(live().filter((c) => c.handle.pid > 0).map((c) => c.handle.pid))];
+    },
     async start() {
       stopped = false;
       fill();
