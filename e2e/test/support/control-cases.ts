@@ -19,7 +19,7 @@ import { createApp } from '@q/core';
 import type { App, AsyncResult } from '@q/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stopAll } from './managed-process.js';
+import { startProcess, stopAll } from './managed-process.js';
 import type { ManagedProcess } from './managed-process.js';
 import { PYTHON_DIR, envOf, startPythonWorker } from './python-celery.js';
 import type { InteropEnv } from './python-celery.js';
@@ -49,6 +49,8 @@ export const NODES = {
   python: 'py-ctl@interop',
   mixedQ: 'q-mix@interop',
   mixedPython: 'py-mix@interop',
+  minglingQ: 'q-mingle@interop',
+  minglingPython: 'py-mingle@interop',
   five: ['q-five1@interop', 'q-five2@interop', 'q-five3@interop', 'q-five4@interop', 'q-five5@interop'],
 } as const;
 
@@ -152,6 +154,14 @@ function requestInfo(id: string, name: string, args: unknown[], hostname: string
     hostname,
     delivery_info: expect.objectContaining({ routing_key: 'celery' }),
   };
+}
+
+/** `celery -A capapp worker` (solo) WITH mingle (the shared helper turns it off), ready when it says so. */
+async function startMinglingPythonWorker(python: string, urls: InteropEnv, hostname: string): Promise<ManagedProcess> {
+  const args = ['-m', 'celery', '-A', 'capapp', 'worker', '-l', 'info', '-n', hostname, '-P', 'solo', '--without-gossip', '--without-heartbeat'];
+  const worker = startProcess(python, args, { cwd: PYTHON_DIR, env: envOf(urls) });
+  await worker.waitFor(/ ready\./, 30_000);
+  return worker;
 }
 
 /** Waits until `result` is REVOKED in the result backend. */
@@ -587,6 +597,32 @@ function mixedCluster(s: ControlInteropSuite): void {
       const registered = await app.control.inspect({ timeout: 1 }).registered();
       expect(registered).toEqual(Object.fromEntries(both.map((node) => [node, expect.arrayContaining(['tasks.mul [rate_limit=5/s]'])])));
     });
+
+    it("mingle, Python from q: a Python worker starting beside them reads q's hello reply and learns the id only q revoked", async () => {
+      const id = 'mingle-revoked-on-q';
+      expect(await app.control.revoke(id, { destination: [NODES.mixedQ], reply: true, timeout: 2 })).toEqual([
+        { [NODES.mixedQ]: { ok: `tasks ${id} flagged as revoked` } },
+      ]);
+      const late = await startMinglingPythonWorker(s.python, urls, NODES.minglingPython);
+      expect(late.output()).toMatch(/mingle: sync with 2 nodes/);
+      expect(late.output()).toMatch(/mingle: sync complete/);
+      expect(late.output()).not.toMatch(/mingle: sync with \S+ failed/);
+      const revoked = (await celeryJson(s.python, urls, ['inspect', 'revoked', '-d', NODES.minglingPython])) as Record<string, string[]>;
+      expect(revoked[NODES.minglingPython]).toContain(id);
+      await late.stop();
+    }, 60_000);
+
+    it("mingle, q from Python: a q worker starting beside them reads Python's hello reply and learns the id only Python revoked", async () => {
+      const id = 'mingle-revoked-on-python';
+      expect(await app.control.revoke(id, { destination: [NODES.mixedPython], reply: true, timeout: 2 })).toEqual([
+        { [NODES.mixedPython]: { ok: `tasks ${id} flagged as revoked` } },
+      ]);
+      const late = await startQWorker(urls, ['-n', NODES.minglingQ, '-P', 'async', '-c', '2']);
+      expect(late.output()).toMatch(/mingle: sync with 2 nodes/);
+      const revoked = (await celeryJson(s.python, urls, ['inspect', 'revoked', '-d', NODES.minglingQ])) as Record<string, string[]>;
+      expect(revoked[NODES.minglingQ]).toContain(id);
+      await late.stop();
+    }, 60_000);
   });
 }
 
