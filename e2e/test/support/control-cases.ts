@@ -21,7 +21,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startProcess, stopAll } from './managed-process.js';
 import type { ManagedProcess } from './managed-process.js';
-import { PYTHON_DIR, envOf, startPythonWorker } from './python-celery.js';
+import { PYTHON_DIR, PythonClient, envOf, startPythonWorker } from './python-celery.js';
 import type { InteropEnv } from './python-celery.js';
 import { runQ } from './q-process.js';
 import { INTEROP_APP, startQWorker } from './q-worker.js';
@@ -335,6 +335,26 @@ function pythonControlsQ(s: ControlInteropSuite): void {
       const conf = (await inspect('conf'))[Q] as Record<string, unknown>;
       expect(conf['broker_url']).toBe(urls.broker.replace(/:\/\/([^:@/]+):[^@/]+@/, '://$1:********@'));
       expect(JSON.stringify(conf)).not.toContain('guest:guest');
+    });
+
+    it('celery control add_consumer extraq2 extraex direct extrakey: the queue bound to that exchange; a task Python publishes there runs on q', async () => {
+      expect(await control('add_consumer', 'extraq2', 'extraex', 'direct', 'extrakey')).toEqual([{ [Q]: { ok: 'add consumer extraq2' } }]);
+      let queues: Record<string, unknown>[] = [];
+      await vi.waitFor(async () => {
+        queues = (await inspect('active_queues'))[Q] as Record<string, unknown>[];
+        expect(queues.map((queue) => queue['name'])).toContain('extraq2');
+      }, { timeout: 10_000, interval: 200 });
+      expect(queues.find((queue) => queue['name'] === 'extraq2')).toMatchObject({ exchange: { name: 'extraex', type: 'direct' }, routing_key: 'extrakey' });
+      const client = new PythonClient(s.python, urls);
+      try {
+        const sent = await client.request('send', { task: 'tasks.record', args: ['control:extraex', 2], options: { exchange: 'extraex', routing_key: 'extrakey' } });
+        expect(sent.ok, JSON.stringify(sent)).toBe(true);
+        const id = (sent as { task_id: string }).task_id;
+        expect(await app.asyncResult(id).get({ timeout: 10 })).toEqual({ value: 2, square: 4, by: 'q' });
+      } finally {
+        await client.process.stop();
+      }
+      expect(await control('cancel_consumer', 'extraq2')).toEqual([{ [Q]: { ok: 'no longer consuming from extraq2' } }]);
     });
 
     it("celery control time_limit tasks.sleep 0.5 1: Celery's reply, and a 3 s tasks.sleep then fails TimeLimitExceeded", async () => {
