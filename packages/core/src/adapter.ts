@@ -17,7 +17,7 @@ export type { VirtualTransportOptions } from './transport/virtual-transport.js';
 export { isKeyValueDriver, isQueueDriver } from './transport/guards.js';
 export { keyValueBackend } from './backend/key-value-backend.js';
 export type { KeyValueBackend, KeyValueBackendOptions, OverriddenKeyValueBackend } from './backend/key-value-backend.js';
-export { chordCounterKey, groupKey, taskKey } from './backend/keys.js';
+export { REVOKED_COUNT_KEY, chordCounterKey, groupKey, revokedBatchKey, taskKey } from './backend/keys.js';
 export { LiveSubscriptions } from './backend/live-subscriptions.js';
 export type { SubscriptionEnd } from './backend/live-subscriptions.js';
 export { memoryQueueDriver } from './transport/memory-queue-driver.js';

@@ -154,7 +154,20 @@ describe('keyValueBackend with overrides', () => {
     expect(backend.extra).toBe('added');
     const inherited = Object.keys(lifted).filter((key) => !overridden.includes(key));
     expect(inherited.sort()).toEqual(
-      ['connect', 'deleteGroup', 'describe', 'forget', 'getMany', 'getTaskMeta', 'onChordPartReturn', 'restoreGroup', 'saveGroup', 'watch'].sort(),
+      [
+        'connect',
+        'deleteGroup',
+        'describe',
+        'forget',
+        'getMany',
+        'getTaskMeta',
+        'loadRevoked',
+        'onChordPartReturn',
+        'restoreGroup',
+        'saveGroup',
+        'saveRevoked',
+        'watch',
+      ].sort(),
     );
     for (const key of inherited) expect(backend[key as keyof ResultBackend]).toBe(lifted[key as keyof ResultBackend]);
     expect(Object.keys(backend).sort()).toEqual([...Object.keys(lifted), 'extra'].sort());

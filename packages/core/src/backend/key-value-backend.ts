@@ -3,7 +3,8 @@
  * documents exactly (`celery-task-meta-<id>`, `celery-taskset-meta-<gid>`). A stored SUCCESS is never overwritten
  * (the current document is read first, as Celery does); task results are published to subscribers, and `watch` is
  * offered when the driver can `subscribe` (otherwise the core polls); a watch ends when the driver ends its
- * subscription (`subscribe`'s `onEnd`). An adapter that does some of this natively replaces just those members
+ * subscription (`subscribe`'s `onEnd`). Shared revokes (`saveRevoked`/`loadRevoked`) are a log of batches under
+ * `q-revoked-<n>` (`revoked-log.ts`), offered when the driver's `incr` is atomic. An adapter that does some of this natively replaces just those members
  * (`keyValueBackend(driver, options, (base) => ({ … }))`, as `@q/backend-redis` does for `storeResult` and chords).
  */
 import type { Logger } from '../contracts/logger.js';
@@ -19,6 +20,7 @@ import type {
 import { decodeGroupMeta, decodeResultDocument, encodeGroupMeta, encodeResultDocument } from '../protocol/result-document.js';
 import { chordPartReturn } from './chord-counter.js';
 import { groupKey, taskKey } from './keys.js';
+import { loadRevokedIds, saveRevokedIds } from './revoked-log.js';
 
 /** Options of {@link keyValueBackend}. */
 export interface KeyValueBackendOptions {
@@ -27,7 +29,8 @@ export interface KeyValueBackendOptions {
 
 /**
  * The backend {@link keyValueBackend} builds: a {@link ResultBackend} whose `getMany`, group and chord members are
- * always there (`watch` only when the driver can subscribe).
+ * always there (`watch` only when the driver can subscribe, `saveRevoked`/`loadRevoked` only when its `incr` is
+ * atomic).
  */
 export type KeyValueBackend = ResultBackend &
   Required<Pick<ResultBackend, 'getMany' | 'saveGroup' | 'restoreGroup' | 'deleteGroup' | 'onChordPartReturn'>>;
@@ -122,6 +125,11 @@ function liftKeyValueDriver(driver: KeyValueDriver, options: KeyValueBackendOpti
     },
     describe: () => driver.describe(),
   };
+  if (driver.capabilities.atomicIncr) {
+    // Each save takes its own slot from `incr`: without an atomic one, concurrent saves could overwrite each other.
+    backend.saveRevoked = (ids, revokeOptions) => saveRevokedIds(driver, ids, revokeOptions);
+    backend.loadRevoked = (loadOptions = {}) => loadRevokedIds(driver, loadOptions, logger);
+  }
   if (push) {
     const subscribe = (driver.subscribe as NonNullable<KeyValueDriver['subscribe']>).bind(driver);
     // `onEnd` goes to the driver as is: a driver that closes (or loses the subscription for good) ends the watch.

@@ -14,3 +14,13 @@ export function groupKey(groupId: string): string {
 export function chordCounterKey(groupId: string): string {
   return `chord-unlock-${groupId}`;
 }
+
+// q's own keys (Celery keeps revoked ids in each worker only).
+
+/** `q-revoked-count`: the last slot number taken in the shared revoked-ids log (`saveRevoked`). */
+export const REVOKED_COUNT_KEY = 'q-revoked-count';
+
+/** `q-revoked-<n>`: one batch of the shared revoked-ids log, `{"at": <epoch ms>, "ids": [...]}`. */
+export function revokedBatchKey(slot: number): string {
+  return `q-revoked-${slot}`;
+}

@@ -194,6 +194,11 @@ export interface AppOptions {
     stateDb?: string | null;
     /** Consume the pidbox and answer remote control (Celery `worker_enable_remote_control`, default true). */
     enableRemoteControl?: boolean;
+    /**
+     * Keep revoked task ids in the result backend too, shared by every worker, so revokes survive every worker
+     * restarting at once (q's own; default true). Backends without a shared store (rpc) keep none.
+     */
+    shareRevokes?: boolean;
   };
   /** Remote control (pidbox): Celery's `control_*` settings. */
   control?: {
@@ -272,6 +277,7 @@ export interface ResolvedConfig {
     readonly maxMemoryPerChild: number | null;
     readonly stateDb: string | null;
     readonly enableRemoteControl: boolean;
+    readonly shareRevokes: boolean;
   };
   readonly control: {
     readonly exchange: string;

@@ -184,6 +184,7 @@ const SCHEMA = group({
     maxMemoryPerChild: field(nullable(num({ min: 1, int: true })), null),
     stateDb: field(nullable(str({ nonEmpty: true })), null),
     enableRemoteControl: field(bool, true),
+    shareRevokes: field(bool, true),
   }),
   control: group({
     exchange: field(str({ nonEmpty: true }), 'celery'),

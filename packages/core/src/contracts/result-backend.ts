@@ -111,6 +111,32 @@ export type ChordProgress =
   | { complete: false }
   | { complete: true; results: unknown[]; failed: { taskId: string; meta: TaskMeta } | null };
 
+/** A revoked task id and when it was revoked (epoch ms), as {@link ResultBackend.loadRevoked} returns it. */
+export interface RevokedId {
+  id: string;
+  /** When it was revoked, epoch ms. */
+  at: number;
+}
+
+/** Options of {@link ResultBackend.saveRevoked}. */
+export interface SaveRevokedOptions {
+  /** When the ids were revoked, epoch ms. */
+  at: number;
+  /** How long the backend keeps them, ms (the worker passes its `REVOKE_EXPIRES`: 3 h). */
+  ttlMs: number;
+}
+
+/** Options of {@link ResultBackend.loadRevoked}. */
+export interface LoadRevokedOptions {
+  /** Only ids revoked at or after this time, epoch ms (default: every id still kept). */
+  since?: number;
+  /**
+   * Read no more once this many ids were found, the most recently saved first (the worker passes its
+   * `REVOKES_MAX`: 50,000). Default: no limit besides the store's expiry.
+   */
+  limit?: number;
+}
+
 /** Full result backend (tier 1). */
 export interface ResultBackend {
   readonly capabilities: ResultBackendCapabilities;
@@ -151,6 +177,22 @@ export interface ResultBackend {
    * sent before the client reads it is kept. Backends without it cost the send path nothing.
    */
   onTaskCall?(taskId: string): Promise<void>;
+  /**
+   * Shared revokes (q's own; Celery has none): keep revoked task ids in the store every worker shares, so a task
+   * revoked before every worker restarted at once is still skipped. A worker saves the ids each revoke adds, and
+   * at start, before it consumes, merges the ids {@link loadRevoked} returns into its revoked set.
+   *
+   * Saves from many workers at once must all be kept: write each call's ids as a value of its own, never by
+   * reading, extending and rewriting one shared value. Ids live `ttlMs` (expiry may be lazy: `loadRevoked` skips
+   * ids past it). Backends without a shared store (rpc) leave both members out; a backend implements both or
+   * neither.
+   */
+  saveRevoked?(ids: readonly string[], options: SaveRevokedOptions): Promise<void>;
+  /**
+   * The revoked ids {@link saveRevoked} kept and that have not expired, oldest first; an id saved more than once
+   * appears once, with its latest time. Bounded: it stops reading past `options.limit` ids.
+   */
+  loadRevoked?(options?: LoadRevokedOptions): Promise<RevokedId[]>;
   /** URL with the password masked. */
   describe(): string;
 }
