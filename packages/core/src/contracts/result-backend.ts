@@ -113,6 +113,7 @@ export type ChordProgress =
 
 /** A revoked task id and when it was revoked (epoch ms), as {@link ResultBackend.loadRevoked} returns it. */
 export interface RevokedId {
+  /** The task id. */
   id: string;
   /** When it was revoked, epoch ms. */
   at: number;
