@@ -13,7 +13,7 @@ export type {
 export type { AddConsumerOptions, ConsumedQueue } from './consumer/added-queue.js';
 export type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 export { NodeState, REVOKES_MAX, REVOKE_EXPIRES } from './state/node-state.js';
-export type { NodeStateOptions } from './state/node-state.js';
+export type { NodeStateOptions, RevokeListener } from './state/node-state.js';
 export type { RunningTasks } from './state/running-tasks.js';
 export type { RevokeHandle } from './state/revoke-handle.js';
 export { LimitedSet } from './state/limited-set.js';

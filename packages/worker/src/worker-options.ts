@@ -85,6 +85,13 @@ export interface WorkerOptions<W = unknown> {
    */
   mingle?: boolean;
   /**
+   * Keep revoked task ids in the result backend too, shared by every worker (default `worker.shareRevokes`, true;
+   * q's own): at start, before consuming, the worker merges the ids other workers saved there, and it saves the ids
+   * each revoke adds. Revokes so survive every worker restarting at once, with no state db. It runs only with a
+   * backend that keeps them (`saveRevoked`/`loadRevoked`: memory, embedded, Redis; not rpc).
+   */
+  shareRevokes?: boolean;
+  /**
    * Send task events (`task-received`, `task-started`, …) for monitors (default `worker.sendTaskEvents`; Celery's
    * `-E`/`worker_send_task_events`). Remote control `enable_events`/`disable_events` turn them on and off while the
    * worker runs (`worker.setTaskEvents`).
@@ -115,6 +122,8 @@ export interface ResolvedWorkerOptions {
   readonly enableRemoteControl: boolean;
   /** Whether the worker mingles at start. */
   readonly mingle: boolean;
+  /** Whether the worker shares revoked ids through the result backend. */
+  readonly shareRevokes: boolean;
   /** Whether the worker sends task events when it starts. */
   readonly sendTaskEvents: boolean;
 }
@@ -165,6 +174,7 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     poolOptions: poolOptionsOf(conf, options),
     enableRemoteControl: options.enableRemoteControl ?? conf.worker.enableRemoteControl,
     mingle: options.mingle ?? true,
+    shareRevokes: options.shareRevokes ?? conf.worker.shareRevokes,
     sendTaskEvents: options.sendTaskEvents ?? conf.worker.sendTaskEvents,
   });
 }

@@ -22,6 +22,7 @@ import { NodeState } from './state/node-state.js';
 import type { LamportClock } from './state/lamport-clock.js';
 import { revokeTasks } from './state/revoke-tasks.js';
 import { stateDbStep } from './state/state-db-step.js';
+import { sharedRevokesStep } from './state/shared-revokes-step.js';
 import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
 import { queueTopology } from '@q/core/adapter';
@@ -53,7 +54,15 @@ export interface WorkerStats {
   queues: readonly string[];
 }
 
-const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [connectionStep, poolStep, timerStep, pidboxStep, mingleStep, consumerStep];
+const BUILTIN_STEPS: readonly Bootstep<Worker>[] = [
+  connectionStep,
+  sharedRevokesStep,
+  poolStep,
+  timerStep,
+  pidboxStep,
+  mingleStep,
+  consumerStep,
+];
 
 /** A worker consuming an app's queues. Create it with {@link createWorker}. */
 export class Worker implements WorkerHost {

@@ -153,7 +153,7 @@ describe('worker: lifecycle', () => {
     expect(worker.state).toBe('starting');
     await starting;
     expect(worker.state).toBe('running');
-    expect(worker.bootsteps).toEqual(['connection', 'pool', 'timer', 'pidbox', 'mingle', 'consumer']);
+    expect(worker.bootsteps).toEqual(['connection', 'shared-revokes', 'pool', 'timer', 'pidbox', 'mingle', 'consumer']);
     expect(logger.lines.some((l) => l.level === 'info' && l.msg === `${worker.hostname} ready.`)).toBe(true);
     await expect(worker.start()).rejects.toMatchObject({ code: 'Q_ERR_WORKER_STATE' });
     const stopping = worker.stop();

@@ -40,7 +40,7 @@ describe('custom consumers', () => {
       },
     });
     const worker = await startWorker(app, { bootsteps: [step] });
-    expect(worker.bootsteps).toEqual(['connection', 'pool', 'timer', 'pidbox', 'mingle', 'consumer', 'my-consumer']);
+    expect(worker.bootsteps).toEqual(['connection', 'shared-revokes', 'pool', 'timer', 'pidbox', 'mingle', 'consumer', 'my-consumer']);
     await publish(app, { hello: 'world!' });
     await publish(app, [1, 2]);
     await until(() => seen.length, (n) => n === 2);

@@ -36,8 +36,7 @@ export interface RevokeResult {
 export function revokeTasks(state: NodeState, ids: string | readonly string[], options: RevokeOptions, logger: Logger): RevokeResult {
   const unique = [...new Set(typeof ids === 'string' ? [ids] : ids)];
   const signal = options.terminate === true ? signalName(options.signal) : null;
-  state.revoked.update(unique);
-  state.revision += 1;
+  state.revoke(unique);
   if (signal === null) {
     if (unique.length > 0) logger.info(`Tasks flagged as revoked: ${unique.join(', ')}`);
     return { revoked: unique, terminated: [], signal: null };
