@@ -50,6 +50,7 @@ export { KOMBU_CODECS, brotliCodec, builtinCodecs, zlibCodec, zstdCodec } from '
 // topology of Celery's broadcast exchanges (remote control, events) and of task queues
 export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './routing/broadcast-topology.js';
 export type { BroadcastTopologyOptions } from './routing/broadcast-topology.js';
+export { workerDirectTopology } from './routing/worker-direct.js';
 export { queueTopology } from './routing/routing.js';
 export type { QueueTopology } from './routing/routing.js';
 

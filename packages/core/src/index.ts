@@ -37,6 +37,7 @@ export type { ResultTuple } from './canvas/freeze.js';
 export { Ignore, Reject, Retry } from './task/control.js';
 export type { RetryInit } from './task/control.js';
 export { PyTuple } from './protocol/repr.js';
+export { WORKER_DIRECT_EXCHANGE, workerDirect } from './routing/worker-direct.js';
 
 // results
 export { AsyncResult, resultFromTuple, restoreGroupResult } from './result/async-result.js';

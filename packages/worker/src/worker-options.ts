@@ -92,6 +92,11 @@ export interface WorkerOptions<W = unknown> {
    */
   shareRevokes?: boolean;
   /**
+   * Also consume this node's own queue `<nodename>.dq2` (Celery's `worker_direct`; default `worker.direct`, false),
+   * which `workerDirect(nodename)` from `@q/core` routes to.
+   */
+  workerDirect?: boolean;
+  /**
    * Send task events (`task-received`, `task-started`, …) for monitors (default `worker.sendTaskEvents`; Celery's
    * `-E`/`worker_send_task_events`). Remote control `enable_events`/`disable_events` turn them on and off while the
    * worker runs (`worker.setTaskEvents`).
@@ -124,6 +129,7 @@ export interface ResolvedWorkerOptions {
   readonly mingle: boolean;
   /** Whether the worker shares revoked ids through the result backend. */
   readonly shareRevokes: boolean;
+  readonly workerDirect: boolean;
   /** Whether the worker sends task events when it starts. */
   readonly sendTaskEvents: boolean;
 }
@@ -175,6 +181,7 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     enableRemoteControl: options.enableRemoteControl ?? conf.worker.enableRemoteControl,
     mingle: options.mingle ?? true,
     shareRevokes: options.shareRevokes ?? conf.worker.shareRevokes,
+    workerDirect: options.workerDirect ?? conf.worker.direct,
     sendTaskEvents: options.sendTaskEvents ?? conf.worker.sendTaskEvents,
   });
 }

@@ -25,7 +25,7 @@ import { stateDbStep } from './state/state-db-step.js';
 import { sharedRevokesStep } from './state/shared-revokes-step.js';
 import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
-import { queueTopology } from '@q/core/adapter';
+import { queueTopology, workerDirectTopology } from '@q/core/adapter';
 import { addedQueueTopology } from './consumer/added-queue.js';
 import type { AddConsumerOptions, ConsumedQueue } from './consumer/added-queue.js';
 import { parseRateSetting } from './consumer/rate-limit-setting.js';
@@ -372,7 +372,13 @@ export class Worker implements WorkerHost {
   #queues: Map<string, ConsumedQueue> | null = null;
 
   #consumed(): Map<string, ConsumedQueue> {
-    this.#queues ??= new Map(this.options.queues.map((name) => [name, queueTopology(this.app.conf, name)]));
+    if (this.#queues === null) {
+      this.#queues = new Map(this.options.queues.map((name) => [name, queueTopology(this.app.conf, name)]));
+      if (this.options.workerDirect) {
+        const direct = workerDirectTopology(this.hostname);
+        this.#queues.set(direct.queue.name, direct);
+      }
+    }
     return this.#queues;
   }
 

@@ -56,6 +56,7 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   worker_max_memory_per_child: 'worker.maxMemoryPerChild',
   worker_state_db: 'worker.stateDb',
   worker_enable_remote_control: 'worker.enableRemoteControl',
+  worker_direct: 'worker.direct',
   control_exchange: 'control.exchange',
   control_queue_expires: 'control.queueExpires',
   control_queue_ttl: 'control.queueTtl',

@@ -199,6 +199,11 @@ export interface AppOptions {
      * restarting at once (q's own; default true). Backends without a shared store (rpc) keep none.
      */
     shareRevokes?: boolean;
+    /**
+     * Also consume `<nodename>.dq2`, bound to the direct exchange `C.dq2` with the node name, so `workerDirect(node)`
+     * reaches this worker alone (Celery `worker_direct`, default false).
+     */
+    direct?: boolean;
   };
   /** Remote control (pidbox): Celery's `control_*` settings. */
   control?: {
@@ -278,6 +283,7 @@ export interface ResolvedConfig {
     readonly stateDb: string | null;
     readonly enableRemoteControl: boolean;
     readonly shareRevokes: boolean;
+    readonly direct: boolean;
   };
   readonly control: {
     readonly exchange: string;

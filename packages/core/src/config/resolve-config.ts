@@ -185,6 +185,7 @@ const SCHEMA = group({
     stateDb: field(nullable(str({ nonEmpty: true })), null),
     enableRemoteControl: field(bool, true),
     shareRevokes: field(bool, true),
+    direct: field(bool, false),
   }),
   control: group({
     exchange: field(str({ nonEmpty: true }), 'celery'),
