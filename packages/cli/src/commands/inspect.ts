@@ -3,9 +3,8 @@ import { Command } from 'commander';
 import { commandContext } from '../context.js';
 import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
-import { nodesOnline } from './remote-reply-format.js';
 import { commandArguments, commandsHelp, findCommand, knownCommands } from './remote-commands.js';
-import { connectBroker, controlOptions, noReplies, withRemoteOptions, type RemoteCommandOptions } from './remote-options.js';
+import { connectBroker, controlOptions, finishReplies, withRemoteOptions, type RemoteCommandOptions } from './remote-options.js';
 
 /** Creates the `inspect` subcommand. */
 export function inspectCommand(io: CliIo, run: RunState): Command {
@@ -33,15 +32,7 @@ export async function runInspect(ctx: CommandContext, name: string, args: readon
     const argumentsSent = commandArguments(command, args);
     await connectBroker(ctx, app, 'inspect', options);
     const replies = await app.control.inspect(controlOptions(ctx, options, true)).call(command.name, argumentsSent);
-    if (replies === null || Object.keys(replies).length === 0) {
-      noReplies(ctx);
-      return;
-    }
-    if (options.json) {
-      ctx.print(JSON.stringify(replies));
-      return;
-    }
-    ctx.print(`\n${nodesOnline(Object.keys(replies).length)}`);
+    finishReplies(ctx, replies, options);
   } finally {
     await app.close();
   }

@@ -8,7 +8,7 @@ import type { App, ControlOptions, NodeReply } from '@q/core';
 import { CONNECT_TIMEOUT_FLAGS, CONNECT_TIMEOUT_HELP, DEFAULT_CONNECT_TIMEOUT, connectWithin, parseConnectTimeout } from '../connect-timeout.js';
 import type { CommandContext } from '../context.js';
 import { parseList, parseSeconds } from '../parse.js';
-import { replyLines } from './remote-reply-format.js';
+import { nodesOnline, replyLines } from './remote-reply-format.js';
 
 /** Celery's `EX_UNAVAILABLE`: the exit code when no node replied. */
 export const EX_UNAVAILABLE = 69;
@@ -49,6 +49,17 @@ export function controlOptions(ctx: CommandContext, options: RemoteCommandOption
   if (options.destination) out.destination = options.destination;
   if (!options.json) out.callback = (reply: NodeReply) => replyLines(reply, showBody).forEach((line) => ctx.print(line));
   return out;
+}
+
+/**
+ * Ends an inspect-style command with the merged replies: none → {@link noReplies}; `--json` → the replies as one
+ * JSON object; else `N nodes online.` (each reply was printed by {@link controlOptions}'s callback as it came).
+ */
+export function finishReplies(ctx: CommandContext, replies: Record<string, unknown> | null, options: RemoteCommandOptions): void {
+  const count = replies === null ? 0 : Object.keys(replies).length;
+  if (count === 0) noReplies(ctx);
+  else if (options.json) ctx.print(JSON.stringify(replies));
+  else ctx.print(`\n${nodesOnline(count)}`);
 }
 
 /** Says that no node replied (`Error: No nodes replied within time constraint`, as Celery) and sets exit code 69. */

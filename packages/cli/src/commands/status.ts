@@ -3,8 +3,7 @@ import { Command } from 'commander';
 import { commandContext } from '../context.js';
 import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
-import { nodesOnline } from './remote-reply-format.js';
-import { connectBroker, controlOptions, noReplies, withRemoteOptions, type RemoteCommandOptions } from './remote-options.js';
+import { connectBroker, controlOptions, finishReplies, withRemoteOptions, type RemoteCommandOptions } from './remote-options.js';
 
 /** Creates the `status` subcommand. */
 export function statusCommand(io: CliIo, run: RunState): Command {
@@ -22,15 +21,7 @@ export async function runStatus(ctx: CommandContext, options: RemoteCommandOptio
   try {
     await connectBroker(ctx, app, 'status', options);
     const replies = await app.control.inspect(controlOptions(ctx, options, false)).ping();
-    if (replies === null || Object.keys(replies).length === 0) {
-      noReplies(ctx);
-      return;
-    }
-    if (options.json) {
-      ctx.print(JSON.stringify(replies));
-      return;
-    }
-    ctx.print(`\n${nodesOnline(Object.keys(replies).length)}`);
+    finishReplies(ctx, replies, options);
   } finally {
     await app.close();
   }
