@@ -19,6 +19,7 @@ export { keyValueBackend } from './backend/key-value-backend.js';
 export type { KeyValueBackend, KeyValueBackendOptions, OverriddenKeyValueBackend } from './backend/key-value-backend.js';
 export { REVOKED_COUNT_KEY, chordCounterKey, groupKey, revokedBatchKey, taskKey } from './backend/keys.js';
 export { LiveSubscriptions } from './backend/live-subscriptions.js';
+export { PerTransportConsumer } from './transport/per-transport-consumer.js';
 export type { SubscriptionEnd } from './backend/live-subscriptions.js';
 export { memoryQueueDriver } from './transport/memory-queue-driver.js';
 export type { MemoryQueueDriverOptions } from './transport/memory-queue-driver.js';

@@ -10,9 +10,9 @@
  * so a `get()` waiting when the app closes rejects at once.
  */
 import { BackendError, ConfigError, ConnectionError, silentLogger } from '@q/core';
-import { LiveSubscriptions, withPublishRetry } from '@q/core/adapter';
+import { LiveSubscriptions, PerTransportConsumer, withPublishRetry } from '@q/core/adapter';
 import type { Logger, ResultBackend, TaskMeta, Transport } from '@q/core';
-import type { BackendHost, Consumer, Delivery, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
+import type { BackendHost, Delivery, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
 import { resolveRpcOptions, type ResolvedRpcBackendOptions, type RpcBackendOptions } from './options.js';
 import { ReplyBuffer } from './reply-buffer.js';
 import { REPLY_EXCHANGE, readReply, replyMessage, replyQueue } from './reply-message.js';
@@ -39,7 +39,7 @@ export class RpcBackend implements ResultBackend {
   #connected = false;
   /** The last declaration of the reply queue (per transport; refreshed before `x-expires` could run out). */
   #declared: { transport: Transport; at: number; done: Promise<void> } | null = null;
-  #consuming: { transport: Transport; consumer: Promise<Consumer> } | null = null;
+  readonly #consumer = new PerTransportConsumer('rpc reply consumer', () => this.#log);
   /** Counts `close()`s: a watch set up across one rejects instead of being left unconsumed. */
   #closes = 0;
   /** The active watches (each one's end removes its watcher, then calls its `onEnd`). */
@@ -82,11 +82,9 @@ export class RpcBackend implements ResultBackend {
   async close(): Promise<void> {
     this.#connected = false;
     this.#closes++;
-    const consuming = this.#consuming;
-    this.#consuming = null;
     this.#declared = null;
     this.#endWatches();
-    if (consuming) await cancelQuietly(consuming.consumer, this.#log);
+    await this.#consumer.close();
   }
 
   /** Declares the reply queue before a task that expects a result is sent (Celery's `on_task_call`). */
@@ -191,25 +189,10 @@ export class RpcBackend implements ResultBackend {
   /** Consumes the reply queue (declared first) on the app's current transport, once. */
   async #consume(): Promise<void> {
     const host = this.#requireHost();
-    const transport = await host.transport();
-    const current = this.#consuming;
-    if (current && current.transport === transport) {
-      await current.consumer;
-      return;
-    }
-    if (current) void cancelQuietly(current.consumer, this.#log);
-    const consumer = (async () => {
+    await this.#consumer.ensure(await host.transport(), async (transport) => {
       await this.#declare(host, transport);
       return transport.consume(host.oid, (delivery) => this.#onReply(delivery), { prefetch: 0, noAck: true, tag: `rpc-${host.oid}` });
-    })();
-    const entry = { transport, consumer };
-    this.#consuming = entry;
-    try {
-      await consumer;
-    } catch (err) {
-      if (this.#consuming === entry) this.#consuming = null;
-      throw err;
-    }
+    });
   }
 
   /** A reply arrived (already acked: the queue is consumed with `noAck`, as Celery does). */
@@ -222,14 +205,6 @@ export class RpcBackend implements ResultBackend {
       return;
     }
     this.#buffer.put(meta);
-  }
-}
-
-async function cancelQuietly(consumer: Promise<Consumer>, log: Logger): Promise<void> {
-  try {
-    await (await consumer).cancel();
-  } catch (err) {
-    log.debug({ err }, 'rpc reply consumer: cancel failed (the connection is probably closed)');
   }
 }
 

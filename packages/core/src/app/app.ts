@@ -341,14 +341,15 @@ export class App implements CanvasApp {
     const lifetime = this.#lifetime;
     this.#lifetime = new AbortController();
     lifetime.abort(new ConnectionError('Q_ERR_CONNECTION_LOST', 'the app was closed while waiting for a result', { retryable: false }));
-    // Before the transport closes: the reply consumer is cancelled on the connection it runs on.
-    await this.control.close();
+    // Taken at once, so that a call made while this close runs opens new connections instead of using these.
     const transport = this.#transport;
     const backend = this.#backendConn;
     this.#transport = null;
     this.#backendConn = null;
     this.#backendResolved = null;
     this.#producer.reset();
+    // Before the transport closes: the reply consumer is cancelled on the connection it runs on.
+    await this.control.close();
     const closing: Promise<void>[] = [];
     if (transport) closing.push(transport.then((t) => t.close(), () => undefined));
     if (backend) closing.push(backend.then((b) => b?.close(), () => undefined));

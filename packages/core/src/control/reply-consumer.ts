@@ -7,7 +7,8 @@
  */
 import type { Logger } from '../contracts/logger.js';
 import type { Delivery } from '../contracts/message.js';
-import type { Consumer, Transport } from '../contracts/transport.js';
+import type { Transport } from '../contracts/transport.js';
+import { PerTransportConsumer } from '../transport/per-transport-consumer.js';
 import { controlReplyTopology, type BroadcastTopologyOptions } from '../routing/broadcast-topology.js';
 import type { LamportClock } from './lamport-clock.js';
 import { decodeControlReply, type ControlReply } from './pidbox-message.js';
@@ -26,11 +27,12 @@ export class ReplyConsumer {
   readonly #host: ReplyConsumerHost;
   readonly #topology: BroadcastTopologyOptions;
   readonly #waiting = new Map<string, (reply: ControlReply) => void>();
-  #consuming: { transport: Transport; consumer: Promise<Consumer> } | null = null;
+  readonly #consumer: PerTransportConsumer;
 
   constructor(host: ReplyConsumerHost, topology: BroadcastTopologyOptions) {
     this.#host = host;
     this.#topology = topology;
+    this.#consumer = new PerTransportConsumer('remote-control reply consumer', () => host.log);
   }
 
   /** The reply exchange and routing key requests name in their `reply_to`. */
@@ -49,21 +51,13 @@ export class ReplyConsumer {
    * replaced, after `close()` and a new connect, gets its own). Resolves once replies can be received.
    */
   async ready(transport: Transport): Promise<void> {
-    const current = this.#consuming;
-    if (current && current.transport === transport) {
-      await current.consumer;
-      return;
-    }
-    if (current) void this.#cancel(current.consumer);
-    const consumer = this.#consume(transport);
-    const entry = { transport, consumer };
-    this.#consuming = entry;
-    try {
-      await consumer;
-    } catch (err) {
-      if (this.#consuming === entry) this.#consuming = null;
-      throw err;
-    }
+    await this.#consumer.ensure(transport, async (t) => {
+      const { queue, exchange, binding } = controlReplyTopology(this.#host.oid, this.#topology);
+      await t.declareExchange(exchange);
+      await t.declareQueue(queue);
+      await t.bindQueue(binding);
+      return t.consume(queue.name, (delivery) => this.#onDelivery(delivery), { prefetch: 0, noAck: true, tag: `pidbox-reply-${this.#host.oid}` });
+    });
   }
 
   /** Calls `onReply` with each reply carrying `ticket` until the returned function is called. */
@@ -76,17 +70,7 @@ export class ReplyConsumer {
 
   /** Stops consuming (the queue expires on its own, `x-expires`). Waiting broadcasts keep what they received. */
   async close(): Promise<void> {
-    const current = this.#consuming;
-    this.#consuming = null;
-    if (current) await this.#cancel(current.consumer);
-  }
-
-  async #consume(transport: Transport): Promise<Consumer> {
-    const { queue, exchange, binding } = controlReplyTopology(this.#host.oid, this.#topology);
-    await transport.declareExchange(exchange);
-    await transport.declareQueue(queue);
-    await transport.bindQueue(binding);
-    return transport.consume(queue.name, (delivery) => this.#onDelivery(delivery), { prefetch: 0, noAck: true, tag: `pidbox-reply-${this.#host.oid}` });
+    await this.#consumer.close();
   }
 
   #onDelivery(delivery: Delivery): void {
@@ -104,13 +88,5 @@ export class ReplyConsumer {
       return;
     }
     waiter(reply);
-  }
-
-  async #cancel(consumer: Promise<Consumer>): Promise<void> {
-    try {
-      await (await consumer).cancel();
-    } catch (err) {
-      this.#host.log.debug({ err }, 'remote-control reply consumer: cancel failed (the connection is probably closed)');
-    }
   }
 }
