@@ -328,6 +328,17 @@ export class Worker implements WorkerHost {
     return this.#rateLimits;
   }
 
+  /** The rates given to {@link setRateLimit}, as given (what `registered` shows, as Celery's `task.rate_limit`). */
+  readonly #ratesGiven = new Map<string, string | number | null>();
+
+  /**
+   * The rate limit of task `taskName` as written: the one set at run time ({@link setRateLimit}, `null` once
+   * removed), else the task's own `rateLimit` (`undefined`: none). Remote control's `registered` shows it.
+   */
+  rateLimitOf(taskName: string): string | number | null | undefined {
+    return this.#ratesGiven.has(taskName) ? this.#ratesGiven.get(taskName) : (this.app.tasks.get(taskName)?.options.rateLimit ?? undefined);
+  }
+
   /**
    * Change the rate limit this worker applies to task `taskName` from now on (Celery's `rate_limit` remote control
    * command): a Celery rate string (`"10/m"`, `"5/s"`, `"100/h"`, `"3"` per second) or tasks per second; `null`, `0`
@@ -342,6 +353,7 @@ export class Worker implements WorkerHost {
     const parsed = parseRateSetting(rate);
     if (!this.app.tasks.has(taskName)) throw new NotRegisteredError('Q_ERR_TASK_NOT_REGISTERED', `task "${taskName}" is not registered`);
     this.#rateLimits.set(taskName, parsed);
+    this.#ratesGiven.set(taskName, parsed === null ? null : rate);
     this.parts.consumer?.changeRate(taskName, parsed);
   }
 
@@ -450,11 +462,15 @@ export class Worker implements WorkerHost {
     return true;
   }
 
-  /** Add `n` children to the pool (`pool_grow`); a pool that cannot grow throws `Q_ERR_CAPABILITY_UNSUPPORTED`. */
+  /**
+   * Add `n` children to the pool (`pool_grow`); the prefetch follows (size × multiplier). A pool that cannot grow
+   * throws `Q_ERR_CAPABILITY_UNSUPPORTED`.
+   */
   growPool(n = 1): void {
     const pool = this.pool;
     if (pool.grow === undefined) throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} cannot grow`);
     pool.grow(n);
+    this.#prefetchFollowsPool();
   }
 
   /** Remove `n` children from the pool (`pool_shrink`), idle ones first, busy ones after their task. */
@@ -462,6 +478,16 @@ export class Worker implements WorkerHost {
     const pool = this.pool;
     if (pool.shrink === undefined) throw new QError('Q_ERR_CAPABILITY_UNSUPPORTED', `pool ${pool.name} cannot shrink`);
     pool.shrink(n);
+    this.#prefetchFollowsPool();
+  }
+
+  /**
+   * After the pool grew or shrank: the prefetch is its new size × the prefetch multiplier, as Celery's
+   * `_update_prefetch_count` (no change with an unlimited prefetch, multiplier 0).
+   */
+  #prefetchFollowsPool(): void {
+    if (this.options.prefetchMultiplier === 0) return;
+    this.parts.consumer?.setBasePrefetch(Math.max(1, this.pool.concurrency) * this.options.prefetchMultiplier);
   }
 
   /**

@@ -126,11 +126,14 @@ for (const pool of ['prefork', 'threads'] as const) {
     }, 30_000);
 
     it('grows and shrinks', async () => {
-      const { worker } = await setup({ concurrency: 1 });
+      const { worker } = await setup({ concurrency: 1, prefetchMultiplier: 4 });
+      expect(worker.stats().prefetch).toBe(4);
       worker.growPool(2);
       expect(worker.pool.concurrency).toBe(3);
+      expect(worker.stats().prefetch).toBe(12); // the prefetch follows, as Celery's _update_prefetch_count
       worker.shrinkPool(1);
       expect(worker.pool.concurrency).toBe(2);
+      expect(worker.stats().prefetch).toBe(8);
     });
   });
 }

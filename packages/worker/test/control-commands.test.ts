@@ -128,7 +128,11 @@ describe('control commands reply with Celery texts', () => {
     expect(worker.timeLimitsOf('tasks.add')?.override).toEqual([20, 10]);
     expect(await ask(app, 'rate_limit', { task_name: 'tasks.add', rate_limit: '10/m' })).toEqual(capturedReply('rate-limit'));
     expect(worker.rateLimits.get('tasks.add')).toBeCloseTo(10 / 60);
+    // registered shows the rate set at run time, as written (Celery's task.rate_limit)
+    expect(await ask(app, 'rate_limit', { task_name: 'tasks.mul', rate_limit: '3/h' })).toEqual(capturedReply('rate-limit'));
+    expect(await ask(app, 'registered')).toEqual(['tasks.add [rate_limit=10/m]', 'tasks.mul [rate_limit=3/h]']);
     expect(await ask(app, 'rate_limit', { task_name: 'tasks.add', rate_limit: '' })).toEqual({ ok: 'rate limit disabled successfully' });
+    expect(await ask(app, 'registered')).toEqual(['tasks.add', 'tasks.mul [rate_limit=3/h]']);
   });
 
   it('pool_grow / pool_shrink on a pool that cannot resize, autoscale without autoscaler, heartbeat, election', async () => {

@@ -35,6 +35,8 @@ export interface ControlledWorker extends WorkerHost {
   queryTask(ids: string | readonly string[]): Record<string, [QueryTaskState, TaskRequestInfo]>;
   /** @throws NotRegisteredError for an unknown task; ConfigError for a bad rate string. */
   setRateLimit(taskName: string, rate: string | number | null): void;
+  /** The rate limit of a task as written: set at run time, else the task's own. */
+  rateLimitOf(taskName: string): string | number | null | undefined;
   /** `add_consumer`: declare and consume `queue`. */
   addConsumer(queue: string, options?: AddConsumerOptions): Promise<void>;
   /** `cancel_consumer`: stop consuming `queue`. */

@@ -157,7 +157,7 @@ export const INSPECT_COMMANDS: readonly InspectCommand[] = [
         .names()
         .filter((name) => builtins || !name.startsWith('celery.'))
         .sort()
-        .map((name) => taskEntry(name, (tasks.get(name)?.options ?? {}) as Readonly<Record<string, unknown>>, items));
+        .map((name) => taskEntry(name, { ...(tasks.get(name)?.options ?? {}), rateLimit: worker.rateLimitOf(name) }, items));
     },
   },
   {
