@@ -1,7 +1,8 @@
 /**
  * The Redis databases the interop tests may use: db 3 (broker and results) and db 4 (the ledger tasks
  * record into); the canvas suites: db 7 (broker and results) and db 8 (ledger) over Redis, db 9 (results and
- * ledger) over RabbitMQ. Nothing here touches any other db.
+ * ledger) over RabbitMQ. Nothing here touches any other db. Other suites keep their own: db 10 (rpc interop),
+ * db 11 (the RabbitMQ suites' ledger), db 12 (the remote-control interop suites, Redis and RabbitMQ, never at once).
  */
 import { Redis } from 'ioredis';
 
