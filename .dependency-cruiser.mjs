@@ -73,7 +73,7 @@ const CORE_LAYERS = {
   serialization: ['errors', 'contracts', 'protocol'],
   config: ['errors', 'contracts'],
   routing: ['config', 'contracts', 'errors'],
-  control: ['contracts', 'errors', 'protocol', 'routing'],
+  control: ['contracts', 'errors', 'protocol', 'routing', 'transport'],
   result: ['contracts', 'protocol', 'errors', 'backend', 'config'],
   task: ['config', 'result', 'protocol', 'contracts', 'errors', 'serialization', 'canvas'],
   canvas: ['task', 'publish', 'result', 'protocol', 'config', 'contracts', 'errors'],
