@@ -95,3 +95,25 @@ export async function buildWorkers(brokers: readonly BrokerName[]): Promise<{ bu
   }
   return { bundles, esbuild: esbuild.version, failed };
 }
+
+/**
+ * Bundles an app module for a built `q worker` (`bench:pools`, `bench:control`): `@q/*` stay external, so the
+ * worker and its children load the packages' `dist/`, as an install does.
+ */
+export async function bundleBuiltApp(entry: string, outfile: string): Promise<void> {
+  const esbuild = await loadEsbuild();
+  mkdirSync(OUT_DIR, { recursive: true });
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: [],
+    external: ['@q/*'],
+    banner: { js: '' },
+    logLevel: 'error',
+    sourcemap: false,
+  });
+}

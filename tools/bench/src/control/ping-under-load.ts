@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '@q/core';
 import type { App } from '@q/core';
 import { Redis } from 'ioredis';
-import { OUT_DIR, loadEsbuild } from '../build.js';
+import { OUT_DIR, bundleBuiltApp } from '../build.js';
 import { cloneQueue } from '../brokers/redis-fill.js';
 import { quantile } from '../scenarios/round-trip.js';
 
@@ -46,21 +46,7 @@ const EXTRA_ARGS = (process.env['CONTROL_BENCH_WORKER_ARGS'] ?? '').split(' ').f
 const TARGET_MS = 200;
 
 async function buildApp(): Promise<void> {
-  const esbuild = await loadEsbuild();
-  mkdirSync(OUT_DIR, { recursive: true });
-  await esbuild.build({
-    entryPoints: [APP],
-    outfile: BUILT_APP,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: [],
-    external: ['@q/*'],
-    banner: { js: '' },
-    logLevel: 'error',
-    sourcemap: false,
-  });
+  await bundleBuiltApp(APP, BUILT_APP);
 }
 
 interface Running {

@@ -21,7 +21,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '@q/core';
 import type { App, AsyncResult } from '@q/core';
-import { BENCH_ROOT, OUT_DIR, loadEsbuild } from '../build.js';
+import { BENCH_ROOT, OUT_DIR, bundleBuiltApp } from '../build.js';
 import { descendants, peakRss } from '../rss.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -37,22 +37,8 @@ const PY_DIR = path.join(BENCH_ROOT, 'src', 'python');
 /** Celery's best configuration for these rows (as the main bench's Celery prefork): no cluster chatter, a deep prefetch. */
 const CELERY_ARGS = ['-m', 'celery', '-A', 'pools_app', 'worker', '-P', 'prefork', '--concurrency', '2', '--prefetch-multiplier', '64', '--without-gossip', '--without-mingle', '--without-heartbeat', '-l', 'WARNING', '-n', 'pools-bench@%h'];
 
-/** Bundles the app for the built q worker: `@q/*` stay external and resolve to the packages' `dist/`. */
 async function buildApp(): Promise<void> {
-  const esbuild = await loadEsbuild();
-  await esbuild.build({
-    entryPoints: [APP],
-    outfile: BUILT_APP,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: [],
-    external: ['@q/*'],
-    banner: { js: '' },
-    logLevel: 'error',
-    sourcemap: false,
-  });
+  await bundleBuiltApp(APP, BUILT_APP);
 }
 
 type WorkerKind = 'q' | 'celery';
