@@ -45,7 +45,8 @@ describe.skipIf(!vhost)('app and worker over AMQP', () => {
       running--;
       return i;
     });
-    const worker = createWorker(app, { logger: silentLogger, hostname: 'amqp2@test', concurrency: 2, prefetchMultiplier: 2, queues: ['pa', 'pb'] });
+    // Remote control off: its pidbox consumer has a channel of its own, and this test counts the task consumer's.
+    const worker = createWorker(app, { logger: silentLogger, hostname: 'amqp2@test', concurrency: 2, prefetchMultiplier: 2, queues: ['pa', 'pb'], enableRemoteControl: false, mingle: false });
     onTestFinished(() => worker.stop({ graceful: false }));
     await worker.start();
     expect((await app.getTransport()).describe()).toBe(url.replace(':guest@', ':***@'));

@@ -141,10 +141,13 @@ describe.skipIf(!runs)('amqp: a real RabbitMQ restart', () => {
       await until(
         async () => {
           const rows = await node.queues(['name', 'messages_ready', 'messages_unacknowledged', 'consumers']);
-          return rows.length === 2 && rows.every(([, ready, unacked, consumers]) => ready === '0' && unacked === '0' && consumers === '1');
+          const tasks = rows.filter(([name]) => name === 'celery' || name === TRANSIENT);
+          // the worker's remote-control queue (not durable, auto-delete) is declared and consumed again too
+          const pidbox = rows.find(([name]) => name === 'restart@test.celery.pidbox');
+          return tasks.length === 2 && tasks.every(([, ready, unacked, consumers]) => ready === '0' && unacked === '0' && consumers === '1') && pidbox?.[3] === '1';
         },
         15_000,
-        'both queues empty, nothing unacknowledged, one consumer each',
+        'both task queues empty, nothing unacknowledged, one consumer each; the pidbox queue consumed again',
       );
       expect(worker.state).toBe('running');
 
