@@ -40,9 +40,9 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
   /** The delivery's ack/nack, once (settlement.ts). */
   readonly #settlement: DeliverySettlement;
   #started = false;
-  /** When the body started (epoch ms; `null`: not yet), and the process running it (for `inspect active`). */
+  /** When the body started (epoch ms; `null`: not yet), and the child process running it (for `inspect active`). */
   #timeStart: number | null = null;
-  #workerPid: number | null = null;
+  #childPid: number | undefined;
   /** The task expired while it waited for a pool slot: revoked instead of run. */
   #expired = false;
   /** The broker took the delivery back while it waited for a pool slot (it redelivers it): not run here. */
@@ -91,7 +91,9 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
 
   /** The request as `inspect active`/`reserved` list it. */
   describe(hostname: string): TaskRequestInfo {
-    return describeRequest(this.#request, hostname, { timeStart: this.#timeStart, acknowledged: this.#settlement.settled, workerPid: this.#workerPid });
+    // A body that started runs in the child that reported its pid, else in this process.
+    const workerPid = this.#timeStart === null ? null : (this.#childPid ?? process.pid);
+    return describeRequest(this.#request, hostname, { timeStart: this.#timeStart, acknowledged: this.#settlement.settled, workerPid });
   }
 
   /** Settle the delivery once; later calls wait for the first one. Never rejects (errors are logged). */
@@ -153,7 +155,6 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
     // elsewhere is acked when its child takes it (`accepted`), not while it waits in that child's queue.
     if (this.#dispatch === null) {
       this.#timeStart = Date.now();
-      this.#workerPid = process.pid;
       if (!options.acksLate) void this.settle('ack');
     }
     if (embedHasSignatures(msg.embed)) {
@@ -200,7 +201,7 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
   /** A body running elsewhere started: ack it now unless the task acks late. */
   readonly #accepted = (pid?: number): void => {
     this.#timeStart = Date.now();
-    this.#workerPid = pid ?? process.pid;
+    this.#childPid = pid;
     if (!this.#request.task.options.acksLate) void this.settle('ack');
   };
 
