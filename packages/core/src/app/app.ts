@@ -93,7 +93,7 @@ export class App implements CanvasApp {
     this.oid = oid();
     this.origin = originName();
     this.serializers = createDefaultRegistry();
-    this.plugins = new PluginHost({ serializers: this.serializers, logger: this.log });
+    this.plugins = new PluginHost({ serializers: this.serializers, logger: this.log, app: this });
     this.#broker = options.broker;
     this.#backend = options.backend;
     this.#userPlugins = [...(options.plugins ?? [])];

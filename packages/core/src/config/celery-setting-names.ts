@@ -60,6 +60,11 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   control_exchange: 'control.exchange',
   control_queue_expires: 'control.queueExpires',
   control_queue_ttl: 'control.queueTtl',
+  event_exchange: 'events.exchange',
+  event_queue_prefix: 'events.queuePrefix',
+  event_queue_expires: 'events.queueExpires',
+  event_queue_ttl: 'events.queueTtl',
+  event_serializer: 'events.serializer',
 });
 
 /**

@@ -214,6 +214,19 @@ export interface AppOptions {
     /** Seconds a control message waits in a queue (`x-message-ttl`; Celery `control_queue_ttl`, default 300). */
     queueTtl?: number;
   };
+  /** Events (`celeryev`): Celery's `event_*` settings. */
+  events?: {
+    /** Name of the event exchange (Celery `event_exchange`, default `celeryev`). */
+    exchange?: string;
+    /** Event receivers' queues are `<it>.<id>` (Celery `event_queue_prefix`, default `celeryev`). */
+    queuePrefix?: string;
+    /** Seconds an unused receiver queue lives (`x-expires`; Celery `event_queue_expires`, default 60). */
+    queueExpires?: number;
+    /** Seconds an event waits in a receiver's queue (`x-message-ttl`; Celery `event_queue_ttl`, default 5). */
+    queueTtl?: number;
+    /** Serializer of event messages (Celery `event_serializer`, default `json`). */
+    serializer?: string;
+  };
 }
 
 /** The validated, frozen configuration. Every field is present. */
@@ -289,5 +302,12 @@ export interface ResolvedConfig {
     readonly exchange: string;
     readonly queueExpires: number;
     readonly queueTtl: number;
+  };
+  readonly events: {
+    readonly exchange: string;
+    readonly queuePrefix: string;
+    readonly queueExpires: number;
+    readonly queueTtl: number;
+    readonly serializer: string;
   };
 }

@@ -192,6 +192,13 @@ const SCHEMA = group({
     queueExpires: field(positiveSeconds, 10),
     queueTtl: field(positiveSeconds, 300),
   }),
+  events: group({
+    exchange: field(str({ nonEmpty: true }), 'celeryev'),
+    queuePrefix: field(str({ nonEmpty: true }), 'celeryev'),
+    queueExpires: field(positiveSeconds, 60),
+    queueTtl: field(positiveSeconds, 5),
+    serializer: field(str({ nonEmpty: true }), 'json'),
+  }),
 });
 
 type Raw = Record<string, Record<string, unknown>>;
@@ -242,6 +249,7 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     result: raw.result,
     worker: raw.worker,
     control: raw.control,
+    events: raw.events,
   } as unknown as ResolvedConfig;
   return deepFreeze(config);
 }

@@ -8,6 +8,11 @@ export interface Bootstep<W = unknown> {
   readonly name: string;
   /** Names of steps that must start before this one. */
   readonly requires?: readonly string[];
+  /**
+   * Names of steps that must start after this one (and stop before it), when they are there: how a plugin's step
+   * gets in ahead of a built-in one (the `@q/events` dispatcher starts before the worker's `consumer`).
+   */
+  readonly before?: readonly string[];
   /** Whether this step runs for this worker (e.g. only with events enabled). Defaults to true. */
   enabled?(worker: W): boolean;
   start(worker: W): Promise<void>;

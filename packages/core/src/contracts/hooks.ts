@@ -18,8 +18,11 @@ export interface TaskHookInfo {
 export interface HookPayloads {
   /** sequential — before a task message is published (Celery `before_task_publish`). May edit `message.headers`. */
   beforePublish: { taskId: string; taskName: string; message: Message; exchange: string; routingKey: string };
-  /** parallel — after a task message was published (Celery `after_task_publish`). */
-  afterPublish: { taskId: string; taskName: string; exchange: string; routingKey: string };
+  /**
+   * parallel — after a task message was published (Celery `after_task_publish`): where it went (`queue`: the queue it
+   * was routed to) and its wire headers (protocol v2: `argsrepr`, `eta`, `expires`, `root_id`, …).
+   */
+  afterPublish: { taskId: string; taskName: string; exchange: string; routingKey: string; queue: string; headers: Readonly<Record<string, unknown>> };
   /** sequential — a worker is about to run a task (`task_prerun`). */
   taskPrerun: TaskHookInfo;
   /** sequential — a task finished, whatever the outcome (`task_postrun`). */

@@ -7,6 +7,7 @@ export type * from './schedule.js';
 export type * from './pool.js';
 export type * from './bootstep.js';
 export type * from './control-command.js';
+export type * from './event-sink.js';
 export type * from './plugin.js';
 export type { HookName, HookHandler, HookPayloads, TaskHookInfo } from './hooks.js';
 export { HOOK_MODES } from './hooks.js';

@@ -11,6 +11,8 @@ import type { KeyValueDriver, ResultBackend } from './result-backend.js';
 import type { Codec, Serializer } from './serializer.js';
 import type { QueueDriver } from './queue-driver.js';
 import type { Transport } from './transport.js';
+import type { ResolvedConfig } from '../config/options.js';
+import type { LamportClock } from '../control/lamport-clock.js';
 import type { HookName, HookHandler } from './hooks.js';
 
 /** What a URL factory receives. */
@@ -40,6 +42,16 @@ export type TransportFactory = (ctx: UrlFactoryContext) => Transport | QueueDriv
 /** Creates a result backend (full or key-value driver) from a URL. */
 export type BackendFactory = (ctx: UrlFactoryContext) => ResultBackend | KeyValueDriver;
 
+/** What a plugin sees of the app it is set up for (for plugins that publish, such as `@q/events`' `task-sent`). */
+export interface PluginAppView {
+  /** The app's resolved configuration. */
+  readonly conf: ResolvedConfig;
+  /** The app's logical clock (Celery's `app.clock`). */
+  readonly clock: LamportClock;
+  /** The app's connected transport (connects it when needed). */
+  getTransport(): Promise<Transport>;
+}
+
 /** What a plugin can do during `setup`. */
 export interface PluginApi {
   /** Register a transport for URL schemes (`['redis', 'rediss']`). */
@@ -61,6 +73,8 @@ export interface PluginApi {
   /** Subscribe to a hook. */
   hook<N extends HookName>(name: N, handler: HookHandler<N>): void;
   logger: Logger;
+  /** The app the plugin is set up for; absent when a plugin host runs without one (tests). */
+  app?: PluginAppView;
 }
 
 /** A plugin. */

@@ -17,6 +17,11 @@ export interface TransportCapabilities {
   nativeDelay: NativeDelay;
   /** Fanout exchanges work (needed by remote control and events). */
   fanout: boolean;
+  /**
+   * Fanout exchanges are the broker's pub/sub channels (Redis PUBLISH): nothing waits for a subscriber that is not
+   * listening. Celery's event exchange is then declared `fanout` (as kombu does on Redis), elsewhere `topic`.
+   */
+  pubsubFanout?: boolean;
   /** Topic exchanges with wildcard routing keys work. */
   topic: boolean;
   /** Consumers are pushed messages without polling. */

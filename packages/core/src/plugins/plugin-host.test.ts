@@ -146,7 +146,7 @@ describe('PluginHost', () => {
     let ran = false;
     await host.use({ name: 'bad', setup(api) { api.hook('afterPublish', async () => { throw new Error('x'); }); } });
     await host.use({ name: 'ok', setup(api) { api.hook('afterPublish', async () => { ran = true; }); } });
-    await expect(host.runHook('afterPublish', { taskId: 't', taskName: 'n', exchange: '', routingKey: 'q' })).rejects.toThrow(
+    await expect(host.runHook('afterPublish', { taskId: 't', taskName: 'n', exchange: '', routingKey: 'q', queue: 'q', headers: {} })).rejects.toThrow(
       'plugin "bad" failed in hook "afterPublish"',
     );
     expect(ran).toBe(true);

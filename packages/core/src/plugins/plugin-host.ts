@@ -9,7 +9,7 @@ import type { ControlCommand, ControlCommandRegistration, ControlCommandType } f
 import { HOOK_MODES, type HookHandler, type HookName, type HookPayloads } from '../contracts/hooks.js';
 import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
-import type { BackendFactory, Plugin, PluginApi, TransportFactory } from '../contracts/plugin.js';
+import type { BackendFactory, Plugin, PluginApi, PluginAppView, TransportFactory } from '../contracts/plugin.js';
 import type { PoolRegistration } from '../contracts/pool.js';
 import type { Codec, Serializer } from '../contracts/serializer.js';
 import { PluginError } from '../errors/q-error.js';
@@ -28,6 +28,8 @@ export interface PluginHostOptions {
   logger?: Logger;
   /** The `@q/core` version plugins' `qCore` ranges are checked against (tests); default: the running one. */
   coreVersion?: string;
+  /** The app plugins see as `api.app`. */
+  app?: PluginAppView;
 }
 
 interface Registered<T> {
@@ -47,8 +49,10 @@ export class PluginHost {
   readonly #serializers: SerializerSink | undefined;
   readonly #logger: Logger;
   readonly #coreVersion: string;
+  readonly #app: PluginAppView | undefined;
 
   constructor(options: PluginHostOptions = {}) {
+    this.#app = options.app;
     this.#serializers = options.serializers;
     this.#logger = options.logger ?? silentLogger;
     this.#coreVersion = options.coreVersion ?? CORE_VERSION;
@@ -190,6 +194,7 @@ export class PluginHost {
         this.#hooks.set(name, list);
       },
       logger,
+      ...(this.#app === undefined ? {} : { app: this.#app }),
     };
   }
 

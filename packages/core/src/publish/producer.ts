@@ -90,7 +90,9 @@ export class Producer {
       (err, attempt, delayS) =>
         this.#host.log.warn({ taskId: message.id, attempt, err: err instanceof Error ? err.message : String(err) }, `publish failed, retrying in ${delayS}s`),
     );
-    await plugins.runHook('afterPublish', { taskId: message.id, taskName: message.name, exchange: route.exchange, routingKey: route.routingKey });
+    if (plugins.hasHook('afterPublish')) {
+      await plugins.runHook('afterPublish', { taskId: message.id, taskName: message.name, exchange: route.exchange, routingKey: route.routingKey, queue: route.queue, headers: wire.headers });
+    }
   }
 
   async #declare(transport: Transport, queue: string): Promise<void> {

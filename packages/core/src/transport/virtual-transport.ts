@@ -75,6 +75,7 @@ class VirtualTransport implements Transport {
       priorities: caps.priorities,
       nativeDelay: caps.nativeDelay,
       fanout: sharedBindings || this.#nativeFanout(),
+      pubsubFanout: this.#nativeFanout(),
       topic: sharedBindings,
       push: caps.blockingReserve,
       redeliversUnacked: 'visibility-timeout',
