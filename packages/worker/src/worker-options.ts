@@ -102,6 +102,19 @@ export interface WorkerOptions<W = unknown> {
    * worker runs (`worker.setTaskEvents`).
    */
   sendTaskEvents?: boolean;
+  /**
+   * Send `worker-online`, a `worker-heartbeat` every `heartbeatInterval` seconds and `worker-offline` (default true;
+   * `q worker --without-heartbeat` turns it off, as Celery's). Events need an event dispatcher: the `@q/events`
+   * plugin (the `q` command adds it).
+   */
+  heartbeat?: boolean;
+  /** Seconds between `worker-heartbeat` events (default 2, Celery's `--heartbeat-interval`). */
+  heartbeatInterval?: number;
+  /**
+   * Gossip: follow the other workers' `worker-*` events to know which are online, and warn about another worker with
+   * this node name (default true; `--without-gossip`). Needs the `@q/events` plugin.
+   */
+  gossip?: boolean;
 }
 
 /** Options after defaults. */
@@ -132,6 +145,12 @@ export interface ResolvedWorkerOptions {
   readonly workerDirect: boolean;
   /** Whether the worker sends task events when it starts. */
   readonly sendTaskEvents: boolean;
+  /** Whether the worker sends worker events (online, heartbeats, offline). */
+  readonly heartbeat: boolean;
+  /** Seconds between heartbeats. */
+  readonly heartbeatInterval: number;
+  /** Whether the worker follows the other workers' events. */
+  readonly gossip: boolean;
 }
 
 function check(ok: boolean, path: string, what: string): void {
@@ -183,7 +202,17 @@ export function resolveWorkerOptions<W>(conf: ResolvedConfig, options: WorkerOpt
     shareRevokes: options.shareRevokes ?? conf.worker.shareRevokes,
     workerDirect: options.workerDirect ?? conf.worker.direct,
     sendTaskEvents: options.sendTaskEvents ?? conf.worker.sendTaskEvents,
+    heartbeat: options.heartbeat ?? true,
+    heartbeatInterval: heartbeatIntervalOf(options.heartbeatInterval),
+    gossip: options.gossip ?? true,
   });
+}
+
+/** `heartbeatInterval` checked: seconds > 0 (default 2). */
+function heartbeatIntervalOf(given: number | undefined): number {
+  if (given === undefined) return 2;
+  if (!Number.isFinite(given) || given <= 0) throw new ConfigError('Q_ERR_CONFIG_INVALID', `heartbeatInterval: expected seconds > 0, got ${String(given)}`);
+  return given;
 }
 
 /** The state db file (`createWorker({ statedb })` over `worker.stateDb`), expanded; `null` for none. */

@@ -2,7 +2,7 @@
  * What the consumer and the execution of a request (`execute-request.ts`, `trace.ts`) need from a running worker. The {@link Worker} implements it; the
  * parts only exist between the `connection`/`pool` bootsteps' start and stop.
  */
-import type { App, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
+import type { App, EventSink, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
 import type { Pool } from '@q/core/adapter';
 import type { NodeState } from './state/node-state.js';
 
@@ -36,6 +36,11 @@ export interface WorkerRuntime {
   timeLimitsOf?(name: string): { override: readonly [number | null | undefined, number | null | undefined] | undefined; defaults: readonly [number | null, number | null] } | undefined;
   /** Revoked ids, logical clock, jobs in the pool (absent in runtimes built without one: nothing is revoked). */
   readonly nodeState?: NodeState;
+  /**
+   * Where task events go while they are on (`-E`, `enable_events`) and an event dispatcher is installed; `null` (or
+   * absent) otherwise, so the per-task path builds no event.
+   */
+  readonly taskEventSink?: EventSink | null;
   /** Whether any plugin handles hook `name` (lets the per-task path skip building payloads). */
   hasHook(name: HookName): boolean;
   /** Run a hook; a failing handler is logged, never thrown. */

@@ -3,7 +3,7 @@
  * plus plugin bootsteps — with a lifecycle, signal handling and stats.
  */
 import { NotRegisteredError, QError, silentLogger } from '@q/core';
-import type { App, Bootstep, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
+import type { App, Bootstep, EventSink, HookName, HookPayloads, Logger, ResultBackend, Transport } from '@q/core';
 import type { Pool, PoolRegistration } from '@q/core/adapter';
 import { Blueprint } from './blueprint/blueprint.js';
 import { consoleLogger, flushLogger } from './console-logger.js';
@@ -440,6 +440,38 @@ export class Worker implements WorkerHost {
 
   /** Task events switched at run time (`null`: as `options.sendTaskEvents`). */
   #taskEvents: boolean | null = null;
+  /** Where events go (`useEventSink`; the `@q/events` plugin's dispatcher), `null` when none is installed. */
+  #eventSink: EventSink | null = null;
+
+  /**
+   * Install where this worker's events go (the `@q/events` plugin's bootstep does, with its dispatcher), or remove it
+   * (`null`). Without one the worker sends no events.
+   */
+  useEventSink(sink: EventSink | null): void {
+    this.#eventSink = sink;
+  }
+
+  /** Where this worker's events go (`null`: no event dispatcher installed). */
+  get eventSink(): EventSink | null {
+    return this.#eventSink;
+  }
+
+  /** Where task events go: the event sink while task events are on ({@link taskEvents}), else `null`. */
+  get taskEventSink(): EventSink | null {
+    return this.#eventSink !== null && this.taskEvents ? this.#eventSink : null;
+  }
+
+  /** Tasks running in the pool now (heartbeats' `active`). */
+  get activeCount(): number {
+    return this.requests().active.length;
+  }
+
+  /** Tasks finished since the worker started, every name together (heartbeats' `processed`). */
+  get processedCount(): number {
+    let total = 0;
+    for (const n of this.counters.processed.values()) total += n;
+    return total;
+  }
 
   /**
    * Whether this worker sends task events (`task-received`, `task-started`, `task-succeeded`, …): `options.sendTaskEvents`

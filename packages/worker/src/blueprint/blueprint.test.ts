@@ -90,6 +90,20 @@ describe('Blueprint', () => {
     expect(log.filter((l) => l.startsWith('stop'))).toEqual(['stop c', 'stop a']);
   });
 
+  it('starts a step that names another in `before` ahead of it (and stops it after); absent names are ignored', () => {
+    const log: Log = [];
+    const bp = new Blueprint([
+      step('connection', log),
+      step('consumer', log, { requires: ['connection'] }),
+      step('events', log, { requires: ['connection'], before: ['consumer', 'not-installed'] }),
+    ]);
+    expect(bp.steps.map((s) => s.name)).toEqual(['connection', 'events', 'consumer']);
+    // A `before` that closes a loop is a cycle like any other.
+    expect(() => new Blueprint([step('a', log, { requires: ['b'] }), step('b', log, { before: ['a'] }), step('c', log, { requires: ['a'], before: ['b'] })])).toThrow(
+      /cycle/,
+    );
+  });
+
   it('rejects a cycle with Q_ERR_BOOTSTEP_CYCLE', () => {
     const log: Log = [];
     const make = () =>

@@ -5,8 +5,9 @@ import { ConfigError } from '@q/core';
 import type { Bootstep } from '@q/core';
 
 /**
- * Order steps so that each comes after the steps it requires. Steps with no ordering constraint between
- * them keep the order they were given in.
+ * Order steps so that each comes after the steps it requires, and before the steps its `before` names (names of
+ * steps that are not there are ignored). Steps with no ordering constraint between them keep the order they were
+ * given in.
  *
  * @throws ConfigError `Q_ERR_BOOTSTEP_CYCLE` on a cycle, `Q_ERR_CONFIG_INVALID` on a duplicate name or a
  *   missing required step.
@@ -27,6 +28,12 @@ export function orderBootsteps<W>(steps: readonly Bootstep<W>[]): Bootstep<W>[] 
     }
   }
 
+  // `a.before = [b]` is `b` requiring `a`.
+  const deps = new Map<string, string[]>(steps.map((s) => [s.name, [...(s.requires ?? [])]]));
+  for (const step of steps) {
+    for (const later of step.before ?? []) deps.get(later)?.push(step.name);
+  }
+
   const ordered: Bootstep<W>[] = [];
   const done = new Set<string>();
   const visiting: string[] = [];
@@ -38,7 +45,7 @@ export function orderBootsteps<W>(steps: readonly Bootstep<W>[]): Bootstep<W>[] 
       throw new ConfigError('Q_ERR_BOOTSTEP_CYCLE', `bootsteps form a cycle: ${cycle}`);
     }
     visiting.push(step.name);
-    for (const dep of step.requires ?? []) visit(byName.get(dep) as Bootstep<W>);
+    for (const dep of deps.get(step.name) ?? []) visit(byName.get(dep) as Bootstep<W>);
     visiting.pop();
     done.add(step.name);
     ordered.push(step);

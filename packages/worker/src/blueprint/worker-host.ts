@@ -3,7 +3,7 @@
  * moves of a shutdown, on top of what execution sees ({@link WorkerRuntime}). The `Worker` implements it;
  * steps depend on this interface, never on `worker.ts`.
  */
-import type { ResultBackend, Transport } from '@q/core';
+import type { EventSink, ResultBackend, Transport } from '@q/core';
 import type { Pool, QueueTopology } from '@q/core/adapter';
 import type { TaskConsumer } from '../consumer/task-consumer.js';
 import type { Timer } from '../consumer/timer.js';
@@ -43,4 +43,14 @@ export interface WorkerHost extends WorkerRuntime {
   activeQueues?(): readonly QueueTopology[];
   /** Rate limits set at run time, tasks per second by task name (`null`: none). */
   readonly rateLimits?: ReadonlyMap<string, number | null>;
+  /** Where the worker's events go (`null`: no event dispatcher installed). */
+  readonly eventSink: EventSink | null;
+  /** Install the event dispatcher (`@q/events` does), or remove it with `null`. */
+  useEventSink(sink: EventSink | null): void;
+  /** Whether task events are on now (`-E`, then `enable_events`/`disable_events`). */
+  readonly taskEvents: boolean;
+  /** Tasks running in the pool now. */
+  readonly activeCount: number;
+  /** Tasks finished since the worker started. */
+  readonly processedCount: number;
 }

@@ -2,7 +2,7 @@
  * The first look at a delivery: decode it and decide whether it can run (Celery's strategy
  * `task_message_handler` + `Request` checks). Messages that cannot run are settled here.
  */
-import { decodeTaskMessageNow, encodedNotRegistered } from '@q/core/internal';
+import { decodeTaskMessageNow, encodedNotRegistered, pyStrRepr } from '@q/core/internal';
 import type { Delivery } from '@q/core/adapter';
 import type { TaskMessage } from '@q/core/internal';
 import type { WorkerRuntime } from '../worker-runtime.js';
@@ -10,6 +10,7 @@ import { headerTime, isExpired } from '../execution/task-request.js';
 import type { TaskRequest } from '../execution/task-request.js';
 import { storeState } from '../execution/store-state.js';
 import { revokeExpired } from '../execution/revoke-expired.js';
+import { receivedFields } from '../execution/task-events.js';
 
 /** A delivery that can run: now, or at `eta` (epoch ms). */
 export interface Received {
@@ -51,6 +52,7 @@ async function rejectUnknown(rt: WorkerRuntime, delivery: Delivery, message: Tas
   rt.logger.error({ taskId: message.id, taskName: message.name }, `Received unregistered task of type '${message.name}'. The message has been rejected and discarded.`);
   await storeState(rt, message, { status: 'FAILURE', result: encodedNotRegistered(message.name), queue: delivery.info.queue });
   await settleQuietly(rt, () => delivery.nack({ requeue: false }));
+  rt.taskEventSink?.send('task-failed', { uuid: message.id, exception: `NotRegistered(${pyStrRepr(message.name)})` });
   await rt.hook('messageRejected', { reason: `unregistered task ${message.name}`, taskId: message.id, taskName: message.name });
 }
 
@@ -90,5 +92,7 @@ function check(rt: WorkerRuntime, delivery: Delivery, message: TaskMessage): Rec
   }
   if (expired) return revokeExpired(rt, delivery, message).then(() => null);
   if (rt.nodeState?.isRevoked(message.id) === true) return revokeExpired(rt, delivery, message, 'revoked').then(() => null);
+  const events = rt.taskEventSink;
+  if (events) events.send('task-received', receivedFields(message));
   return { request: { message, delivery, task }, eta };
 }

@@ -181,8 +181,9 @@ export const CONTROL_COMMANDS: readonly Command[] = [
     name: 'heartbeat',
     type: 'control',
     help: 'tell worker(s) to send an event heartbeat immediately',
-    handler: ({ logger }) => {
+    handler: ({ worker, logger }) => {
       logger.debug('heartbeat requested by remote');
+      worker.eventSink?.heartbeat?.();
       return null;
     },
   },

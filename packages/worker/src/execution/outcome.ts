@@ -31,6 +31,8 @@ import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
 import { replaceTask } from './replace-task.js';
 import { hookInfo, type TaskRequest } from './task-request.js';
 import type { DeliverySettlement } from './settlement.js';
+import { errorFields, revokedFields, succeededFields } from './task-events.js';
+import { signalNumber } from '../state/terminate-reason.js';
 
 /** The task's logger, created on first use (so a run that logs nothing creates none). */
 export interface OutcomeLog {
@@ -113,6 +115,8 @@ async function onSuccess(run: OutcomeRun, value: unknown, runtimeMs: number): Pr
   if (store || msg.embed.chord !== null) await finalState(run, { status: 'SUCCESS', result: value, children, queue: request.delivery.info.queue }, store);
   if (logs(run, 'info')) logSucceeded(run.logSource.log, msg, value, runtimeMs);
   if (!run.settlement.done) await settle(run, 'ack');
+  const events = rt.taskEventSink;
+  if (events) events.send('task-succeeded', succeededFields(msg.id, value, runtimeMs));
   if (rt.hasHook('taskSuccess')) await rt.hook('taskSuccess', { ...hookInfo(msg), result: value, runtimeMs });
   if (rt.hasHook('taskPostrun')) await postrun(run, 'SUCCESS', value);
 }
@@ -135,6 +139,7 @@ async function onError(run: OutcomeRun, error: unknown): Promise<void> {
   if (isReject(error)) {
     if (logs(run, 'info')) run.logSource.log.info(`Task ${msg.name}[${msg.id}] rejected (requeue: ${error.requeue}): ${String(error.reason ?? '')}`);
     await settle(run, error.requeue ? 'requeue' : 'drop');
+    run.rt.taskEventSink?.send('task-rejected', { uuid: msg.id, requeue: error.requeue });
     return postrun(run, 'REJECTED', error.reason ?? null);
   }
   if (isIgnore(error)) {
@@ -168,6 +173,7 @@ async function onRetry(run: OutcomeRun, retry: Retry): Promise<void> {
   const exc: EncodedException =
     retry.exc !== undefined ? encodeException(retry.exc) : encodedRetry(retry.toString());
   const traceback = retry.exc instanceof Error ? formatTraceback(retry.exc) : null;
+  rt.taskEventSink?.send('task-retried', errorFields(msg.id, exc, traceback));
   if (storesErrors(rt, msg, request.task.options.ignoreResult)) {
     await storeState(rt, msg, { status: 'RETRY', result: exc, traceback, children: [[[msg.id, null], null]], queue: request.delivery.info.queue });
   }
@@ -190,6 +196,7 @@ async function onFailure(run: OutcomeRun, error: unknown): Promise<void> {
   }
   run.logSource.log.error({ err: error }, `Task ${msg.name}[${msg.id}] raised unexpected: ${exc.exc_type}(${exc.exc_message.map(describeValue).join(', ')})`);
   await settle(run, 'ack');
+  rt.taskEventSink?.send('task-failed', errorFields(msg.id, exc, traceback));
   if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error, traceback });
   await postrun(run, 'FAILURE', exc);
 }
@@ -208,6 +215,7 @@ async function onTerminated(run: OutcomeRun, reason: unknown): Promise<void> {
     await finalState(run, { status: 'REVOKED', result: revoked, queue: request.delivery.info.queue }, storeErrors);
     if (msg.embed.chain !== null) await failChainRest(rt, msg, 'REVOKED', revoked, null, storeErrors);
     await settle(run, 'ack');
+    rt.taskEventSink?.send('task-revoked', revokedFields(msg.id, { terminated: true, signum: signalNumber(reason), expired: false }));
     if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(msg), expired: false, terminated: true });
     return postrun(run, 'REVOKED', null);
   }
@@ -228,6 +236,7 @@ async function onTerminated(run: OutcomeRun, reason: unknown): Promise<void> {
   if (msg.embed.chain !== null) await failChainRest(rt, msg, 'FAILURE', err, null, storeErrors);
   run.logSource.log.error(`${msg.name}[${msg.id}] was interrupted: ${err.exc_message[0] as string}`);
   await settle(run, 'ack');
+  rt.taskEventSink?.send('task-failed', errorFields(msg.id, err, null));
   if (rt.hasHook('taskFailure')) await rt.hook('taskFailure', { ...hookInfo(msg), error: reason, traceback: null });
   await postrun(run, 'FAILURE', err);
 }

@@ -9,6 +9,7 @@ import type { WorkerRuntime } from '../worker-runtime.js';
 import { hookInfo, isExpired } from './task-request.js';
 import { storeState, storesErrors, taskMeta } from './store-state.js';
 import { chordPartDone, failChainRest, messageMember } from './chord-part.js';
+import { revokedFields } from './task-events.js';
 
 /** Why a task that is not run is revoked: `expired` when it is (Celery checks that first), else `revoked` (its id). */
 export function revokedWhy(rt: WorkerRuntime, message: TaskMessage): 'expired' | 'revoked' {
@@ -33,5 +34,6 @@ export async function revokeExpired(rt: WorkerRuntime, delivery: Delivery, messa
   } catch (err) {
     rt.logger.error({ err, taskId: message.id }, `could not ack a${expired ? 'n expired' : ' revoked'} task`);
   }
+  rt.taskEventSink?.send('task-revoked', revokedFields(message.id, { terminated: false, signum: null, expired }));
   if (rt.hasHook('taskRevoked')) await rt.hook('taskRevoked', { ...hookInfo(message), expired, terminated: false });
 }

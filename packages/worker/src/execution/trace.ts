@@ -23,6 +23,7 @@ import { DeliverySettlement, type Settlement, type SettlementHost } from './sett
 import { effectiveTimeLimits, hookInfo, isExpired } from './task-request.js';
 import type { TaskRequest } from './task-request.js';
 import { describeRequest, type DescribedJob, type TaskRequestInfo } from '../state/request-info.js';
+import { succeededFields } from './task-events.js';
 
 /** What a job that does not run resolves with. */
 const NOT_RUN: Promise<undefined> = Promise.resolve(undefined);
@@ -156,6 +157,7 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
     if (this.#dispatch === null) {
       this.#timeStart = Date.now();
       if (!options.acksLate) void this.settle('ack');
+      rt.taskEventSink?.send('task-started', { uuid: msg.id });
     }
     if (embedHasSignatures(msg.embed)) {
       try {
@@ -203,6 +205,7 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
     this.#timeStart = Date.now();
     this.#childPid = pid;
     if (!this.#request.task.options.acksLate) void this.settle('ack');
+    this.#rt.taskEventSink?.send('task-started', { uuid: this.taskId });
   };
 
   async execute(): Promise<void> {
@@ -234,6 +237,8 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
     if (outcome.kind === 'success' && this.#plainSuccess()) {
       // The usual no-op-to-handle success (nothing to store, send or call): no further async frames.
       this.#countProcessed();
+      const events = rt.taskEventSink;
+      if (events) events.send('task-succeeded', succeededFields(this.taskId, outcome.value, outcome.runtimeMs));
       if (this.#logs('info')) logSucceeded(this.log, this.#msg, outcome.value, outcome.runtimeMs);
       if (!this.#settleDone) await this.settle('ack');
       return;

@@ -44,3 +44,9 @@ export function terminateSignal(reason: unknown): NodeJS.Signals | null {
   const signal = (reason as Partial<TerminateReason>).signal;
   return typeof signal === 'string' ? signal : null;
 }
+
+/** The number of the signal a terminated job's abort reason asks for (`task-revoked`'s `signum`; `null` when none). */
+export function signalNumber(reason: unknown): number | null {
+  const signal = terminateSignal(reason);
+  return signal === null ? null : ((constants.signals as Record<string, number>)[signal] ?? null);
+}
