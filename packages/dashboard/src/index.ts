@@ -1,0 +1,2 @@
+/** `@q/dashboard`. */
+export {};
