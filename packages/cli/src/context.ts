@@ -9,6 +9,7 @@ import { loadApp } from './load-app.js';
 import type { LoadAppOptions } from './load-app.js';
 import { createLogger } from './logger.js';
 import { flushLogger } from '@q/worker';
+import { EVENTS_PLUGIN_NAME, eventsPlugin } from '@q/events';
 import type { LogFormat, LogLevel } from './logger.js';
 import type { CliOverrides } from '@q/core/internal';
 
@@ -84,7 +85,7 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
       if (notice !== null) logger.info(notice);
       const options: LoadAppOptions = { spec: globals.app, cwd: io.cwd, overrides: appOverrides };
       if (consuming) options.consumingCommand = cmd.name();
-      return loadApp(options);
+      return loadApp(options).then(withEvents);
     },
     print: (line) => void io.stdout.write(`${line}\n`),
   };
@@ -151,4 +152,14 @@ const LEVEL_ORDER: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'err
 /** The less verbose of two levels. */
 function quieter(a: LogLevel, b: LogLevel): LogLevel {
   return LEVEL_ORDER.indexOf(a) >= LEVEL_ORDER.indexOf(b) ? a : b;
+}
+
+/**
+ * The app with `@q/events`' plugin (unless it has it already): a `q worker` sends heartbeats and, with `-E`, task
+ * events, as a Celery worker does; a client with `task.sendSentEvent` sends `task-sent`.
+ */
+async function withEvents(app: App): Promise<App> {
+  await app.loadPlugins();
+  if (!app.plugins.has(EVENTS_PLUGIN_NAME)) await app.use(eventsPlugin());
+  return app;
 }

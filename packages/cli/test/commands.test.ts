@@ -17,6 +17,15 @@ describe('worker options', () => {
       .toEqual({ queues: ['a'], concurrency: 3, pool: 'solo', hostname: 'w@%h', prefetchMultiplier: 1 });
   });
 
+  it('passes -E, --without-gossip, --without-heartbeat and --heartbeat-interval to the events bootsteps', () => {
+    expect(workerOptions({ taskEvents: true, withoutGossip: true, withoutHeartbeat: true, heartbeatInterval: 5 })).toEqual({
+      sendTaskEvents: true,
+      gossip: false,
+      heartbeat: false,
+      heartbeatInterval: 5,
+    });
+  });
+
   it('passes -O to the pool (fair or default)', () => {
     expect(workerOptions({ optimization: 'default' })).toEqual({ optimization: 'default' });
     expect(workerOptions({ optimization: 'fair' })).toEqual({ optimization: 'fair' });

@@ -58,10 +58,14 @@ export interface WorkerCommandOptions {
   statedb?: string;
   /** `--without-mingle`: do not ask the other workers for revoked ids and the clock at start. */
   withoutMingle?: boolean;
-  /** `--without-gossip` (Celery's; q's worker has no gossip yet: accepted, nothing to turn off). */
+  /** `--without-gossip`: do not follow the other workers' events. */
   withoutGossip?: boolean;
-  /** `--without-heartbeat` (Celery's; q's worker sends no event heartbeats yet: accepted, nothing to turn off). */
+  /** `--without-heartbeat`: send no worker-online, heartbeat or worker-offline events. */
   withoutHeartbeat?: boolean;
+  /** `--heartbeat-interval`: seconds between worker-heartbeat events (default 2). */
+  heartbeatInterval?: number;
+  /** `-E`: send task events (Celery's `-E`/`--task-events`). */
+  taskEvents?: boolean;
 }
 
 /** Creates the `worker` subcommand. */
@@ -90,8 +94,10 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('--pidfile <path>', 'write the process id to this file while running (%n, %h, %d, %i, %I, %p expanded)')
     .option('--statedb <file>', 'keep revoked task ids and the logical clock in this file across restarts (%n, %h, %d, %i, %I, %p expanded)')
     .option('--without-mingle', "don't synchronize revoked task ids and the logical clock with the other workers at start")
-    .option('--without-gossip', "accepted for Celery's command lines (q's worker has no gossip to turn off)")
-    .option('--without-heartbeat', "accepted for Celery's command lines (q's worker sends no event heartbeats to turn off)")
+    .option('-E, --task-events', 'send task events (task-received, task-started, task-succeeded, …) for monitors: q events, q dashboard, Flower')
+    .option('--without-gossip', "don't follow the other workers' events (who is online)")
+    .option('--without-heartbeat', "don't send worker-online, worker-heartbeat and worker-offline events")
+    .option('--heartbeat-interval <seconds>', 'seconds between worker-heartbeat events (default 2)', (v) => parseSeconds('--heartbeat-interval', v))
     .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)')
     .action(async (options: WorkerCommandOptions, cmd: Command) => {
       // Log lines go to stderr until `--logfile` is open (its name needs the node name, known once the app is loaded).
@@ -198,6 +204,10 @@ export function workerOptions(options: WorkerCommandOptions): WorkerOptions<Work
   if (options.statedb !== undefined) out.statedb = options.statedb;
   if (options.optimization !== undefined) out.optimization = options.optimization as 'default' | 'fair';
   if (options.withoutMingle === true) out.mingle = false;
+  if (options.withoutGossip === true) out.gossip = false;
+  if (options.withoutHeartbeat === true) out.heartbeat = false;
+  if (options.heartbeatInterval !== undefined) out.heartbeatInterval = options.heartbeatInterval;
+  if (options.taskEvents === true) out.sendTaskEvents = true;
   return out;
 }
 
