@@ -68,7 +68,8 @@ const CORE = 'packages/core/src';
  */
 const CORE_LAYERS = {
   errors: [],
-  contracts: ['errors'],
+  // contracts name the resolved configuration (PluginApi.app.conf): config/resolved-config.ts imports no contract.
+  contracts: ['errors', 'config'],
   protocol: ['errors', 'contracts', 'serialization'],
   serialization: ['errors', 'contracts', 'protocol'],
   config: ['errors', 'contracts'],

@@ -8,46 +8,14 @@ import type { Plugin } from '../contracts/plugin.js';
 import type { QueueDriver } from '../contracts/queue-driver.js';
 import type { KeyValueDriver, ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
+import type { QueueOptions, RetryPolicy, RouteOptions } from './resolved-config.js';
+
+export type { QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './resolved-config.js';
 
 /** A broker: a URL (resolved through plugins by scheme) or an adapter instance. */
 export type BrokerSetting = string | Transport | QueueDriver;
 /** A result backend: a URL, an adapter instance, or `null` to store no results. */
 export type BackendSetting = string | ResultBackend | KeyValueDriver | null;
-
-/** Publish retry policy (Celery `task_publish_retry_policy`). */
-export interface RetryPolicy {
-  /** Attempts after the first (default 3). */
-  maxRetries?: number;
-  /** First delay, seconds (default 0). */
-  intervalStart?: number;
-  /** Added per attempt, seconds (default 0.2). */
-  intervalStep?: number;
-  /** Cap, seconds (default 0.2). */
-  intervalMax?: number;
-}
-
-/** A declared queue (Celery `task_queues`). */
-export interface QueueOptions {
-  name: string;
-  /** Exchange name; defaults to the queue name. */
-  exchange?: string;
-  exchangeType?: 'direct' | 'topic' | 'fanout';
-  /** Defaults to the queue name. */
-  routingKey?: string;
-  /** `x-max-priority`. */
-  maxPriority?: number;
-  durable?: boolean;
-  autoDelete?: boolean;
-  arguments?: Record<string, unknown>;
-}
-
-/** Where a task goes (Celery `task_routes` values). */
-export interface RouteOptions {
-  queue?: string;
-  exchange?: string;
-  routingKey?: string;
-  priority?: number;
-}
 
 /** Options of `createApp`. */
 export interface AppOptions {
@@ -226,88 +194,5 @@ export interface AppOptions {
     queueTtl?: number;
     /** Serializer of event messages (Celery `event_serializer`, default `json`). */
     serializer?: string;
-  };
-}
-
-/** The validated, frozen configuration. Every field is present. */
-export interface ResolvedConfig {
-  readonly name: string;
-  readonly embeddedDir: string;
-  readonly resolveFrom: string;
-  readonly accept: readonly string[];
-  readonly timezone: string;
-  readonly include: readonly string[];
-  readonly broker: {
-    readonly transportOptions: Readonly<Record<string, unknown>>;
-    readonly connectionRetry: boolean;
-    readonly connectionMaxRetries: number | null;
-    readonly connectionTimeout: number;
-    /** `null`: the transport's own default. */
-    readonly visibilityTimeout: number | null;
-    readonly pollInterval: number | null;
-  };
-  readonly task: {
-    readonly defaultQueue: string;
-    readonly defaultExchange: string;
-    readonly defaultRoutingKey: string;
-    readonly queues: readonly Readonly<Required<Omit<QueueOptions, 'maxPriority'>> & { maxPriority: number | null }>[];
-    readonly routes: Readonly<Record<string, RouteOptions>>;
-    readonly createMissingQueues: boolean;
-    readonly serializer: string;
-    readonly compression: string | null;
-    readonly defaultPriority: number | null;
-    readonly queueMaxPriority: number | null;
-    readonly deliveryMode: 'persistent' | 'transient';
-    readonly publishRetry: boolean;
-    readonly publishRetryPolicy: Readonly<Required<RetryPolicy>>;
-    readonly acksLate: boolean;
-    readonly rejectOnWorkerLost: boolean;
-    readonly trackStarted: boolean;
-    readonly ignoreResult: boolean;
-    readonly storeErrorsEvenIfIgnored: boolean;
-    readonly timeLimit: number | null;
-    readonly softTimeLimit: number | null;
-    readonly maxRetries: number | null;
-    readonly defaultRetryDelay: number;
-    readonly defaultRateLimit: string | null;
-    readonly sendSentEvent: boolean;
-    readonly alwaysEager: boolean;
-  };
-  readonly result: {
-    readonly expires: number | null;
-    readonly extended: boolean;
-    readonly serializer: string;
-    readonly persistent: boolean;
-    readonly backendOptions: Readonly<Record<string, unknown>>;
-    readonly pollInterval: number;
-    readonly chordRetryInterval: number;
-  };
-  readonly worker: {
-    readonly concurrency: number | null;
-    readonly prefetchMultiplier: number;
-    readonly pool: string;
-    readonly hostname: string;
-    readonly queues: readonly string[] | null;
-    readonly shutdownTimeout: number | null;
-    readonly sendTaskEvents: boolean;
-    readonly disableRateLimits: boolean;
-    readonly maxTasksPerChild: number | null;
-    readonly maxMemoryPerChild: number | null;
-    readonly stateDb: string | null;
-    readonly enableRemoteControl: boolean;
-    readonly shareRevokes: boolean;
-    readonly direct: boolean;
-  };
-  readonly control: {
-    readonly exchange: string;
-    readonly queueExpires: number;
-    readonly queueTtl: number;
-  };
-  readonly events: {
-    readonly exchange: string;
-    readonly queuePrefix: string;
-    readonly queueExpires: number;
-    readonly queueTtl: number;
-    readonly serializer: string;
   };
 }

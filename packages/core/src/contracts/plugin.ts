@@ -11,8 +11,7 @@ import type { KeyValueDriver, ResultBackend } from './result-backend.js';
 import type { Codec, Serializer } from './serializer.js';
 import type { QueueDriver } from './queue-driver.js';
 import type { Transport } from './transport.js';
-import type { ResolvedConfig } from '../config/options.js';
-import type { LamportClock } from '../control/lamport-clock.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { HookName, HookHandler } from './hooks.js';
 
 /** What a URL factory receives. */
@@ -42,12 +41,21 @@ export type TransportFactory = (ctx: UrlFactoryContext) => Transport | QueueDriv
 /** Creates a result backend (full or key-value driver) from a URL. */
 export type BackendFactory = (ctx: UrlFactoryContext) => ResultBackend | KeyValueDriver;
 
+/** A logical clock (Celery's Lamport clock; `LamportClock` of `@q/core` is one). */
+export interface LogicalClock {
+  readonly value: number;
+  /** Another node's clock was `other`: move past it. Returns the new value. */
+  adjust(other: number): number;
+  /** A local event: one tick. Returns the new value. */
+  forward(): number;
+}
+
 /** What a plugin sees of the app it is set up for (for plugins that publish, such as `@q/events`' `task-sent`). */
 export interface PluginAppView {
   /** The app's resolved configuration. */
   readonly conf: ResolvedConfig;
   /** The app's logical clock (Celery's `app.clock`). */
-  readonly clock: LamportClock;
+  readonly clock: LogicalClock;
   /** The app's connected transport (connects it when needed). */
   getTransport(): Promise<Transport>;
 }
