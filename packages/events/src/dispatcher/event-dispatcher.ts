@@ -10,7 +10,7 @@
  * {@link LOG_INTERVAL_MS}, with the count of what was lost since) and the events are dropped, never thrown. What
  * waits for publishing is capped (`maxPending`): events beyond the cap are dropped and counted.
  */
-import type { LamportClock, Logger, Transport } from '@q/core';
+import type { LogicalClock, Logger, Transport } from '@q/core';
 import { ConfigError, eventExchange, silentLogger, type ExchangeDeclaration, type TransportCapabilities } from '@q/core/adapter';
 import { eventGroup, eventRoutingKey } from '../wire/event.js';
 import { encodeEvents, type OutgoingEvent } from '../wire/event-message.js';
@@ -30,7 +30,7 @@ export interface EventDispatcherOptions {
   /** The sender's node name (`w1@host`; clients `gen<pid>@<host>`): every event's `hostname` and the message header. */
   hostname: string;
   /** Stamps every event (`clock.forward()`). */
-  clock: LamportClock;
+  clock: LogicalClock;
   logger?: Logger;
   /** Celery's `event_exchange` (default `celeryev`). */
   exchange?: string;
@@ -89,7 +89,7 @@ interface GroupBuffer {
 export class EventDispatcher {
   readonly #getTransport: () => Promise<Transport>;
   readonly #hostname: string;
-  readonly #clock: LamportClock;
+  readonly #clock: LogicalClock;
   readonly #log: Logger;
   readonly #exchangeName: string;
   readonly #bufferLimit: number;
