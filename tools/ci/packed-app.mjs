@@ -57,6 +57,7 @@ const EXPECTED_EXPORTS = {
   '@q/backend-redis': ['qPlugin', 'redisBackend'],
   '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
   '@q/conformance': ['transportSuite', 'resultBackendSuite', 'keyValueDriverSuite'],
+  '@q/events': ['eventsPlugin', 'EventReceiver', 'ClusterState', 'EventDispatcher'],
 };
 
 /**
