@@ -57,7 +57,7 @@ function task(type: string, uuid: string, seconds: number, fields: Record<string
 }
 
 function feed(dashboard: Dashboard): void {
-  dashboard.ingest({ type: 'worker-online', hostname: 'w1@host', timestamp: at(0), local_received: at(0), freq: 2, clock: 0 } as QEvent);
+  dashboard.ingest({ type: 'worker-online', hostname: 'w1@host', timestamp: at(0), local_received: at(0), freq: 2, clock: 0 } as unknown as QEvent);
   dashboard.ingest(task('task-received', 'a1', 1, { name: 'tasks.add', args: '(1, 2)', kwargs: '{}' }));
   dashboard.ingest(task('task-started', 'a1', 2));
   dashboard.ingest(task('task-succeeded', 'a1', 3, { result: '3', runtime: 0.5 }));
