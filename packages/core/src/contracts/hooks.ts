@@ -12,6 +12,11 @@ export interface TaskHookInfo {
   taskName: string;
   args: readonly unknown[];
   kwargs: Readonly<Record<string, unknown>>;
+  /**
+   * The message's headers other than Celery's own (what a client's `beforePublish` hook or `headers` option added:
+   * `traceparent`, a tenant id, …).
+   */
+  headers: Readonly<Record<string, unknown>>;
 }
 
 /** Payload of each hook. */

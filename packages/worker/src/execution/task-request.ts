@@ -16,7 +16,7 @@ export interface TaskRequest {
 
 /** Payload fields every task hook carries. */
 export function hookInfo(message: TaskMessage): TaskHookInfo {
-  return { taskId: message.id, taskName: message.name, args: message.args, kwargs: message.kwargs };
+  return { taskId: message.id, taskName: message.name, args: message.args, kwargs: message.kwargs, headers: message.extraHeaders };
 }
 
 /**
