@@ -2,7 +2,8 @@
  * The Redis databases the interop tests may use: db 3 (broker and results) and db 4 (the ledger tasks
  * record into); the canvas suites: db 7 (broker and results) and db 8 (ledger) over Redis, db 9 (results and
  * ledger) over RabbitMQ. Nothing here touches any other db. Other suites keep their own: db 10 (rpc interop),
- * db 11 (the RabbitMQ suites' ledger), db 12 (the remote-control interop suites, Redis and RabbitMQ, never at once).
+ * db 11 (the RabbitMQ suites' ledger), db 12 (the remote-control interop suites, Redis and RabbitMQ, never at once),
+ * db 8 also for the events interop suites (everything of theirs; e2e files run one at a time, each flushing it before and after).
  */
 import { Redis } from 'ioredis';
 

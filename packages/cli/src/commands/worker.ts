@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import type { App } from '@q/core';
 import { createWorker, expandNodeFormat, flushLogger, remoteShutdown } from '@q/worker';
 import type { Worker, WorkerOptions } from '@q/worker';
+import { METRICS_PLUGIN_NAME, metricsPlugin } from '@q/metrics';
 import { renderBanner } from '../banner.js';
 import type { BannerInfo } from '../banner.js';
 import { commandContext, isDebug } from '../context.js';
@@ -66,6 +67,10 @@ export interface WorkerCommandOptions {
   heartbeatInterval?: number;
   /** `-E`: send task events (Celery's `-E`/`--task-events`). */
   taskEvents?: boolean;
+  /** `--metrics-port`: serve Prometheus metrics (`@q/metrics`) on this port. */
+  metricsPort?: number;
+  /** `--metrics-host`: the address the metrics endpoint binds (default 127.0.0.1). */
+  metricsHost?: string;
 }
 
 /** Creates the `worker` subcommand. */
@@ -97,6 +102,10 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     .option('-E, --task-events', 'send task events (task-received, task-started, task-succeeded, …) for monitors: q events, q dashboard, Flower')
     .option('--without-gossip', "don't follow the other workers' events (who is online)")
     .option('--without-heartbeat', "don't send worker-online, worker-heartbeat and worker-offline events")
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<metrics-host>:<port>/metrics (tasks by name and state, runtimes, queue lengths, prefetch, pool use)', (v) =>
+      parseInteger('--metrics-port', v, 0),
+    )
+    .option('--metrics-host <address>', 'address the metrics endpoint binds (default 127.0.0.1)')
     .option('--heartbeat-interval <seconds>', 'seconds between worker-heartbeat events (default 2)', (v) => parseSeconds('--heartbeat-interval', v))
     .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)')
     .action(async (options: WorkerCommandOptions, cmd: Command) => {
@@ -119,6 +128,7 @@ export async function runWorker(ctx: CommandContext, options: WorkerCommandOptio
   try {
     const app = await ctx.loadApp({ consuming: true });
     try {
+      if (options.metricsPort !== undefined) await useMetrics(app, ctx, options.metricsPort, options.metricsHost);
       const childApp = childAppSource({ spec: ctx.globals.app, cwd: ctx.io.cwd, overrides: ctx.overrides });
       const worker = createWorker(app, { ...workerOptions(options), childApp, logger: ctx.logger });
       if (options.logfile !== undefined && logSink !== undefined) {
@@ -229,4 +239,13 @@ async function bannerInfo(app: App, worker: Worker, debug: boolean): Promise<Ban
     queues,
     tasks: app.tasks.names().filter((name) => debug || !name.startsWith('celery.')),
   };
+}
+
+/** `--metrics-port`: `@q/metrics`' plugin serving on that port (an app that installs the plugin itself keeps its own). */
+async function useMetrics(app: App, ctx: CommandContext, port: number, host: string | undefined): Promise<void> {
+  if (app.plugins.has(METRICS_PLUGIN_NAME)) {
+    ctx.logger.warn(`--metrics-port ${port}: the app installs ${METRICS_PLUGIN_NAME} itself; its own options apply`);
+    return;
+  }
+  await app.use(metricsPlugin({ port, ...(host === undefined ? {} : { host }) }));
 }
