@@ -1,11 +1,12 @@
 /**
  * The `q` command line, shaped like `celery` 5: global options (`-A`, `-b`, `--result-backend`, `-l`) and the
- * subcommands `worker`, `call`, `result`, `purge`, `inspect`, `control` and `status`. Global options may be written before or after the
+ * subcommands `worker`, `call`, `result`, `purge`, `inspect`, `control`, `status` and `events`. Global options may be written before or after the
  * subcommand.
  */
 import { Command, Option } from 'commander';
 import { callCommand } from './commands/call.js';
 import { controlCommand } from './commands/control.js';
+import { eventsCommand } from './commands/events.js';
 import { inspectCommand } from './commands/inspect.js';
 import { purgeCommand } from './commands/purge.js';
 import { resultCommand } from './commands/result.js';
@@ -54,6 +55,7 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
     inspectCommand(io, run),
     controlCommand(io, run),
     statusCommand(io, run),
+    eventsCommand(io, run),
   ];
   for (const command of commands) {
     program.addCommand(command.copyInheritedSettings(program));
