@@ -4,7 +4,7 @@
  * not say it was a float).
  */
 import { describe, expect, it } from 'vitest';
-import { readVector } from '../../../tools/test-services/src/vectors.js';
+import { readVector } from '@q/test-services';
 import { EventDumper, formatDumpTimestamp, humanizeType, pyRepr, pyStr } from '../src/commands/event-dump.js';
 
 interface EventVector {

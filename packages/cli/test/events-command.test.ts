@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runsHere } from '../../../tools/test-services/src/gate.js';
+import { runsHere } from '@q/test-services';
 import { CLI_ROOT, startQ, stopAllQ } from './q-process.js';
 import type { QProcess } from './q-process.js';
 

@@ -8,7 +8,7 @@ import type { QEvent } from '@q/events';
 import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readVector } from '../../../tools/test-services/src/vectors.js';
+import { readVector } from '@q/test-services';
 import { Monitor } from '../src/events-tui/monitor.js';
 import { RateMeter } from '../src/events-tui/rates.js';
 import { runMonitor } from '../src/events-tui/run-monitor.js';
