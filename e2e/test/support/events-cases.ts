@@ -25,6 +25,7 @@ import type { ManagedProcess } from './managed-process.js';
 import { PYTHON_DIR, envOf } from './python-celery.js';
 import type { InteropEnv } from './python-celery.js';
 import { startQWorker } from './q-worker.js';
+import { onJsonLines } from './json-lines.js';
 
 /** What the cases run against (read when each group starts, after the suite's `beforeAll`). */
 export interface EventsInteropSuite {
@@ -63,12 +64,15 @@ export class PythonMonitor {
   readonly process: ManagedProcess;
   /** Every event received so far, in order. */
   readonly events: PyEvent[] = [];
-  #buffer = '';
   readonly #stateWaiters: ((state: PyState) => void)[] = [];
 
   private constructor(python: string, urls: InteropEnv, wakeup: boolean) {
     this.process = startProcess(python, ['events_capture.py', ...(wakeup ? [] : ['--no-wakeup'])], { cwd: PYTHON_DIR, env: envOf(urls) });
-    this.process.child.stdout?.on('data', (chunk: Buffer) => this.#onData(chunk.toString()));
+    onJsonLines(this.process.child.stdout, (line) => {
+      const doc = line as { event?: PyEvent; state?: PyState };
+      if (doc.event) this.events.push(doc.event);
+      if (doc.state) this.#stateWaiters.shift()?.(doc.state);
+    });
   }
 
   /** Starts the monitor; resolves once its queue is consumed. `wakeup: false` skips Celery's `heartbeat` broadcast. */
@@ -76,19 +80,6 @@ export class PythonMonitor {
     const monitor = new PythonMonitor(python, urls, options.wakeup ?? true);
     await monitor.process.waitFor(/\{"ready": true\}/, 20_000);
     return monitor;
-  }
-
-  #onData(text: string): void {
-    this.#buffer += text;
-    let nl: number;
-    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      const doc = JSON.parse(line) as { event?: PyEvent; state?: PyState };
-      if (doc.event) this.events.push(doc.event);
-      if (doc.state) this.#stateWaiters.shift()?.(doc.state);
-    }
   }
 
   /** The events of `hostname` (of type `type` when given). */

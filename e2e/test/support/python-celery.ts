@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { startProcess } from './managed-process.js';
 import type { ManagedProcess } from './managed-process.js';
+import { onJsonLines } from './json-lines.js';
 
 /** The folder of `capapp.py` and `client.py`. */
 export const PYTHON_DIR = fileURLToPath(new URL('../../python', import.meta.url));
@@ -106,25 +107,15 @@ export interface SendOptions {
 export class PythonClient {
   readonly process: ManagedProcess;
   #nextId = 1;
-  #buffer = '';
   readonly #pending = new Map<number, (reply: ClientReply) => void>();
 
   constructor(python: string, urls: InteropEnv) {
     this.process = startProcess(python, ['client.py'], { cwd: PYTHON_DIR, env: envOf(urls) });
-    this.process.child.stdout?.on('data', (chunk: Buffer) => this.#onData(chunk.toString()));
-  }
-
-  #onData(text: string): void {
-    this.#buffer += text;
-    let nl: number;
-    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      const reply = JSON.parse(line) as ClientReply & { id: number };
+    onJsonLines(this.process.child.stdout, (doc) => {
+      const reply = doc as ClientReply & { id: number };
       this.#pending.get(reply.id)?.(reply);
       this.#pending.delete(reply.id);
-    }
+    });
   }
 
   /** Sends one request; resolves with its reply (rejects when the client dies or after `timeoutMs`). */

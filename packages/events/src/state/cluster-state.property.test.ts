@@ -3,33 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { QEvent } from '../wire/event.js';
 import { ClusterState } from './cluster-state.js';
 import { stateOfSubject, statePrecedence } from './task-precedence.js';
+import { LIFE, eventOf } from '../../test/task-life.js';
 
-/** A task's life in logical order; each step has its own timestamp (index) and fields. RETRY is order-dependent by design. */
-const LIFE: readonly { subject: string; fields: Record<string, unknown> }[] = [
-  { subject: 'sent', fields: { name: 'add', args: '(2, 3)', kwargs: '{}', hostname: 'gen1@h' } },
-  { subject: 'received', fields: { name: 'add', args: '(2, 3)', kwargs: '{}', root_id: 'r', parent_id: 'p' } },
-  { subject: 'rejected', fields: { requeue: true } },
-  { subject: 'started', fields: {} },
-  { subject: 'revoked', fields: { terminated: false, expired: true } },
-  { subject: 'progress', fields: {} },
-  { subject: 'failed', fields: { exception: "ValueError('x')" } },
-  { subject: 'succeeded', fields: { result: '5', runtime: 0.5 } },
-];
-
-function eventOf(index: number): QEvent {
-  const step = LIFE[index] ?? { subject: 'started', fields: {} };
-  return {
-    type: `task-${step.subject}`,
-    uuid: 't1',
-    hostname: 'w1@h',
-    timestamp: 1000 + index,
-    utcoffset: 0,
-    pid: 1,
-    clock: index + 1,
-    local_received: 1000 + index,
-    ...step.fields,
-  };
-}
 
 /** A non-empty set of distinct steps, in a random arrival order. */
 const arrivals = fc
@@ -56,8 +31,8 @@ describe('ClusterState properties', () => {
         expect(task?.parentId).toBe(subjects.includes('received') ? 'p' : undefined);
         expect(task?.result).toBe(subjects.includes('succeeded') ? '5' : undefined);
         expect(task?.exception).toBe(subjects.includes('failed') ? "ValueError('x')" : undefined);
-        expect(task?.expired).toBe(subjects.includes('revoked') ? true : undefined);
-        expect(task?.requeue).toBe(subjects.includes('rejected') ? true : undefined);
+        expect(task?.expired).toBe(subjects.includes('revoked') ? false : undefined);
+        expect(task?.requeue).toBe(subjects.includes('rejected') ? false : undefined);
         expect(task?.timeline.map((e) => e.timestamp)).toEqual([...order].sort((a, b) => a - b).map((i) => 1000 + i));
       }),
     );

@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { QEvent } from '../wire/event.js';
 import { ClusterState } from './cluster-state.js';
 import { stateOfSubject, statePrecedence } from './task-precedence.js';
+import { LIFE, eventOf } from '../../test/task-life.js';
 
-/** A task's events in the order they happen, each with its own timestamp and fields (RETRY left out: it is order-dependent by design). */
-const LIFE: readonly { subject: string; fields: Record<string, unknown> }[] = [
-  { subject: 'sent', fields: { name: 'add', args: '(2, 3)', kwargs: '{}', queue: 'celery', hostname: 'gen1@h' } },
-  { subject: 'received', fields: { name: 'add', args: '(2, 3)', kwargs: '{}', root_id: 'r', parent_id: 'p', retries: 0 } },
-  { subject: 'rejected', fields: { requeue: false } },
-  { subject: 'started', fields: {} },
-  { subject: 'revoked', fields: { terminated: true, signum: 15, expired: false } },
-  { subject: 'progress', fields: {} },
-  { subject: 'failed', fields: { exception: "ValueError('x')", traceback: 'Traceback…' } },
-  { subject: 'succeeded', fields: { result: '5', runtime: 0.5 } },
-];
-
-function eventOf(index: number): QEvent {
-  const step = LIFE[index];
-  if (step === undefined) throw new Error(`no step ${index}`);
-  return {
-    type: `task-${step.subject}`,
-    uuid: 't1',
-    hostname: 'w1@h',
-    timestamp: 1000 + index,
-    utcoffset: 0,
-    pid: 1,
-    clock: index + 1,
-    local_received: 1000 + index,
-    ...step.fields,
-  };
-}
 
 function* subsets(n: number, maxSize: number, from = 0, picked: number[] = []): Generator<number[]> {
   if (picked.length > 0) yield picked;
