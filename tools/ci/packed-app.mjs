@@ -58,6 +58,8 @@ const EXPECTED_EXPORTS = {
   '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
   '@q/conformance': ['transportSuite', 'resultBackendSuite', 'keyValueDriverSuite'],
   '@q/events': ['eventsPlugin', 'EventReceiver', 'ClusterState', 'EventDispatcher'],
+  '@q/metrics': ['metricsPlugin', 'collectWorkerMetrics'],
+  '@q/tracing': ['tracingPlugin', 'withTaskTraceContext'],
 };
 
 /**
