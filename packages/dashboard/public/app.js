@@ -326,24 +326,44 @@ async function renderQueues() {
 // ---- loop -------------------------------------------------------------------------------------------------------
 
 let refreshing = null;
-async function refresh(force = false) {
-  if (refreshing) return refreshing;
+let forcedAgain = false;
+
+async function renderRoute(route, force) {
+  if (route.view === 'workers') await renderWorkers();
+  else if (route.view === 'tasks') await renderTasks(force);
+  else if (route.view === 'task') await renderTask(route.id);
+  else if (route.view === 'queues') await renderQueues();
+}
+
+/** Renders the current view; a forced refresh (a search, a click) asked during another runs right after it. */
+function refresh(force = false) {
+  if (refreshing) {
+    if (force) forcedAgain = true;
+    return refreshing;
+  }
   refreshing = (async () => {
     const route = currentRoute();
     for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${route.view}`;
     for (const link of document.querySelectorAll('nav a')) link.classList.toggle('current', link.dataset.view === (route.view === 'task' ? 'tasks' : route.view));
     try {
-      await renderSummary();
-      if (route.view === 'workers') await renderWorkers();
-      else if (route.view === 'tasks') await renderTasks(force);
-      else if (route.view === 'task') await renderTask(route.id);
-      else if (route.view === 'queues') await renderQueues();
+      // Forced: what the user asked for first. Polling: the summary first (its event count says whether the list changed).
+      if (force) {
+        await renderRoute(route, true);
+        await renderSummary();
+      } else {
+        await renderSummary();
+        await renderRoute(route, false);
+      }
       document.body.dataset.ready = 'true';
     } catch (error) {
       $('summary').textContent = `dashboard unreachable: ${error.message}`;
     }
   })().finally(() => {
     refreshing = null;
+    if (forcedAgain) {
+      forcedAgain = false;
+      void refresh(true);
+    }
   });
   return refreshing;
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueInfo, StatsReply } from '@q/core';
 import type { WorkerSnapshot } from '@q/events';
+import { queryTasks } from '../task-query.js';
 import { taskDetail, taskSummary } from '../task-views.js';
 import type { RouteContext } from './route-context.js';
 import { ratesQuery, taskListQuery, taskParams } from './schemas.js';
@@ -22,7 +23,7 @@ export interface WorkerView extends WorkerSnapshot {
   queues: string[] | null;
 }
 
-interface TaskListQuery {
+interface TasksQuerystring {
   state?: string;
   name?: string;
   worker?: string;
@@ -88,19 +89,16 @@ export function registerReadRoutes(server: FastifyInstance, ctx: RouteContext): 
   });
 
   server.get('/api/tasks', { schema: { querystring: taskListQuery } }, async (request) => {
-    const query = request.query as TaskListQuery;
-    const matches = ctx.state.tasksByTime({
-      ...(query.state === undefined ? {} : { state: query.state.split(',') }),
+    const query = request.query as TasksQuerystring;
+    const page = queryTasks(ctx.state.tasks.values(), {
+      ...(query.state === undefined ? {} : { states: query.state.split(',') }),
       ...(query.name === undefined ? {} : { name: query.name }),
       ...(query.worker === undefined ? {} : { worker: query.worker }),
       ...(query.search === undefined || query.search === '' ? {} : { search: query.search }),
-    });
-    return {
-      total: matches.length,
       offset: query.offset,
       limit: query.limit,
-      tasks: matches.slice(query.offset, query.offset + query.limit).map(taskSummary),
-    };
+    });
+    return { total: page.total, offset: query.offset, limit: query.limit, tasks: page.tasks.map(taskSummary) };
   });
 
   server.get('/api/tasks/:id', { schema: { params: taskParams } }, async (request, reply) => {

@@ -1,0 +1,44 @@
+import { ClusterState } from '@q/events';
+import type { QEvent } from '@q/events';
+import { describe, expect, it } from 'vitest';
+import { queryTasks } from './task-query.js';
+
+function stateWith(count: number): ClusterState {
+  const state = new ClusterState({ now: () => 1_000_000 });
+  for (let n = 0; n < count; n += 1) {
+    // Timestamps out of order and some equal (the clock breaks ties).
+    const timestamp = 1000 + ((n * 7) % count) / 2;
+    const fields = { uuid: `id-${n}`, hostname: `w${n % 3}@h`, timestamp, local_received: timestamp, clock: n, name: `t.${n % 4}`, args: `(${n},)`, kwargs: n % 5 === 0 ? "{'Colour': 'Red'}" : '{}' };
+    state.event({ type: 'task-received', ...fields } as unknown as QEvent);
+    if (n % 2 === 0) state.event({ type: 'task-succeeded', ...fields, result: `R${n}` } as unknown as QEvent);
+  }
+  return state;
+}
+
+describe('queryTasks', () => {
+  it('gives the same order, pages and totals as ClusterState.tasksByTime', () => {
+    const state = stateWith(300);
+    const cases = [
+      { query: {}, filters: {} },
+      { query: { states: ['SUCCESS'] }, filters: { state: ['SUCCESS'] } },
+      { query: { name: 't.1', worker: 'w2@h' }, filters: { name: 't.1', worker: 'w2@h' } },
+    ];
+    for (const { query, filters } of cases) {
+      const all = state.tasksByTime(filters).map((t) => t.uuid);
+      for (const [offset, limit] of [[0, 10], [5, 20], [290, 50], [0, 1000], [1000, 5]] as const) {
+        const page = queryTasks(state.tasks.values(), { ...query, offset, limit });
+        expect(page.total).toBe(all.length);
+        expect(page.tasks.map((t) => t.uuid)).toEqual(all.slice(offset, offset + limit));
+      }
+    }
+  });
+
+  it('searches uuid, name, args, kwargs and result case-insensitively, regular-expression characters taken literally', () => {
+    const state = stateWith(30);
+    expect(queryTasks(state.tasks.values(), { search: 'cOLOUR', offset: 0, limit: 100 }).total).toBe(6);
+    expect(queryTasks(state.tasks.values(), { search: 'r12', offset: 0, limit: 100 }).tasks.map((t) => t.uuid)).toEqual(['id-12']);
+    expect(queryTasks(state.tasks.values(), { search: '(7,)', offset: 0, limit: 100 }).tasks.map((t) => t.uuid)).toEqual(['id-7']);
+    expect(queryTasks(state.tasks.values(), { search: '.*', offset: 0, limit: 100 }).total).toBe(0);
+    expect(queryTasks(state.tasks.values(), { search: 'ID-29', offset: 0, limit: 100 }).total).toBe(1);
+  });
+});
