@@ -18,7 +18,7 @@ interface Published {
 function fakeTransport(capabilities: TransportCapabilities = TOPIC) {
   const published: Published[] = [];
   const declared: ExchangeDeclaration[] = [];
-  const state = { fail: false, delayMs: 0 };
+  const state = { fail: false, delayMs: 0, inFlight: 0, maxInFlight: 0 };
   const transport: Transport = {
     capabilities,
     connect: async () => {},
@@ -26,10 +26,14 @@ function fakeTransport(capabilities: TransportCapabilities = TOPIC) {
     declareExchange: async (exchange) => void declared.push(exchange),
     declareQueue: async () => {},
     bindQueue: async () => {},
+    // Recorded in call order (a real transport sends in call order), settled after a random delay.
     publish: async (message, target) => {
-      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs * Math.random()));
       if (state.fail) throw new Error('broker down');
       published.push({ body: JSON.parse(new TextDecoder().decode(message.body)), message, target: { ...target } });
+      state.inFlight += 1;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs * Math.random()));
+      state.inFlight -= 1;
     },
     consume: async () => {
       throw new Error('not used');
@@ -127,6 +131,28 @@ describe('EventDispatcher.send', () => {
     await dispatcher.flush();
     expect(published.map((p) => (p.body as { n: number }).n)).toEqual([...Array(30).keys()]);
     expect(published.map((p) => (p.body as { clock: number }).clock)).toEqual([...Array(30).keys()].map((i) => 11 + i));
+    await dispatcher.close();
+  });
+
+  it('hands every waiting message to the transport at once (pipelined), not one round trip each', async () => {
+    const { dispatcher, published, state } = make();
+    state.delayMs = 5;
+    for (let i = 0; i < 20; i++) dispatcher.send('worker-heartbeat', { n: i });
+    await dispatcher.flush();
+    expect(published).toHaveLength(20);
+    expect(state.maxInFlight).toBe(20);
+    await dispatcher.close();
+  });
+
+  it('counts a message as waiting until the transport settled it (the cap covers what is in flight)', async () => {
+    const { dispatcher, published, state } = make({ maxPending: 3 });
+    state.delayMs = 20;
+    for (let i = 0; i < 3; i++) dispatcher.send('worker-heartbeat', { n: i });
+    await tick();
+    dispatcher.send('worker-heartbeat', { n: 3 });
+    await dispatcher.flush();
+    expect(published.map((p) => (p.body as { n: number }).n)).toEqual([0, 1, 2]);
+    expect(dispatcher.dropped).toBe(1);
     await dispatcher.close();
   });
 });

@@ -299,20 +299,32 @@ export class EventDispatcher {
         }
         const jobs = this.#queue;
         this.#queue = [];
-        const target = { exchange: exchange.name, exchangeType: exchange.type, routingKey: '' };
-        for (const job of jobs) {
-          this.#pending -= job.count;
-          try {
-            target.routingKey = job.routingKey;
-            await transport.publish(encodeEvents(job.body, this.#hostname), target);
-          } catch (err) {
-            this.#drop(job.count, err, 'event publish failed: events dropped');
-          }
-        }
+        // Every waiting message is handed to the transport at once, in order (a transport sends in call order:
+        // one connection, pipelined), and awaited together: one round trip per burst, not one per message.
+        await Promise.all(jobs.map((job) => this.#publish(transport, exchange, job)));
       }
     } finally {
       this.#draining = null;
     }
+  }
+
+  /** Publishes one job; it counts as pending until the transport settles it. Never rejects. */
+  #publish(transport: Transport, exchange: ExchangeDeclaration, job: Job): Promise<void> {
+    let published: Promise<void>;
+    try {
+      published = transport.publish(encodeEvents(job.body, this.#hostname), { exchange: exchange.name, exchangeType: exchange.type, routingKey: job.routingKey });
+    } catch (err) {
+      published = Promise.reject(err);
+    }
+    return published.then(
+      () => {
+        this.#pending -= job.count;
+      },
+      (err: unknown) => {
+        this.#pending -= job.count;
+        this.#drop(job.count, err, 'event publish failed: events dropped');
+      },
+    );
   }
 
   /** Declares the event exchange once per transport; `null` (after one warning) when the transport cannot carry events. */
