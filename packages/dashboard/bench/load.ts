@@ -140,6 +140,9 @@ async function main(): Promise<void> {
   const feedSeconds = (Date.now() - started) / 1000;
   const dropped = dispatchers.reduce((n, d) => n + d.dropped, 0);
 
+  const settle = arg('settle', 0);
+  if (settle > 0) await new Promise((r) => setTimeout(r, settle * 1000));
+
   // The tasks API under a mix of queries.
   const queries = ['', 'state=SUCCESS', 'name=bench.task3', 'worker=load7@bench', 'search=batch-42', 'search=0000000001f4', 'offset=5000', 'state=FAILURE'];
   const apiTimes: number[] = [];
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
     await page.locator('#search').press('Enter');
     await page.waitForFunction((needle) => (document.querySelector('#tasks-table') as HTMLElement | null)?.dataset['query']?.includes(`search=${needle}&`) === true, text, { timeout: 30_000 });
     searchTimes.push(performance.now() - t1);
+    if (process.env['BENCH_DEBUG']) process.stderr.write(`search ${text}: ${(performance.now() - t1).toFixed(0)} ms\n`);
   }
   await page.goto(`${address}/#/workers`);
   await page.locator('#workers-table tr[data-status="ONLINE"]').first().waitFor({ timeout: 30_000 });

@@ -1,6 +1,6 @@
 // q dashboard page: polls the JSON API every 2 seconds and renders with the DOM (textContent only, never HTML).
 'use strict';
-/* global Node, URLSearchParams, clearTimeout, confirm, document, fetch, location, sessionStorage, setInterval, setTimeout, uPlot, window -- a browser script */
+/* global AbortController, Node, URLSearchParams, clearTimeout, confirm, document, fetch, location, sessionStorage, setInterval, setTimeout, uPlot, window -- a browser script */
 
 const POLL_MS = 2000;
 const PAGE_SIZE = 50;
@@ -26,7 +26,8 @@ async function api(path, options = {}) {
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (options.method === 'POST' && token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const signal = options.method === 'POST' ? undefined : polling?.signal;
+  const res = await fetch(path, { method: options.method ?? 'GET', headers, signal, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) {
     const error = new Error(body.message ?? `${res.status} ${res.statusText}`);
@@ -327,6 +328,8 @@ async function renderQueues() {
 
 let refreshing = null;
 let forcedAgain = false;
+/** Aborts the GET requests of the refresh under way (a forced refresh does not wait for a poll). */
+let polling = null;
 
 async function renderRoute(route, force) {
   if (route.view === 'workers') await renderWorkers();
@@ -338,9 +341,13 @@ async function renderRoute(route, force) {
 /** Renders the current view; a forced refresh (a search, a click) asked during another runs right after it. */
 function refresh(force = false) {
   if (refreshing) {
-    if (force) forcedAgain = true;
+    if (force) {
+      forcedAgain = true;
+      polling?.abort();
+    }
     return refreshing;
   }
+  polling = new AbortController();
   refreshing = (async () => {
     const route = currentRoute();
     for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${route.view}`;
@@ -356,10 +363,11 @@ function refresh(force = false) {
       }
       document.body.dataset.ready = 'true';
     } catch (error) {
-      $('summary').textContent = `dashboard unreachable: ${error.message}`;
+      if (error.name !== 'AbortError') $('summary').textContent = `dashboard unreachable: ${error.message}`;
     }
   })().finally(() => {
     refreshing = null;
+    polling = null;
     if (forcedAgain) {
       forcedAgain = false;
       void refresh(true);
