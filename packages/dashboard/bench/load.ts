@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   await page.locator('#tasks-table[data-query]').waitFor({ timeout: 30_000 });
   const pageLoadMs = performance.now() - t0;
   const searchTimes: number[] = [];
-  for (let i = 0; i < 20; i += 1) {
+  for (let i = 0; i < 40; i += 1) {
     const text = `batch-${(i * 37) % 1000}`;
     const t1 = performance.now();
     await page.locator('#search').fill(text);
