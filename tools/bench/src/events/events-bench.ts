@@ -194,7 +194,7 @@ async function drain(redis: Redis, tally: Tally, row: RowId, round: number): Pro
   await client.close();
   await cloneQueue(redis, QUEUE, TASKS);
   tally.clear();
-  const worker = row.startsWith('q') ? await startQ(events, PROFILE && events ? `q-events-${round}-${Date.now()}.cpuprofile` : null) : startCelery(events);
+  const worker = row.startsWith('q') ? await startQ(events, PROFILE ? `q-${events ? 'events' : 'plain'}-${round}-${Date.now()}.cpuprofile` : null) : startCelery(events);
   try {
     const pid = worker.child.pid ?? 0;
     const spawnedAt = performance.now();
