@@ -37,6 +37,8 @@ export class WorkerStatsCache {
   #lengths: QueueLength[] = [];
   #updatedAt: number | null = null;
   #refreshing: Promise<void> | null = null;
+  /** The refresh that follows the one under way, shared by the callers that asked during it. */
+  #following: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(control: ClusterControl, options: WorkerStatsCacheOptions = {}) {
@@ -67,14 +69,22 @@ export class WorkerStatsCache {
   }
 
   /**
-   * Asks the workers and the broker again. Concurrent calls share one refresh; failures are logged and keep the
+   * Asks the workers and the broker again; resolves once answers asked after this call are in. A call during a
+   * refresh waits for it and then one more, shared by every caller meanwhile. Failures are logged and keep the
    * previous answers.
    */
   refresh(): Promise<void> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = null;
+    if (this.#refreshing === null) {
+      this.#refreshing = this.#refresh().finally(() => {
+        this.#refreshing = null;
+      });
+      return this.#refreshing;
+    }
+    this.#following ??= this.#refreshing.then(() => {
+      this.#following = null;
+      return this.refresh();
     });
-    return this.#refreshing;
+    return this.#following;
   }
 
   async #refresh(): Promise<void> {
@@ -120,6 +130,7 @@ export class WorkerStatsCache {
   async stop(): Promise<void> {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    await this.#following;
     await this.#refreshing;
   }
 }
