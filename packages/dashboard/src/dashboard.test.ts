@@ -168,6 +168,8 @@ describe('dashboard API: reading', () => {
     const page = await dashboard.server.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(/<title>q dashboard<\/title>/);
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
     const uplot = await dashboard.server.inject({ method: 'GET', url: '/vendor/uplot/uPlot.iife.min.js' });
     expect(uplot.statusCode).toBe(200);
     expect((await dashboard.server.inject({ method: 'GET', url: '/vendor/uplot/uPlot.d.ts' })).statusCode).toBe(404);

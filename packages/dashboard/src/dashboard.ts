@@ -23,6 +23,9 @@ import { WorkerStatsCache } from './worker-stats-cache.js';
 /** Flower's port, the default of `q dashboard`. */
 export const DEFAULT_DASHBOARD_PORT = 5555;
 
+/** The page's Content-Security-Policy: its own scripts, styles and API only, never framed. */
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /** What a user passes to {@link createDashboard}. */
 export interface DashboardOptions {
   /** Port to listen on (default 5555; 0 picks a free one). */
@@ -117,6 +120,13 @@ export function createDashboard(app: App, options: DashboardOptions = {}): Dashb
 
   const server = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
   const ctx: RouteContext = { state, rates, cache, control, actionsEnabled: options.token !== undefined, authorize: bearerCheck(options.token), now };
+  // The page loads only its own files and may not be framed (its action buttons must not be clickjacked).
+  server.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+  });
   server.register(fastifyStatic, { root: publicDir(), prefix: '/', index: 'index.html' });
   server.register(fastifyStatic, { root: uplotDir(), prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => /^\/?uPlot\.(iife\.min\.js|min\.css)$/.test(p) });
   registerReadRoutes(server, ctx);

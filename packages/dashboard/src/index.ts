@@ -2,7 +2,7 @@
  * `@q/dashboard`: a web dashboard of a q (or Python Celery) cluster, built from its events (workers, tasks, rates,
  * queue lengths), with actions through remote control when a token is configured. `q dashboard` runs it.
  */
-export { DEFAULT_DASHBOARD_PORT, createDashboard } from './dashboard.js';
+export { CONTENT_SECURITY_POLICY, DEFAULT_DASHBOARD_PORT, createDashboard } from './dashboard.js';
 export type { Dashboard, DashboardOptions } from './dashboard.js';
 export { appControl } from './cluster-control.js';
 export type { ActionTarget, AppControlOptions, ClusterControl } from './cluster-control.js';

@@ -3,7 +3,8 @@
  * the dashboard on a free port, Debian's chromium driven by playwright-core. The page lists the worker ONLINE, a task
  * sent during the test appears with its result and its detail shows args and result; with the token, Terminate on a
  * running task's page revokes it (the worker ends it, its state becomes REVOKED); without a token the action buttons
- * are absent and the API answers 403. A screenshot goes to test-artifacts/dashboard.png.
+ * are absent and the API answers 403. The page logs no error on the way. A screenshot goes to
+ * test-artifacts/dashboard.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,6 +56,8 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
   let dashboard: Dashboard;
   let browser: Browser;
   let page: Page;
+  /** Script errors and console errors of the page (a Content-Security-Policy violation would be one). */
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await admin.connect();
@@ -78,6 +81,10 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     stops.push(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
   });
 
   afterAll(async () => {
@@ -131,6 +138,7 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
     await page.locator(`#workers-table tr[data-hostname="${WORKER}"] button[name="pool-grow"]`).waitFor();
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });
+    expect(pageErrors).toEqual([]);
   });
 
   it('without a token hides the action buttons and the API answers 403', async () => {
