@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     await page.locator('#search').fill(text);
     await page.locator('#search').press('Enter');
-    await page.waitForFunction((needle) => (document.querySelector('#tasks-table') as HTMLElement | null)?.dataset['query']?.includes(`search=${needle}&`) === true, text, { timeout: 30_000 });
+    await page.locator(`#tasks-table[data-query*="search=${text}&"]`).waitFor({ state: 'attached', timeout: 30_000 });
     searchTimes.push(performance.now() - t1);
     if (process.env['BENCH_DEBUG']) process.stderr.write(`search ${text}: ${(performance.now() - t1).toFixed(0)} ms\n`);
   }
