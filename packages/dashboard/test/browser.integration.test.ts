@@ -1,10 +1,10 @@
 /**
  * The dashboard end to end (Redis db 9 only, flushed before and after): an in-process q worker sending task events,
- * the dashboard on a free port, Debian's chromium driven by playwright-core. The page lists the worker ONLINE, a task
- * sent during the test appears with its result and its detail shows args and result; with the token, Terminate on a
- * running task's page revokes it (the worker ends it, its state becomes REVOKED); without a token the action buttons
- * are absent and the API answers 403. The page logs no error on the way. A screenshot goes to
- * test-artifacts/dashboard.png.
+ * the dashboard on a free port, Debian's chromium driven by playwright-core. The page lists the worker ONLINE and the
+ * queue it consumes; a task sent during the test appears with its result and its detail shows args and result; with
+ * the token, Terminate on a running task's page revokes it (the worker ends it, its state becomes REVOKED) and a rate
+ * limit is answered by the worker; without a token the action buttons are absent and the API answers 403. The page
+ * logs no error on the way. A screenshot goes to test-artifacts/dashboard.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -99,6 +99,12 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
     await row.waitFor({ timeout: 15_000 });
     await page.locator(`#workers-table tr[data-hostname="${WORKER}"][data-pool]`).waitFor({ timeout: 15_000 });
     expect(await row.locator('td').nth(5).textContent()).toContain('celery');
+
+    await page.locator('nav a[data-view="queues"]').click();
+    const queue = page.locator('#queues-table tr[data-queue="celery"]');
+    await queue.waitFor({ timeout: 15_000 });
+    expect(await queue.locator('td').nth(1).textContent()).toBe('0');
+    expect(await queue.locator('td').nth(2).textContent()).toBe(WORKER);
   });
 
   it('shows a task sent during the test with its result, and its detail with args and result', async () => {
@@ -136,6 +142,10 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
 
     await page.goto(`${dashboard.address ?? ''}/#/workers`);
     await page.locator(`#workers-table tr[data-hostname="${WORKER}"] button[name="pool-grow"]`).waitFor();
+    await page.locator('#rl-task').fill('dash.add');
+    await page.locator('#rl-rate').fill('10/m');
+    await page.locator('#rate-limit-form button[type="submit"]').click();
+    await page.locator('#flash', { hasText: `rate limit dash.add 10/m: ${WORKER}` }).waitFor({ timeout: 10_000 });
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });
     expect(pageErrors).toEqual([]);
