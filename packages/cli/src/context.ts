@@ -99,6 +99,8 @@ const DEFAULT_APP_USES: Readonly<Record<string, 'broker' | 'backend'>> = {
   inspect: 'broker',
   control: 'broker',
   status: 'broker',
+  events: 'broker',
+  dashboard: 'broker',
 };
 
 /**

@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { callCommand } from './commands/call.js';
 import { controlCommand } from './commands/control.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { eventsCommand } from './commands/events.js';
 import { inspectCommand } from './commands/inspect.js';
 import { purgeCommand } from './commands/purge.js';
@@ -56,6 +57,7 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
     controlCommand(io, run),
     statusCommand(io, run),
     eventsCommand(io, run),
+    dashboardCommand(io, run),
   ];
   for (const command of commands) {
     program.addCommand(command.copyInheritedSettings(program));

@@ -144,6 +144,24 @@ describe('dashboard API: reading', () => {
     ]);
   });
 
+  it('serves the cluster as Prometheus metrics: workers by status, tasks by name and state, worker gauges, queue lengths', async () => {
+    const { dashboard } = makeDashboard();
+    feed(dashboard);
+    await dashboard.cache.refresh();
+    const res = await dashboard.server.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.body;
+    expect(text).toMatch(/^q_cluster_workers\{status="online"\} 1$/m);
+    expect(text).toMatch(/^q_cluster_workers\{status="offline"\} 0$/m);
+    expect(text).toMatch(/^q_cluster_tasks\{task="tasks\.add",state="SUCCESS"\} 1$/m);
+    expect(text).toMatch(/^q_cluster_tasks\{task="tasks\.add",state="RECEIVED"\} 1$/m);
+    expect(text).toMatch(/^q_cluster_tasks\{task="tasks\.fail",state="FAILURE"\} 1$/m);
+    expect(text).toMatch(/^q_cluster_queue_length\{queue="celery"\} 7$/m);
+    expect(text).not.toMatch(/q_cluster_queue_length\{queue="images"\}/);
+    expect(text).toMatch(/^q_cluster_events_received 7$/m);
+  });
+
   it('counts succeeded and failed tasks per second for the rates chart', async () => {
     const { dashboard } = makeDashboard();
     feed(dashboard);

@@ -16,6 +16,7 @@ import type { ClusterControl } from './cluster-control.js';
 import { RateRing } from './rate-ring.js';
 import { registerActionRoutes } from './routes/action-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
 import type { RouteContext } from './routes/route-context.js';
 import { publicDir, uplotDir } from './static-files.js';
 import { WorkerStatsCache } from './worker-stats-cache.js';
@@ -131,6 +132,7 @@ export function createDashboard(app: App, options: DashboardOptions = {}): Dashb
   server.register(fastifyStatic, { root: uplotDir(), prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => /^\/?uPlot\.(iife\.min\.js|min\.css)$/.test(p) });
   registerReadRoutes(server, ctx);
   registerActionRoutes(server, ctx);
+  registerMetricsRoute(server, ctx);
 
   let address: string | null = null;
   let started: Promise<void> | null = null;

@@ -1,5 +1,6 @@
 /**
- * The dashboard end to end (Redis db 9 only, flushed before and after): an in-process q worker sending task events,
+ * The dashboard end to end (on the memory broker: a browser, not a broker, is what this test needs): an in-process q
+ * worker sending task events,
  * the dashboard on a free port, Debian's chromium driven by playwright-core. The page lists the worker ONLINE and the
  * queue it consumes; a task sent during the test appears with its result and its detail shows args and result; with
  * the token, Terminate on a running task's page revokes it (the worker ends it, its state becomes REVOKED) and a rate
@@ -7,13 +8,11 @@
  * logs no error on the way. A screenshot goes to test-artifacts/dashboard.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createApp, silentLogger } from '@q/core';
+import { createApp, memoryQueueDriver, silentLogger } from '@q/core';
 import type { App, TaskContext } from '@q/core';
 import { eventsPlugin } from '@q/events';
-import { REDIS, servicesAvailable } from '@q/test-services';
-import { redisTransport } from '@q/transport-redis';
 import { createWorker } from '@q/worker';
 import type { Worker } from '@q/worker';
 import { chromium } from 'playwright-core';
@@ -22,8 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../src/dashboard.js';
 import type { Dashboard } from '../src/dashboard.js';
 
-const DB = 9;
-const URL9 = `redis://127.0.0.1:6379/${DB}`;
+const NAMESPACE = `dash-browser-${randomUUID()}`;
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token';
 const WORKER = 'dash1@test';
@@ -32,23 +30,11 @@ const inCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && inCi) throw new Error(`dashboard browser: ${CHROMIUM} is missing (apt-get install chromium); the browser test must run in CI`);
 if (!hasChromium) process.stderr.write(`dashboard browser: skipped, ${CHROMIUM} is missing (apt-get install chromium)\n`);
-const ok = hasChromium && (await servicesAvailable('dashboard browser', REDIS));
-
-/** The part of ioredis this file uses (loaded from the Redis transport's dependencies). */
-interface RawRedis {
-  connect(): Promise<void>;
-  flushdb(): Promise<unknown>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-}
-type RawRedisClass = new (options: Record<string, unknown>) => RawRedis;
-const requireFromTransport = createRequire(createRequire(import.meta.url).resolve('@q/transport-redis/package.json'));
-const { Redis } = requireFromTransport('ioredis') as { Redis: RawRedisClass };
+const ok = hasChromium;
 
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 
 describe.skipIf(!ok)('dashboard in a browser', () => {
-  const admin = new Redis({ host: '127.0.0.1', port: 6379, db: DB, lazyConnect: true, maxRetriesPerRequest: 3 });
   const stops: (() => Promise<unknown>)[] = [];
   let workerApp: App;
   let clientApp: App;
@@ -60,9 +46,7 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    await admin.connect();
-    await admin.flushdb();
-    workerApp = createApp({ name: 'dash-browser', broker: redisTransport(URL9), plugins: [eventsPlugin()], logger: silentLogger });
+    workerApp = createApp({ name: 'dash-browser', broker: memoryQueueDriver({ namespace: NAMESPACE }), plugins: [eventsPlugin()], logger: silentLogger });
     stops.push(() => workerApp.close());
     workerApp.task({ name: 'dash.add', params: ['x', 'y'] }, (x: number, y: number) => x + y);
     workerApp.task({ name: 'dash.wait', bind: true }, (ctx: TaskContext) =>
@@ -72,7 +56,7 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
     stops.push(() => worker.stop({ graceful: false }));
     await worker.start();
 
-    clientApp = createApp({ name: 'dash-browser', broker: redisTransport(URL9), logger: silentLogger });
+    clientApp = createApp({ name: 'dash-browser', broker: memoryQueueDriver({ namespace: NAMESPACE }), logger: silentLogger });
     stops.push(() => clientApp.close());
     dashboard = createDashboard(clientApp, { port: 0, token: TOKEN, refreshInterval: 1 });
     stops.push(() => dashboard.close());
@@ -89,8 +73,6 @@ describe.skipIf(!ok)('dashboard in a browser', () => {
 
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await admin.flushdb().catch(() => undefined);
-    await admin.quit().catch(() => admin.disconnect());
   });
 
   it('lists the worker ONLINE with its pool and queues', async () => {
