@@ -19,7 +19,7 @@ export type { PrepareEventOptions } from './receiver/localize.js';
 export { ClusterState } from './state/cluster-state.js';
 export type { ClusterCounters, ClusterSnapshot, ClusterStateOptions, TaskQuery } from './state/cluster-state.js';
 export { TIMELINE_MAX, TaskInfo } from './state/task-info.js';
-export type { TaskSnapshot, TimelineEntry } from './state/task-info.js';
+export type { TaskEventInput, TaskSnapshot, TimelineEntry } from './state/task-info.js';
 export { DEFAULT_WORKER_FREQ, HEARTBEAT_DRIFT_MAX, HEARTBEAT_EXPIRE_WINDOW, HEARTBEAT_MAX, WorkerInfo } from './state/worker-info.js';
 export type { WorkerInfoOptions, WorkerSnapshot, WorkerStatus } from './state/worker-info.js';
 export { MERGE_RULES, READY_STATES, TASK_EVENT_STATES, stateOfSubject, statePrecedence, takesState } from './state/task-precedence.js';
