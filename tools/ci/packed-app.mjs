@@ -60,6 +60,7 @@ const EXPECTED_EXPORTS = {
   '@q/events': ['eventsPlugin', 'EventReceiver', 'ClusterState', 'EventDispatcher'],
   '@q/metrics': ['metricsPlugin', 'collectWorkerMetrics'],
   '@q/tracing': ['tracingPlugin', 'withTaskTraceContext'],
+  '@q/dashboard': ['createDashboard'],
 };
 
 /**
