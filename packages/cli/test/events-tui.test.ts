@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { ClusterState } from '@q/events';
 import type { QEvent } from '@q/events';
+import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,10 +39,15 @@ function capturedState(): ClusterState {
 }
 
 const instances: { unmount(): void }[] = [];
+/** Draws `tree`; its frames come without colors (ink colors them where the environment says it may, as CI does). */
 function draw(tree: Parameters<typeof render>[0]) {
   const instance = render(tree);
   instances.push(instance);
-  return instance;
+  const lastFrame = (): string | undefined => {
+    const frame = instance.lastFrame();
+    return frame === undefined ? undefined : stripVTControlCharacters(frame);
+  };
+  return { ...instance, lastFrame };
 }
 afterEach(() => instances.splice(0).forEach((i) => i.unmount()));
 

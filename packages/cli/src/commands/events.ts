@@ -115,7 +115,13 @@ function startReceiver(app: App, ctx: CommandContext, handler: EventHandler): Ev
 
 /** Draws the monitor until `q`, Ctrl-C, SIGINT or SIGTERM. */
 async function monitor(ctx: CommandContext, app: App, state: ClusterState, signals: SignalSource): Promise<void> {
-  // ink is loaded only here: the other modes (and the other commands) do without it.
+  // ink is loaded only here: the other modes (and the other commands) do without it. ink draws only a last frame,
+  // at exit, when it believes it runs in CI (`CI` or `CONTINUOUS_INTEGRATION` set, read when it loads); a monitor on a
+  // terminal is for a person, so it is told otherwise.
+  if ((ctx.io.stdout as NodeJS.WriteStream).isTTY === true) {
+    delete process.env['CI'];
+    delete process.env['CONTINUOUS_INTEGRATION'];
+  }
   const { runMonitor } = await import('../events-tui/run-monitor.js');
   const transport = await app.getTransport();
   const screen = runMonitor({
