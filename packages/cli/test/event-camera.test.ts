@@ -4,7 +4,7 @@ import type { ClusterSnapshot } from '@q/events';
 import { silentLogger } from '@q/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseMaxrate, pickCamera, startShutter } from '../src/commands/event-camera.js';
-import { stopSignal } from '../src/commands/events.js';
+import { stopSignal } from '../src/stop-signal.js';
 
 const SNAPSHOT = { takenAt: 1, workers: [], tasks: [] } as unknown as ClusterSnapshot;
 

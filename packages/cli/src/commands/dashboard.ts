@@ -10,6 +10,7 @@ import type { CommandContext, RunState } from '../context.js';
 import type { CliIo } from '../io.js';
 import { parseInteger } from '../parse.js';
 import type { SignalSource } from '../shutdown.js';
+import { stopSignal } from '../stop-signal.js';
 
 /** Options of `q dashboard`, as parsed. */
 export interface DashboardCommandOptions {
@@ -71,17 +72,3 @@ export async function runDashboard(ctx: CommandContext, options: DashboardComman
   ctx.run.exitCode = 0;
 }
 
-/** Resolves with the first of SIGINT/SIGTERM, removing both listeners. */
-function stopSignal(source: SignalSource): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => (): void => {
-      source.off('SIGINT', onInt);
-      source.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = on('SIGINT');
-    const onTerm = on('SIGTERM');
-    source.on('SIGINT', onInt);
-    source.on('SIGTERM', onTerm);
-  });
-}

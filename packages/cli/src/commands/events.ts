@@ -15,6 +15,7 @@ import type { CliIo } from '../io.js';
 import { adapterUrl } from '../mask-url.js';
 import { parseSeconds } from '../parse.js';
 import type { SignalSource } from '../shutdown.js';
+import { stopSignal } from '../stop-signal.js';
 import { UsageError } from '../usage-error.js';
 import { loadCamera, parseMaxrate, startShutter } from './event-camera.js';
 import { DUMP_START_LINE, EventDumper } from './event-dump.js';
@@ -31,8 +32,6 @@ export interface EventsCommandOptions {
   maxrate?: number;
 }
 
-/** The signals that stop `q events`. */
-export const EVENTS_STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Creates the `events` subcommand. */
 export function eventsCommand(io: CliIo, run: RunState): Command {
@@ -66,15 +65,18 @@ export async function runEvents(ctx: CommandContext, options: EventsCommandOptio
       const dumper = new EventDumper();
       receiver = startReceiver(app, ctx, (event) => ctx.print(dumper.format(event)));
       await receiver.start();
+      // Listening for the stop signals before saying so: whoever reads the line may send one at once.
+      const stopped = stopSignal(signals);
       // Once the queue is bound: every event after this line is printed.
       ctx.print(DUMP_START_LINE);
-      await stopSignal(signals);
+      await stopped;
       return;
     }
     const state = new ClusterState({ logger: ctx.logger });
     receiver = startReceiver(app, ctx, (event) => state.event(event));
     if (camera !== undefined) {
       await receiver.start();
+      const stopped = stopSignal(signals);
       const frequency = options.frequency ?? 1;
       ctx.logger.info({ camera: options.camera, frequency }, `events: camera ${options.camera} every ${frequency} s`);
       const shutter = startShutter(camera, {
@@ -84,7 +86,7 @@ export async function runEvents(ctx: CommandContext, options: EventsCommandOptio
         logger: ctx.logger,
       });
       try {
-        await stopSignal(signals);
+        await stopped;
       } finally {
         await shutter.stop();
       }
@@ -137,17 +139,3 @@ async function monitor(ctx: CommandContext, app: App, state: ClusterState, signa
   screen.stop();
 }
 
-/** Resolves with the first of SIGINT/SIGTERM (or when `abort` fires), removing its listeners. */
-export function stopSignal(source: SignalSource, abort?: AbortSignal): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve) => {
-    const listeners = EVENTS_STOP_SIGNALS.map((signal) => [signal, () => done(signal)] as const);
-    const done = (signal: NodeJS.Signals | null): void => {
-      for (const [name, listener] of listeners) source.off(name, listener);
-      abort?.removeEventListener('abort', onAbort);
-      resolve(signal);
-    };
-    const onAbort = (): void => done(null);
-    for (const [name, listener] of listeners) source.on(name, listener);
-    abort?.addEventListener('abort', onAbort, { once: true });
-  });
-}
