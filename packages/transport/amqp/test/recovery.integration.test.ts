@@ -81,13 +81,13 @@ describe.skipIf(!vhost)('amqp recovery', () => {
     await worker.start();
     // The ETA leaves room for the reconnect and for rabbitmqctl, which takes seconds a call on a loaded machine: the
     // redelivered copy must arrive (and be held) before the ETA for this test to mean anything.
-    await later.applyAsync([], {}, { countdown: 12 });
+    await later.applyAsync([], {}, { countdown: 20 });
     await until(() => worker.counters.scheduled === 1, 5000, 'the ETA task held');
     closeConnections(name);
     // The broker requeued it and delivers it again on the new channel, where the worker holds it (once).
-    await until(() => channels(name, ['consumer_count', 'messages_unacknowledged']).some(([c, u]) => c !== '0' && u === '1'), 10_000, 'the redelivery');
+    await until(() => channels(name, ['consumer_count', 'messages_unacknowledged']).some(([c, u]) => c !== '0' && u === '1'), 18_000, 'the redelivery');
     expect(worker.counters.scheduled).toBe(1);
-    await until(() => runs === 1, 15_000, 'the task at its ETA');
+    await until(() => runs === 1, 25_000, 'the task at its ETA');
     await until(() => channels(name, ['messages_unacknowledged']).every(([u]) => u === '0'), 5000, 'the ack');
     expect(runs).toBe(1);
   });
