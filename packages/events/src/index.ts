@@ -17,7 +17,9 @@ export { CLIENT_CLOCK_SKEW, prepareEvent } from './receiver/localize.js';
 export type { PrepareEventOptions } from './receiver/localize.js';
 
 export { ClusterState } from './state/cluster-state.js';
-export type { ClusterCounters, ClusterSnapshot, ClusterStateOptions, TaskQuery } from './state/cluster-state.js';
+export type { ClusterCounters, ClusterSnapshot, ClusterStateOptions } from './state/cluster-state.js';
+export { taskPage } from './state/task-page.js';
+export type { TaskPage, TaskQuery } from './state/task-page.js';
 export { TIMELINE_MAX, TaskInfo } from './state/task-info.js';
 export type { TaskEventInput, TaskSnapshot, TimelineEntry } from './state/task-info.js';
 export { DEFAULT_WORKER_FREQ, HEARTBEAT_DRIFT_MAX, HEARTBEAT_EXPIRE_WINDOW, HEARTBEAT_MAX, WorkerInfo } from './state/worker-info.js';

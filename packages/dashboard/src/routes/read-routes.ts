@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueInfo, StatsReply } from '@q/core';
 import type { WorkerSnapshot } from '@q/events';
-import { queryTasks } from '../task-query.js';
 import { taskDetail, taskSummary } from '../task-views.js';
 import type { RouteContext } from './route-context.js';
 import { ratesQuery, taskListQuery, taskParams } from './schemas.js';
@@ -90,8 +89,8 @@ export function registerReadRoutes(server: FastifyInstance, ctx: RouteContext): 
 
   server.get('/api/tasks', { schema: { querystring: taskListQuery } }, async (request) => {
     const query = request.query as TasksQuerystring;
-    const page = queryTasks(ctx.state.tasks.values(), {
-      ...(query.state === undefined ? {} : { states: query.state.split(',') }),
+    const page = ctx.state.taskPage({
+      ...(query.state === undefined ? {} : { state: query.state.split(',') }),
       ...(query.name === undefined ? {} : { name: query.name }),
       ...(query.worker === undefined ? {} : { worker: query.worker }),
       ...(query.search === undefined || query.search === '' ? {} : { search: query.search }),

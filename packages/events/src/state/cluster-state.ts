@@ -5,6 +5,10 @@ import { TaskInfo } from './task-info.js';
 import type { TaskSnapshot } from './task-info.js';
 import { HEARTBEAT_DRIFT_MAX, HEARTBEAT_EXPIRE_WINDOW, WorkerInfo } from './worker-info.js';
 import type { WorkerSnapshot } from './worker-info.js';
+import { taskPage } from './task-page.js';
+import type { TaskPage, TaskQuery } from './task-page.js';
+
+export type { TaskPage, TaskQuery } from './task-page.js';
 
 /** What a user passes to {@link ClusterState}. */
 export interface ClusterStateOptions {
@@ -24,20 +28,6 @@ export interface ClusterStateOptions {
   onNodeLeave?: (worker: WorkerInfo) => void;
   /** Where drift warnings and callback errors go (default silent). */
   logger?: Logger;
-}
-
-/** Filters for {@link ClusterState.tasksByTime}. */
-export interface TaskQuery {
-  /** At most this many tasks. */
-  limit?: number;
-  /** Only tasks in this state (or one of these). */
-  state?: string | readonly string[];
-  /** Only tasks of this name. */
-  name?: string;
-  /** Only tasks last handled by this worker (node name). */
-  worker?: string;
-  /** Only tasks whose uuid, name, args, kwargs or result contain this text (case-insensitive). */
-  search?: string;
 }
 
 /** The counters of a {@link ClusterState}. */
@@ -296,22 +286,16 @@ export class ClusterState {
   }
 
   /**
-   * Tasks newest first (by the timestamp of the event that set their state, then clock), filtered. Sorting is
-   * done per query, never per event.
+   * Tasks newest first (by the timestamp of the event that set their state, then clock), filtered; `offset` and
+   * `limit` pick a page. Sorting is done per query, never per event.
    */
   tasksByTime(query: TaskQuery = {}): TaskInfo[] {
-    const states = query.state === undefined ? undefined : new Set(typeof query.state === 'string' ? [query.state] : query.state);
-    const needle = query.search === undefined || query.search === '' ? undefined : query.search.toLowerCase();
-    const matches: TaskInfo[] = [];
-    for (const task of this.#tasks.values()) {
-      if (states !== undefined && !states.has(task.state)) continue;
-      if (query.name !== undefined && task.name !== query.name) continue;
-      if (query.worker !== undefined && task.worker !== query.worker) continue;
-      if (needle !== undefined && !matchesSearch(task, needle)) continue;
-      matches.push(task);
-    }
-    matches.sort((a, b) => (b.timestamp ?? 0) - (a.timestamp ?? 0) || b.clock - a.clock);
-    return query.limit === undefined ? matches : matches.slice(0, Math.max(0, query.limit));
+    return taskPage(this.#tasks.values(), query).tasks;
+  }
+
+  /** {@link tasksByTime} with the number of tasks that matched in all (for paging). */
+  taskPage(query: TaskQuery = {}): TaskPage {
+    return taskPage(this.#tasks.values(), query);
   }
 
   /** Tasks in memory per task name, per state: `{ 'proj.add': { SUCCESS: 3, FAILURE: 1 } }`. Unnamed tasks are left out. */
@@ -359,11 +343,4 @@ export class ClusterState {
       tasks: [...this.#tasks.values()].map((task) => task.toSnapshot()),
     };
   }
-}
-
-function matchesSearch(task: TaskInfo, needle: string): boolean {
-  for (const text of [task.uuid, task.name, task.args, task.kwargs, task.result]) {
-    if (text !== undefined && text.toLowerCase().includes(needle)) return true;
-  }
-  return false;
 }

@@ -1,7 +1,6 @@
-import { ClusterState } from '@q/events';
-import type { QEvent } from '@q/events';
+import type { QEvent } from '../wire/event.js';
+import { ClusterState } from './cluster-state.js';
 import { describe, expect, it } from 'vitest';
-import { queryTasks } from './task-query.js';
 
 function stateWith(count: number): ClusterState {
   const state = new ClusterState({ now: () => 1_000_000 });
@@ -15,18 +14,18 @@ function stateWith(count: number): ClusterState {
   return state;
 }
 
-describe('queryTasks', () => {
-  it('gives the same order, pages and totals as ClusterState.tasksByTime', () => {
+describe('taskPage', () => {
+  it('a page (newest kept while walking) has the order and total of the whole list, sorted', () => {
     const state = stateWith(300);
     const cases = [
       { query: {}, filters: {} },
-      { query: { states: ['SUCCESS'] }, filters: { state: ['SUCCESS'] } },
+      { query: { state: ['SUCCESS'] }, filters: { state: ['SUCCESS'] } },
       { query: { name: 't.1', worker: 'w2@h' }, filters: { name: 't.1', worker: 'w2@h' } },
     ];
     for (const { query, filters } of cases) {
       const all = state.tasksByTime(filters).map((t) => t.uuid);
       for (const [offset, limit] of [[0, 10], [5, 20], [290, 50], [0, 1000], [1000, 5]] as const) {
-        const page = queryTasks(state.tasks.values(), { ...query, offset, limit });
+        const page = state.taskPage({ ...query, offset, limit });
         expect(page.total).toBe(all.length);
         expect(page.tasks.map((t) => t.uuid)).toEqual(all.slice(offset, offset + limit));
       }
@@ -35,10 +34,10 @@ describe('queryTasks', () => {
 
   it('searches uuid, name, args, kwargs and result case-insensitively, regular-expression characters taken literally', () => {
     const state = stateWith(30);
-    expect(queryTasks(state.tasks.values(), { search: 'cOLOUR', offset: 0, limit: 100 }).total).toBe(6);
-    expect(queryTasks(state.tasks.values(), { search: 'r12', offset: 0, limit: 100 }).tasks.map((t) => t.uuid)).toEqual(['id-12']);
-    expect(queryTasks(state.tasks.values(), { search: '(7,)', offset: 0, limit: 100 }).tasks.map((t) => t.uuid)).toEqual(['id-7']);
-    expect(queryTasks(state.tasks.values(), { search: '.*', offset: 0, limit: 100 }).total).toBe(0);
-    expect(queryTasks(state.tasks.values(), { search: 'ID-29', offset: 0, limit: 100 }).total).toBe(1);
+    expect(state.taskPage({ search: 'cOLOUR', offset: 0, limit: 100 }).total).toBe(6);
+    expect(state.taskPage({ search: 'r12', offset: 0, limit: 100 }).tasks.map((t) => t.uuid)).toEqual(['id-12']);
+    expect(state.taskPage({ search: '(7,)', offset: 0, limit: 100 }).tasks.map((t) => t.uuid)).toEqual(['id-7']);
+    expect(state.taskPage({ search: '.*', offset: 0, limit: 100 }).total).toBe(0);
+    expect(state.taskPage({ search: 'ID-29', offset: 0, limit: 100 }).total).toBe(1);
   });
 });
