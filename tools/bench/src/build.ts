@@ -30,6 +30,7 @@ export interface EsbuildBuildOptions {
   banner: { js: string };
   logLevel: 'error';
   sourcemap: boolean;
+  alias?: Record<string, string>;
 }
 export interface Esbuild {
   version: string;
@@ -74,26 +75,42 @@ export async function buildWorkers(brokers: readonly BrokerName[]): Promise<{ bu
   for (const entry of ENTRIES.filter((e) => brokers.includes(e.broker))) {
     const outfile = path.join(OUT_DIR, `${entry.name}.mjs`);
     try {
-      await esbuild.build({
-        entryPoints: [path.join(here, 'bin', `${entry.name}.ts`)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        conditions: ['@q/source'],
-        external: entry.external,
-        // CommonJS dependencies bundled into ESM still call require() for node built-ins.
-        banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-        logLevel: 'error',
-        sourcemap: true,
-      });
+      await bundleFromSource(path.join(here, 'bin', `${entry.name}.ts`), outfile, { external: entry.external, sourcemap: true }, esbuild);
       bundles.set(entry.name, outfile);
     } catch (err) {
       failed.set(entry.name, err instanceof Error ? err.message.split('\n').slice(0, 3).join(' ') : String(err));
     }
   }
   return { bundles, esbuild: esbuild.version, failed };
+}
+
+/**
+ * Bundles `entry` with the `@q/*` packages from their sources into one ESM file for plain `node` (what `buildWorkers`
+ * does for each process entry; `bench:events` for the CLI and its app).
+ */
+export async function bundleFromSource(
+  entry: string,
+  outfile: string,
+  options: { external?: string[]; alias?: Record<string, string>; sourcemap?: boolean } = {},
+  esbuild?: Esbuild,
+): Promise<void> {
+  const build = esbuild ?? (await loadEsbuild());
+  mkdirSync(OUT_DIR, { recursive: true });
+  await build.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@q/source'],
+    external: options.external ?? [],
+    ...(options.alias === undefined ? {} : { alias: options.alias }),
+    // CommonJS dependencies bundled into ESM still call require() for node built-ins.
+    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+    logLevel: 'error',
+    sourcemap: options.sourcemap ?? false,
+  });
 }
 
 /**

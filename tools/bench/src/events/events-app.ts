@@ -12,4 +12,4 @@ const url = process.env['EVENTS_BENCH_REDIS'] ?? 'redis://127.0.0.1:6379/7';
 // The transport as an instance (not a URL resolved through a plugin at run time), so the worker's bundle holds it.
 export const app = createApp({ name: 'events-bench', broker: redisTransport(url), backend: null, plugins: [eventsPlugin()] });
 
-app.task({ name: 'eb.noop', ignoreResult: true }, () => null);
+app.task({ name: 'bench.noop', ignoreResult: true }, () => null);

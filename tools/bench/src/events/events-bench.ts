@@ -9,7 +9,7 @@
  * nothing unacknowledged (every 5 ms), with the worker's CPU (process tree, `/proc`) over the same span. Four rows:
  * - q, its best drain configuration of the main bench (`-P async -c 100 --prefetch-multiplier 4`, no result backend),
  *   `--without-gossip --without-mingle -l warning`, the app with `eventsPlugin()`: without `-E`, and with `-E`;
- * - Celery 5.2.6 (`/usr/bin/python3 -m celery`, `src/python/events_app.py`, no result backend) in the main bench's
+ * - Celery 5.2.6 (`/usr/bin/python3 -m celery`, `src/python/bench_app.py`, the main bench's, no result backend) in the main bench's
  *   best drain configuration, `-P solo`, with `--without-gossip --without-mingle -l WARNING`: without `-E`, and
  *   with `-E`.
  * Heartbeats stay on in every row (q and Celery: every 2 s). A monitor is attached throughout: q's `EventReceiver`
@@ -37,8 +37,7 @@ import { createApp } from '@q/core';
 import { EventReceiver } from '@q/events';
 import type { QEvent } from '@q/events';
 import { Redis } from 'ioredis';
-import { BENCH_ROOT, OUT_DIR, loadEsbuild } from '../build.js';
-import type { EsbuildBuildOptions } from '../build.js';
+import { BENCH_ROOT, OUT_DIR, bundleFromSource } from '../build.js';
 import { cloneQueue } from '../brokers/redis-fill.js';
 import { treeCpuMs } from '../cpu.js';
 
@@ -58,7 +57,7 @@ const QUEUE = 'celery';
 const PYTHON = '/usr/bin/python3';
 const PY_DIR = path.join(BENCH_ROOT, 'src', 'python');
 const Q_ARGS = ['-P', 'async', '-c', '100', '--prefetch-multiplier', '4', '--without-gossip', '--without-mingle'];
-const CELERY_ARGS = ['-m', 'celery', '-A', 'events_app', 'worker', '-P', 'solo', '--without-gossip', '--without-mingle', '-l', 'WARNING', '-Q', QUEUE];
+const CELERY_ARGS = ['-m', 'celery', '-A', 'bench_app', 'worker', '-P', 'solo', '--without-gossip', '--without-mingle', '-l', 'WARNING', '-Q', QUEUE];
 /** Issue 16: the drain rate with events on is at least 85 % of the rate without. */
 const MAX_DROP = 0.15;
 
@@ -78,22 +77,7 @@ async function buildWorker(): Promise<void> {
   // ink (the TUI of `q events`) imports its React devtools, used only with DEV=true and not installed: a stub
   const devtoolsStub = path.join(OUT_DIR, 'react-devtools-core-stub.mjs');
   writeFileSync(devtoolsStub, 'export default {};\n');
-  const esbuild = await loadEsbuild();
-  const options: EsbuildBuildOptions & { alias: Record<string, string> } = {
-    entryPoints: [entry],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['@q/source'],
-    external: [],
-    alias: { 'react-devtools-core': devtoolsStub },
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-    logLevel: 'error',
-    sourcemap: false,
-  };
-  await esbuild.build(options);
+  await bundleFromSource(entry, BUNDLE, { alias: { 'react-devtools-core': devtoolsStub } });
 }
 
 interface Running {
@@ -136,7 +120,7 @@ async function startQ(events: boolean, profileName: string | null): Promise<Runn
 /** Starts a Celery worker; at WARNING it prints nothing when ready: the drain waits for the first message taken. */
 function startCelery(events: boolean): Running {
   const args = [...CELERY_ARGS, '-n', `events-bench-celery${events ? '-E' : ''}@%h`, ...(events ? ['-E'] : [])];
-  const child = spawn(PYTHON, args, { cwd: PY_DIR, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, EVENTS_BENCH_REDIS: URL_, PYTHONUNBUFFERED: '1' } });
+  const child = spawn(PYTHON, args, { cwd: PY_DIR, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_BROKER: URL_, BENCH_BACKEND: '', PYTHONUNBUFFERED: '1' } });
   // its warnings (running as root, the warm shutdown) are kept for an error only
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -190,7 +174,7 @@ async function drain(redis: Redis, tally: Tally, row: RowId, round: number): Pro
   await redis.del(QUEUE, 'unacked', 'unacked_index');
   // the template: one message from a q client, copied TASKS times with fresh ids
   const client = createApp({ name: 'events-bench-client', broker: URL_ });
-  await client.sendTask('eb.noop');
+  await client.sendTask('bench.noop');
   await client.close();
   await cloneQueue(redis, QUEUE, TASKS);
   tally.clear();
