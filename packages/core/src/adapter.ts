@@ -62,3 +62,7 @@ export { BOOLEAN_WORDS_HINT, parseBooleanWord } from './plugins/boolean-word.js'
 export { connectWithRetry } from './app/connect-retry.js';
 export type { Connectable } from './app/connect-retry.js';
 export { withPublishRetry } from './publish/publish-retry.js';
+
+// batching a turn's operations into one round trip
+export { TickBatcher } from './batching/tick-batcher.js';
+export type { BatchFlush } from './batching/tick-batcher.js';

@@ -12,5 +12,6 @@ export { coalesceWrites } from './coalesce-writes.js';
 export { closeClient, stopClient } from './close-client.js';
 export { connectClient, connectClients, tlsVerifyFailure } from './connect-client.js';
 export { maskRedisUrl } from './mask-redis-url.js';
-export { TickBatcher } from './tick-batcher.js';
-export type { BatchFlush } from './tick-batcher.js';
+/** Moved to `@q/core/adapter` (shared by every adapter that batches a turn's operations); re-exported here. */
+export { TickBatcher } from '@q/core/adapter';
+export type { BatchFlush } from '@q/core/adapter';
