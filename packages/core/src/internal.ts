@@ -78,3 +78,4 @@ export {
 export { emptyEmbed, encodeTaskMessage, newTaskMessage, taskBody, taskHeaders } from './protocol/encode-task.js';
 export { decodeTaskMessage, decodeTaskMessageNow } from './protocol/decode-task.js';
 export { SerializerRegistry, createDefaultRegistry } from './serialization/registry.js';
+export { cleanupBackend } from './app/builtin-tasks.js';

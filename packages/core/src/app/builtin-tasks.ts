@@ -10,6 +10,8 @@
  *   `task(*item)`) and return the list of values.
  * - `celery.chunks(task, it, n)`: send the chunks' group of `celery.starmap` tasks.
  * - `celery.accumulate(*args, index=None)`: `args[index]`, or all of them (the body `Task.replace` gives a group).
+ * - `celery.backend_cleanup()`: deletes the results older than `result.expires` from a backend whose results do
+ *   not expire by themselves (`ResultBackend.cleanup`, PostgreSQL); what beat runs daily. Nothing on the others.
  */
 import type { ApplyInput, CanvasSender } from '../canvas/apply-canvas.js';
 import { failChordBody, dependencyFailed } from '../canvas/chord-failure.js';
@@ -23,12 +25,14 @@ import type { GroupResult } from '../result/group-result.js';
 import type { AnyTask } from '../task/registry.js';
 import type { Task } from '../task/task.js';
 import type { TaskContext, TaskOptions } from '../task/types.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
 
 /** What the builtin tasks need from the app. */
 export interface BuiltinHost {
   task(options: TaskOptions & { bind: true }, fn: (ctx: TaskContext, ...args: never[]) => unknown): Task<never[]>;
   readonly tasks: { require(name: string): AnyTask };
-  readonly conf: { readonly result: { readonly chordRetryInterval: number } };
+  readonly conf: { readonly result: { readonly chordRetryInterval: number; readonly expires: number | null } };
+  getBackend(): Promise<ResultBackend | null>;
   readonly log: { error(obj: object, msg: string): void };
   applySignature(sig: WireSignature, input: ApplyInput): Promise<ResultTuple>;
   resultFromTuple(tuple: ResultTuple): AsyncResult | GroupResult;
@@ -107,6 +111,8 @@ export function registerBuiltinTasks(app: BuiltinHost, sender: CanvasSender): vo
     return undefined;
   });
 
+  app.task({ name: 'celery.backend_cleanup', bind: true, params: [] }, (_ctx: TaskContext) => cleanupBackend(app));
+
   app.task(
     { name: 'celery.accumulate', bind: true, params: ['kwargs'], acceptsKwargs: true },
     (_ctx: TaskContext, ...all: unknown[]) => {
@@ -114,4 +120,16 @@ export function registerBuiltinTasks(app: BuiltinHost, sender: CanvasSender): vo
       return typeof index === 'number' ? all[index] : all;
     },
   );
+}
+
+/**
+ * Delete expired results (`celery.backend_cleanup`, `q cleanup`): `backend.cleanup` with `result.expires`; `null`
+ * when there is nothing to do (no backend, one whose results expire by themselves, or `result.expires` null).
+ */
+export async function cleanupBackend(app: Pick<BuiltinHost, 'conf' | 'getBackend'>): Promise<{ deleted: number } | null> {
+  const backend = await app.getBackend();
+  const expires = app.conf.result.expires;
+  if (!backend?.cleanup || expires === null) return null;
+  const { deleted } = await backend.cleanup({ expiresMs: expires * 1000 });
+  return { deleted };
 }

@@ -194,8 +194,20 @@ export interface ResultBackend {
    * appears once, with its latest time. Bounded: it stops reading past `options.limit` ids.
    */
   loadRevoked?(options?: LoadRevokedOptions): Promise<RevokedId[]>;
+  /**
+   * Delete the results and groups that finished more than `options.expiresMs` ago (Celery's `backend.cleanup()`),
+   * for stores whose results do not expire by themselves (SQL). The builtin task `celery.backend_cleanup` and
+   * `q cleanup` call it with `result.expires`. Resolves to how many records were deleted.
+   */
+  cleanup?(options: CleanupOptions): Promise<{ deleted: number }>;
   /** URL with the password masked. */
   describe(): string;
+}
+
+/** Options of {@link ResultBackend.cleanup}. */
+export interface CleanupOptions {
+  /** Delete what finished longer ago than this, ms (`result.expires`). */
+  expiresMs: number;
 }
 
 /** Options of `KeyValueDriver.set`. */

@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'Q_ERR_SIGNATURE_UNBOUND',
   'Q_ERR_CHORD_FAILED',
   'Q_ERR_CHORD_UNSUPPORTED',
+  'Q_ERR_PICKLE_UNSAFE',
 ] as const;
 
 /** A stable error code. */

@@ -25,6 +25,7 @@ export const SCHEME_PACKAGES = Object.freeze({
     postgres: '@q/backend-pg',
     postgresql: '@q/backend-pg',
     'db+postgresql': '@q/backend-pg',
+    'db+postgresql+psycopg2': '@q/backend-pg',
   } as Record<string, string>),
 });
 
