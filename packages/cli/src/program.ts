@@ -1,6 +1,6 @@
 /**
  * The `q` command line, shaped like `celery` 5: global options (`-A`, `-b`, `--result-backend`, `-l`) and the
- * subcommands `worker`, `call`, `result`, `purge`, `inspect`, `control`, `status` and `events`. Global options may be written before or after the
+ * subcommands `worker`, `call`, `result`, `purge`, `cleanup`, `inspect`, `control`, `status` and `events`. Global options may be written before or after the
  * subcommand.
  */
 import { Command, Option } from 'commander';
@@ -10,6 +10,7 @@ import { dashboardCommand } from './commands/dashboard.js';
 import { eventsCommand } from './commands/events.js';
 import { inspectCommand } from './commands/inspect.js';
 import { purgeCommand } from './commands/purge.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import { resultCommand } from './commands/result.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
@@ -53,6 +54,7 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
     callCommand(io, run),
     resultCommand(io, run),
     purgeCommand(io, run),
+    cleanupCommand(io, run),
     inspectCommand(io, run),
     controlCommand(io, run),
     statusCommand(io, run),
