@@ -1,0 +1,19 @@
+/**
+ * The `@q/backend-pg` plugin: registers the result-backend URL schemes `postgresql`, `postgres`, `db+postgresql` and
+ * `db+postgresql+psycopg2`, so `createApp({ backend: 'db+postgresql://…' })` and `q --result-backend …` work
+ * without importing this package.
+ */
+import type { Plugin } from '@q/core';
+import { pgBackend } from './pg-backend.js';
+import { pgBackendOptionsFrom } from './options-from-config.js';
+
+/** URL schemes served by this package. */
+export const PG_BACKEND_SCHEMES = ['postgresql', 'postgres', 'db+postgresql', 'db+postgresql+psycopg2'] as const;
+
+/** The plugin; `result.backendOptions` become {@link PgBackendOptions} (`tableNames`, `tableSchemas`, `chords`, …). */
+export const qPlugin: Plugin = {
+  name: '@q/backend-pg',
+  setup(api) {
+    api.backend(PG_BACKEND_SCHEMES, (ctx) => pgBackend({ ...pgBackendOptionsFrom(ctx.options), url: ctx.url, logger: ctx.logger }));
+  },
+};
