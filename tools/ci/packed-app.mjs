@@ -56,6 +56,7 @@ const EXPECTED_EXPORTS = {
   '@q/transport-amqp': ['qPlugin', 'amqpTransport'],
   '@q/backend-redis': ['qPlugin', 'redisBackend'],
   '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
+  '@q/backend-pg': ['qPlugin', 'pgBackend', 'outbox', 'outboxRelay', 'decodePickle', 'encodePickle'],
   '@q/conformance': ['transportSuite', 'resultBackendSuite', 'keyValueDriverSuite'],
   '@q/events': ['eventsPlugin', 'EventReceiver', 'ClusterState', 'EventDispatcher'],
   '@q/metrics': ['metricsPlugin', 'collectWorkerMetrics'],
