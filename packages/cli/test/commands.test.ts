@@ -55,3 +55,17 @@ describe('purge', () => {
     expect(io.err()).toMatch(/standard input is not a terminal.*pass -f/);
   });
 });
+
+describe('cleanup', () => {
+  it('says there is nothing to do on a backend that expires results by itself', async () => {
+    const io = memoryIo();
+    expect(await runCli(['node', 'q', '-b', 'memory://cleanup', '--result-backend', 'memory://cleanup', 'cleanup'], io)).toBe(0);
+    expect(io.out()).toMatch(/cleanup: nothing to do, the result backend memory:\/\/cleanup expires results by itself/);
+  });
+
+  it('refuses a negative --expires', async () => {
+    const io = memoryIo();
+    expect(await runCli(['node', 'q', '-b', 'memory://c2', '--result-backend', 'memory://c2', 'cleanup', '--expires', '-1'], io)).toBe(2);
+    expect(io.err()).toMatch(/--expires must be a number of seconds >= 0/);
+  });
+});

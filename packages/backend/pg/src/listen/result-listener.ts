@@ -23,7 +23,12 @@ export interface ListenerHost {
   readonly pollIntervalMs: number;
   /** Give up reconnecting after this long, ms (then every watch ends). */
   readonly retryForMs: number;
+  /** Make the LISTEN connection (default `new pg.Client(clientConfig)`; tests pass a fake). */
+  readonly createClient?: (config: pg.ClientConfig) => ListenClient;
 }
+
+/** What the listener uses of a `pg.Client`. */
+export type ListenClient = Pick<pg.Client, 'connect' | 'query' | 'end' | 'on'>;
 
 interface Watch {
   readonly onMeta: (meta: TaskMeta) => void;
@@ -43,8 +48,8 @@ export class ResultListener {
   readonly #host: ListenerHost;
   readonly #byChannel = new Map<string, Watched>();
   readonly #live = new LiveSubscriptions();
-  #client: pg.Client | null = null;
-  #connecting: Promise<pg.Client | null> | null = null;
+  #client: ListenClient | null = null;
+  #connecting: Promise<ListenClient | null> | null = null;
   #polling: boolean;
   #pollTimer: NodeJS.Timeout | null = null;
   #notified = new Set<string>();
@@ -135,7 +140,7 @@ export class ResultListener {
   }
 
   /** The LISTEN connection, connecting (once for concurrent callers) when needed; `null` once polling. */
-  #connected(): Promise<pg.Client | null> {
+  #connected(): Promise<ListenClient | null> {
     if (this.#client !== null) return Promise.resolve(this.#client);
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = null;
@@ -143,10 +148,10 @@ export class ResultListener {
     return this.#connecting;
   }
 
-  async #connect(): Promise<pg.Client | null> {
-    const client = new pg.Client(this.#host.clientConfig);
-    client.on('notification', (msg) => this.#onNotification(msg.channel, msg.payload ?? ''));
-    client.on('error', (err) => this.#onLost(client, err));
+  async #connect(): Promise<ListenClient | null> {
+    const client = this.#host.createClient ? this.#host.createClient(this.#host.clientConfig) : new pg.Client(this.#host.clientConfig);
+    client.on('notification', (msg: pg.Notification) => this.#onNotification(msg.channel, msg.payload ?? ''));
+    client.on('error', (err: Error) => this.#onLost(client, err));
     client.on('end', () => this.#onLost(client, null));
     await client.connect();
     if (this.#closed) {
@@ -218,7 +223,7 @@ export class ResultListener {
     }
   }
 
-  #onLost(client: pg.Client, err: Error | null): void {
+  #onLost(client: ListenClient, err: Error | null): void {
     if (this.#client !== client) return;
     this.#client = null;
     if (this.#closed) return;
