@@ -42,6 +42,7 @@ export type {
   OutboxRelayOptions,
   OutboxRelayWorkerHost,
   OutboxTableOptions,
+  OutboxTaskDefaults,
   PgQueryable,
   ResolvedOutboxTable,
   SendInTransactionOptions,

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { outbox, sendInTransaction } from './outbox.js';
-export type { Outbox, OutboxApp, SendInTransactionOptions } from './outbox.js';
+export type { Outbox, OutboxApp, OutboxTaskDefaults, SendInTransactionOptions } from './outbox.js';
 export type { OutboxExecutor, PgQueryable } from './outbox-executor.js';
 export { DEFAULT_OUTBOX_SCHEMA, DEFAULT_OUTBOX_TABLE, resolveOutboxTable } from './outbox-table.js';
 export type { OutboxTableOptions, ResolvedOutboxTable } from './outbox-table.js';

@@ -11,11 +11,11 @@ import { resolveOutboxTable, type OutboxTableOptions, type ResolvedOutboxTable }
 
 /** What the outbox needs of an app: its reply queue, result handles and (optionally) its tasks' default expiry. */
 export type OutboxApp = Pick<App, 'oid' | 'resultFromTuple'> & {
-  readonly tasks?: { get(name: string): { readonly options: TaskDefaults } | undefined };
+  readonly tasks?: { get(name: string): { readonly options: OutboxTaskDefaults } | undefined };
 };
 
 /** A task's message defaults the outbox pins. */
-interface TaskDefaults {
+export interface OutboxTaskDefaults {
   readonly expires: number | null;
   readonly ignoreResult: boolean;
   readonly serializer: string;
@@ -74,7 +74,7 @@ export function outbox(app: OutboxApp, options: OutboxTableOptions = {}): Outbox
     applyOptions: ApplyOptions = {},
   ): Promise<AsyncResult> {
     const name = typeof task === 'string' ? task : task.name;
-    const own: TaskDefaults | undefined = typeof task === 'string' ? app.tasks?.get(name)?.options : task.options;
+    const own: OutboxTaskDefaults | undefined = typeof task === 'string' ? app.tasks?.get(name)?.options : task.options;
     const defaults = own === undefined ? { expires: null } : { expires: own.expires, ignoreResult: own.ignoreResult, serializer: own.serializer };
     const call = freezeCall(name, args, kwargs, applyOptions, { replyTo: app.oid, defaults });
     await runStatement(trx, text, [call.taskId, call.name, encodeCall(call), table.channel]);
