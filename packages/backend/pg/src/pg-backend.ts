@@ -4,12 +4,12 @@
  * Python does), so Python Celery reads what q stores and the other way round. Beyond Celery: states are pushed to
  * waiting `get()`s by LISTEN/NOTIFY instead of polled, a turn's states go out as one statement, and chords can be
  * joined natively (`chords: 'native'`). Parts: {@link TaskStore}, {@link GroupStore}, {@link ResultListener},
- * {@link NativeChords}, `deleteExpired`.
+ * {@link NativeChords}, {@link RevokedStore} (shared revokes), `deleteExpired`.
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { BackendError, silentLogger, type Logger, type ResultBackend, type TaskMeta } from '@q/core';
-import type { ChordPart, ChordProgress, ResultBackendCapabilities, StoreOptions } from '@q/core/adapter';
+import type { ChordPart, ChordProgress, LoadRevokedOptions, ResultBackendCapabilities, RevokedId, SaveRevokedOptions, StoreOptions } from '@q/core/adapter';
 import { maskUrl } from '@q/core/adapter';
 import { NativeChords } from './chords/native-chord.js';
 import { ResultListener } from './listen/result-listener.js';
@@ -20,6 +20,7 @@ import { tableRefs } from './schema/table-refs.js';
 import { deleteExpired, type CleanupReport } from './store/cleanup.js';
 import { GroupStore } from './store/group-store.js';
 import type { PgRetryOptions } from './store/pg-retry.js';
+import { RevokedStore } from './store/revoked-store.js';
 import { TaskStore } from './store/task-store.js';
 
 /** The PostgreSQL result backend. */
@@ -31,6 +32,8 @@ export interface PgBackend extends ResultBackend {
   saveGroup(groupId: string, resultTuple: unknown, options: StoreOptions): Promise<void>;
   restoreGroup(groupId: string): Promise<unknown | null>;
   deleteGroup(groupId: string): Promise<void>;
+  saveRevoked(ids: readonly string[], options: SaveRevokedOptions): Promise<void>;
+  loadRevoked(options?: LoadRevokedOptions): Promise<RevokedId[]>;
   /** Delete results and groups finished more than `expiresMs` ago (Celery's `cleanup()`). */
   cleanup(options: { expiresMs: number }): Promise<CleanupReport>;
 }
@@ -44,6 +47,7 @@ interface Connected {
   store: TaskStore;
   groups: GroupStore;
   chords: NativeChords;
+  revoked: RevokedStore;
   listener: ResultListener;
 }
 
@@ -80,7 +84,7 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
         pollIntervalMs: opts.pollIntervalMs ?? 100,
         retryForMs: retry.retryForMs,
       });
-      return { store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), listener };
+      return { store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), revoked: new RevokedStore(db, refs, retry), listener };
     })();
     connecting.catch(() => {
       connecting = null;
@@ -127,6 +131,12 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
     },
     async deleteGroup(groupId) {
       await (await connected()).groups.delete(groupId);
+    },
+    async saveRevoked(ids, options) {
+      await (await connected()).revoked.save(ids, options);
+    },
+    async loadRevoked(options) {
+      return (await connected()).revoked.load(options);
     },
     async cleanup({ expiresMs }) {
       await connected();

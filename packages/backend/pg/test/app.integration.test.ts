@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chord, createApp, memoryQueueDriver, RemoteError, silentLogger, type App } from '@q/core';
 import { POSTGRES, servicesAvailable, VECTORS_DIR } from '@q/test-services';
 import { createWorker, type Worker } from '@q/worker';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { decodePickle, pgBackend, qPlugin, type PgBackendOptions } from '../src/index.js';
 import { PG_URL, dropSchema, freshSchema, pgExec } from './pg-schema.js';
 
@@ -157,6 +157,36 @@ describe.skipIf(!ok)('app + worker with the PostgreSQL backend (schema q_test_ba
     expect(await backend?.getTaskMeta('cleanup-old')).toBeNull();
     expect(await backend?.getTaskMeta('cleanup-fresh')).not.toBeNull();
     expect(await backend?.restoreGroup?.('cleanup-group')).toBeNull();
+  });
+
+  it('shared revokes: ids saved by workers at once are all kept, newest last; since, limit and expiry apply', async () => {
+    const backend = pgBackend({ url: PG_URL, tableSchemas });
+    await backend.connect();
+    onTestFinished(() => backend.close());
+    const now = Date.now();
+    await Promise.all([
+      backend.saveRevoked(['r1', 'r2'], { at: now - 3000, ttlMs: 60_000 }),
+      backend.saveRevoked(['r3'], { at: now - 2000, ttlMs: 60_000 }),
+      backend.saveRevoked(['gone'], { at: now - 120_000, ttlMs: 60_000 }),
+    ]);
+    await backend.saveRevoked(['r1'], { at: now - 1000, ttlMs: 60_000 });
+    expect(await backend.loadRevoked()).toEqual([
+      { id: 'r2', at: now - 3000 },
+      { id: 'r3', at: now - 2000 },
+      { id: 'r1', at: now - 1000 },
+    ]);
+    expect((await backend.loadRevoked({ since: now - 2500 })).map((r) => r.id)).toEqual(['r3', 'r1']);
+    expect((await backend.loadRevoked({ limit: 1 })).map((r) => r.id)).toEqual(['r1']);
+  });
+
+  it('a task revoked before every worker restarted is still skipped (shared revokes through PostgreSQL)', async () => {
+    const first = await appWithWorker();
+    const result = await first.app.sendTask('tasks.add', [1, 1], undefined, { countdown: 3600 });
+    await first.app.control.revoke(result.id);
+    await vi.waitFor(async () => expect((await (await first.app.getBackend())?.loadRevoked?.())?.map((r) => r.id)).toContain(result.id), { timeout: 5000 });
+    await first.worker.stop({ graceful: false });
+    const second = await appWithWorker();
+    await vi.waitFor(() => expect(second.worker.nodeState.revoked.has(result.id)).toBe(true), { timeout: 5000 });
   });
 
   it('resolves backend: "db+postgresql://…" through the plugin, with result.backendOptions', async () => {

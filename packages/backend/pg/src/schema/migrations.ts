@@ -56,9 +56,21 @@ function chordTable(refs: TableRefs): Migration {
   };
 }
 
+function revokedTable(refs: TableRefs): Migration {
+  return {
+    async up(db) {
+      await sql`CREATE TABLE IF NOT EXISTS ${ident(refs.revoked)} (
+        task_id character varying(155) NOT NULL PRIMARY KEY,
+        revoked_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      )`.execute(db);
+    },
+  };
+}
+
 /** The migrations, in order (names sort in that order). */
 export function backendMigrations(refs: TableRefs): Record<string, Migration> {
-  return { '0001_celery_tables': celeryTables(refs), '0002_q_chords': chordTable(refs) };
+  return { '0001_celery_tables': celeryTables(refs), '0002_q_chords': chordTable(refs), '0003_q_revoked': revokedTable(refs) };
 }
 
 /** Bring the schema up to date. @throws BackendError `Q_ERR_BACKEND_FAILED` naming the migration that failed. */

@@ -22,6 +22,8 @@ export interface TableRefs {
   readonly groupSequence: TableRef;
   /** q's chord counters (native chords). */
   readonly chord: TableRef;
+  /** q's shared revokes. */
+  readonly revoked: TableRef;
   /** kysely's migration bookkeeping for these tables. */
   readonly migrations: TableRef;
   readonly migrationLock: TableRef;
@@ -48,6 +50,7 @@ export function tableRefs(names: PgTableNames = {}, schemas: PgTableSchemas = {}
     taskSequence: { schema: taskSchema, name: 'task_id_sequence' },
     groupSequence: { schema: groupSchema, name: 'taskset_id_sequence' },
     chord: { schema: taskSchema, name: `${task}_q_chord`.slice(0, 63) },
+    revoked: { schema: taskSchema, name: `${task}_q_revoked`.slice(0, 63) },
     migrations: { schema: taskSchema, name: `${task}_q_migration`.slice(0, 63) },
     migrationLock: { schema: taskSchema, name: `${task}_q_migration_lock`.slice(0, 63) },
   });

@@ -25,5 +25,6 @@ export async function deleteExpired(db: Kysely<unknown>, refs: TableRefs, expire
   const tasks = await run('deleting expired results', sql`DELETE FROM ${ident(refs.task)} WHERE date_done < ${cutoff}`);
   const groups = await run('deleting expired groups', sql`DELETE FROM ${ident(refs.group)} WHERE date_done < ${cutoff}`);
   const chords = await run('deleting expired chords', sql`DELETE FROM ${ident(refs.chord)} WHERE created < ${cutoff}`);
+  await run('deleting expired revoked ids', sql`DELETE FROM ${ident(refs.revoked)} WHERE expires_at < ${Date.now()}::bigint`);
   return { deleted: tasks + groups + chords, tasks, groups, chords };
 }
