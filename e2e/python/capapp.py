@@ -2,7 +2,9 @@
 
 Broker and backend come from the environment (Redis db 3 by default); the ledger (a Redis db where tasks
 record that they ran, to count executions across workers) from INTEROP_LEDGER (db 4 by default).
+INTEROP_CELERY_CONF (JSON) adds settings, e.g. `database_table_schemas` for a `db+postgresql://` backend.
 """
+import json
 import os
 import time
 
@@ -23,6 +25,8 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
+if os.environ.get('INTEROP_CELERY_CONF'):
+    app.conf.update(json.loads(os.environ['INTEROP_CELERY_CONF']))
 if os.environ.get('INTEROP_QUEUE_MAX_PRIORITY'):
     app.conf.task_queue_max_priority = int(os.environ['INTEROP_QUEUE_MAX_PRIORITY'])
 

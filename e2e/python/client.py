@@ -11,6 +11,10 @@ Requests are handled in order. Ops:
 - `get`: `task_id`, `timeout`, `propagate` → `value`, `state`, `elapsed` (seconds), `children` (ids).
 - `call`: `send` then `get`.
 - `meta`: `task_id` → the stored `state`, `result` (repr of exceptions), `traceback`.
+- `extended`: `task_id` → what Celery's `result_extended` rows tell: the result's `name`, `args`, `kwargs`,
+  `worker`, `queue`, `retries`, and `state`.
+- `row` (database backend only): `task_id` → the raw `celery_taskmeta` row read with SQL: `status`, `result`
+  (`pickle.loads` of the column) with its `repr`, `traceback`, `date_done` (ISO, naive).
 - `canvas`: `canvas` (a canvas spec), `queue` (set on every signature that names none), `options` (as `send`) →
   `task_id` (the result's id: the last step of a chain, a chord's body, a group's id), `kind` (`AsyncResult` or
   `GroupResult`), `results` (a group's child ids), `parents` (ids, nearest first). A group's result is kept
@@ -22,6 +26,7 @@ A canvas spec is a signature spec (with optional `link` / `link_error` lists of 
 `link` / `link_error` too; it is built with Celery's own `chain`, `group` and `chord`.
 """
 import json
+import pickle
 import sys
 import time
 from datetime import datetime
@@ -125,7 +130,30 @@ def meta(req):
     return {'state': m.get('status'), 'result': res, 'traceback': m.get('traceback')}
 
 
-OPS = {'send': send, 'get': get, 'call': call, 'meta': meta, 'canvas': canvas}
+def extended(req):
+    r = app.AsyncResult(req['task_id'])
+    return {'state': r.state, 'name': r.name, 'args': r.args, 'kwargs': r.kwargs, 'worker': r.worker,
+            'queue': r.queue, 'retries': r.retries}
+
+
+def row(req):
+    from sqlalchemy import text  # the database backend's own driver: only this op needs it
+    schema = (app.conf.database_table_schemas or {}).get('task')
+    table = ('"%s".' % schema if schema else '') + (app.conf.database_table_names or {}).get('task', 'celery_taskmeta')
+    session = app.backend.ResultSession()
+    try:
+        found = session.execute(text('SELECT status, result, traceback, date_done FROM %s WHERE task_id = :id' % table),
+                                {'id': req['task_id']}).first()
+    finally:
+        session.close()
+    if found is None:
+        return {'found': False}
+    value = pickle.loads(found.result) if found.result is not None else None
+    return {'found': True, 'status': found.status, 'result': value, 'repr': repr(value), 'traceback': found.traceback,
+            'date_done': found.date_done.isoformat() if found.date_done else None}
+
+
+OPS = {'send': send, 'get': get, 'call': call, 'meta': meta, 'canvas': canvas, 'extended': extended, 'row': row}
 
 
 def main():

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { startProcess } from './managed-process.js';
 import type { ManagedProcess } from './managed-process.js';
-import { onJsonLines } from './json-lines.js';
+import { JsonLinesClient } from './json-lines-client.js';
 
 /** The folder of `capapp.py` and `client.py`. */
 export const PYTHON_DIR = fileURLToPath(new URL('../../python', import.meta.url));
@@ -17,12 +17,18 @@ export interface InteropEnv {
   ledger: string;
   /** `x-max-priority` of the queues both sides declare (AMQP priorities); unset = none. */
   maxPriority?: number;
+  /** Extra Celery settings of the Python side (`app.conf.update`, e.g. `database_table_schemas`). */
+  celeryConf?: Record<string, unknown>;
+  /** Extra `createApp` options of the q side (`result`, `task`, `resolveFrom`; see `e2e/apps/interop-config.ts`). */
+  qConfig?: Record<string, unknown>;
 }
 
 /** The environment both the Python and the q side read their settings from. */
 export function envOf(urls: InteropEnv): Record<string, string> {
   const env: Record<string, string> = { INTEROP_BROKER: urls.broker, INTEROP_BACKEND: urls.backend, INTEROP_LEDGER: urls.ledger, PYTHONUNBUFFERED: '1' };
   if (urls.maxPriority !== undefined) env['INTEROP_QUEUE_MAX_PRIORITY'] = String(urls.maxPriority);
+  if (urls.celeryConf) env['INTEROP_CELERY_CONF'] = JSON.stringify(urls.celeryConf);
+  if (urls.qConfig) env['INTEROP_Q_CONFIG'] = JSON.stringify(urls.qConfig);
   return env;
 }
 
@@ -104,35 +110,9 @@ export interface SendOptions {
 }
 
 /** The long-running Python client. */
-export class PythonClient {
-  readonly process: ManagedProcess;
-  #nextId = 1;
-  readonly #pending = new Map<number, (reply: ClientReply) => void>();
-
+export class PythonClient extends JsonLinesClient<ClientReply> {
   constructor(python: string, urls: InteropEnv) {
-    this.process = startProcess(python, ['client.py'], { cwd: PYTHON_DIR, env: envOf(urls) });
-    onJsonLines(this.process.child.stdout, (doc) => {
-      const reply = doc as ClientReply & { id: number };
-      this.#pending.get(reply.id)?.(reply);
-      this.#pending.delete(reply.id);
-    });
-  }
-
-  /** Sends one request; resolves with its reply (rejects when the client dies or after `timeoutMs`). */
-  request(op: string, body: Record<string, unknown>, timeoutMs = 20_000): Promise<ClientReply> {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new Error(`python client: no reply to ${op} #${id} in ${timeoutMs} ms\n${this.process.output()}`));
-      }, timeoutMs);
-      this.#pending.set(id, (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
-      void this.process.exited().then(() => reject(new Error(`python client exited\n${this.process.output()}`)));
-      this.process.child.stdin?.write(`${JSON.stringify({ id, op, ...body })}\n`);
-    });
+    super('python client', startProcess(python, ['client.py'], { cwd: PYTHON_DIR, env: envOf(urls) }));
   }
 
   /** `send_task`; resolves with the task id. */

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: every `q` process runs there. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-const NODE_ARGS = ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts'];
+/** Node's arguments to run a TypeScript file of the repository from source (`@q/*` resolved to `src/`). */
+export const TSX_ARGS = ['--conditions=@q/source', '--import', 'tsx'] as const;
+
+const NODE_ARGS = [...TSX_ARGS, 'packages/cli/src/bin.ts'];
 const spawned = new Set<ChildProcess>();
 
 /** A running `q` process. */

@@ -1,5 +1,5 @@
 /** A `q worker` process, run from source by the real CLI, for the interop tests. */
-import { ROOT } from './q-process.js';
+import { ROOT, TSX_ARGS } from './q-process.js';
 import { startProcess } from './managed-process.js';
 import type { ManagedProcess } from './managed-process.js';
 import { envOf } from './python-celery.js';
@@ -13,7 +13,7 @@ export const INTEROP_APP = 'e2e/apps/interop-app.ts';
  * for `ready`.
  */
 export async function startQWorker(urls: InteropEnv, workerArgs: readonly string[]): Promise<ManagedProcess> {
-  const args = ['--conditions=@q/source', '--import', 'tsx', 'packages/cli/src/bin.ts', '-A', INTEROP_APP,
+  const args = [...TSX_ARGS, 'packages/cli/src/bin.ts', '-A', INTEROP_APP,
     '-b', urls.broker, '--result-backend', urls.backend, '-l', 'info', 'worker', ...workerArgs];
   const worker = startProcess(process.execPath, args, { cwd: ROOT, env: envOf(urls) });
   await worker.waitFor(/\bready\b/, 30_000);

@@ -1,0 +1,16 @@
+/**
+ * Extra `createApp` options of the q side of an interop test, from `INTEROP_Q_CONFIG` (JSON; unset = none): the
+ * `result` and `task` sections (e.g. `result.backendOptions.tableSchemas`, `result.extended`, `task.trackStarted`)
+ * and `resolveFrom` (where a backend plugin loaded by scheme is looked up, e.g. the e2e folder for `@q/backend-pg`).
+ */
+import type { AppOptions } from '@q/core';
+
+/** The options `INTEROP_Q_CONFIG` holds. */
+export type InteropConfig = Pick<AppOptions, 'result' | 'task' | 'resolveFrom'>;
+
+/** Parses `INTEROP_Q_CONFIG`, with `task.queueMaxPriority` from `INTEROP_QUEUE_MAX_PRIORITY` when set. */
+export function interopConfig(env: NodeJS.ProcessEnv = process.env): InteropConfig {
+  const config = JSON.parse(env['INTEROP_Q_CONFIG'] ?? '{}') as InteropConfig;
+  const maxPriority = env['INTEROP_QUEUE_MAX_PRIORITY'];
+  return maxPriority ? { ...config, task: { ...config.task, queueMaxPriority: Number(maxPriority) } } : config;
+}
