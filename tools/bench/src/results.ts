@@ -23,6 +23,8 @@ export interface DrainMeasure {
 
 export interface RoundTripMeasure {
   p50Ms: number;
+  /** The 90th percentile (`bench:pg` reports it). */
+  p90Ms: number;
   p99Ms: number;
   meanMs: number;
   rss: TreeRss | null;

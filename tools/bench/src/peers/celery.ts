@@ -57,7 +57,7 @@ export const celery: System = {
   },
 
   startWorker(ctx: Context, config: WorkerConfig, results: boolean): StartedWorker {
-    const flags = WORKER_FLAGS[config.id];
+    const flags = WORKER_FLAGS[config.id] ?? config.flags;
     if (!flags) throw new Error(`unknown Celery config ${config.id}`);
     const args = ['-m', 'celery', '-A', 'bench_app', 'worker', ...flags, ...COMMON_FLAGS, '-n', `bench-${config.id}@%h`];
     const child = start(config.label, PYTHON, args, { cwd: PY_DIR, env: env(ctx, ctx.broker.resultBackend(results)) });

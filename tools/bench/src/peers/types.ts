@@ -15,6 +15,8 @@ export interface WorkerConfig {
   label: string;
   /** The settings, for the report. */
   settings: string;
+  /** Command-line flags of a configuration defined outside its peer (`bench:pg`'s Celery rows); a peer's own configs leave it out. */
+  flags?: readonly string[];
 }
 
 /** Outcome of the enqueue scenario. */

@@ -1,4 +1,4 @@
-/** Round trip: sequential apply → result calls against a running worker with results on; p50 and p99. */
+/** Round trip: sequential apply → result calls against a running worker with results on; p50, p90 and p99. */
 import { LIMITS } from '../config.js';
 import type { RoundTripMeasure } from '../results.js';
 import type { Context, System, WorkerConfig } from '../peers/types.js';
@@ -36,6 +36,7 @@ export async function roundTripScenario(ctx: Context, system: System, config: Wo
     if (sorted.length !== n) throw new Error(`expected ${n} latencies, got ${sorted.length}`);
     return {
       p50Ms: quantile(sorted, 0.5),
+      p90Ms: quantile(sorted, 0.9),
       p99Ms: quantile(sorted, 0.99),
       meanMs: sorted.reduce((a, b) => a + b, 0) / n,
       rss: run.rss,
