@@ -5,7 +5,7 @@
 import { ConfigError } from '@q/core';
 import type { PgBackendOptions, PgTableNames } from './options.js';
 
-const KNOWN = ['tableNames', 'tableSchemas', 'chords', 'notify', 'pollIntervalMs', 'retryForMs', 'createTables', 'poolOptions'] as const;
+const KNOWN = ['tableNames', 'tableSchemas', 'chords', 'notify', 'pollIntervalMs', 'recheckIntervalMs', 'retryForMs', 'createTables', 'poolOptions'] as const;
 
 const invalid = (key: string, expected: string): ConfigError =>
   new ConfigError('Q_ERR_CONFIG_INVALID', `result.backendOptions.${key} must be ${expected}`);
@@ -47,6 +47,10 @@ export function pgBackendOptionsFrom(options: Record<string, unknown>): PgBacken
         break;
       case 'pollIntervalMs':
         out.pollIntervalMs = positive(value, key);
+        break;
+      case 'recheckIntervalMs':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(key, 'a number of ms >= 0');
+        out.recheckIntervalMs = value;
         break;
       case 'retryForMs':
         out.retryForMs = positive(value, key);

@@ -55,6 +55,12 @@ export interface PgBackendOptions {
   /** Poll interval of watched tasks when polling, ms (default 100). */
   pollIntervalMs?: number;
   /**
+   * While listening, also re-read the watched tasks this often, ms (default 1000; 0: never): rows written without
+   * a notification — by Python Celery into a table Celery created, which has no notify trigger — are found this
+   * way (Python's own clients poll every 500 ms).
+   */
+  recheckIntervalMs?: number;
+  /**
    * How long a store or read keeps retrying while the server is unreachable (a restart, a failover), ms (default
    * 30,000). Celery's database backend retries 3 times.
    */

@@ -15,7 +15,7 @@ import { NativeChords } from './chords/native-chord.js';
 import { ResultListener } from './listen/result-listener.js';
 import { DEFAULT_PG_URL, type PgBackendOptions } from './options.js';
 import { pgConnectionString } from './pg-url.js';
-import { migrate, tableColumns } from './schema/migrations.js';
+import { BACKEND_APPLICATION_NAME, migrate, tableColumns } from './schema/migrations.js';
 import { tableRefs } from './schema/table-refs.js';
 import { deleteExpired, type CleanupReport } from './store/cleanup.js';
 import { GroupStore } from './store/group-store.js';
@@ -61,7 +61,8 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
   let closed = false;
   const retry: PgRetryOptions = { retryForMs: opts.retryForMs ?? 30_000, logger, closed: () => closed };
   const ownPool = opts.pool === undefined;
-  const pool = opts.pool ?? new pg.Pool({ max: 10, ...opts.poolOptions, connectionString: url ?? undefined });
+  // The trigger on q's tables skips this connection's writes (they notify by themselves), by its application_name.
+  const pool = opts.pool ?? new pg.Pool({ max: 10, application_name: BACKEND_APPLICATION_NAME, ...opts.poolOptions, connectionString: url ?? undefined });
   // An idle client losing its connection is reported on the pool: without a listener Node ends the process.
   const onPoolError = (err: Error): void => logger.warn({ err }, 'PostgreSQL result backend: an idle connection was lost');
   pool.on('error', onPoolError);
@@ -82,6 +83,7 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
         logger,
         mode: opts.notify === 'poll' ? 'poll' : 'listen',
         pollIntervalMs: opts.pollIntervalMs ?? 100,
+        recheckIntervalMs: opts.recheckIntervalMs ?? 1000,
         retryForMs: retry.retryForMs,
       });
       return { store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), revoked: new RevokedStore(db, refs, retry), listener };

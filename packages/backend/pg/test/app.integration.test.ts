@@ -55,6 +55,13 @@ interface Row {
   queue: string | null;
 }
 
+/** A promise and its resolve (Node 20 has no Promise.withResolvers). */
+function deferred(): { promise: Promise<unknown>; resolve: (value: unknown) => void } {
+  let resolve: (value: unknown) => void = () => undefined;
+  const promise = new Promise<unknown>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 const rowOf = async (taskId: string, table = 'celery_taskmeta'): Promise<Row | undefined> =>
   (await pgExec<Row>(`SELECT id, status, result, date_done::text AS date_done, traceback, name, args, kwargs, worker, retries, queue FROM "${SCHEMA}"."${table}" WHERE task_id = $1`, [taskId]))[0];
 
@@ -140,6 +147,34 @@ describe.skipIf(!ok)('app + worker with the PostgreSQL backend (schema q_test_ba
     expect(columns.map((c) => c.column_name)).not.toContain('q_meta');
     await backend.storeResult({ taskId: 'q-on-celery-table', status: 'SUCCESS', result: [1, 'two'], traceback: null, children: [['x', null]], dateDone: '2026-12-07T10:00:00.000001' }, { expiresMs: null });
     expect(await backend.getTaskMeta('q-on-celery-table')).toMatchObject({ result: [1, 'two'], children: [], dateDone: '2026-12-07T10:00:00.000001' });
+  });
+
+  it("a row another writer (Python) stores wakes a watching get(): by the trigger on q's tables, by the re-read on Celery's", async () => {
+    const foreign = (table: string, schema: string, taskId: string): Promise<unknown> =>
+      pgExec(
+        `INSERT INTO "${schema}"."${table}" (id, task_id, status, result, date_done) VALUES (nextval('"${schema}".task_id_sequence'), $1, 'SUCCESS', decode('80054b2a2e', 'hex'), now() AT TIME ZONE 'utc')`,
+        [taskId],
+      );
+    // q's table, no re-read: only the trigger can wake the watcher.
+    const triggered = pgBackend({ url: PG_URL, tableSchemas, recheckIntervalMs: 0 });
+    await triggered.connect();
+    onTestFinished(() => triggered.close());
+    const seen = deferred();
+    await triggered.watch('foreign-1', (m) => seen.resolve(m.result));
+    await foreign('celery_taskmeta', SCHEMA, 'foreign-1');
+    expect(await seen.promise).toBe(42);
+    // A table without the trigger (as Celery creates it): the re-read finds the row.
+    const schema = `${SCHEMA}_notrigger`;
+    await freshSchema(schema);
+    onTestFinished(() => dropSchema(schema));
+    await pgExec(`CREATE SEQUENCE "${schema}".task_id_sequence; CREATE TABLE "${schema}".celery_taskmeta (id integer PRIMARY KEY, task_id varchar(155) UNIQUE, status varchar(50), result bytea, date_done timestamp, traceback text)`);
+    const rechecking = pgBackend({ url: PG_URL, tableSchemas: { task: schema, group: schema }, recheckIntervalMs: 20 });
+    await rechecking.connect();
+    onTestFinished(() => rechecking.close());
+    const found = deferred();
+    await rechecking.watch('foreign-2', (m) => found.resolve(m.result));
+    await foreign('celery_taskmeta', schema, 'foreign-2');
+    expect(await found.promise).toBe(42);
   });
 
   it('celery.backend_cleanup deletes results older than result.expires and keeps newer ones', async () => {

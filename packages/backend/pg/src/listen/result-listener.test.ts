@@ -29,13 +29,14 @@ class FakeClient extends EventEmitter {
   }
 }
 
-function listener(client: FakeClient, read: ListenerHost['read'], mode: 'listen' | 'poll' = 'listen'): ResultListener {
+function listener(client: FakeClient, read: ListenerHost['read'], mode: 'listen' | 'poll' = 'listen', recheckIntervalMs = 0): ResultListener {
   return new ResultListener({
     clientConfig: {},
     read,
     logger: silentLogger,
     mode,
     pollIntervalMs: 5,
+    recheckIntervalMs,
     retryForMs: 1000,
     createClient: () => client as unknown as ListenClient,
   });
@@ -83,6 +84,21 @@ describe('ResultListener', () => {
     await vi.waitFor(() => expect(seen).toEqual(['SUCCESS']));
     await new Promise((r) => setTimeout(r, 30));
     expect(seen).toEqual(['SUCCESS']); // the same state is handed over once
+    await l.close();
+  });
+
+  it('while listening, re-reads watched tasks now and then: a row written without a notification (Python) is found', async () => {
+    const client = new FakeClient(null);
+    let stored: TaskMeta | null = null;
+    const l = listener(client, async (ids) => ids.map(() => stored), 'listen', 10);
+    const seen: string[] = [];
+    await l.watch('t5', (m) => seen.push(m.status));
+    expect(l.polling).toBe(false);
+    stored = meta('t5', 'SUCCESS', 1);
+    await vi.waitFor(() => expect(seen).toEqual(['SUCCESS']));
+    client.notify(taskChannel('t5'), encodeResultDocument(meta('t5', 'SUCCESS', 1)));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(seen).toEqual(['SUCCESS', 'SUCCESS']); // a notification is always handed over; the re-read only hands over changes
     await l.close();
   });
 

@@ -5,7 +5,9 @@
  * notification) makes it read the row — one read for all such tasks of a turn. When the connection drops it reconnects,
  * LISTENs again and reads every watched task once, so a state stored meanwhile is not missed. When the server
  * refuses LISTEN (a pooler in transaction mode, a role without it) — or with `notify: 'poll'` — it polls the
- * watched tasks instead and hands over each state that changed.
+ * watched tasks instead and hands over each state that changed. While listening it also re-reads the watched tasks
+ * now and then (`recheckIntervalMs`), for rows written without a notification (Python Celery writing into a table
+ * Celery created, which has no notify trigger).
  */
 import pg from 'pg';
 import { ConnectionError, type Logger, type TaskMeta } from '@q/core';
@@ -21,6 +23,8 @@ export interface ListenerHost {
   readonly logger: Logger;
   readonly mode: 'listen' | 'poll';
   readonly pollIntervalMs: number;
+  /** While listening, re-read the watched tasks this often (rows written without a notification); 0: never. */
+  readonly recheckIntervalMs: number;
   /** Give up reconnecting after this long, ms (then every watch ends). */
   readonly retryForMs: number;
   /** Make the LISTEN connection (default `new pg.Client(clientConfig)`; tests pass a fake). */
@@ -99,7 +103,7 @@ export class ResultListener {
       await stop();
       throw err;
     }
-    if (this.#polling) this.#schedulePoll();
+    this.#schedulePoll();
     return stop;
   }
 
@@ -256,12 +260,14 @@ export class ResultListener {
     }
   }
 
+  /** Poll the watched tasks (every `pollIntervalMs` when polling, every `recheckIntervalMs` when listening). */
   #schedulePoll(): void {
-    if (this.#pollTimer !== null || this.#closed) return;
+    const interval = this.#polling ? this.#host.pollIntervalMs : this.#host.recheckIntervalMs;
+    if (this.#pollTimer !== null || this.#closed || interval <= 0) return;
     this.#pollTimer = setTimeout(() => {
       this.#pollTimer = null;
       if (this.#byChannel.size === 0) return;
       void this.#deliver([...this.#byChannel.keys()], true).finally(() => this.#schedulePoll());
-    }, this.#host.pollIntervalMs);
+    }, interval);
   }
 }

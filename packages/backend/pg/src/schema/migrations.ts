@@ -68,9 +68,41 @@ function revokedTable(refs: TableRefs): Migration {
   };
 }
 
+/** The `application_name` of the backend's own connections: its writes notify by themselves, the trigger skips them. */
+export const BACKEND_APPLICATION_NAME = 'q-backend-pg';
+
+/**
+ * On task tables q created (they have `q_meta`), a trigger notifies each row written by anyone else — a Python
+ * worker — on the task's channel with an empty payload (the listener then reads the row), so a q client's `get()`
+ * wakes at once for Python's results too. Tables Celery created get no trigger (left as they are): there the
+ * listener's periodic re-read finds Python's rows (`recheckIntervalMs`).
+ */
+function notifyTrigger(refs: TableRefs): Migration {
+  return {
+    async up(db) {
+      const columns = await tableColumns(db, refs.task.schema, refs.task.name);
+      if (!columns.has('q_meta')) return;
+      const fn = { schema: refs.task.schema, name: `${refs.task.name}_q_notify`.slice(0, 63) };
+      await sql`CREATE OR REPLACE FUNCTION ${ident(fn)}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('q_' || md5(NEW.task_id), '');
+          RETURN NULL;
+        END $$`.execute(db);
+      await sql`CREATE TRIGGER ${sql.id(fn.name)} AFTER INSERT OR UPDATE ON ${ident(refs.task)} FOR EACH ROW
+        WHEN (current_setting('application_name', true) IS DISTINCT FROM ${sql.lit(BACKEND_APPLICATION_NAME)})
+        EXECUTE FUNCTION ${ident(fn)}()`.execute(db);
+    },
+  };
+}
+
 /** The migrations, in order (names sort in that order). */
 export function backendMigrations(refs: TableRefs): Record<string, Migration> {
-  return { '0001_celery_tables': celeryTables(refs), '0002_q_chords': chordTable(refs), '0003_q_revoked': revokedTable(refs) };
+  return {
+    '0001_celery_tables': celeryTables(refs),
+    '0002_q_chords': chordTable(refs),
+    '0003_q_revoked': revokedTable(refs),
+    '0004_q_notify_trigger': notifyTrigger(refs),
+  };
 }
 
 /** Bring the schema up to date. @throws BackendError `Q_ERR_BACKEND_FAILED` naming the migration that failed. */
