@@ -76,5 +76,6 @@ export * from './recording-logger.js';
 export * from './tls.js';
 export * from './tls-redis.js';
 export * from './private-redis.js';
+export * from './private-postgres.js';
 export * from './private-rabbitmq-node.js';
 export * from './net.js';
