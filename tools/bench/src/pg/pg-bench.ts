@@ -19,9 +19,10 @@
  *   gevent is not installed. `PG_BENCH_RUNS` (3)
  *   rounds, the rows interleaved in each; medians.
  * - **Round trip** (`roundTripScenario`): one client, sequential `(await noop.applyAsync()).get()`, `PG_BENCH_RT`
- *   (2,000) timed after 100 warm-up calls, against a q worker (`-P async -c 100`); Celery's `apply_async().get()`
+ *   (2,000) timed after 100 warm-up calls, against a q worker (`-P async -c 100` and `-P solo`, the better reported); Celery's `apply_async().get()`
  *   (`src/python/roundtrip.py`) with its default `interval` (0.5 s: the database backend polls the row),
- *   `PG_BENCH_CELERY_RT` (40) timed after 3, against `-P solo`.
+ *   `PG_BENCH_CELERY_RT` (40) timed after 3, against `-P solo`. Control rows: q's same round trip with the main
+ *   bench's `@q/backend-redis` (pub/sub), right after each q row, so a loaded machine shows in both.
  *
  * q runs as the main bench's workers do: `src/pg/pg-q-worker.ts` and `src/pg/pg-q-client.ts` bundled from source by
  * esbuild (`node_modules/.cache/q-bench/pg-q-*.mjs`), started through the main bench's q peer. `PG_BENCH_PROFILE=1`
@@ -39,6 +40,7 @@ import { OUT_DIR, bundleFromSource } from '../build.js';
 import { celery } from '../peers/celery.js';
 import { q } from '../peers/q.js';
 import type { Context, System, WorkerConfig } from '../peers/types.js';
+import { RedisBroker } from '../brokers/redis.js';
 import { installCleanup } from '../proc.js';
 import { replaceBlock } from '../report/docs.js';
 import type { DrainMeasure, RoundTripMeasure } from '../results.js';
@@ -96,16 +98,19 @@ const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 const median = (xs: readonly number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
 
-async function buildBundles(): Promise<Map<string, string>> {
-  const bundles = new Map<string, string>();
-  for (const [name, entry] of [
-    ['q-worker', 'pg-q-worker'],
-    ['q-client', 'pg-q-client'],
-  ] as const) {
-    const outfile = path.join(OUT_DIR, `${entry}.mjs`);
-    await bundleFromSource(path.join(HERE, `${entry}.ts`), outfile, { external: ['pg-native'], sourcemap: true });
-    // the q peer starts the bundle it finds under its own name
-    bundles.set(name, outfile);
+/**
+ * The q bundles the q peer starts, by its names: `src/pg/pg-q-*.ts` (`pgBackend`), and for the control rows the main
+ * bench's `src/bin/q-*.ts` (`@q/backend-redis`).
+ */
+async function buildBundles(): Promise<{ pg: Map<string, string>; redis: Map<string, string> }> {
+  const bundles = { pg: new Map<string, string>(), redis: new Map<string, string>() };
+  for (const kind of ['worker', 'client'] as const) {
+    const pg = path.join(OUT_DIR, `pg-q-${kind}.mjs`);
+    await bundleFromSource(path.join(HERE, `pg-q-${kind}.ts`), pg, { external: ['pg-native'], sourcemap: true });
+    bundles.pg.set(`q-${kind}`, pg);
+    const redis = path.join(OUT_DIR, `q-${kind}.mjs`);
+    await bundleFromSource(path.join(HERE, '..', 'bin', `q-${kind}.ts`), redis, { sourcemap: true });
+    bundles.redis.set(`q-${kind}`, redis);
   }
   return bundles;
 }
@@ -117,7 +122,11 @@ function roundTripRow(label: string, m: RoundTripMeasure, n: number): string {
 async function main(): Promise<void> {
   const broker = await PgBroker.open();
   installCleanup(() => broker.close());
-  const ctx: Context = { broker, bundles: await buildBundles(), buildErrors: new Map(), profile: PROFILE, profileTag: 'pg' };
+  const bundles = await buildBundles();
+  const ctx: Context = { broker, bundles: bundles.pg, buildErrors: new Map(), profile: PROFILE, profileTag: 'pg' };
+  const redisBroker = await RedisBroker.open();
+  // the control rows: the same round trip with the Redis result backend, at the same moment on the same machine
+  const control: Context = { ...ctx, broker: redisBroker, bundles: bundles.redis, profile: false };
   const load0 = loadavg()[0] ?? 0;
   const backendPg = (createRequire(import.meta.url)('@q/backend-pg/package.json') as { version: string }).version;
   const qVersions = (await q.version(ctx)).replace(/@q\/backend-redis \S+/, `@q/backend-pg ${backendPg}`);
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
   log(`pg bench: ${versions}; ${cpus().length} cores; load average at start ${load0.toFixed(2)}; results at ${PG_RESULT_URL}`);
   const drains = new Map<Row, DrainMeasure[]>();
   const qRts = new Map<WorkerConfig, RoundTripMeasure>();
+  const controlRts = new Map<WorkerConfig, RoundTripMeasure>();
   let celeryRt: RoundTripMeasure | null = null;
   try {
     for (let round = 1; round <= RUNS; round++) {
@@ -140,6 +150,9 @@ async function main(): Promise<void> {
       const m = await roundTripScenario(ctx, q, config, RT, RT_WARMUP);
       qRts.set(config, m);
       log(`round trip ${config.label}: p50 ${m.p50Ms.toFixed(2)} ms, p90 ${m.p90Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms`);
+      const c = await roundTripScenario(control, q, config, RT, RT_WARMUP);
+      controlRts.set(config, c);
+      log(`round trip ${config.label}, Redis backend (control): p50 ${c.p50Ms.toFixed(2)} ms, p90 ${c.p90Ms.toFixed(2)} ms, p99 ${c.p99Ms.toFixed(2)} ms`);
     }
     if (!ONLY_Q) {
       broker.owner = 'celery';
@@ -148,6 +161,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await broker.close();
+    await redisBroker.close();
   }
 
   const rate = (row: Row): number => median((drains.get(row) ?? []).map((m) => m.perSecond));
@@ -173,6 +187,7 @@ async function main(): Promise<void> {
     '| round trip (`get()`) | p50 (ms) | p90 (ms) | p99 (ms) | mean (ms) | calls timed |',
     '|---|---:|---:|---:|---:|---:|',
     ...[...qRts].map(([config, m]) => roundTripRow(`q \`(await noop.applyAsync()).get()\`, LISTEN/NOTIFY, worker ${config.label}`, m, RT)),
+    ...[...controlRts].map(([config, m]) => roundTripRow(`control: q with \`@q/backend-redis\` (pub/sub), worker ${config.label}, same run`, m, RT)),
     ...(celeryRt === null ? [] : [roundTripRow("Celery `noop.apply_async().get()`, default `interval` 0.5 s (polls the row), worker `-P solo`", celeryRt, CELERY_RT)]),
     '',
     `Round trip p50 target ≤ ${MAX_P50_MS} ms (q's best worker): ${rtVerdict}.`,
