@@ -19,7 +19,7 @@ import { BACKEND_APPLICATION_NAME, migrate, tableColumns } from './schema/migrat
 import { tableRefs } from './schema/table-refs.js';
 import { deleteExpired, type CleanupReport } from './store/cleanup.js';
 import { GroupStore } from './store/group-store.js';
-import type { PgRetryOptions } from './store/pg-retry.js';
+import { withPgRetry, type PgRetryOptions } from './store/pg-retry.js';
 import { RevokedStore } from './store/revoked-store.js';
 import { TaskStore } from './store/task-store.js';
 
@@ -72,7 +72,8 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
 
   const connected = (): Promise<Connected> => {
     if (closed) return Promise.reject(new BackendError('Q_ERR_BACKEND_FAILED', `PostgreSQL result backend ${described} is closed`));
-    connecting ??= (async () => {
+    // While the server is out of reach (starting, restarting) connecting is retried for `retryForMs`, as stores are.
+    connecting ??= withPgRetry('connecting', async () => {
       if (opts.createTables !== false) await migrate(db, refs);
       const columns = await tableColumns(db, refs.task.schema, refs.task.name);
       if (columns.size === 0) throw new BackendError('Q_ERR_BACKEND_FAILED', `PostgreSQL result backend: the table ${refs.task.name} does not exist (createTables is off)`);
@@ -87,7 +88,7 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
         retryForMs: retry.retryForMs,
       });
       return { store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), revoked: new RevokedStore(db, refs, retry), listener };
-    })();
+    }, retry);
     connecting.catch(() => {
       connecting = null;
     });
@@ -106,8 +107,10 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
       await parts?.store.drain();
       closed = true;
       await parts?.listener.close();
-      pool.off('error', onPoolError);
+      // The backend's own pool keeps its listener: pg-pool's end() resolves before the ended clients' sockets are
+      // closed, and a client the server drops meanwhile (a shutdown) is an 'error' on the pool, uncaught without one.
       if (ownPool) await db.destroy();
+      else pool.off('error', onPoolError);
     },
     async storeResult(meta) {
       await (await connected()).store.store(meta);

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { ConnectionError, type Logger, type TaskMeta } from '@q/core';
 import { LiveSubscriptions, decodeResultDocument } from '@q/core/adapter';
 import { taskChannel } from '../schema/table-refs.js';
+import { isConnectionError } from '../store/pg-retry.js';
 
 /** What the listener needs from its backend. */
 export interface ListenerHost {
@@ -45,6 +46,13 @@ interface Watched {
   last: string | null;
 }
 
+interface QueuedStatement {
+  readonly client: ListenClient;
+  readonly text: string;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** See the module comment. */
@@ -57,8 +65,12 @@ export class ResultListener {
   #polling: boolean;
   #pollTimer: NodeJS.Timeout | null = null;
   #notified = new Set<string>();
+  /** LISTEN/UNLISTEN statements waiting to go out, and whether a batch of them is under way. */
+  #queued: QueuedStatement[] = [];
+  #flushing = false;
   #readScheduled = false;
   #closed = false;
+  #reconnecting = false;
 
   constructor(host: ListenerHost) {
     this.#host = host;
@@ -94,14 +106,19 @@ export class ResultListener {
       const current = this.#byChannel.get(channel);
       if (current === undefined || !current.watches.delete(watch) || current.watches.size > 0) return;
       this.#byChannel.delete(channel);
-      if (!this.#polling && this.#client !== null) await this.#client.query(`UNLISTEN "${channel}"`).catch(() => undefined);
+      if (!this.#polling && this.#client !== null) await this.#exec(this.#client, `UNLISTEN "${channel}"`).catch(() => undefined);
     };
     try {
       if (first) await this.#listen(channel);
       else if (!this.#polling) await this.#connected();
     } catch (err) {
-      await stop();
-      throw err;
+      if (this.#closed || !isConnectionError(err)) {
+        await stop();
+        throw err;
+      }
+      // The server is out of reach (a restart, a failover): the watch stays. The reconnect LISTENs on every watched
+      // channel and reads each watched task once it is back, or ends the watch (onEnd) when it gives up.
+      this.#startReconnect();
     }
     this.#schedulePoll();
     return stop;
@@ -123,11 +140,39 @@ export class ResultListener {
     const client = await this.#connected();
     if (client === null) return;
     try {
-      await client.query(`LISTEN "${channel}"`);
+      await this.#exec(client, `LISTEN "${channel}"`);
     } catch (err) {
       if (this.#switchToPolling(err)) return;
       throw err;
     }
+  }
+
+  /**
+   * Run a LISTEN/UNLISTEN on `client`: the statements of a turn go out as one query, one query at a time (a
+   * thousand `get()`s at once are one round trip, and `pg` never has two queries of this client under way).
+   */
+  #exec(client: ListenClient, text: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queued.push({ client, text, resolve, reject });
+      if (!this.#flushing) void this.#flushStatements();
+    });
+  }
+
+  async #flushStatements(): Promise<void> {
+    this.#flushing = true;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queued.length > 0) {
+      const first = this.#queued[0] as QueuedStatement;
+      const end = this.#queued.findIndex((q) => q.client !== first.client);
+      const batch = this.#queued.splice(0, end === -1 ? this.#queued.length : end);
+      try {
+        await first.client.query(batch.map((q) => q.text).join('; '));
+        for (const q of batch) q.resolve();
+      } catch (err) {
+        for (const q of batch) q.reject(err);
+      }
+    }
+    this.#flushing = false;
   }
 
   /** LISTEN refused for good (not a lost connection): poll instead. */
@@ -232,7 +277,16 @@ export class ResultListener {
     this.#client = null;
     if (this.#closed) return;
     this.#host.logger.warn({ err }, 'PostgreSQL result backend: LISTEN connection lost, reconnecting');
-    void this.#reconnect();
+    this.#startReconnect();
+  }
+
+  /** Reconnect, one loop at a time. */
+  #startReconnect(): void {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    void this.#reconnect().finally(() => {
+      this.#reconnecting = false;
+    });
   }
 
   async #reconnect(): Promise<void> {
@@ -243,7 +297,7 @@ export class ResultListener {
         const client = await this.#connected();
         if (client === null) return;
         const channels = [...this.#byChannel.keys()];
-        if (channels.length > 0) await client.query(channels.map((c) => `LISTEN "${c}"`).join('; '));
+        if (channels.length > 0) await this.#exec(client, channels.map((c) => `LISTEN "${c}"`).join('; '));
         // States stored while the connection was down were notified to no one: read them now.
         await this.#deliver(channels);
         return;

@@ -7,6 +7,7 @@
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { BackendError } from '@q/core';
+import { isConnectionError } from '../store/pg-retry.js';
 import { ident, type TableRefs } from './table-refs.js';
 
 function celeryTables(refs: TableRefs): Migration {
@@ -105,6 +106,9 @@ export function backendMigrations(refs: TableRefs): Record<string, Migration> {
   };
 }
 
+/** SQLSTATEs of two connections creating the same object at once (`CREATE … IF NOT EXISTS` is not atomic). */
+const CREATE_RACE = new Set(['23505', '42P07', '42710', '42P06', '40P01']);
+
 /** Bring the schema up to date. @throws BackendError `Q_ERR_BACKEND_FAILED` naming the migration that failed. */
 export async function migrate(db: Kysely<unknown>, refs: TableRefs): Promise<void> {
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(backendMigrations(refs)) };
@@ -115,8 +119,14 @@ export async function migrate(db: Kysely<unknown>, refs: TableRefs): Promise<voi
     migrationLockTableName: refs.migrationLock.name,
     ...(refs.migrations.schema === null ? {} : { migrationTableSchema: refs.migrations.schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    // A lost or refused connection is not a failed migration: thrown as it is, for the caller to retry.
+    if (isConnectionError(error)) throw error;
+    // Another process created the same bookkeeping table or object a moment before: it exists now, try again.
+    const code = (error as { code?: unknown }).code;
+    if (attempt < 3 && typeof code === 'string' && CREATE_RACE.has(code)) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migration bookkeeping';
     throw new BackendError('Q_ERR_BACKEND_FAILED', `PostgreSQL result backend: could not create its tables (${failed}): ${String(error)}`, { cause: error });
   }
