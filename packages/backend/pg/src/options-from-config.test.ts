@@ -12,6 +12,7 @@ describe('pgBackendOptionsFrom', () => {
         pollIntervalMs: 50,
         retryForMs: 1000,
         createTables: false,
+        synchronousCommit: false,
         poolOptions: { max: 3 },
       }),
     ).toEqual({
@@ -22,6 +23,7 @@ describe('pgBackendOptionsFrom', () => {
       pollIntervalMs: 50,
       retryForMs: 1000,
       createTables: false,
+      synchronousCommit: false,
       poolOptions: { max: 3 },
     });
   });

@@ -5,7 +5,7 @@
 import { ConfigError } from '@q/core';
 import type { PgBackendOptions, PgTableNames } from './options.js';
 
-const KNOWN = ['tableNames', 'tableSchemas', 'chords', 'notify', 'pollIntervalMs', 'recheckIntervalMs', 'retryForMs', 'createTables', 'poolOptions'] as const;
+const KNOWN = ['tableNames', 'tableSchemas', 'chords', 'notify', 'pollIntervalMs', 'recheckIntervalMs', 'retryForMs', 'createTables', 'synchronousCommit', 'poolOptions'] as const;
 
 const invalid = (key: string, expected: string): ConfigError =>
   new ConfigError('Q_ERR_CONFIG_INVALID', `result.backendOptions.${key} must be ${expected}`);
@@ -58,6 +58,10 @@ export function pgBackendOptionsFrom(options: Record<string, unknown>): PgBacken
       case 'createTables':
         if (typeof value !== 'boolean') throw invalid(key, 'true or false');
         out.createTables = value;
+        break;
+      case 'synchronousCommit':
+        if (typeof value !== 'boolean') throw invalid(key, 'true or false');
+        out.synchronousCommit = value;
         break;
       case 'poolOptions':
         if (typeof value !== 'object' || value === null) throw invalid(key, 'an object of pg pool options');

@@ -6,7 +6,7 @@
  * joined natively (`chords: 'native'`). Parts: {@link TaskStore}, {@link GroupStore}, {@link ResultListener},
  * {@link NativeChords}, {@link RevokedStore} (shared revokes), `deleteExpired`.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { BackendError, silentLogger, type Logger, type ResultBackend, type TaskMeta } from '@q/core';
 import type { ChordPart, ChordProgress, LoadRevokedOptions, ResultBackendCapabilities, RevokedId, SaveRevokedOptions, StoreOptions } from '@q/core/adapter';
@@ -16,12 +16,13 @@ import { ResultListener } from './listen/result-listener.js';
 import { DEFAULT_PG_URL, type PgBackendOptions } from './options.js';
 import { pgConnectionString } from './pg-url.js';
 import { BACKEND_APPLICATION_NAME, migrate, tableColumns } from './schema/migrations.js';
-import { tableRefs } from './schema/table-refs.js';
+import { tableRefs, type TableRefs } from './schema/table-refs.js';
 import { deleteExpired, type CleanupReport } from './store/cleanup.js';
 import { GroupStore } from './store/group-store.js';
 import { withPgRetry, type PgRetryOptions } from './store/pg-retry.js';
 import { RevokedStore } from './store/revoked-store.js';
 import { TaskStore } from './store/task-store.js';
+import { preparedRunner } from './store/prepared-runner.js';
 
 /** The PostgreSQL result backend. */
 export interface PgBackend extends ResultBackend {
@@ -44,6 +45,7 @@ export function pgBackendCapabilities(chords: 'unlock' | 'native'): ResultBacken
 }
 
 interface Connected {
+  refs: TableRefs;
   store: TaskStore;
   groups: GroupStore;
   chords: NativeChords;
@@ -56,7 +58,8 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
   const opts: PgBackendOptions = typeof options === 'string' ? { url: options } : options;
   const url = opts.pool ? null : pgConnectionString(opts.url ?? DEFAULT_PG_URL);
   const logger: Logger = opts.logger ?? silentLogger;
-  const refs = tableRefs(opts.tableNames, opts.tableSchemas);
+  // Checked now (a bad name fails at once); the schemas left to the search path are fixed at connect.
+  tableRefs(opts.tableNames, opts.tableSchemas);
   const chordMode = opts.chords ?? 'unlock';
   let closed = false;
   const retry: PgRetryOptions = { retryForMs: opts.retryForMs ?? 30_000, logger, closed: () => closed };
@@ -66,18 +69,33 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
   // An idle client losing its connection is reported on the pool: without a listener Node ends the process.
   const onPoolError = (err: Error): void => logger.warn({ err }, 'PostgreSQL result backend: an idle connection was lost');
   pool.on('error', onPoolError);
+  // Queued on the new connection before the statement it was opened for.
+  if (ownPool && opts.synchronousCommit === false) pool.on('connect', (client) => void client.query('SET synchronous_commit = off').catch(() => undefined));
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   const described = url === null ? 'postgresql://(pool)' : maskUrl(url);
   let connecting: Promise<Connected> | null = null;
+
+  /**
+   * The table names with every schema explicit: one left to the search path becomes the connection's
+   * `current_schema()` (kysely's migrator would otherwise take its bookkeeping table in any schema for its own).
+   */
+  const resolvedRefs = async (): Promise<TableRefs> => {
+    const given = opts.tableSchemas ?? {};
+    if (given.task !== undefined && given.group !== undefined) return tableRefs(opts.tableNames, given);
+    const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+    const current = rows[0]?.schema ?? 'public';
+    return tableRefs(opts.tableNames, { task: given.task ?? current, group: given.group ?? current });
+  };
 
   const connected = (): Promise<Connected> => {
     if (closed) return Promise.reject(new BackendError('Q_ERR_BACKEND_FAILED', `PostgreSQL result backend ${described} is closed`));
     // While the server is out of reach (starting, restarting) connecting is retried for `retryForMs`, as stores are.
     connecting ??= withPgRetry('connecting', async () => {
+      const refs = await resolvedRefs();
       if (opts.createTables !== false) await migrate(db, refs);
       const columns = await tableColumns(db, refs.task.schema, refs.task.name);
       if (columns.size === 0) throw new BackendError('Q_ERR_BACKEND_FAILED', `PostgreSQL result backend: the table ${refs.task.name} does not exist (createTables is off)`);
-      const store = new TaskStore(db, refs, { extended: columns.has('name') && columns.has('args'), qMeta: columns.has('q_meta') }, retry);
+      const store = new TaskStore(db, preparedRunner(pool), refs, { extended: columns.has('name') && columns.has('args'), qMeta: columns.has('q_meta') }, retry);
       const listener = new ResultListener({
         clientConfig: url === null ? { ...(pool as unknown as { options: pg.ClientConfig }).options } : { connectionString: url, ...opts.poolOptions },
         read: (ids) => store.read(ids),
@@ -87,7 +105,7 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
         recheckIntervalMs: opts.recheckIntervalMs ?? 1000,
         retryForMs: retry.retryForMs,
       });
-      return { store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), revoked: new RevokedStore(db, refs, retry), listener };
+      return { refs, store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), revoked: new RevokedStore(db, refs, retry), listener };
     }, retry);
     connecting.catch(() => {
       connecting = null;
@@ -144,8 +162,7 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
       return (await connected()).revoked.load(options);
     },
     async cleanup({ expiresMs }) {
-      await connected();
-      return deleteExpired(db, refs, expiresMs, retry);
+      return deleteExpired(db, (await connected()).refs, expiresMs, retry);
     },
     describe: () => described,
   };

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { chord, createApp, memoryQueueDriver, RemoteError, silentLogger, type App } from '@q/core';
 import { POSTGRES, servicesAvailable, VECTORS_DIR } from '@q/test-services';
 import { createWorker, type Worker } from '@q/worker';
@@ -222,6 +223,24 @@ describe.skipIf(!ok)('app + worker with the PostgreSQL backend (schema q_test_ba
     await first.worker.stop({ graceful: false });
     const second = await appWithWorker();
     await vi.waitFor(() => expect(second.worker.nodeState.revoked.has(result.id)).toBe(true), { timeout: 5000 });
+  });
+
+  it("without tableSchemas, the tables go to the connection's current schema, even when another schema has q's tables", async () => {
+    const schema = `${SCHEMA}_path`;
+    await freshSchema(schema);
+    onTestFinished(() => dropSchema(schema));
+    // SCHEMA already holds q's tables and migration bookkeeping (earlier tests).
+    const url = `${PG_URL}?options=${encodeURIComponent(`-csearch_path=${schema}`)}`;
+    const backend = pgBackend({ url, synchronousCommit: false });
+    await backend.connect();
+    onTestFinished(() => backend.close());
+    const tables = await pgExec<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [schema]);
+    expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['celery_taskmeta', 'celery_tasksetmeta', 'celery_taskmeta_q_migration']));
+    await backend.storeResult({ taskId: 'in-path', status: 'SUCCESS', result: 1, traceback: null, children: [], dateDone: null }, { expiresMs: null });
+    expect(await pgExec(`SELECT 1 FROM "${schema}".celery_taskmeta WHERE task_id = 'in-path'`)).toHaveLength(1);
+    // synchronousCommit: false is set on the backend's connections.
+    const { rows } = await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(backend.db);
+    expect(rows[0]?.synchronous_commit).toBe('off');
   });
 
   it('resolves backend: "db+postgresql://…" through the plugin, with result.backendOptions', async () => {

@@ -4,7 +4,8 @@
  * the task sequence (`nextval`, as Celery does), updates the row in place, never replaces a stored SUCCESS, and
  * notifies each task's channel (`pg_notify`, delivered at commit) with the state as Celery's JSON result document
  * when it fits in a notification ({@link NOTIFY_PAYLOAD_MAX}; else an empty payload, and the listener reads the row):
- * a watcher receives each state stored, without a read.
+ * a watcher receives each state stored, without a read. Both statements run as named prepared statements
+ * (`prepared-runner.ts`).
  * Several states of one task in a batch keep Celery's order: the last one wins, unless a SUCCESS came first.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
@@ -12,6 +13,7 @@ import type { Logger, TaskMeta } from '@q/core';
 import { TickBatcher, encodeResultDocument } from '@q/core/adapter';
 import { ident, regclassText, type TableRefs } from '../schema/table-refs.js';
 import { withPgRetry, type PgRetryOptions } from './pg-retry.js';
+import type { PreparedRunner } from './prepared-runner.js';
 import { fromTaskRow, toTaskRow, type StoredTaskRow, type TaskColumns, type TaskRow } from './result-row.js';
 
 const BASE = ['task_id', 'status', 'result', 'date_done', 'traceback'] as const;
@@ -55,9 +57,11 @@ export class TaskStore {
   readonly #retry: PgRetryOptions;
   readonly #logger: Logger;
   readonly #writes: TickBatcher<PendingWrite>;
+  readonly #run: PreparedRunner;
 
-  constructor(db: Kysely<unknown>, refs: TableRefs, columns: TaskColumns, retry: PgRetryOptions) {
+  constructor(db: Kysely<unknown>, run: PreparedRunner, refs: TableRefs, columns: TaskColumns, retry: PgRetryOptions) {
     this.#db = db;
+    this.#run = run;
     this.#refs = refs;
     this.#columns = columns;
     this.#retry = retry;
@@ -82,8 +86,9 @@ export class TaskStore {
 
   async #flush(items: readonly PendingWrite[]): Promise<readonly unknown[]> {
     const batch = collapseBatch(items);
-    const stored = await withPgRetry(`storing ${batch.length} result(s)`, () => this.#upsert(batch).execute(this.#db), this.#retry);
-    const written = new Set(stored.rows.map((r) => r.task_id));
+    const statement = this.#upsert(batch).compile(this.#db);
+    const stored = await withPgRetry(`storing ${batch.length} result(s)`, () => this.#run(statement), this.#retry);
+    const written = new Set(stored.map((r) => r.task_id));
     for (const item of batch) if (!written.has(item.row.task_id)) item.onSkipped();
     return [];
   }
@@ -114,11 +119,8 @@ export class TaskStore {
     if (ids.length === 0) return [];
     const extra = [...(this.#columns.extended ? EXTENDED : []), ...(this.#columns.qMeta ? ['q_meta'] : [])];
     const columns = sql.join([sql`task_id, status, result, date_done::text AS date_done, traceback`, ...extra.map((c) => sql.id(c))]);
-    const { rows } = await withPgRetry(
-      'reading results',
-      () => sql<StoredTaskRow>`SELECT ${columns} FROM ${ident(this.#refs.task)} WHERE task_id = ANY(${[...ids]}::text[])`.execute(this.#db),
-      this.#retry,
-    );
+    const statement = sql<StoredTaskRow>`SELECT ${columns} FROM ${ident(this.#refs.task)} WHERE task_id = ANY(${[...ids]}::text[])`.compile(this.#db);
+    const rows = await withPgRetry('reading results', () => this.#run(statement), this.#retry);
     const byId = new Map(rows.map((row) => [row.task_id, row]));
     return ids.map((id) => {
       const row = byId.get(id);
