@@ -19,7 +19,7 @@ import type { SignatureSpec } from './support/python-celery.js';
 import { QClient, expectQOk } from './support/q-client.js';
 import { startQWorker } from './support/q-worker.js';
 
-const py = pythonCelery('pg interop');
+const py = pythonCelery('pg interop', ['sqlalchemy', 'psycopg2']);
 const env = py ? await pgInterop('pg interop') : null;
 
 const TASKS = `${PG_SCHEMA}.celery_taskmeta`;

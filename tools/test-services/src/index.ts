@@ -60,12 +60,17 @@ export async function servicesAvailable(suite: string, ...services: ServiceSpec[
   return runsHere(suite, missing.map((s) => `${s.name} is not reachable on ${s.host}:${s.port} (start it: ${s.howToStart})`));
 }
 
-/** Path of Debian's Python with Celery, or null when `python3-celery` is not installed. */
-export function pythonCelery(suite: string): string | null {
+/**
+ * Path of Debian's Python with Celery (and redis-py, and the modules `extra` names, e.g. `sqlalchemy`, `psycopg2`),
+ * or null when one is not installed.
+ */
+export function pythonCelery(suite: string, extra: readonly string[] = []): string | null {
   const python = '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import celery, redis; print(celery.__version__)'], { encoding: 'utf8' });
+  const modules = ['celery', 'redis', ...extra];
+  const probe = spawnSync(python, ['-c', `import ${modules.join(', ')}; print(celery.__version__)`], { encoding: 'utf8' });
   if (probe.status === 0) return python;
-  runsHere(suite, ['Python Celery is not installed (apt-get install -y python3-celery python3-redis)'], 'interop');
+  const packages = modules.map((m) => `python3-${m}`).join(' ');
+  runsHere(suite, [`Python Celery or one of ${modules.join(', ')} is not installed (apt-get install -y ${packages})`], 'interop');
   return null;
 }
 export * from './gate.js';
