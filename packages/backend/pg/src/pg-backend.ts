@@ -23,6 +23,7 @@ import { withPgRetry, type PgRetryOptions } from './store/pg-retry.js';
 import { RevokedStore } from './store/revoked-store.js';
 import { TaskStore } from './store/task-store.js';
 import { preparedRunner } from './store/prepared-runner.js';
+import { sqlRunner, type SqlRunner } from './store/sql-runner.js';
 
 /** The PostgreSQL result backend. */
 export interface PgBackend extends ResultBackend {
@@ -45,7 +46,7 @@ export function pgBackendCapabilities(chords: 'unlock' | 'native'): ResultBacken
 }
 
 interface Connected {
-  refs: TableRefs;
+  runner: SqlRunner;
   store: TaskStore;
   groups: GroupStore;
   chords: NativeChords;
@@ -105,7 +106,8 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
         recheckIntervalMs: opts.recheckIntervalMs ?? 1000,
         retryForMs: retry.retryForMs,
       });
-      return { refs, store, groups: new GroupStore(db, refs, retry), chords: new NativeChords(db, refs, retry), revoked: new RevokedStore(db, refs, retry), listener };
+      const runner = sqlRunner(db, refs, retry);
+      return { runner, store, groups: new GroupStore(runner), chords: new NativeChords(runner), revoked: new RevokedStore(runner), listener };
     }, retry);
     connecting.catch(() => {
       connecting = null;
@@ -162,7 +164,7 @@ export function pgBackend(options: PgBackendOptions | string = {}): PgBackend {
       return (await connected()).revoked.load(options);
     },
     async cleanup({ expiresMs }) {
-      return deleteExpired(db, (await connected()).refs, expiresMs, retry);
+      return deleteExpired((await connected()).runner, expiresMs);
     },
     describe: () => described,
   };

@@ -5,43 +5,35 @@
  * Python client restoring a group q saved gets that list rather than a `GroupResult`: group save/restore does not
  * cross languages on this backend (task states and chords do).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { BackendError, QError } from '@q/core';
 import { decodePickle, encodePickle } from '../pickle/index.js';
-import { ident, regclassText, type TableRefs } from '../schema/table-refs.js';
-import { withPgRetry, type PgRetryOptions } from './pg-retry.js';
+import { ident, regclassText } from '../schema/table-refs.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** See the module comment. */
 export class GroupStore {
-  readonly #db: Kysely<unknown>;
-  readonly #refs: TableRefs;
-  readonly #retry: PgRetryOptions;
+  readonly #sql: SqlRunner;
 
-  constructor(db: Kysely<unknown>, refs: TableRefs, retry: PgRetryOptions) {
-    this.#db = db;
-    this.#refs = refs;
-    this.#retry = retry;
+  constructor(runner: SqlRunner) {
+    this.#sql = runner;
   }
 
   /** Save (or replace) a group's result tuple. */
   async save(groupId: string, resultTuple: unknown): Promise<void> {
     const bytes = encodePickle(resultTuple);
-    await withPgRetry(
+    const { refs } = this.#sql;
+    await this.#sql.affected(
       'saving a group',
-      () => sql`INSERT INTO ${ident(this.#refs.group)} AS g (id, taskset_id, result, date_done)
-        VALUES (nextval(${regclassText(this.#refs.groupSequence)}::regclass), ${groupId}, ${bytes}, now() AT TIME ZONE 'utc')
-        ON CONFLICT (taskset_id) DO UPDATE SET result = EXCLUDED.result, date_done = EXCLUDED.date_done`.execute(this.#db),
-      this.#retry,
+      sql`INSERT INTO ${ident(refs.group)} AS g (id, taskset_id, result, date_done)
+        VALUES (nextval(${regclassText(refs.groupSequence)}::regclass), ${groupId}, ${bytes}, now() AT TIME ZONE 'utc')
+        ON CONFLICT (taskset_id) DO UPDATE SET result = EXCLUDED.result, date_done = EXCLUDED.date_done`,
     );
   }
 
   /** The saved result tuple, or `null`. @throws BackendError `Q_ERR_BACKEND_UNSUPPORTED` for a group Python saved. */
   async restore(groupId: string): Promise<unknown | null> {
-    const { rows } = await withPgRetry(
-      'restoring a group',
-      () => sql<{ result: Uint8Array | null }>`SELECT result FROM ${ident(this.#refs.group)} WHERE taskset_id = ${groupId}`.execute(this.#db),
-      this.#retry,
-    );
+    const rows = await this.#sql.rows('restoring a group', sql<{ result: Uint8Array | null }>`SELECT result FROM ${ident(this.#sql.refs.group)} WHERE taskset_id = ${groupId}`);
     const row = rows[0];
     if (row === undefined || row.result === null) return null;
     try {
@@ -60,6 +52,6 @@ export class GroupStore {
 
   /** Delete a saved group. */
   async delete(groupId: string): Promise<void> {
-    await withPgRetry('deleting a group', () => sql`DELETE FROM ${ident(this.#refs.group)} WHERE taskset_id = ${groupId}`.execute(this.#db), this.#retry);
+    await this.#sql.affected('deleting a group', sql`DELETE FROM ${ident(this.#sql.refs.group)} WHERE taskset_id = ${groupId}`);
   }
 }

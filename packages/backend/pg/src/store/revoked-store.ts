@@ -3,33 +3,28 @@
  * table, upserted — saves of many workers at once never overwrite each other's ids — with the time it was revoked and
  * when it stops mattering (epoch ms). Reads skip expired rows; `cleanup` deletes them.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { LoadRevokedOptions, RevokedId, SaveRevokedOptions } from '@q/core/adapter';
-import { ident, type TableRefs } from '../schema/table-refs.js';
-import { withPgRetry, type PgRetryOptions } from './pg-retry.js';
+import { ident } from '../schema/table-refs.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** See the module comment. */
 export class RevokedStore {
-  readonly #db: Kysely<unknown>;
-  readonly #refs: TableRefs;
-  readonly #retry: PgRetryOptions;
+  readonly #sql: SqlRunner;
 
-  constructor(db: Kysely<unknown>, refs: TableRefs, retry: PgRetryOptions) {
-    this.#db = db;
-    this.#refs = refs;
-    this.#retry = retry;
+  constructor(runner: SqlRunner) {
+    this.#sql = runner;
   }
 
   /** Keep `ids`, revoked at `options.at`, for `options.ttlMs`. */
   async save(ids: readonly string[], options: SaveRevokedOptions): Promise<void> {
     if (ids.length === 0) return;
     const expires = options.at + options.ttlMs;
-    await withPgRetry(
+    await this.#sql.affected(
       'saving revoked ids',
-      () => sql`INSERT INTO ${ident(this.#refs.revoked)} AS r (task_id, revoked_at, expires_at)
+      sql`INSERT INTO ${ident(this.#sql.refs.revoked)} AS r (task_id, revoked_at, expires_at)
         SELECT id, ${options.at}::bigint, ${expires}::bigint FROM unnest(${[...new Set(ids)]}::text[]) AS id
-        ON CONFLICT (task_id) DO UPDATE SET revoked_at = greatest(r.revoked_at, EXCLUDED.revoked_at), expires_at = greatest(r.expires_at, EXCLUDED.expires_at)`.execute(this.#db),
-      this.#retry,
+        ON CONFLICT (task_id) DO UPDATE SET revoked_at = greatest(r.revoked_at, EXCLUDED.revoked_at), expires_at = greatest(r.expires_at, EXCLUDED.expires_at)`,
     );
   }
 
@@ -37,12 +32,11 @@ export class RevokedStore {
   async load(options: LoadRevokedOptions = {}): Promise<RevokedId[]> {
     const since = options.since ?? 0;
     const limit = options.limit === undefined ? sql`ALL` : sql`${options.limit}`;
-    const { rows } = await withPgRetry(
+    const rows = await this.#sql.rows(
       'loading revoked ids',
-      () => sql<{ task_id: string; revoked_at: string }>`SELECT task_id, revoked_at FROM ${ident(this.#refs.revoked)}
+      sql<{ task_id: string; revoked_at: string }>`SELECT task_id, revoked_at FROM ${ident(this.#sql.refs.revoked)}
         WHERE expires_at > ${Date.now()}::bigint AND revoked_at >= ${since}::bigint
-        ORDER BY revoked_at DESC, task_id LIMIT ${limit}`.execute(this.#db),
-      this.#retry,
+        ORDER BY revoked_at DESC, task_id LIMIT ${limit}`,
     );
     return rows.reverse().map((r) => ({ id: r.task_id, at: Number(r.revoked_at) }));
   }
