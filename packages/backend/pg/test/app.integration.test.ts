@@ -114,6 +114,32 @@ describe.skipIf(!ok)('app + worker with the PostgreSQL backend (schema q_test_ba
     expect(await result.get({ timeout: 10 })).toBe(90);
   });
 
+  it('native chords: a redelivered part counts once; 60 parts reported at once complete exactly once, in group order', async () => {
+    const backend = pgBackend({ url: PG_URL, tableSchemas, chords: 'native' });
+    await backend.connect();
+    onTestFinished(() => backend.close());
+    const report = (groupId: string, i: number) =>
+      backend.onChordPartReturn!({
+        groupId,
+        groupIndex: i,
+        taskId: `${groupId}-${i}`,
+        meta: { taskId: `${groupId}-${i}`, status: 'SUCCESS', result: { i, big: 2n ** 70n }, traceback: null, children: [], dateDone: null },
+      });
+    await backend.setChordSize!('redelivered', 2, { expiresMs: null });
+    expect((await report('redelivered', 1)).complete).toBe(false);
+    expect((await report('redelivered', 1)).complete).toBe(false);
+    const last = await report('redelivered', 0);
+    expect(last).toEqual({ complete: true, results: [{ i: 0, big: 2n ** 70n }, { i: 1, big: 2n ** 70n }], failed: null });
+
+    await backend.setChordSize!('wide', 60, { expiresMs: null });
+    const order = Array.from({ length: 60 }, (_, i) => (i * 37) % 60);
+    const progress = await Promise.all(order.map((i) => report('wide', i)));
+    const complete = progress.filter((p) => p.complete);
+    expect(complete).toHaveLength(1);
+    expect(complete[0]?.complete && complete[0].results.map((r) => (r as { i: number }).i)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(await pgExec(`SELECT 1 FROM "${SCHEMA}".celery_taskmeta_q_chord_part WHERE group_id IN ('wide', 'redelivered')`)).toHaveLength(0);
+  });
+
   it('polling (notify: "poll") also wakes get()', async () => {
     const { app } = await appWithWorker({ notify: 'poll', pollIntervalMs: 20 });
     const result = await app.sendTask<number>('tasks.add', [20, 22]);

@@ -46,6 +46,7 @@ function celeryTables(refs: TableRefs): Migration {
 function chordTable(refs: TableRefs): Migration {
   return {
     async up(db) {
+      // (`parts` went to a table of its own in 0005.)
       await sql`CREATE TABLE IF NOT EXISTS ${ident(refs.chord)} (
         group_id character varying(155) NOT NULL PRIMARY KEY,
         size integer,
@@ -96,6 +97,28 @@ function notifyTrigger(refs: TableRefs): Migration {
   };
 }
 
+/**
+ * Native chords' parts in a table of their own (a row per header task, unique per chord and task id, so a
+ * redelivered header task is counted once), instead of a jsonb array rewritten by every part.
+ */
+function chordPartTable(refs: TableRefs): Migration {
+  return {
+    async up(db) {
+      await sql`CREATE TABLE IF NOT EXISTS ${ident(refs.chordPart)} (
+        id bigserial PRIMARY KEY,
+        group_id character varying(155) NOT NULL,
+        group_index integer,
+        task_id character varying(155) NOT NULL,
+        status character varying(50) NOT NULL,
+        result text,
+        created timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'utc'),
+        UNIQUE (group_id, task_id)
+      )`.execute(db);
+      await sql`ALTER TABLE ${ident(refs.chord)} DROP COLUMN IF EXISTS parts`.execute(db);
+    },
+  };
+}
+
 /** The migrations, in order (names sort in that order). */
 export function backendMigrations(refs: TableRefs): Record<string, Migration> {
   return {
@@ -103,6 +126,7 @@ export function backendMigrations(refs: TableRefs): Record<string, Migration> {
     '0002_q_chords': chordTable(refs),
     '0003_q_revoked': revokedTable(refs),
     '0004_q_notify_trigger': notifyTrigger(refs),
+    '0005_q_chord_parts': chordPartTable(refs),
   };
 }
 

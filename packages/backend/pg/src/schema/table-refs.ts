@@ -22,6 +22,8 @@ export interface TableRefs {
   readonly groupSequence: TableRef;
   /** q's chord counters (native chords). */
   readonly chord: TableRef;
+  /** The header parts of q's native chords. */
+  readonly chordPart: TableRef;
   /** q's shared revokes. */
   readonly revoked: TableRef;
   /** kysely's migration bookkeeping for these tables. */
@@ -50,6 +52,7 @@ export function tableRefs(names: PgTableNames = {}, schemas: PgTableSchemas = {}
     taskSequence: { schema: taskSchema, name: 'task_id_sequence' },
     groupSequence: { schema: groupSchema, name: 'taskset_id_sequence' },
     chord: { schema: taskSchema, name: `${task}_q_chord`.slice(0, 63) },
+    chordPart: { schema: taskSchema, name: `${task}_q_chord_part`.slice(0, 63) },
     revoked: { schema: taskSchema, name: `${task}_q_revoked`.slice(0, 63) },
     migrations: { schema: taskSchema, name: `${task}_q_migration`.slice(0, 63) },
     migrationLock: { schema: taskSchema, name: `${task}_q_migration_lock`.slice(0, 63) },

@@ -24,6 +24,7 @@ export async function deleteExpired(runner: SqlRunner, expiresMs: number): Promi
   const tasks = await runner.affected('deleting expired results', sql`DELETE FROM ${ident(refs.task)} WHERE date_done < ${cutoff}`);
   const groups = await runner.affected('deleting expired groups', sql`DELETE FROM ${ident(refs.group)} WHERE date_done < ${cutoff}`);
   const chords = await runner.affected('deleting expired chords', sql`DELETE FROM ${ident(refs.chord)} WHERE created < ${cutoff}`);
+  await runner.affected('deleting expired chord parts', sql`DELETE FROM ${ident(refs.chordPart)} WHERE created < ${cutoff}`);
   await runner.affected('deleting expired revoked ids', sql`DELETE FROM ${ident(refs.revoked)} WHERE expires_at < ${Date.now()}::bigint`);
   return { deleted: tasks + groups + chords, tasks, groups, chords };
 }
