@@ -35,10 +35,11 @@ for (const pool of ['prefork', 'threads'] as const) {
       const { app, worker } = await setup({}, initFile);
       expect(worker.pool.capabilities).toMatchObject({ hardTimeout: true, terminate: true, isolation: pool === 'prefork' ? 'process' : 'thread' });
       expect(await (await app.sendTask('pool.add', [2, 3])).get({ timeout: 10 })).toBe(5);
-      const started = Date.now();
-      const results = await Promise.all([1, 2, 3, 4].map(() => app.sendTask('pool.cpu', [300])));
-      for (const r of results) expect(await r.get({ timeout: 10 })).toBe(true);
-      expect(Date.now() - started).toBeLessThan(1150); // 4 × 300 ms of CPU on 2 children
+      // In parallel: CPU-bound tasks ran in both children (which ran each, not how long it took: that fails under load).
+      const results = await Promise.all([1, 2, 3, 4].map(() => app.sendTask<string>('pool.cpuWhere', [300])));
+      const runners = new Set<string>();
+      for (const r of results) runners.add(await r.get({ timeout: 10 }));
+      expect(runners.size).toBe(2);
       const where = await (await app.sendTask('pool.where')).get({ timeout: 10 }) as { pid: number; threadId: number };
       if (pool === 'prefork') expect(where.pid).not.toBe(process.pid);
       else expect(where.threadId).toBeGreaterThan(0);
