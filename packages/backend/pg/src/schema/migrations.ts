@@ -46,12 +46,10 @@ function celeryTables(refs: TableRefs): Migration {
 function chordTable(refs: TableRefs): Migration {
   return {
     async up(db) {
-      // (`parts` went to a table of its own in 0005.)
       await sql`CREATE TABLE IF NOT EXISTS ${ident(refs.chord)} (
         group_id character varying(155) NOT NULL PRIMARY KEY,
         size integer,
         done integer NOT NULL DEFAULT 0,
-        parts jsonb NOT NULL DEFAULT '[]'::jsonb,
         created timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'utc')
       )`.execute(db);
     },
@@ -114,6 +112,7 @@ function chordPartTable(refs: TableRefs): Migration {
         created timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'utc'),
         UNIQUE (group_id, task_id)
       )`.execute(db);
+      // Databases migrated before the parts table kept the parts in a jsonb column, unused now.
       await sql`ALTER TABLE ${ident(refs.chord)} DROP COLUMN IF EXISTS parts`.execute(db);
     },
   };
