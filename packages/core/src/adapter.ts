@@ -52,6 +52,7 @@ export { KOMBU_CODECS, brotliCodec, builtinCodecs, zlibCodec, zstdCodec } from '
 export { controlExchange, controlQueueTopology, controlReplyTopology, eventExchange, eventReceiverTopology } from './routing/broadcast-topology.js';
 export type { BroadcastTopologyOptions } from './routing/broadcast-topology.js';
 export { workerDirectTopology } from './routing/worker-direct.js';
+export { BROADCAST_QUEUE_PREFIX, consumedQueueTopology, isBroadcastQueue } from './routing/broadcast-queue.js';
 export { queueTopology } from './routing/routing.js';
 export type { QueueTopology } from './routing/routing.js';
 

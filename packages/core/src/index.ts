@@ -38,6 +38,8 @@ export { Ignore, Reject, Retry } from './task/control.js';
 export type { RetryInit } from './task/control.js';
 export { PyTuple } from './protocol/repr.js';
 export { WORKER_DIRECT_EXCHANGE, workerDirect } from './routing/worker-direct.js';
+export { broadcastQueue } from './routing/broadcast-queue.js';
+export type { BroadcastQueueOptions } from './routing/broadcast-queue.js';
 
 // results
 export { AsyncResult, resultFromTuple, restoreGroupResult } from './result/async-result.js';

@@ -85,6 +85,7 @@ const queueOption = shape<Record<string, unknown>>({
   durable: { check: bool },
   autoDelete: { check: bool },
   arguments: { check: record },
+  broadcast: { check: bool },
 });
 
 const routeOption = shape<Record<string, unknown>>({
@@ -226,15 +227,17 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     const name = q.name as string;
     if (seen.has(name)) throw new ConfigError('Q_ERR_CONFIG_INVALID', `task.queues[${i}].name: duplicate queue "${name}"`);
     seen.add(name);
+    const broadcast = q.broadcast === true; // kombu's Broadcast: fanout, Celery's default binding key, auto-delete
     return {
       name,
       exchange: q.exchange ?? name,
-      exchangeType: q.exchangeType ?? 'direct',
-      routingKey: q.routingKey ?? name,
+      exchangeType: q.exchangeType ?? (broadcast ? 'fanout' : 'direct'),
+      routingKey: q.routingKey ?? (broadcast ? task.defaultRoutingKey : name),
       maxPriority: q.maxPriority ?? null,
       durable: q.durable ?? true,
-      autoDelete: q.autoDelete ?? false,
+      autoDelete: q.autoDelete ?? broadcast,
       arguments: q.arguments ?? {},
+      broadcast,
     };
   });
   const config = {

@@ -29,6 +29,12 @@ export interface QueueOptions {
   durable?: boolean;
   autoDelete?: boolean;
   arguments?: Record<string, unknown>;
+  /**
+   * kombu's `Broadcast` (default false): `name` is the alias clients route to; the exchange (default `name`) is a
+   * fanout, the binding key defaults to `task.defaultRoutingKey`, and each worker consuming it declares a queue of
+   * its own, `bcast.<uuid4>` (auto-delete by default), so every worker gets a copy. See `broadcastQueue()`.
+   */
+  broadcast?: boolean;
 }
 
 /** Where a task goes (Celery `task_routes` values). */

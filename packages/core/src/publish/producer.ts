@@ -13,6 +13,8 @@ import type { TaskMessage } from '../protocol/task-message.js';
 import type { SerializerRegistry } from '../serialization/registry.js';
 import type { ResolvedConfig, RetryPolicy } from '../config/options.js';
 import { queueTopology, type ResolvedRoute } from '../routing/routing.js';
+import { isBroadcastQueue } from '../routing/broadcast-queue.js';
+import { WORKER_DIRECT_EXCHANGE, workerDirectTopology } from '../routing/worker-direct.js';
 
 /** Options of one publish. */
 export interface PublishOptions {
@@ -79,7 +81,7 @@ export class Producer {
       async () => {
         const transport = await this.#host.getTransport();
         try {
-          await this.#declare(transport, route.queue);
+          await this.#declare(transport, route);
           await transport.publish(wire, withNativeDelay(target, message.eta, transport));
         } catch (err) {
           this.#declared.delete(transport);
@@ -95,17 +97,23 @@ export class Producer {
     }
   }
 
-  async #declare(transport: Transport, queue: string): Promise<void> {
+  async #declare(transport: Transport, route: ResolvedRoute): Promise<void> {
+    const { queue } = route;
     let done = this.#declared.get(transport);
     if (!done) {
       done = new Set();
       this.#declared.set(transport, done);
     }
     if (done.has(queue)) return;
-    const topology = queueTopology(this.#host.conf, queue);
+    // a worker's direct queue is declared as Celery's `worker_direct(nodename)` (on `C.dq2`), any other as the app does
+    const direct = route.exchange === WORKER_DIRECT_EXCHANGE && queue === `${route.routingKey}.dq2`;
+    const topology = direct ? workerDirectTopology(route.routingKey) : queueTopology(this.#host.conf, queue);
     await transport.declareExchange(topology.exchange);
-    await transport.declareQueue(topology.queue);
-    await transport.bindQueue(topology.binding);
+    // a broadcast queue's name is an alias: its queues are the consuming workers' own (Celery declares none either)
+    if (!isBroadcastQueue(this.#host.conf, queue)) {
+      await transport.declareQueue(topology.queue);
+      await transport.bindQueue(topology.binding);
+    }
     done.add(queue);
   }
 }
