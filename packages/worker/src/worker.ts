@@ -25,7 +25,7 @@ import { stateDbStep } from './state/state-db-step.js';
 import { sharedRevokesStep } from './state/shared-revokes-step.js';
 import type { RevokeOptions, RevokeResult } from './state/revoke-tasks.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './worker-options.js';
-import { queueTopology, workerDirectTopology } from '@q/core/adapter';
+import { consumedQueueTopology, workerDirectTopology } from '@q/core/adapter';
 import { addedQueueTopology } from './consumer/added-queue.js';
 import type { AddConsumerOptions, ConsumedQueue } from './consumer/added-queue.js';
 import { parseRateSetting } from './consumer/rate-limit-setting.js';
@@ -385,7 +385,8 @@ export class Worker implements WorkerHost {
 
   #consumed(): Map<string, ConsumedQueue> {
     if (this.#queues === null) {
-      this.#queues = new Map(this.options.queues.map((name) => [name, queueTopology(this.app.conf, name)]));
+      // a broadcast queue (`bc`) is consumed through a queue of this worker's own (`bcast.<uuid>`), kept by its alias
+      this.#queues = new Map(this.options.queues.map((name) => [name, consumedQueueTopology(this.app.conf, name)]));
       if (this.options.workerDirect) {
         const direct = workerDirectTopology(this.hostname);
         this.#queues.set(direct.queue.name, direct);
@@ -433,8 +434,9 @@ export class Worker implements WorkerHost {
    */
   async cancelConsumer(queue: string): Promise<void> {
     const queues = this.#consumed();
-    if (!queues.delete(queue)) return;
-    await this.parts.consumer?.cancelQueue(queue);
+    const topology = queues.get(queue);
+    if (!topology || !queues.delete(queue)) return;
+    await this.parts.consumer?.cancelQueue(topology.queue.name);
     this.logger.info({ queue }, `No longer consuming from ${queue}`);
   }
 

@@ -2,7 +2,7 @@
  * The `consumer` bootstep: consumes the task queues; its stop is the worker's shutdown sequence.
  */
 import { QError } from '@q/core';
-import { queueTopology } from '@q/core/adapter';
+import { consumedQueueTopology } from '@q/core/adapter';
 import type { Bootstep } from '@q/core';
 import { TaskConsumer } from '../consumer/task-consumer.js';
 import type { WorkerHost } from './worker-host.js';
@@ -21,7 +21,7 @@ export const consumerStep: Bootstep<WorkerHost> = {
   async start(worker) {
     const { timer } = worker.parts;
     if (!timer) throw new QError('Q_ERR_WORKER_STATE', 'the consumer needs the timer bootstep');
-    const queues = worker.activeQueues?.() ?? worker.options.queues.map((name) => queueTopology(worker.app.conf, name));
+    const queues = worker.activeQueues?.() ?? worker.options.queues.map((name) => consumedQueueTopology(worker.app.conf, name));
     const rateLimits = worker.rateLimits;
     const consumer = new TaskConsumer(worker, timer, { queues, prefetch: worker.options.prefetch, ...(rateLimits ? { rateLimits } : {}) });
     worker.parts.consumer = consumer;

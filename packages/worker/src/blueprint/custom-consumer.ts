@@ -3,8 +3,8 @@
  * guide): a bootstep that consumes queues of its own with the worker's connection (its transport), started after
  * the connection and stopped before it, whose messages its handler acks or rejects.
  */
-import { queueTopology } from '@q/core/adapter';
-import type { Consumer, Delivery, DeliveryInfo, Message } from '@q/core/adapter';
+import { consumedQueueTopology } from '@q/core/adapter';
+import type { Consumer, Delivery, DeliveryInfo, Message, QueueTopology } from '@q/core/adapter';
 import type { Bootstep, QueueOptions, ResolvedConfig } from '@q/core';
 import type { WorkerHost } from './worker-host.js';
 
@@ -159,20 +159,22 @@ async function decodeBody(worker: WorkerHost, message: Message, accept: readonly
 }
 
 /** A queue name or declaration → the exchange, queue and binding to declare (as for the worker's own queues). */
-function topologyOf(conf: ResolvedConfig, queue: string | QueueOptions): ReturnType<typeof queueTopology> {
-  if (typeof queue === 'string') return queueTopology(conf, queue);
-  // The same defaults as a `task.queues` entry (core's `resolveConfig`).
+function topologyOf(conf: ResolvedConfig, queue: string | QueueOptions): QueueTopology {
+  if (typeof queue === 'string') return consumedQueueTopology(conf, queue);
+  // The same defaults as a `task.queues` entry (core's `resolveConfig`); a broadcast queue is one of this worker's own.
+  const broadcast = queue.broadcast === true;
   const resolved = {
     name: queue.name,
     exchange: queue.exchange ?? queue.name,
-    exchangeType: queue.exchangeType ?? 'direct',
-    routingKey: queue.routingKey ?? queue.name,
+    exchangeType: queue.exchangeType ?? (broadcast ? 'fanout' : 'direct'),
+    routingKey: queue.routingKey ?? (broadcast ? conf.task.defaultRoutingKey : queue.name),
     maxPriority: queue.maxPriority ?? null,
     durable: queue.durable ?? true,
-    autoDelete: queue.autoDelete ?? false,
+    autoDelete: queue.autoDelete ?? broadcast,
     arguments: queue.arguments ?? {},
+    broadcast,
   } as const;
-  return queueTopology({ ...conf, task: { ...conf.task, queues: [resolved] } }, queue.name);
+  return consumedQueueTopology({ ...conf, task: { ...conf.task, queues: [resolved] } }, queue.name);
 }
 
 function describe(err: unknown): string {

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '@q/core';
 import type { ExchangeType, ResolvedConfig } from '@q/core';
-import { queueTopology } from '@q/core/adapter';
+import { consumedQueueTopology } from '@q/core/adapter';
 import type { QueueTopology } from '@q/core/adapter';
 
 /** A queue the worker consumes, with its exchange and binding. */
@@ -43,7 +43,7 @@ const record = (v: unknown): Record<string, unknown> | undefined =>
  */
 export function addedQueueTopology(conf: ResolvedConfig, queue: string, spec: AddConsumerOptions = {}): ConsumedQueue {
   if (queue === '') throw new ConfigError('Q_ERR_CONFIG_INVALID', 'add consumer: the queue name is empty');
-  if (queue === conf.task.defaultQueue || conf.task.queues.some((q) => q.name === queue)) return queueTopology(conf, queue);
+  if (queue === conf.task.defaultQueue || conf.task.queues.some((q) => q.name === queue)) return consumedQueueTopology(conf, queue);
   const type = spec.exchangeType ?? 'direct';
   if (!EXCHANGE_TYPES.includes(type)) {
     throw new ConfigError('Q_ERR_CONFIG_INVALID', `add consumer ${queue}: unknown exchange type ${JSON.stringify(type)} (expected ${EXCHANGE_TYPES.join(', ')})`);
