@@ -3,6 +3,7 @@
 Broker and backend come from the environment (Redis db 3 by default); the ledger (a Redis db where tasks
 record that they ran, to count executions across workers) from INTEROP_LEDGER (db 4 by default).
 INTEROP_CELERY_CONF (JSON) adds settings, e.g. `database_table_schemas` for a `db+postgresql://` backend.
+INTEROP_BROADCAST_QUEUES (comma-separated names) declares kombu `Broadcast` queues as `task_queues`.
 """
 import json
 import os
@@ -10,6 +11,7 @@ import time
 
 import redis
 from celery import Celery
+from kombu.common import Broadcast
 
 BROKER = os.environ.get('INTEROP_BROKER', 'redis://127.0.0.1:6379/3')
 BACKEND = os.environ.get('INTEROP_BACKEND', BROKER)
@@ -27,6 +29,8 @@ app.conf.update(
 )
 if os.environ.get('INTEROP_CELERY_CONF'):
     app.conf.update(json.loads(os.environ['INTEROP_CELERY_CONF']))
+if os.environ.get('INTEROP_BROADCAST_QUEUES'):  # comma-separated names of kombu Broadcast queues
+    app.conf.task_queues = [Broadcast(name) for name in os.environ['INTEROP_BROADCAST_QUEUES'].split(',')]
 if os.environ.get('INTEROP_QUEUE_MAX_PRIORITY'):
     app.conf.task_queue_max_priority = int(os.environ['INTEROP_QUEUE_MAX_PRIORITY'])
 

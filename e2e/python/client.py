@@ -7,7 +7,9 @@ Each input line is one request `{"id": 1, "op": "...", ...}`; each output line i
 Requests are handled in order. Ops:
 
 - `send`: `task`, `args`, `kwargs`, `options` (countdown, eta (ISO string), expires (seconds or ISO string),
-  priority, queue, task_id, link / link_error (signature specs)) → `task_id`.
+  priority, queue, task_id, link / link_error (signature specs), worker_direct (a node name: Celery's
+  `worker_direct(nodename)` queue), declare_exchange (declare the queue's exchange on the publishing connection
+  first: what a broadcast over Redis needs)) → `task_id`.
 - `get`: `task_id`, `timeout`, `propagate` → `value`, `state`, `elapsed` (seconds), `children` (ids).
 - `call`: `send` then `get`.
 - `meta`: `task_id` → the stored `state`, `result` (repr of exceptions), `traceback`.
@@ -33,6 +35,7 @@ from datetime import datetime
 
 from celery import chain, chord, group
 from celery.result import GroupResult
+from celery.utils.nodenames import worker_direct
 
 from capapp import app
 
@@ -78,6 +81,8 @@ def send_options(raw):
         options['eta'] = datetime.fromisoformat(options['eta'])
     if isinstance(options.get('expires'), str):
         options['expires'] = datetime.fromisoformat(options['expires'])
+    if 'worker_direct' in options:  # a node name: send to that worker alone (Celery's worker_direct queue)
+        options['queue'] = worker_direct(options.pop('worker_direct'))
     for key in ('link', 'link_error'):
         if key in options:
             options[key] = [signature(s) for s in options[key]]
@@ -85,8 +90,17 @@ def send_options(raw):
 
 
 def send(req):
-    result = app.send_task(req['task'], args=req.get('args', []), kwargs=req.get('kwargs', {}),
-                           **send_options(req.get('options')))
+    options = send_options(req.get('options'))
+    if options.pop('declare_exchange', False):
+        # kombu's virtual transports (Redis) route by the exchange type declared on the publishing connection, and
+        # Celery declares no Broadcast queue before publishing: undeclared, `bc` is taken for a direct exchange and
+        # the message lands in the bcast.* lists nobody reads. Declare it, as a Python app sending broadcasts must.
+        with app.producer_or_acquire() as producer:
+            producer.maybe_declare(app.amqp.queues[options['queue']].exchange)
+            result = app.send_task(req['task'], args=req.get('args', []), kwargs=req.get('kwargs', {}),
+                                   producer=producer, **options)
+    else:
+        result = app.send_task(req['task'], args=req.get('args', []), kwargs=req.get('kwargs', {}), **options)
     return {'task_id': result.id}
 
 

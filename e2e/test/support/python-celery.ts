@@ -19,6 +19,8 @@ export interface InteropEnv {
   maxPriority?: number;
   /** Extra Celery settings of the Python side (`app.conf.update`, e.g. `database_table_schemas`). */
   celeryConf?: Record<string, unknown>;
+  /** kombu `Broadcast` queues the Python side declares as `task_queues` (`INTEROP_BROADCAST_QUEUES`). */
+  broadcastQueues?: readonly string[];
   /** Extra `createApp` options of the q side (`result`, `task`, `resolveFrom`; see `e2e/apps/interop-config.ts`). */
   qConfig?: Record<string, unknown>;
 }
@@ -27,6 +29,7 @@ export interface InteropEnv {
 export function envOf(urls: InteropEnv): Record<string, string> {
   const env: Record<string, string> = { INTEROP_BROKER: urls.broker, INTEROP_BACKEND: urls.backend, INTEROP_LEDGER: urls.ledger, PYTHONUNBUFFERED: '1' };
   if (urls.maxPriority !== undefined) env['INTEROP_QUEUE_MAX_PRIORITY'] = String(urls.maxPriority);
+  if (urls.broadcastQueues) env['INTEROP_BROADCAST_QUEUES'] = urls.broadcastQueues.join(',');
   if (urls.celeryConf) env['INTEROP_CELERY_CONF'] = JSON.stringify(urls.celeryConf);
   if (urls.qConfig) env['INTEROP_Q_CONFIG'] = JSON.stringify(urls.qConfig);
   return env;
@@ -107,6 +110,13 @@ export interface SendOptions {
   soft_time_limit?: number;
   /** Extra message headers (`send_task(headers=…)`). */
   headers?: Record<string, unknown>;
+  /** A node name: send to that worker's direct queue (Celery's `worker_direct(nodename)` as `queue`). */
+  worker_direct?: string;
+  /**
+   * Declare `queue`'s exchange on the publishing connection first: kombu's Redis transport takes an undeclared
+   * exchange for a direct one, and Celery declares no `Broadcast` queue before publishing.
+   */
+  declare_exchange?: boolean;
 }
 
 /** The long-running Python client. */
