@@ -46,7 +46,7 @@ describe('resolveConfig defaults', () => {
     expect(conf.task.defaultRoutingKey).toBe('jobs');
     expect(conf.task.queues[0]).toEqual({
       name: 'fast', exchange: 'fast', exchangeType: 'direct', routingKey: 'fast',
-      maxPriority: null, durable: true, autoDelete: false, arguments: {},
+      maxPriority: null, durable: true, autoDelete: false, arguments: {}, broadcast: false,
     });
     expect(conf.task.queues[1]?.exchangeType).toBe('topic');
   });
