@@ -4,7 +4,7 @@ import type { App, Logger } from '@q/core';
 import type { Command } from 'commander';
 import { watchConnectRetries } from './connect-timeout.js';
 import type { ConnectRetries } from './connect-timeout.js';
-import type { CliIo } from './io.js';
+import type { CliIo, TextSink } from './io.js';
 import { loadApp } from './load-app.js';
 import type { LoadAppOptions } from './load-app.js';
 import { createLogger } from './logger.js';
@@ -12,6 +12,7 @@ import { flushLogger } from '@q/worker';
 import { EVENTS_PLUGIN_NAME, eventsPlugin } from '@q/events';
 import type { LogFormat, LogLevel } from './logger.js';
 import type { CliOverrides } from '@q/core/internal';
+import type { RelayLogger } from './plugins/relay-logger.js';
 
 /** Options accepted before or after any command. */
 export interface GlobalOptions {
@@ -26,6 +27,11 @@ export interface GlobalOptions {
 /** Mutable outcome of one run; commands set `exitCode` when they fail without throwing. */
 export interface RunState {
   exitCode: number;
+  /**
+   * The logger of the `-A` app `runCli` imported before parsing (to add its plugins' commands): the command that
+   * loads the app points it at its own.
+   */
+  appLogger?: RelayLogger;
 }
 
 /** The context of one command invocation. */
@@ -68,9 +74,7 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
   // The app's logger when the module gives it none: the command's for `worker`; for the client commands, warnings
   // and errors only (connect retries show; core's notices do not clutter their output, and a default app's use of
   // ./.q is said by the command itself, with how to choose another). Connect retries are remembered on the way.
-  const appLogger =
-    cmd.name() === 'worker' ? logger : createLogger({ level: quieter(globals.loglevel, 'warn'), format: globals.logFormat, sink: io.stderr, name: cmd.name() });
-  commandLoggers.add(appLogger);
+  const appLogger = createAppLogger(cmd.name(), globals, io.stderr, logger);
   const connectRetries = watchConnectRetries(appLogger);
   const appOverrides: CliOverrides = { ...overrides, logger: connectRetries.logger };
   return {
@@ -85,10 +89,25 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
       if (notice !== null) logger.info(notice);
       const options: LoadAppOptions = { spec: globals.app, cwd: io.cwd, overrides: appOverrides };
       if (consuming) options.consumingCommand = cmd.name();
-      return loadApp(options).then(withEvents);
+      return loadApp(options).then((app) => {
+        run.appLogger?.setTarget(connectRetries.logger);
+        return withEvents(app);
+      });
     },
     print: (line) => void io.stdout.write(`${line}\n`),
   };
+}
+
+/**
+ * The logger of an app loaded for the command `name` when its module gives it none: for `worker`, the command's own
+ * (`commandLogger`, else one like it); for the others, one at `warn` or quieter.
+ */
+export function createAppLogger(name: string, globals: Pick<GlobalOptions, 'loglevel' | 'logFormat'>, sink: TextSink, commandLogger?: Logger): Logger {
+  if (name === 'worker' && commandLogger !== undefined) return commandLogger;
+  const level = name === 'worker' ? globals.loglevel : quieter(globals.loglevel, 'warn');
+  const logger = createLogger({ level, format: globals.logFormat, sink, name });
+  commandLoggers.add(logger);
+  return logger;
 }
 
 /** What each one-shot command uses of a default app (no `-A`): where it sends to, or reads results from. */

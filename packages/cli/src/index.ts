@@ -3,7 +3,10 @@
  */
 export { main } from './main.js';
 export { createProgram } from './program.js';
+export type { ProgramOptions } from './program.js';
 export { runCli, reportError, EXIT } from './run-cli.js';
+export type { RunCliOptions } from './run-cli.js';
+export type { CliPluginSource } from './plugins/plugin-extensions.js';
 export type { CliIo, TextSink } from './io.js';
 export { processIo } from './io.js';
 export { maskUrl } from './mask-url.js';

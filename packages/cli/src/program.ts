@@ -1,7 +1,7 @@
 /**
  * The `q` command line, shaped like `celery` 5: global options (`-A`, `-b`, `--result-backend`, `-l`) and the
  * subcommands `worker`, `call`, `result`, `purge`, `cleanup`, `inspect`, `control`, `status` and `events`. Global options may be written before or after the
- * subcommand.
+ * subcommand. Plugins add commands and global options (`api.cliCommand`, `api.cliOption`).
  */
 import { Command, Option } from 'commander';
 import { callCommand } from './commands/call.js';
@@ -18,14 +18,26 @@ import type { RunState } from './context.js';
 import { processIo } from './io.js';
 import type { CliIo } from './io.js';
 import { parseLogFormat, parseLogLevel } from './logger.js';
+import { addPluginExtensions } from './plugins/plugin-extensions.js';
+import type { CliPluginSource } from './plugins/plugin-extensions.js';
 import { VERSION } from './version.js';
 
+
+/** Options of {@link createProgram}. */
+export interface ProgramOptions {
+  /**
+   * Where plugins' commands and global options come from: `app.plugins` of an app whose `loadPlugins()` resolved, or
+   * any `PluginHost`. `runCli` passes the `-A` app's.
+   */
+  plugins?: readonly CliPluginSource[];
+}
 
 /**
  * Creates the `q` program. Commander's own exits are turned into thrown `CommanderError`s (see `runCli`);
  * its messages go to `io`. `run.exitCode` is set by commands that fail without throwing.
+ * @throws PluginError `Q_ERR_CLI_CLASH` when a plugin's command or option clashes with q's own or another plugin's.
  */
-export function createProgram(io: CliIo = processIo(), run: RunState = { exitCode: 0 }): Command {
+export function createProgram(io: CliIo = processIo(), run: RunState = { exitCode: 0 }, options: ProgramOptions = {}): Command {
   const program = new Command('q');
   program
     .description('q: distributed task queue, wire-compatible with Python Celery')
@@ -47,7 +59,11 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
         .argParser(parseLogLevel),
     )
     .addOption(new Option('--log-format <format>', 'log line format: text or json').default('text').argParser(parseLogFormat))
-    .addHelpText('after', '\nGlobal options may also follow the command: q worker -A tasks.ts -l debug');
+    .addHelpText(
+      'after',
+      '\nGlobal options may also follow the command: q worker -A tasks.ts -l debug' +
+        "\nPlugins add commands and options: q -A tasks.ts --help lists those of the app's plugins",
+    );
 
   const commands = [
     workerCommand(io, run),
@@ -64,5 +80,6 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
   for (const command of commands) {
     program.addCommand(command.copyInheritedSettings(program));
   }
+  addPluginExtensions(program, options.plugins ?? [], io, run);
   return program;
 }

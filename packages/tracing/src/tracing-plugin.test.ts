@@ -21,6 +21,8 @@ async function setUp(options: TracingPluginOptions): Promise<Handlers> {
     bootstep: unused,
     controlCommand: unused,
     inspectCommand: unused,
+    cliCommand: unused,
+    cliOption: unused,
     hook: (name, handler) => void (handlers[name] = handler),
     logger: silentLogger,
   };

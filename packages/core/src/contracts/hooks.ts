@@ -50,6 +50,13 @@ export interface HookPayloads {
   workerProcessInit: { pid: number; pool: string; threadId: number };
   /** sequential — runs in each child process or thread of a pool before it exits (`worker_process_shutdown`). */
   workerProcessShutdown: { pid: number; pool: string; threadId: number };
+  /**
+   * sequential — `q` parsed its command line and is about to run `command` (Celery's `user_preload_options`):
+   * `options` holds every global option's value, q's own and the plugins' (`api.cliOption`), keyed by the camel-cased
+   * long flag. Runs before the command's action starts (the `-A` app is imported by then, nothing is connected), so a
+   * plugin can apply what an option says.
+   */
+  userPreloadOptions: { command: string; options: Readonly<Record<string, unknown>> };
 }
 
 /** A hook name. */
@@ -69,6 +76,7 @@ export const HOOK_MODES: { readonly [N in HookName]: 'sequential' | 'parallel' }
   workerShutdown: 'sequential',
   workerProcessInit: 'sequential',
   workerProcessShutdown: 'sequential',
+  userPreloadOptions: 'sequential',
 };
 /** A hook handler. */
 export type HookHandler<N extends HookName> = (payload: HookPayloads[N]) => void | Promise<void>;

@@ -9,6 +9,7 @@ export type * from './bootstep.js';
 export type * from './control-command.js';
 export type * from './event-sink.js';
 export type * from './plugin.js';
+export type * from './cli-extension.js';
 export type { HookName, HookHandler, HookPayloads, TaskHookInfo } from './hooks.js';
 export { HOOK_MODES } from './hooks.js';
 export type { Logger } from './logger.js';

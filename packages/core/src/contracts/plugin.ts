@@ -4,6 +4,7 @@
  * to hooks that mirror Celery's signals.
  */
 import type { Bootstep } from './bootstep.js';
+import type { CliCommandSpec, CliOptionSpec } from './cli-extension.js';
 import type { ControlCommandRegistration } from './control-command.js';
 import type { Logger } from './logger.js';
 import type { PoolRegistration } from './pool.js';
@@ -78,6 +79,16 @@ export interface PluginApi {
   controlCommand(command: ControlCommandRegistration): void;
   /** Register an inspect command (Celery's `@inspect_command`): replied with the handler's value; `q inspect <name>`. */
   inspectCommand(command: ControlCommandRegistration): void;
+  /**
+   * Add a subcommand to `q` (Celery's `celery.commands` entry points): `q -A <app> <name>` runs `spec.action`. `A` is
+   * what `context.loadApp()` gives (`@q/cli` passes its `App`: write `api.cliCommand<App>({ … })`).
+   */
+  cliCommand<A = PluginAppView>(spec: CliCommandSpec<A>): void;
+  /**
+   * Add a global option to `q` (Celery's `app.user_options['preload']`): accepted before or after any command, its
+   * value is in every command's `globals` and in the `userPreloadOptions` hook's payload.
+   */
+  cliOption(spec: CliOptionSpec): void;
   /** Subscribe to a hook. */
   hook<N extends HookName>(name: N, handler: HookHandler<N>): void;
   logger: Logger;

@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'Q_ERR_CHORD_FAILED',
   'Q_ERR_CHORD_UNSUPPORTED',
   'Q_ERR_PICKLE_UNSAFE',
+  'Q_ERR_CLI_CLASH',
 ] as const;
 
 /** A stable error code. */

@@ -24,6 +24,8 @@ async function registered() {
     bootstep() {},
     controlCommand() {},
     inspectCommand() {},
+    cliCommand() {},
+    cliOption() {},
     hook() {},
     logger: silentLogger,
   };

@@ -5,6 +5,7 @@
  * handler's error in a {@link PluginError} naming the plugin and the hook.
  */
 import type { Bootstep } from '../contracts/bootstep.js';
+import type { CliCommandSpec, CliOptionSpec, RegisteredCli } from '../contracts/cli-extension.js';
 import type { ControlCommand, ControlCommandRegistration, ControlCommandType } from '../contracts/control-command.js';
 import { HOOK_MODES, type HookHandler, type HookName, type HookPayloads } from '../contracts/hooks.js';
 import type { Logger } from '../contracts/logger.js';
@@ -46,6 +47,8 @@ export class PluginHost {
   readonly #bootsteps: Registered<Bootstep>[] = [];
   readonly #commands = new Map<string, Registered<ControlCommand>>();
   readonly #hooks = new Map<HookName, Registered<HookHandler<HookName>>[]>();
+  readonly #cliCommands: RegisteredCli<CliCommandSpec<unknown>>[] = [];
+  readonly #cliOptions: RegisteredCli<CliOptionSpec>[] = [];
   readonly #serializers: SerializerSink | undefined;
   readonly #logger: Logger;
   readonly #coreVersion: string;
@@ -130,6 +133,19 @@ export class PluginHost {
     return [...this.#commands.values()].map((c) => c.value);
   }
 
+  /**
+   * The `q` subcommands plugins added (`api.cliCommand`), in registration order, each with its plugin's name. Clashes
+   * between them, or with q's own commands, are for the command line to report: it knows its own.
+   */
+  cliCommands(): RegisteredCli<CliCommandSpec<unknown>>[] {
+    return [...this.#cliCommands];
+  }
+
+  /** The global `q` options plugins added (`api.cliOption`), in registration order, each with its plugin's name. */
+  cliOptions(): RegisteredCli<CliOptionSpec>[] {
+    return [...this.#cliOptions];
+  }
+
   /** Whether any handler listens to `name` (lets callers skip building a payload). */
   hasHook(name: HookName): boolean {
     return (this.#hooks.get(name)?.length ?? 0) > 0;
@@ -185,6 +201,12 @@ export class PluginHost {
       },
       controlCommand: (command) => put(this.#commands, 'control command', command.name, commandOf(command, 'control')),
       inspectCommand: (command) => put(this.#commands, 'control command', command.name, commandOf(command, 'inspect')),
+      cliCommand: (spec) => {
+        this.#cliCommands.push({ plugin, spec: checkCliCommand(plugin, spec as CliCommandSpec<unknown>) });
+      },
+      cliOption: (spec) => {
+        this.#cliOptions.push({ plugin, spec: checkCliOption(plugin, spec, null) });
+      },
       hook: (name, handler) => {
         if (!(name in HOOK_MODES)) {
           throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" subscribed to unknown hook "${String(name)}"`);
@@ -212,6 +234,41 @@ function commandOf(command: ControlCommandRegistration, type: ControlCommandType
   }
   if (typeof command.handler !== 'function') throw new PluginError('Q_ERR_PLUGIN_FAILED', `${type} command "${command.name}" has no handler`);
   return { ...command, type };
+}
+
+const CLI_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
+
+/** Checks the shape of a plugin's `q` subcommand (the spec is plain data from JavaScript too). */
+function checkCliCommand(plugin: string, spec: CliCommandSpec<unknown>): CliCommandSpec<unknown> {
+  const fail = (why: string): never => {
+    throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" added a q command ${why}`);
+  };
+  for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+    if (typeof name !== 'string' || !CLI_NAME.test(name)) {
+      fail(`named ${JSON.stringify(name)}: a command name is letters, digits and "-", starting with a letter`);
+    }
+  }
+  if (typeof spec.action !== 'function') fail(`"${spec.name}" without an action`);
+  const args = spec.arguments ?? [];
+  args.forEach((arg, i) => {
+    if (typeof arg.name !== 'string' || !/^[A-Za-z_$][\w$-]*$/.test(arg.name)) fail(`"${spec.name}" with an argument named ${JSON.stringify(arg.name)}`);
+    if (arg.variadic === true && i !== args.length - 1) fail(`"${spec.name}" whose variadic argument "${arg.name}" is not the last`);
+  });
+  for (const option of spec.options ?? []) checkCliOption(plugin, option, spec.name);
+  return spec;
+}
+
+/** Checks the shape of an option (global, or of the command `command`): a short or long flag, and a description. */
+function checkCliOption(plugin: string, spec: CliOptionSpec, command: string | null): CliOptionSpec {
+  const kind = command === null ? 'global option' : 'option';
+  const of = command === null ? '' : ` of command "${command}"`;
+  if (typeof spec.flags !== 'string' || !/(^|[ ,|])--?[A-Za-z0-9]/.test(spec.flags)) {
+    throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" added a ${kind}${of} with flags ${JSON.stringify(spec.flags)}: expected e.g. "-s, --shout" or "--config-file <path>"`);
+  }
+  if (typeof spec.description !== 'string') {
+    throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" added the ${kind} "${spec.flags}"${of} without a description`);
+  }
+  return spec;
 }
 
 function messageOf(err: unknown): string {
