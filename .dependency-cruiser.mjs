@@ -76,13 +76,15 @@ const CORE_LAYERS = {
   routing: ['config', 'contracts', 'errors'],
   control: ['contracts', 'errors', 'protocol', 'routing', 'transport'],
   result: ['contracts', 'protocol', 'errors', 'backend', 'config'],
-  task: ['config', 'result', 'protocol', 'contracts', 'errors', 'serialization', 'canvas'],
+  task: ['config', 'result', 'protocol', 'contracts', 'errors', 'serialization', 'canvas', 'eager'],
   canvas: ['task', 'publish', 'result', 'protocol', 'config', 'contracts', 'errors'],
   transport: ['contracts', 'errors', 'protocol', 'serialization', 'backend', 'embedded'],
   backend: ['contracts', 'errors', 'protocol', 'serialization', 'transport', 'embedded'],
   embedded: ['contracts', 'errors', 'protocol', 'serialization', 'transport', 'backend'],
   plugins: ['contracts', 'errors', 'config', 'transport', 'backend', 'embedded', 'serialization'],
   publish: ['task', 'routing', 'config', 'protocol', 'serialization', 'plugins', 'contracts', 'errors', 'result', 'canvas'],
+  // eager/: running a task or a canvas in the calling process (`task.apply`, `task.alwaysEager`).
+  eager: ['task', 'canvas', 'publish', 'result', 'protocol', 'config', 'contracts', 'errors'],
 };
 /** Files directly in core's src/ that any folder may import (leaves: they import no folder). */
 const CORE_SHARED_FILES = ['version\\.ts'];

@@ -19,7 +19,7 @@ export { CORE_VERSION } from './version.js';
 // tasks and calling
 export { Task } from './task/task.js';
 export type { TaskFunction } from './task/task.js';
-export type { ApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskKwargs, TaskOptions } from './task/types.js';
+export type { ApplyOptions, EagerApplyOptions, ErrorClass, RetryOptions, SignatureLike, TaskContext, TaskKwargs, TaskOptions } from './task/types.js';
 export type { ResolvedTaskOptions } from './task/task-options.js';
 export type { TaskRegistry } from './task/registry.js';
 // canvas: signatures and workflows
@@ -47,6 +47,10 @@ export type { CollectOptions, GetOptions } from './result/async-result.js';
 export { ResultSet } from './result/result-set.js';
 export type { JoinOptions, ResultMembers, SettledValues } from './result/result-set.js';
 export { GroupResult } from './result/group-result.js';
+// eager mode: results of tasks run in the calling process (`task.apply`, `task.alwaysEager`)
+export { EagerResult } from './eager/eager-result.js';
+export type { EagerOutcome } from './eager/eager-result.js';
+export { EagerGroupResult } from './eager/eager-group-result.js';
 export type { ResultBase, ResultHost, ResultKind, ResultRevokeOptions, RevokeHost, WaitOptions } from './result/result-base.js';
 export { EXCEPTION_STATES, PROPAGATE_STATES, READY_STATES, UNREADY_STATES, isExceptionState, isReady } from './result/states.js';
 

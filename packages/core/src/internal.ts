@@ -33,6 +33,8 @@ export { toWireList, toWireSignature } from './canvas/to-wire.js';
 export { bindArguments, declaredParams, parseParams } from './task/params.js';
 export type { ParamSpec } from './task/params.js';
 export { Replace, isControlSignal, isIgnore, isReject, isReplace, isRetry } from './task/control.js';
+export { throwRetry } from './task/retry-signal.js';
+export type { RetryTarget } from './task/retry-signal.js';
 export { currentTask, runAsTask } from './task/current-task.js';
 export type { RunningTask } from './task/current-task.js';
 

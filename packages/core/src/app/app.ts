@@ -27,6 +27,8 @@ import type { WireSignature } from '../protocol/task-message.js';
 import { TaskRegistry } from '../task/registry.js';
 import { resolveTaskOptions, type MessageDefaults } from '../task/task-options.js';
 import { Task, type TaskHost } from '../task/task.js';
+import { applySignatureEagerly, applyTaskEagerly, eagerHost } from '../eager/eager-app.js';
+import type { EagerHost } from '../eager/eager-host.js';
 import type { ApplyOptions, TaskContext, TaskKwargs, TaskOptions } from '../task/types.js';
 import { withCliOverrides } from '../config/cli-overrides.js';
 import { connectWithRetry } from './connect-retry.js';
@@ -68,9 +70,13 @@ export class App implements CanvasApp {
   readonly #producer: Producer;
   /** How this app's tasks send a call. */
   readonly #taskHost: TaskHost = {
-    send: (name, args, kwargs, options, defaults) => sendTaskMessage(this, name, args, kwargs, options, defaults),
+    send: (name, args, kwargs, options, defaults) =>
+      this.conf.task.alwaysEager ? applyTaskEagerly(this.#eagerHost, name, args, kwargs, options) : sendTaskMessage(this, name, args, kwargs, options, defaults),
+    apply: (name, args, kwargs, options) => applyTaskEagerly(this.#eagerHost, name, args, kwargs, options),
     canvas: this,
   };
+  /** How eager runs (`task.apply`, `task.alwaysEager`) see this app. */
+  readonly #eagerHost: EagerHost = eagerHost(this);
   /** How a canvas sends each of its tasks from this app. */
   readonly #canvasSender: CanvasSender;
   #pluginsReady: Promise<void> | null = null;
@@ -140,13 +146,17 @@ export class App implements CanvasApp {
     return task;
   }
 
-  /** Sends a task by name (Celery `send_task`); the task need not be registered here. */
+  /**
+   * Sends a task by name (Celery `send_task`); the task need not be registered here. Always sent, also with
+   * `task.alwaysEager` (as Celery's `send_task`, which warns): to run a registered task here, use its `apply`.
+   */
   sendTask<T = unknown>(
     name: string,
     args: readonly unknown[] = [],
     kwargs: Record<string, unknown> = {},
     options: ApplyOptions = {},
   ): Promise<AsyncResult<T>> {
+    if (this.conf.task.alwaysEager) this.log.warn({ taskName: name }, 'task.alwaysEager has no effect on sendTask: the task is sent');
     return sendTaskMessage<T>(this, name, args, kwargs, options, this.#defaultsOf(name));
   }
 
@@ -181,6 +191,15 @@ export class App implements CanvasApp {
     const tuple = await applyCanvas(this.#canvasSender, sig, { ...input, links: { ...links, ...(input.links ?? {}) } });
     running?.children.push(tuple);
     return tuple;
+  }
+
+  /**
+   * With `task.alwaysEager`, runs the canvas `sig` here (Celery's `apply`) and resolves to its eager result (an
+   * `EagerResult`, or an `EagerGroupResult` for a group); `null` otherwise (it is sent: {@link App.applySignature}).
+   * `always` runs it here whatever the setting (a signature's `apply()`).
+   */
+  applyEager(sig: WireSignature, input: ApplyInput, always = false): Promise<AsyncResult | GroupResult> | null {
+    return always || this.conf.task.alwaysEager ? applySignatureEagerly(this.#eagerHost, sig, input) : null;
   }
 
   /** The handle of a result tuple (`[[id, parent], null]` or a group's `[[gid, parent], [members]]`). */

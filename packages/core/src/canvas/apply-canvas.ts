@@ -19,7 +19,7 @@ import type { TaskCall } from '../publish/build-task-message.js';
 import type { CallLinks } from '../publish/send-task.js';
 import { signatureCall } from '../publish/signature-call.js';
 import type { WireSignature } from '../protocol/task-message.js';
-import { appendOption, freezeCanvas, type FreezeContext, type ResultTuple } from './freeze.js';
+import { appendOption, freezeCanvas, type FreezeContext, type Frozen, type ResultTuple } from './freeze.js';
 import { frozenNode, readSignature } from './read-signature.js';
 import { shareSerialized } from '../protocol/python-json.js';
 
@@ -51,9 +51,10 @@ export interface ApplyInput {
 }
 
 /** Options a caller may not give a whole group or chord: they belong to its members. */
-const MEMBER_OWNED = ['task_id', 'group_id', 'group_index', 'chord', 'chain'];
+export const MEMBER_OWNED: readonly string[] = ['task_id', 'group_id', 'group_index', 'chord', 'chain'];
 
-function without(options: Readonly<Record<string, unknown>> | undefined, keys: readonly string[]): Record<string, unknown> {
+/** `options` without `keys`. */
+export function without(options: Readonly<Record<string, unknown>> | undefined, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(options ?? {}) };
   for (const key of keys) delete out[key];
   return out;
@@ -67,6 +68,17 @@ function without(options: Readonly<Record<string, unknown>> | undefined, keys: r
  *   `Q_ERR_CHORD_UNSUPPORTED` for a chord the backend cannot run.
  */
 export async function applyCanvas(sender: CanvasSender, sig: WireSignature, input: ApplyInput = {}, freeze: Partial<FreezeContext> = {}): Promise<ResultTuple> {
+  const { frozen, input: applied } = freezeForApply(sender.oid, sig, input, freeze);
+  await applyFrozen(sender, frozen.sig, applied);
+  return frozen.result;
+}
+
+/**
+ * `sig` frozen for applying with `input` (by {@link applyCanvas}, and by eager mode): a caller's `task_id` is the
+ * result's id, and a composite's `link`/`link_error` given with the call are moved where its own would go; returns
+ * the input left to apply.
+ */
+export function freezeForApply(oid: string, sig: WireSignature, input: ApplyInput, freeze: Partial<FreezeContext> = {}): { frozen: Frozen; input: ApplyInput } {
   const taskId = typeof input.options?.task_id === 'string' ? input.options.task_id : undefined;
   let target = sig;
   let applied = input;
@@ -77,9 +89,7 @@ export async function applyCanvas(sender: CanvasSender, sig: WireSignature, inpu
       linkError === undefined ? [] : Array.isArray(linkError) ? linkError : [linkError]);
     applied = { ...input, options: rest };
   }
-  const frozen = freezeCanvas(target, { oid: sender.oid, ...(taskId ? { taskId } : {}), ...freeze });
-  await applyFrozen(sender, frozen.sig, applied);
-  return frozen.result;
+  return { frozen: freezeCanvas(target, { oid, ...(taskId ? { taskId } : {}), ...freeze }), input: applied };
 }
 
 /** How many messages of one group or chord header are sent at once (their publishes are batched by the broker). */

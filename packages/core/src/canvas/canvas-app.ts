@@ -17,6 +17,11 @@ export interface CanvasApp {
    * resolves to its result tuple once every message is with the broker.
    */
   applySignature(sig: WireSignature, input: ApplyInput): Promise<ResultTuple>;
+  /**
+   * Runs `sig` in this process (Celery's `apply`) when the app runs tasks eagerly (`task.alwaysEager`), or whatever
+   * the setting with `always`; `null` when it is to be sent instead. Optional: without it a canvas is always sent.
+   */
+  applyEager?(sig: WireSignature, input: ApplyInput, always?: boolean): Promise<AsyncResult | GroupResult> | null;
   /** The handle of a result tuple (`AsyncResult` or `GroupResult`, parents included). */
   resultFromTuple(tuple: ResultTuple): AsyncResult | GroupResult;
 }

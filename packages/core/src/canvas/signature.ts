@@ -137,10 +137,27 @@ export abstract class Canvas<P extends unknown[] = unknown[], R = unknown, I ext
     return `${this.subtaskType ?? 'signature'}(${this.task})`;
   }
 
-  /** Sends it with partial `args`, `kwargs` and options (the kinds' `applyAsync` and `delay`). */
+  /**
+   * Runs it here, in this process, with partial `args`, `kwargs` and options (Celery's `apply`): every task of it runs
+   * eagerly, in order, and the result is an `EagerResult` (a group's: an `EagerGroupResult`) whose state is known at
+   * once. See `task.apply` and the eager mode guide.
+   * @throws SignatureError `Q_ERR_SIGNATURE_UNBOUND` without an app (or one that cannot run tasks here); with
+   *   `task.eagerPropagates`, the first task error.
+   */
+  async apply(args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: ApplyOptions = {}): Promise<H> {
+    const app = this.#bound('apply');
+    const eager = app.applyEager?.(this.#wire, { args, kwargs, options: wireOptionsOf(options) }, true);
+    if (!eager) throw new SignatureError('Q_ERR_SIGNATURE_UNBOUND', `apply() on ${this.toString()}: its app cannot run tasks in this process`);
+    return (await eager) as H;
+  }
+
+  /** Sends it with partial `args`, `kwargs` and options (the kinds' `applyAsync` and `delay`); runs it here with `task.alwaysEager`. */
   protected async send(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, options: ApplyOptions): Promise<H> {
     const app = this.#bound('applyAsync');
-    const tuple = await app.applySignature(this.#wire, { args, kwargs, options: wireOptionsOf(options) });
+    const input = { args, kwargs, options: wireOptionsOf(options) };
+    const eager = app.applyEager?.(this.#wire, input);
+    if (eager) return (await eager) as H;
+    const tuple = await app.applySignature(this.#wire, input);
     return app.resultFromTuple(tuple) as H;
   }
 

@@ -41,6 +41,8 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   task_default_rate_limit: 'task.defaultRateLimit',
   task_send_sent_event: 'task.sendSentEvent',
   task_always_eager: 'task.alwaysEager',
+  task_eager_propagates: 'task.eagerPropagates',
+  task_store_eager_result: 'task.storeEagerResult',
   result_expires: 'result.expires',
   result_extended: 'result.extended',
   result_serializer: 'result.serializer',

@@ -112,8 +112,15 @@ export interface AppOptions {
     defaultRateLimit?: string | null;
     /** Send `task-sent` events (default false). */
     sendSentEvent?: boolean;
-    /** Run tasks locally when called (Celery `task_always_eager`, default false). */
+    /**
+     * Run tasks in the calling process when called (Celery `task_always_eager`, default false): `delay`,
+     * `applyAsync` and canvas `applyAsync` return an `EagerResult` (see `task.apply`); `app.sendTask` still sends.
+     */
     alwaysEager?: boolean;
+    /** Throw an eager task's error from `apply`/`applyAsync` instead of keeping it in the result (Celery `task_eager_propagates`, default false). */
+    eagerPropagates?: boolean;
+    /** Store the states of eager runs in the result backend (Celery `task_store_eager_result`, default false). */
+    storeEagerResult?: boolean;
   };
   result?: {
     /** Seconds results live (default 86400; `null` = forever). */

@@ -162,6 +162,8 @@ const SCHEMA = group({
     defaultRateLimit: field(nullable(rateLimit), null),
     sendSentEvent: field(bool, false),
     alwaysEager: field(bool, false),
+    eagerPropagates: field(bool, false),
+    storeEagerResult: field(bool, false),
   }),
   result: group({
     expires: field(nullable(seconds), 86400),

@@ -88,6 +88,8 @@ export interface ResolvedConfig {
     readonly defaultRateLimit: string | null;
     readonly sendSentEvent: boolean;
     readonly alwaysEager: boolean;
+    readonly eagerPropagates: boolean;
+    readonly storeEagerResult: boolean;
   };
   readonly result: {
     readonly expires: number | null;

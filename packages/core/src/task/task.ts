@@ -7,13 +7,17 @@ import type { CanvasApp } from '../canvas/canvas-app.js';
 import type { Drop, Prefix } from '../canvas/canvas-types.js';
 import { mapSignature, starmapSignature } from '../canvas/freeze.js';
 import { Signature } from '../canvas/signature.js';
+import type { EagerResult } from '../eager/eager-result.js';
 import type { AsyncResult } from '../result/async-result.js';
 import type { GroupResult } from '../result/group-result.js';
 import { bindArguments, declaredParams, parseParams, type ParamSpec } from './params.js';
 import type { MessageDefaults, ResolvedTaskOptions } from './task-options.js';
-import type { ApplyOptions, TaskContext, TaskKwargs } from './types.js';
+import type { ApplyOptions, EagerApplyOptions, TaskContext, TaskKwargs } from './types.js';
 
-/** What a task needs from its app: sending one call (the app routes, builds and publishes the message). */
+/**
+ * What a task needs from its app: sending one call (the app routes, builds and publishes the message, or runs it
+ * here with `task.alwaysEager`), and running one here (`apply`).
+ */
 export interface TaskHost {
   send<T>(
     name: string,
@@ -22,6 +26,8 @@ export interface TaskHost {
     options: ApplyOptions,
     defaults: MessageDefaults,
   ): Promise<AsyncResult<T>>;
+  /** Runs the task `name` in this process (`task.apply`). */
+  apply<T>(name: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, options: EagerApplyOptions): Promise<EagerResult<T>>;
   /** The app signatures of the task are sent through. */
   readonly canvas: CanvasApp;
 }
@@ -51,18 +57,31 @@ export class Task<A extends unknown[] = unknown[], R = unknown, K extends object
     this.params = this.#spec.names;
   }
 
-  /** Sends the task with positional arguments (Celery `delay`). */
+  /** Sends the task with positional arguments (Celery `delay`); with `task.alwaysEager`, runs it here (an `EagerResult`). */
   delay(...args: A): Promise<AsyncResult<Awaited<R>>> {
     return this.applyAsync(args);
   }
 
   /**
-   * Sends the task (Celery `apply_async`). `args` may be a prefix of the parameters when the rest come as
+   * Sends the task (Celery `apply_async`); with `task.alwaysEager`, runs it here as {@link Task.apply} does. `args` may be a prefix of the parameters when the rest come as
    * `kwargs` (mapped to positions by the worker, see {@link Task.bindArguments}). `kwargs` is typed by
    * {@link TaskKwargs}: by name and position when the task declares `params`, by value otherwise.
    */
   applyAsync(args?: Partial<A>, kwargs?: K, options: ApplyOptions = {}): Promise<AsyncResult<Awaited<R>>> {
     return this.#host.send<Awaited<R>>(this.name, args ?? [], (kwargs ?? {}) as Readonly<Record<string, unknown>>, options, this.options);
+  }
+
+  /**
+   * Runs the task here, in this process, and resolves to its {@link EagerResult} (Celery's `apply`): an
+   * `AsyncResult` whose state is known at once. The context has `isEager: true`; a retry runs again at once
+   * (`countdown`/`eta` ignored, `maxRetries` honoured); `link`/`linkError` are applied here too. A failure is kept in
+   * the result, or thrown with `throw: true` (default `task.eagerPropagates`). Nothing goes through the broker, and
+   * states are stored only with `task.storeEagerResult`.
+   * @throws NotRegisteredError when the task is not registered on its app; with `throw`, the task's error.
+   * @example const result = await add.apply([2, 2]); await result.get() // 4
+   */
+  apply(args?: Partial<A>, kwargs?: K, options: EagerApplyOptions = {}): Promise<EagerResult<Awaited<R>>> {
+    return this.#host.apply<Awaited<R>>(this.name, args ?? [], (kwargs ?? {}) as Readonly<Record<string, unknown>>, options);
   }
 
   /**

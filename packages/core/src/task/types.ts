@@ -129,6 +129,14 @@ export interface ApplyOptions {
   replyTo?: string;
 }
 
+/** Options of `task.apply()` (Celery's `apply` keyword arguments): `applyAsync`'s, plus these. */
+export interface EagerApplyOptions extends ApplyOptions {
+  /** How many times the task ran before: its context's `retries` (default 0). */
+  retries?: number;
+  /** Throw the task's error from `apply()` instead of keeping it in the result (default `task.eagerPropagates`). */
+  throw?: boolean;
+}
+
 /** Anything that serializes to a wire signature (`task.s(...)` results, or a plain wire object). */
 export type SignatureLike = WireSignature | { toWire(): WireSignature };
 

@@ -1,9 +1,8 @@
 /**
  * The request context a task runs with (Celery's `self.request` plus `retry` and `update_state`).
  */
-import { MaxRetriesExceededError, Retry } from '@q/core';
-import { Replace, parseIsoDate, readSignature, toWireSignature } from '@q/core/internal';
-import type { Logger, RetryInit, RetryOptions, SignatureLike, TaskContext, TaskState } from '@q/core';
+import { Replace, readSignature, throwRetry, toWireSignature } from '@q/core/internal';
+import type { Logger, RetryOptions, SignatureLike, TaskContext, TaskState } from '@q/core';
 import type { WorkerRuntime } from '../worker-runtime.js';
 import type { TaskRequest } from './task-request.js';
 import { storeState } from './store-state.js';
@@ -64,27 +63,17 @@ class WorkerTaskContext implements TaskContext {
     this.chord = embed.chord;
     this.#makeSignal = signal;
     this.#makeLogger = logger;
-    this.retry = (options: RetryOptions = {}): never => {
-      const max = options.maxRetries !== undefined ? options.maxRetries : (task.options.maxRetries ?? null);
-      if (max !== null && message.retries >= max) {
-        if (options.exc !== undefined) throw options.exc;
-        throw new MaxRetriesExceededError(
-          'Q_ERR_MAX_RETRIES_EXCEEDED',
-          `Can't retry ${message.name}[${message.id}] args:${message.argsrepr} kwargs:${message.kwargsrepr}`,
-        );
-      }
-      const init: RetryInit = {};
-      if (options.eta !== undefined) {
-        init.eta = options.eta instanceof Date ? options.eta : parseIsoDate(options.eta, rt.app.conf.timezone);
-      } else {
-        init.countdownSeconds = options.countdown ?? task.options.defaultRetryDelay;
-      }
-      if (options.exc !== undefined) init.exc = options.exc;
-      if (options.args !== undefined) init.args = options.args;
-      if (options.kwargs !== undefined) init.kwargs = options.kwargs;
-      if (options.options !== undefined) init.options = options.options;
-      throw new Retry(init);
-    };
+    this.retry = (options: RetryOptions = {}): never =>
+      throwRetry(options, {
+        id: message.id,
+        name: message.name,
+        retries: message.retries,
+        maxRetries: task.options.maxRetries ?? null,
+        defaultRetryDelay: task.options.defaultRetryDelay,
+        argsrepr: message.argsrepr,
+        kwargsrepr: message.kwargsrepr,
+        timezone: rt.app.conf.timezone,
+      });
     this.replace = (sig: SignatureLike): never => {
       throw new Replace(readSignature(toWireSignature(sig), 'replace()'));
     };
