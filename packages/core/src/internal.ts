@@ -13,11 +13,13 @@ export { isRateLimit, parseRateLimit } from './config/rate-limit.js';
 export { embeddedPaths } from './app/adapters.js';
 
 // routing and publishing
-export { globToRegExp, matchRoute, resolveRoute } from './routing/routing.js';
-export type { ResolvedRoute, RouteInput } from './routing/routing.js';
+export { resolveRoute, withRouteOptions } from './routing/routing.js';
+export type { ResolvedRoute, RouteContext, RouteInput, RoutePublishOptions } from './routing/routing.js';
+export { globToRegExp, lookupRoute, prepareRoutes } from './routing/routes.js';
+export type { PreparedRouter, RouteLookup, RouterCall } from './routing/routes.js';
 export { Producer } from './publish/producer.js';
 export type { ProducerHost, PublishOptions } from './publish/producer.js';
-export { sendTaskMessage } from './publish/send-task.js';
+export { routePublishOptions, sendTaskMessage } from './publish/send-task.js';
 export type { SendHost } from './publish/send-task.js';
 export { buildTaskMessage } from './publish/build-task-message.js';
 export type { MessageContext, MessageOptions, TaskCall, TaskMessageInput } from './publish/build-task-message.js';

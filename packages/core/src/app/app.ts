@@ -110,7 +110,7 @@ export class App implements CanvasApp {
       oid: this.oid,
       send: async (call, links) => {
         const defaults = this.#defaultsOf(call.name);
-        return (await publishCall(this, call, links, defaults, { serializer: defaults.serializer })).id;
+        return (await publishCall(this, call, links, defaults, {})).id;
       },
       backend: () => this.getBackend(),
       queueOf: (name) => this.route(name).queue,
@@ -326,13 +326,15 @@ export class App implements CanvasApp {
     if (line) this.log.info({ embeddedDir: this.conf.embeddedDir }, line);
   }
 
-  /** Where a task goes: `options` are the call's routing options; the registered task's own options apply next. */
-  route(taskName: string, options: RouteInput = {}): ResolvedRoute {
-    const own = this.tasks.get(taskName)?.options;
-    const task: RouteInput = {};
-    if (own?.queue != null) task.queue = own.queue;
-    if (own?.priority != null) task.priority = own.priority;
-    return resolveRoute(this.conf, taskName, options, task);
+  /**
+   * Where a task goes and the publish options its route sets: `options` are the call's; the registered task's own
+   * options apply next, then `task.routes` (router functions see `args` and `kwargs`), then the defaults. Sent from
+   * inside a running task, with `task.inheritParentPriority`, it takes that task's priority before the default.
+   */
+  route(taskName: string, options: RouteInput = {}, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}): ResolvedRoute {
+    const task = this.tasks.get(taskName);
+    const parentPriority = this.conf.task.inheritParentPriority ? (currentTask()?.priority ?? null) : null;
+    return resolveRoute(this.conf, taskName, options, task?.options.execOptions ?? {}, { args, kwargs, task, parentPriority });
   }
 
   /** Publishes an already built task message (declaring its queue, running hooks, retrying per policy). */

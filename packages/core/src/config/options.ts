@@ -8,7 +8,8 @@ import type { Plugin } from '../contracts/plugin.js';
 import type { QueueDriver } from '../contracts/queue-driver.js';
 import type { KeyValueDriver, ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
-import type { QueueOptions, RetryPolicy, RouteOptions } from './resolved-config.js';
+import type { QueueOptions, RetryPolicy } from './resolved-config.js';
+import type { Routes } from '../routing/routes.js';
 
 export type { QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './resolved-config.js';
 
@@ -71,10 +72,19 @@ export interface AppOptions {
     defaultExchange?: string;
     /** Default routing key (default: the default queue's name). */
     defaultRoutingKey?: string;
+    /**
+     * Type of the default exchange (Celery `task_default_exchange_type`, default `direct`): the exchange of the
+     * default queue and of every `task.queues` entry that names no exchange.
+     */
+    defaultExchangeType?: 'direct' | 'topic' | 'fanout';
     /** Declared queues (Celery `task_queues`). */
     queues?: readonly QueueOptions[];
-    /** Task name or glob → route (Celery `task_routes`). */
-    routes?: Readonly<Record<string, RouteOptions>>;
+    /**
+     * Routers (Celery `task_routes`): a map of task name or glob → route, `[pattern, route]` pairs (glob or
+     * `RegExp` patterns), a router function, or a list of these tried in order. A route is {@link RouteOptions}
+     * or a queue name. See docs/guide/routing.md.
+     */
+    routes?: Routes;
     /** Create queues that are not declared (default true). */
     createMissingQueues?: boolean;
     /** Default serializer name (default `json`). */
@@ -83,6 +93,11 @@ export interface AppOptions {
     compression?: string | null;
     /** Default priority (default none). */
     defaultPriority?: number | null;
+    /**
+     * A task sent from inside a running task with no priority of its own (call, task options, route) gets the
+     * running task's delivery priority (Celery `task_inherit_parent_priority`, default false).
+     */
+    inheritParentPriority?: boolean;
     /** `x-max-priority` for auto-created queues (default none). */
     queueMaxPriority?: number | null;
     /** Delivery mode (default persistent). */

@@ -38,17 +38,25 @@ describe('resolveConfig defaults', () => {
     expect(conf.resolveFrom).toBe(process.cwd());
   });
 
-  it('derives exchange and routing key from the default queue, fills queue declarations', () => {
+  it("derives exchange and routing key from the default queue, fills queue declarations as Celery's Queues._add", () => {
     const conf = resolveConfig({
-      task: { defaultQueue: 'jobs', queues: [{ name: 'fast' }, { name: 'logs', exchange: 'ex', exchangeType: 'topic', routingKey: 'log.#' }] },
+      task: {
+        defaultQueue: 'jobs',
+        queues: [{ name: 'fast' }, { name: 'logs', exchange: 'ex', exchangeType: 'topic', routingKey: 'log.#' }, { name: 'own', exchange: 'own' }],
+      },
     });
     expect(conf.task.defaultExchange).toBe('jobs');
     expect(conf.task.defaultRoutingKey).toBe('jobs');
-    expect(conf.task.queues[0]).toEqual({
-      name: 'fast', exchange: 'fast', exchangeType: 'direct', routingKey: 'fast',
+    expect(conf.task.defaultExchangeType).toBe('direct');
+    // no exchange → the default exchange; no routing key → the default routing key
+    expect(conf.task.queues[0]).toMatchObject({
+      name: 'fast', exchange: 'jobs', exchangeType: 'direct', routingKey: 'jobs',
       maxPriority: null, durable: true, autoDelete: false, arguments: {}, broadcast: false,
     });
-    expect(conf.task.queues[1]?.exchangeType).toBe('topic');
+    expect(conf.task.queues[1]).toMatchObject({ exchange: 'ex', exchangeType: 'topic', routingKey: 'log.#' });
+    expect(conf.task.queues[2]).toMatchObject({ exchange: 'own', exchangeType: 'direct', routingKey: 'jobs' });
+    const topic = resolveConfig({ task: { defaultExchangeType: 'topic', queues: [{ name: 'fast' }, { name: 'own', exchange: 'own' }] } });
+    expect(topic.task.queues.map((q) => q.exchangeType)).toEqual(['topic', 'direct']);
   });
 
   it('merges a partial publish retry policy over the defaults', () => {

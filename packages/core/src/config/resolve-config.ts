@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors/q-error.js';
 import type { AppOptions, ResolvedConfig } from './options.js';
 import { isRateLimit } from './rate-limit.js';
+import { prepareRoutes } from '../routing/routes.js';
 import {
   arrayOf,
   bool,
@@ -15,7 +16,6 @@ import {
   group,
   hasMethods,
   invalid,
-  isPlainObject,
   nullable,
   num,
   record,
@@ -88,19 +88,6 @@ const queueOption = shape<Record<string, unknown>>({
   broadcast: { check: bool },
 });
 
-const routeOption = shape<Record<string, unknown>>({
-  queue: { check: str({ nonEmpty: true }) },
-  exchange: { check: str() },
-  routingKey: { check: str() },
-  priority: { check: priority },
-});
-
-const routes: Check<Record<string, unknown>> = (v, p) => {
-  if (!isPlainObject(v)) return invalid(p, 'an object of task name or glob → route', v);
-  const out: Record<string, unknown> = {};
-  for (const [k, r] of Object.entries(v)) out[k] = routeOption(r, `${p}["${k}"]`);
-  return out;
-};
 
 const seconds = num({ min: 0 });
 const positiveSeconds = num({ positive: true });
@@ -140,12 +127,14 @@ const SCHEMA = group({
     defaultQueue: field(str({ nonEmpty: true }), 'celery'),
     defaultExchange: field(str(), null as string | null),
     defaultRoutingKey: field(str(), null as string | null),
+    defaultExchangeType: field(exchangeType, 'direct'),
     queues: field(arrayOf(queueOption), () => []),
-    routes: field(routes, () => ({})),
+    routes: field(prepareRoutes, () => []),
     createMissingQueues: field(bool, true),
     serializer: field(str({ nonEmpty: true }), 'json'),
     compression: field(nullable(str({ nonEmpty: true })), null),
     defaultPriority: field(nullable(priority), null),
+    inheritParentPriority: field(bool, false),
     queueMaxPriority: field(nullable(priority), null),
     deliveryMode: field(str({ oneOf: ['persistent', 'transient'] }), 'persistent'),
     publishRetry: field(bool, true),
@@ -232,9 +221,11 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     const broadcast = q.broadcast === true; // kombu's Broadcast: fanout, Celery's default binding key, auto-delete
     return {
       name,
-      exchange: q.exchange ?? name,
-      exchangeType: q.exchangeType ?? (broadcast ? 'fanout' : 'direct'),
-      routingKey: q.routingKey ?? (broadcast ? task.defaultRoutingKey : name),
+      // Celery's `Queues._add`: no exchange → the default exchange (of `task.defaultExchangeType`), no routing key →
+      // `task.defaultRoutingKey`; kombu's `Broadcast` names its own fanout exchange after the queue.
+      exchange: q.exchange || (broadcast ? name : task.defaultExchange),
+      exchangeType: q.exchangeType ?? (broadcast ? 'fanout' : q.exchange ? 'direct' : task.defaultExchangeType),
+      routingKey: q.routingKey || task.defaultRoutingKey,
       maxPriority: q.maxPriority ?? null,
       durable: q.durable ?? true,
       autoDelete: q.autoDelete ?? broadcast,

@@ -3,6 +3,7 @@
  * apart from `options.ts` (which names adapter and plugin instances) so contracts can name the resolved
  * configuration without an import cycle.
  */
+import type { PreparedRouter } from '../routing/routes.js';
 
 /** Publish retry policy (Celery `task_publish_retry_policy`). */
 export interface RetryPolicy {
@@ -19,10 +20,11 @@ export interface RetryPolicy {
 /** A declared queue (Celery `task_queues`). */
 export interface QueueOptions {
   name: string;
-  /** Exchange name; defaults to the queue name. */
+  /** Exchange name; defaults to `task.defaultExchange` (Celery's `Queues._add`). */
   exchange?: string;
+  /** Defaults to `task.defaultExchangeType` on the default exchange, else `direct`. */
   exchangeType?: 'direct' | 'topic' | 'fanout';
-  /** Defaults to the queue name. */
+  /** Binding key; defaults to `task.defaultRoutingKey` (Celery's `Queues._add`). */
   routingKey?: string;
   /** `x-max-priority`. */
   maxPriority?: number;
@@ -37,12 +39,34 @@ export interface QueueOptions {
   broadcast?: boolean;
 }
 
-/** Where a task goes (Celery `task_routes` values). */
+/**
+ * Where and how a task is sent (Celery `task_routes` values): routing and the publish options a route may set.
+ * A call's `applyAsync` options win over the task's own options, which win over the route, which wins over the
+ * `task.*` defaults.
+ */
 export interface RouteOptions {
+  /** Destination queue (declared in `task.queues`, or created when `task.createMissingQueues`). */
   queue?: string;
+  /** Exchange to publish to (default: the queue's, or the anonymous exchange for a direct queue). */
   exchange?: string;
+  /** Routing key (default: the queue's binding key; the queue name for a direct queue). */
   routingKey?: string;
   priority?: number;
+  /** Serializer name (`json`, `pickle`, …). */
+  serializer?: string;
+  /** Compression codec name (`gzip`, …). */
+  compression?: string;
+  /** Seconds after sending when the task expires. */
+  expires?: number;
+  /** Hard time limit, seconds. */
+  timeLimit?: number;
+  /** Soft time limit, seconds. */
+  softTimeLimit?: number;
+  /** Extra message headers (the call's own win key by key). */
+  headers?: Record<string, unknown>;
+  /** Retry publishing on connection errors. */
+  retry?: boolean;
+  retryPolicy?: RetryPolicy;
 }
 
 /** The validated, frozen configuration. Every field is present. */
@@ -66,12 +90,15 @@ export interface ResolvedConfig {
     readonly defaultQueue: string;
     readonly defaultExchange: string;
     readonly defaultRoutingKey: string;
+    readonly defaultExchangeType: 'direct' | 'topic' | 'fanout';
     readonly queues: readonly Readonly<Required<Omit<QueueOptions, 'maxPriority'>> & { maxPriority: number | null }>[];
-    readonly routes: Readonly<Record<string, RouteOptions>>;
+    /** `task.routes` validated into routers tried in order. */
+    readonly routes: readonly PreparedRouter[];
     readonly createMissingQueues: boolean;
     readonly serializer: string;
     readonly compression: string | null;
     readonly defaultPriority: number | null;
+    readonly inheritParentPriority: boolean;
     readonly queueMaxPriority: number | null;
     readonly deliveryMode: 'persistent' | 'transient';
     readonly publishRetry: boolean;

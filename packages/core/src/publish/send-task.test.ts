@@ -129,3 +129,41 @@ describe('applyAsync → TaskMessage', () => {
     await expect(t.applyAsync([], {}, { eta: 'tomorrow' })).rejects.toThrow('applyAsync options.eta');
   });
 });
+
+describe('task.routes on every sending path', () => {
+  const routes: NonNullable<AppOptions['task']>['routes'] = [
+    (name, args) => (name === 'fn.route' ? { queue: `shard${String(args[0])}` } : null),
+    [
+      [/opts\./, { queue: 'opts', priority: 6, expires: 60, timeLimit: 30, softTimeLimit: 20, headers: { from_route: 1, keep: 'r' }, compression: 'zlib' }],
+    ],
+  ];
+
+  it('sendTask, applyAsync and a canvas ask a router function with the call’s arguments', async () => {
+    const { app, receive } = setup({ task: { routes } });
+    await app.sendTask('fn.route', [2]);
+    expect((await receive('shard2')).msg.name).toBe('fn.route');
+    const fn = app.task('fn.route', (n: number) => n);
+    await fn.delay(4);
+    expect((await receive('shard4')).msg.args).toEqual([4]);
+    await fn.s(5).applyAsync();
+    expect((await receive('shard5')).msg.args).toEqual([5]);
+  });
+
+  it('a route’s publish options reach the message; the task’s own options and the call’s win over them', async () => {
+    const { app, receive } = setup({ task: { routes } });
+    const own = app.task({ name: 'opts.own', timeLimit: 5, priority: 2 }, () => null);
+    await own.delay();
+    const first = await receive('opts');
+    expect(first.msg.timeLimit).toEqual([5, 20]);
+    expect(first.msg.priority).toBe(2);
+    expect(first.msg.expires).not.toBeNull();
+    expect(first.headers).toMatchObject({ from_route: 1, keep: 'r', compression: 'application/x-gzip' });
+    await own.applyAsync([], {}, { softTimeLimit: 1, headers: { from_route: 2 }, priority: 9 });
+    const second = await receive('opts');
+    expect(second.msg.timeLimit).toEqual([5, 1]);
+    expect(second.msg.priority).toBe(9);
+    expect(second.headers).toMatchObject({ from_route: 2, keep: 'r' });
+    await app.sendTask('opts.unknown');
+    expect((await receive('opts')).msg.timeLimit).toEqual([30, 20]);
+  });
+});

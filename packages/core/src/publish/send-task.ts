@@ -7,7 +7,7 @@
  */
 import type { ResolvedConfig } from '../config/options.js';
 import type { PublishOptions } from './producer.js';
-import type { ResolvedRoute, RouteInput } from '../routing/routing.js';
+import { withRouteOptions, type ResolvedRoute, type RouteInput } from '../routing/routing.js';
 import type { TaskMessage, WireSignature } from '../protocol/task-message.js';
 import type { AsyncResult } from '../result/async-result.js';
 import { buildTaskMessage, type TaskCall } from './build-task-message.js';
@@ -22,7 +22,8 @@ export interface SendHost {
   readonly oid: string;
   /** Node name of this client (`gen<pid>@<host>`). */
   readonly origin: string;
-  route(taskName: string, options?: RouteInput): ResolvedRoute;
+  /** The route of a call (router functions see its `args` and `kwargs`). */
+  route(taskName: string, options?: RouteInput, args?: readonly unknown[], kwargs?: Readonly<Record<string, unknown>>): ResolvedRoute;
   publish(message: TaskMessage, route: ResolvedRoute, options?: PublishOptions): Promise<void>;
   asyncResult<T>(id: string): AsyncResult<T>;
   /** Awaited before publishing a task that expects a result (the result backend's `onTaskCall`). */
@@ -39,7 +40,23 @@ export interface CallLinks {
   readonly chain?: readonly WireSignature[] | null;
 }
 
-/** Routes, builds and publishes one call; resolves to its message once the broker accepted it. */
+/**
+ * The publish options of a call: its own, else its route's (`task.routes` or the task's own), else the task's
+ * serializer.
+ */
+export function routePublishOptions(publish: PublishOptions, route: ResolvedRoute, defaults: Pick<MessageDefaults, 'serializer'>): PublishOptions {
+  const out: PublishOptions = { ...publish, serializer: publish.serializer ?? route.options.serializer ?? defaults.serializer };
+  const { compression, retry, retryPolicy } = route.options;
+  if (out.compression === undefined && compression !== undefined) out.compression = compression;
+  if (out.retry === undefined && retry !== undefined) out.retry = retry;
+  if (out.retryPolicy === undefined && retryPolicy !== undefined) out.retryPolicy = retryPolicy;
+  return out;
+}
+
+/**
+ * Routes, builds and publishes one call; resolves to its message once the broker accepted it. The route's publish
+ * options (`task.routes`, the task's own) fill what the call leaves out.
+ */
 export async function publishCall(
   host: SendHost,
   call: TaskCall,
@@ -48,9 +65,10 @@ export async function publishCall(
   publish: PublishOptions,
 ): Promise<TaskMessage> {
   // The call's `queue`, `exchange`, `routingKey` and `priority` are its routing options.
-  const route = host.route(call.name, call.options);
+  const route = host.route(call.name, call.options, call.args, call.kwargs);
   const message = buildTaskMessage({
     ...call,
+    options: withRouteOptions(call.options, route),
     context: {
       origin: host.origin,
       replyTo: host.oid,
@@ -66,7 +84,7 @@ export async function publishCall(
   });
   // Celery's `if not ignore_result: backend.on_task_call(...)`: the rpc backend's reply queue exists before the task.
   if (!message.ignoreResult && host.onTaskCall) await host.onTaskCall(message.id);
-  await host.publish(message, route, publish);
+  await host.publish(message, route, routePublishOptions(publish, route, defaults));
   return message;
 }
 
@@ -79,7 +97,8 @@ export async function sendTaskMessage<T>(
   options: ApplyOptions,
   defaults: MessageDefaults,
 ): Promise<AsyncResult<T>> {
-  const publish: PublishOptions = { serializer: options.serializer ?? defaults.serializer };
+  const publish: PublishOptions = {};
+  if (options.serializer !== undefined) publish.serializer = options.serializer;
   if (options.compression !== undefined) publish.compression = options.compression;
   if (options.retry !== undefined) publish.retry = options.retry;
   if (options.retryPolicy !== undefined) publish.retryPolicy = options.retryPolicy;

@@ -20,6 +20,11 @@ function needs(conf: ResolvedConfig): Need[] {
       out.push({ capability: q.exchangeType, setting: `task.queues[${i}] ("${q.name}", exchangeType "${q.exchangeType}")` });
     }
   });
+  // Without task.queues the default queue is bound to the default exchange, of task.defaultExchangeType.
+  const type = conf.task.defaultExchangeType;
+  if (conf.task.queues.length === 0 && (type === 'topic' || type === 'fanout')) {
+    out.push({ capability: type, setting: `task.defaultExchangeType ("${type}")` });
+  }
   return out;
 }
 

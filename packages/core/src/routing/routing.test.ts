@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/q-error.js';
 import type { AppOptions } from '../config/options.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { globToRegExp, matchRoute, queueTopology, resolveRoute } from './routing.js';
+import { queueTopology, resolveRoute, withRouteOptions } from './routing.js';
+import { checkTransportSupport } from './check-transport-support.js';
+import type { Transport } from '../contracts/transport.js';
 
 const conf = (task: AppOptions['task'] = {}) => resolveConfig({ task });
 
 describe('resolveRoute', () => {
   it('sends a plain task to the default exchange "" with routing key = queue name (spec §1.9)', () => {
     expect(resolveRoute(conf(), 'tasks.add')).toEqual({
-      queue: 'celery', exchange: '', routingKey: 'celery', exchangeType: 'direct', priority: null,
+      queue: 'celery', exchange: '', routingKey: 'celery', exchangeType: 'direct', priority: null, options: {},
     });
   });
 
@@ -32,7 +34,7 @@ describe('resolveRoute', () => {
   it('publishes topic queues to their exchange with their routing key', () => {
     const c = conf({ queues: [{ name: 'logs', exchange: 'logex', exchangeType: 'topic', routingKey: 'log.info' }] });
     expect(resolveRoute(c, 't', { queue: 'logs' })).toEqual({
-      queue: 'logs', exchange: 'logex', routingKey: 'log.info', exchangeType: 'topic', priority: null,
+      queue: 'logs', exchange: 'logex', routingKey: 'log.info', exchangeType: 'topic', priority: null, options: {},
     });
     expect(resolveRoute(c, 't', { queue: 'logs', routingKey: 'log.error' })).toMatchObject({ routingKey: 'log.error' });
   });
@@ -81,11 +83,88 @@ describe('queueTopology', () => {
   });
 });
 
-describe('globs', () => {
-  it('matches * and ? and escapes dots', () => {
-    expect(globToRegExp('a.*').test('a.b.c')).toBe(true);
-    expect(globToRegExp('a.?').test('a.b')).toBe(true);
-    expect(globToRegExp('a.b').test('axb')).toBe(false);
-    expect(matchRoute({ 'x.*': { queue: 'q' } }, 'y.z')).toBeNull();
+describe("queueTopology binds queues as Celery's app.amqp.queues", () => {
+  const binding = (c: ReturnType<typeof conf>, name: string) => {
+    const t = queueTopology(c, name);
+    return [t.exchange.name, t.exchange.type, t.binding.routingKey];
+  };
+
+  it('task.queues entries take the default exchange (of task.defaultExchangeType) and routing key when they name none', () => {
+    const c = conf({
+      defaultExchangeType: 'topic',
+      queues: [{ name: 'foo' }, { name: 'bar', routingKey: 'bar.#' }, { name: 'tq', exchange: 'tex', exchangeType: 'topic', routingKey: 'a.*' }],
+    });
+    expect(binding(c, 'foo')).toEqual(['celery', 'topic', 'celery']);
+    expect(binding(c, 'bar')).toEqual(['celery', 'topic', 'bar.#']);
+    expect(binding(c, 'tq')).toEqual(['tex', 'topic', 'a.*']);
+    // missing queues, and the default queue left out of task.queues, are created on a direct exchange of their own
+    expect(binding(c, 'missing')).toEqual(['missing', 'direct', 'missing']);
+    expect(binding(c, 'celery')).toEqual(['celery', 'direct', 'celery']);
+  });
+
+  it('without task.queues the default queue is bound to the default exchange of task.defaultExchangeType', () => {
+    const c = conf({ defaultQueue: 'jobs', defaultExchange: 'jobs-ex', defaultExchangeType: 'topic', defaultRoutingKey: 'jobs.#' });
+    expect(binding(c, 'jobs')).toEqual(['jobs-ex', 'topic', 'jobs.#']);
+    // it exists even when missing queues are not created
+    expect(binding(conf({ createMissingQueues: false }), 'celery')).toEqual(['celery', 'direct', 'celery']);
+  });
+
+  it('publishes to a topic default queue through its exchange, and to direct queues anonymously (spec §1.9)', () => {
+    const c = conf({ defaultExchangeType: 'topic', queues: [{ name: 'foo' }, { name: 'plain', exchange: 'plain' }] });
+    expect(resolveRoute(c, 't', { queue: 'foo' })).toMatchObject({ exchange: 'celery', routingKey: 'celery', exchangeType: 'topic' });
+    expect(resolveRoute(c, 't', { queue: 'plain' })).toMatchObject({ exchange: '', routingKey: 'plain', exchangeType: 'direct' });
+  });
+});
+
+describe('route publish options', () => {
+  it('carries what the route sets besides routing; the task’s own value wins over the route', () => {
+    const c = conf({ routes: { 't.*': { queue: 'q', serializer: 'pickle', expires: 60, timeLimit: 30, headers: { a: 1 } } } });
+    expect(resolveRoute(c, 't.x').options).toEqual({ serializer: 'pickle', expires: 60, timeLimit: 30, headers: { a: 1 } });
+    expect(resolveRoute(c, 't.x', {}, { serializer: 'json', timeLimit: 5 }).options).toEqual({
+      serializer: 'json', expires: 60, timeLimit: 5, headers: { a: 1 },
+    });
+    // the task's own options alone are not route options (they apply as before)
+    expect(resolveRoute(conf(), 't.x', {}, { serializer: 'json' }).options).toEqual({});
+  });
+
+  it('withRouteOptions: the call wins, headers merge key by key', () => {
+    const c = conf({ routes: { t: { expires: 60, softTimeLimit: 9, headers: { a: 1, b: 1 } } } });
+    const r = resolveRoute(c, 't');
+    expect(withRouteOptions({ expires: 5, headers: { b: 2 } }, r)).toEqual({ expires: 5, softTimeLimit: 9, headers: { a: 1, b: 2 } });
+    expect(withRouteOptions({}, r)).toEqual({ expires: 60, softTimeLimit: 9, headers: { a: 1, b: 1 } });
+  });
+
+  it('asks a router function on every call (not cached): it may route by arguments', () => {
+    const c = conf({ routes: (_name, args) => ({ queue: `shard-${String(args[0])}` }) });
+    expect(resolveRoute(c, 't', {}, {}, { args: [1] }).queue).toBe('shard-1');
+    expect(resolveRoute(c, 't', {}, {}, { args: [2] }).queue).toBe('shard-2');
+  });
+});
+
+describe('task.inheritParentPriority', () => {
+  it('a call with no priority of its own, its task’s or its route’s takes the parent’s, before task.defaultPriority', () => {
+    const on = conf({ inheritParentPriority: true, defaultPriority: 1, routes: { 'r.*': { priority: 4 } } });
+    expect(resolveRoute(on, 't', {}, {}, { parentPriority: 7 }).priority).toBe(7);
+    expect(resolveRoute(on, 't', {}, {}, { parentPriority: null }).priority).toBe(1);
+    expect(resolveRoute(on, 'r.x', {}, {}, { parentPriority: 7 }).priority).toBe(4);
+    expect(resolveRoute(on, 't', {}, { priority: 2 }, { parentPriority: 7 }).priority).toBe(2);
+    expect(resolveRoute(on, 't', { priority: 3 }, {}, { parentPriority: 7 }).priority).toBe(3);
+  });
+
+  it('is off by default', () => {
+    expect(resolveRoute(conf(), 't', {}, {}, { parentPriority: 7 }).priority).toBeNull();
+  });
+});
+
+describe('checkTransportSupport and task.defaultExchangeType', () => {
+  const noTopic = { describe: () => 'test transport', capabilities: { topic: false, fanout: true } } as unknown as Transport;
+
+  it('refuses a topic default exchange without task.queues on a transport without topic exchanges', () => {
+    expect(() => checkTransportSupport(noTopic, conf({ defaultExchangeType: 'topic' }))).toThrow(
+      expect.objectContaining({ code: 'Q_ERR_CAPABILITY_UNSUPPORTED', message: expect.stringContaining('task.defaultExchangeType ("topic")') }),
+    );
+    // declared queues that name no exchange are on the default exchange too
+    expect(() => checkTransportSupport(noTopic, conf({ defaultExchangeType: 'topic', queues: [{ name: 'a' }] }))).toThrow(/task\.queues\[0\] \("a", exchangeType "topic"\)/);
+    expect(() => checkTransportSupport(noTopic, conf())).not.toThrow();
   });
 });

@@ -1,17 +1,24 @@
 /**
- * Routing: which queue, exchange and routing key a task message goes to (Celery's `Router` +
- * `amqp.send_task_message`). Precedence, as Celery documents it: options given to `applyAsync`, then the
- * task's own options (`queue`, `priority`), then `task.routes` (exact name first, then globs in declaration
- * order), then the default queue.
+ * Routing: which queue, exchange and routing key a task message goes to, and the publish options its route sets
+ * (Celery's `Router.route` + `amqp.send_task_message`). Precedence, as Celery's: options given to `applyAsync`,
+ * then the task's own options, then `task.routes` (see `routes.ts`: maps, `[pattern, route]` pairs, router
+ * functions, tried in order), then the default queue and `task.defaultPriority`. With `task.inheritParentPriority`
+ * a task sent from inside a running task takes that task's priority before the default.
  *
  * The anonymous-exchange rule (spec §1.9): a message for a queue whose exchange is `direct` is published to the
  * default exchange `""` with routing key = queue name, unless both an exchange and a routing key were given.
+ *
+ * Queues are bound as Celery's `app.amqp.queues` binds them ({@link queueTopology}).
  */
 import type { BindingDeclaration, ExchangeDeclaration, ExchangeType, QueueDeclaration } from '../contracts/transport.js';
 import { ConfigError } from '../errors/q-error.js';
 import type { ResolvedConfig, RouteOptions } from '../config/options.js';
+import { lookupRoute, type RoutedTask, type RouterCallOptions } from './routes.js';
 
-/** Where one message goes. */
+/** The publish options a route (or the task's own options) may set besides where the message goes. */
+export type RoutePublishOptions = Omit<RouteOptions, 'queue' | 'exchange' | 'routingKey' | 'priority'>;
+
+/** Where one message goes, and the publish options of its route. */
 export interface ResolvedRoute {
   /** The destination queue (declared before publishing). */
   queue: string;
@@ -22,14 +29,27 @@ export interface ResolvedRoute {
   exchangeType: ExchangeType;
   /** Message priority, or `null` for none (0 on the wire). */
   priority: number | null;
+  /**
+   * What the route sets besides routing (`serializer`, `expires`, `timeLimit`, `headers`, …), the task's own
+   * value winning where it has one; the call's options win over these ({@link withRouteOptions}).
+   */
+  options: Readonly<RoutePublishOptions>;
 }
 
-/** The routing fields of a call: `applyAsync` options or a task's own options. */
-export interface RouteInput {
-  queue?: string;
-  exchange?: string;
-  routingKey?: string;
-  priority?: number;
+/** The routing fields of a call (`applyAsync` options) or of a task's own options. */
+export interface RouteInput extends Omit<RouteOptions, 'expires'> {
+  /** Seconds from now, or an absolute time (a call's `expires`). */
+  expires?: number | Date | string;
+}
+
+/** What a router function is told besides the task name: the call's arguments and the registered task. */
+export interface RouteContext {
+  readonly args?: readonly unknown[];
+  readonly kwargs?: Readonly<Record<string, unknown>>;
+  /** The registered task, `undefined` for a task this app does not know. */
+  readonly task?: RoutedTask | undefined;
+  /** The priority of the running task that sends this one (`task.inheritParentPriority`), if any. */
+  readonly parentPriority?: number | null;
 }
 
 /** A queue with its exchange and binding, as declared before the first publish. */
@@ -39,33 +59,27 @@ export interface QueueTopology {
   binding: BindingDeclaration;
 }
 
-/** Compiles a task-name glob (`tasks.*`, `feed.?`) into a regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
-/** The `task.routes` entry for a task: an exact name wins over globs; globs match in declaration order. */
-export function matchRoute(routes: Readonly<Record<string, RouteOptions>>, taskName: string): RouteOptions | null {
-  const exact = Object.hasOwn(routes, taskName) ? routes[taskName] : undefined;
-  if (exact) return exact;
-  for (const [pattern, route] of Object.entries(routes)) {
-    if (/[*?]/.test(pattern) && globToRegExp(pattern).test(taskName)) return route;
-  }
-  return null;
-}
-
-/** The declaration of a queue by name: a declared queue, or (with `createMissingQueues`) a direct one. */
+/**
+ * The declaration of queue `name`, bound as Celery's `app.amqp.queues` binds it:
+ * - a `task.queues` entry as resolved (no exchange → `task.defaultExchange` of `task.defaultExchangeType`, no
+ *   routing key → `task.defaultRoutingKey`);
+ * - without `task.queues`, the default queue on `task.defaultExchange` (`task.defaultExchangeType`) with
+ *   `task.defaultRoutingKey`;
+ * - any other queue (the default one too when `task.queues` leaves it out) is created, with
+ *   `task.createMissingQueues`, on a direct exchange named after it, bound with its name.
+ * @throws ConfigError `Q_ERR_CONFIG_INVALID` for a missing queue when `task.createMissingQueues` is false.
+ */
 export function queueTopology(conf: ResolvedConfig, name: string): QueueTopology {
-  const declared = conf.task.queues.find((q) => q.name === name);
-  if (!declared && !conf.task.createMissingQueues) {
+  const t = conf.task;
+  const declared = t.queues.find((q) => q.name === name);
+  const implicitDefault = !declared && t.queues.length === 0 && name === t.defaultQueue;
+  if (!declared && !implicitDefault && !t.createMissingQueues) {
     throw new ConfigError('Q_ERR_CONFIG_INVALID', `queue "${name}" is not declared in task.queues and task.createMissingQueues is false`);
   }
-  const isDefault = name === conf.task.defaultQueue;
-  const exchange = declared?.exchange ?? (isDefault ? conf.task.defaultExchange : name);
-  const routingKey = declared?.routingKey ?? (isDefault ? conf.task.defaultRoutingKey : name);
-  const exchangeType = declared?.exchangeType ?? 'direct';
-  const maxPriority = declared?.maxPriority ?? conf.task.queueMaxPriority;
+  const exchange = declared?.exchange ?? (implicitDefault ? t.defaultExchange : name);
+  const routingKey = declared?.routingKey ?? (implicitDefault ? t.defaultRoutingKey : name);
+  const exchangeType = declared?.exchangeType ?? (implicitDefault ? t.defaultExchangeType : 'direct');
+  const maxPriority = declared?.maxPriority ?? t.queueMaxPriority;
   const args: Record<string, unknown> = { ...(declared?.arguments ?? {}) };
   if (maxPriority !== null) args['x-max-priority'] = maxPriority;
   const queue: QueueDeclaration = {
@@ -83,26 +97,45 @@ export function queueTopology(conf: ResolvedConfig, name: string): QueueTopology
   };
 }
 
+const ROUTING_KEYS = ['queue', 'exchange', 'routingKey', 'priority'] as const;
+const PUBLISH_KEYS = ['serializer', 'compression', 'expires', 'timeLimit', 'softTimeLimit', 'headers', 'retry', 'retryPolicy'] as const;
+
 /**
- * Resolves the route of one call. `call` are the `applyAsync` options, `task` the task's own options
- * (absent for `sendTask` of an unknown task).
+ * Resolves the route of one call. `call` are the `applyAsync` options, `task` the task's own options (absent for
+ * `sendTask` of an unknown task), `context` what router functions and `task.inheritParentPriority` need.
  */
-export function resolveRoute(conf: ResolvedConfig, taskName: string, call: RouteInput = {}, task: RouteInput = {}): ResolvedRoute {
-  // Calls without routing options of their own resolve the same way every time: cache them per config.
-  if (call.queue != null || call.exchange != null || call.routingKey != null || call.priority != null) {
-    return computeRoute(conf, taskName, call, task);
-  }
+export function resolveRoute(conf: ResolvedConfig, taskName: string, call: RouteInput = {}, task: RouteInput = {}, context: RouteContext = {}): ResolvedRoute {
+  const parentPriority = conf.task.inheritParentPriority ? (context.parentPriority ?? null) : null;
+  // Calls without routing options of their own resolve the same way every time (when no router function decides):
+  // cache them per config.
+  if (ROUTING_KEYS.some((k) => call[k] != null)) return computeRoute(conf, taskName, call, task, context, parentPriority).route;
   let cache = ROUTE_CACHE.get(conf.task);
   if (!cache) ROUTE_CACHE.set(conf.task, (cache = new Map()));
   // `??` treats null like undefined, and so does JSON (both become null): the key is exact.
-  const key = JSON.stringify([taskName, task.queue, task.exchange, task.routingKey, task.priority]);
-  let route = cache.get(key);
-  if (!route) {
-    route = computeRoute(conf, taskName, call, task);
+  const key = JSON.stringify([taskName, task, parentPriority]);
+  const cached = cache.get(key);
+  if (cached) return copy(cached);
+  const { route, cacheable } = computeRoute(conf, taskName, call, task, context, parentPriority);
+  if (cacheable) {
     if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
-    cache.set(key, route);
+    cache.set(key, copy(route));
   }
-  return { ...route };
+  return route;
+}
+
+/**
+ * `options` with the publish options of `route` filled in where the call has none (`headers` merged key by key,
+ * the call's winning): what the message is built from.
+ */
+export function withRouteOptions<O extends Omit<RouteInput, 'queue' | 'exchange' | 'routingKey' | 'priority'>>(options: O, route: ResolvedRoute): O {
+  const out: Record<string, unknown> = { ...options };
+  for (const key of PUBLISH_KEYS) {
+    const value = route.options[key];
+    if (value === undefined) continue;
+    if (key === 'headers') out[key] = { ...(value as Record<string, unknown>), ...(options.headers ?? {}) };
+    else out[key] ??= value;
+  }
+  return out as O;
 }
 
 /** Resolved routes by `conf.task` (the resolved config is read-only), then by task name and task options. */
@@ -110,9 +143,27 @@ const ROUTE_CACHE = new WeakMap<object, Map<string, ResolvedRoute>>();
 /** Bound on cached routes per config (`sendTask` may name arbitrarily many tasks). */
 const ROUTE_CACHE_SIZE = 1024;
 
-function computeRoute(conf: ResolvedConfig, taskName: string, call: RouteInput, task: RouteInput): ResolvedRoute {
-  const route = matchRoute(conf.task.routes, taskName) ?? {};
-  const pick = <K extends keyof RouteInput>(key: K): RouteInput[K] => call[key] ?? task[key] ?? route[key];
+function copy(route: ResolvedRoute): ResolvedRoute {
+  return { ...route, options: { ...route.options } };
+}
+
+function computeRoute(
+  conf: ResolvedConfig,
+  taskName: string,
+  call: RouteInput,
+  task: RouteInput,
+  context: RouteContext,
+  parentPriority: number | null,
+): { route: ResolvedRoute; cacheable: boolean } {
+  const found = lookupRoute(conf.task.routes, {
+    name: taskName,
+    args: context.args ?? [],
+    kwargs: context.kwargs ?? {},
+    options: call as RouterCallOptions,
+    task: context.task,
+  });
+  const route = found.route ?? {};
+  const pick = <K extends (typeof ROUTING_KEYS)[number]>(key: K): RouteInput[K] => call[key] ?? task[key] ?? route[key];
   const queueName = pick('queue') ?? conf.task.defaultQueue;
   const topology = queueTopology(conf, queueName);
   const exchangeType = topology.exchange.type;
@@ -125,6 +176,11 @@ function computeRoute(conf: ResolvedConfig, taskName: string, call: RouteInput, 
     exchange ??= topology.exchange.name;
     routingKey ??= topology.binding.routingKey;
   }
-  const priority = pick('priority') ?? conf.task.defaultPriority;
-  return { queue: queueName, exchange, routingKey, exchangeType, priority };
+  const priority = pick('priority') ?? parentPriority ?? conf.task.defaultPriority;
+  // The route's publish options, the task's own value winning where both have one.
+  const options: Record<string, unknown> = {};
+  for (const key of PUBLISH_KEYS) {
+    if (route[key] !== undefined) options[key] = task[key] ?? route[key];
+  }
+  return { route: { queue: queueName, exchange, routingKey, exchangeType, priority, options }, cacheable: found.cacheable };
 }

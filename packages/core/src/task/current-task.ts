@@ -17,6 +17,8 @@ export interface RunningTask {
   readonly rootId: string;
   /** Result tuples of what it sent (`[[id, null], null]`, a group's `[[gid, null], [...]]`), in order. */
   readonly children: unknown[];
+  /** Its delivery priority (`delivery_info.priority`), which `task.inheritParentPriority` passes on. */
+  readonly priority?: number | null;
 }
 
 const KEY = Symbol.for('q.core.runningTask');

@@ -1,5 +1,5 @@
 /** Task options after defaults from `conf.task` ({@link ResolvedTaskOptions}), and their validation. */
-import type { ResolvedConfig } from '../config/options.js';
+import type { ResolvedConfig, RouteOptions } from '../config/options.js';
 import { checkKeys, isPlainObject } from '../config/config-schema.js';
 import { ConfigError } from '../errors/q-error.js';
 import { isRateLimit } from '../config/rate-limit.js';
@@ -30,6 +30,11 @@ export interface ResolvedTaskOptions {
   readonly serializer: string;
   /** Default expiry in seconds, or `null`. */
   readonly expires: number | null;
+  /**
+   * What the task's own options set that a route could set too, as given (before `conf.task` defaults): these win
+   * over `task.routes` (Celery's exec options). Absent on hand-made options: nothing then.
+   */
+  readonly execOptions?: Readonly<RouteOptions>;
 }
 
 const KNOWN: readonly (keyof TaskOptions)[] = [
@@ -82,7 +87,16 @@ export function resolveTaskOptions(input: TaskOptions | string, conf: ResolvedCo
     priority: o.priority ?? null,
     serializer: o.serializer ?? t.serializer,
     expires: o.expires ?? null,
+    execOptions: execOptionsOf(o),
   };
+}
+
+const EXEC_OPTIONS = ['queue', 'priority', 'serializer', 'expires', 'timeLimit', 'softTimeLimit'] as const;
+
+function execOptionsOf(o: TaskOptions): RouteOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of EXEC_OPTIONS) if (o[key] != null) out[key] = o[key];
+  return out as RouteOptions;
 }
 
 /** Task-level defaults that shape a message (from a registered task, or `conf.task` for `sendTask`). */
