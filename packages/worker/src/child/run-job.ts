@@ -33,7 +33,8 @@ export async function runJob(host: RunJobHost, job: JobDescriptor, signal: Abort
       signal,
     );
     const request = job.request;
-    value = await runAsTask({ id: request.id, rootId: request.rootId ?? request.id, children }, () => task.run(ctx, job.args, job.kwargs));
+    const running = { id: request.id, rootId: request.rootId ?? request.id, children, priority: request.deliveryInfo.priority };
+    value = await runAsTask(running, () => task.run(ctx, job.args, job.kwargs));
   } catch (error) {
     const control = serializeControl(autoretry(error, options, job.request.retries) ?? error);
     if (control !== undefined) return { kind: 'control', control };

@@ -3,7 +3,7 @@
  * `applyCanvas` with a {@link CanvasSender} whose one-call path builds each message as this worker's own
  * (`origin` = its hostname, `reply_to` = its app's oid), through the one builder, `buildTaskMessage`.
  */
-import { buildTaskMessage } from '@q/core/internal';
+import { buildTaskMessage, routePublishOptions, withRouteOptions } from '@q/core/internal';
 import type { CanvasSender, MessageContext } from '@q/core/internal';
 import type { WorkerRuntime } from '../worker-runtime.js';
 import { workerMessageContext } from './message-context.js';
@@ -25,9 +25,10 @@ export function canvasSender(rt: WorkerRuntime): CanvasSender {
       oid: rt.app.oid,
       async send(call, links) {
         // The call's `queue`, `exchange`, `routingKey` and `priority` are its routing options.
-        const route = rt.app.route(call.name, call.options);
+        const route = rt.app.route(call.name, call.options, call.args, call.kwargs);
         const message = buildTaskMessage({
           ...call,
+          options: withRouteOptions(call.options, route),
           context: workerMessageContext(rt, {
             parentId: links.parentId ?? null,
             rootId: links.rootId ?? null,
@@ -36,7 +37,7 @@ export function canvasSender(rt: WorkerRuntime): CanvasSender {
             defaults: SIGNATURE_DEFAULTS,
           }),
         });
-        await rt.app.publish(message, route);
+        await rt.app.publish(message, route, routePublishOptions({}, route, rt.app.conf.task));
         return message.id;
       },
       backend: () => Promise.resolve(rt.backend),

@@ -168,6 +168,25 @@ describe('the message follows the app on every path', () => {
   });
 });
 
+describe('task.routes on the worker’s paths', () => {
+  it('a callback and a retry ask router functions with their arguments and take the route’s publish options', async () => {
+    const routes: NonNullable<AppOptions['task']>['routes'] = [
+      (name, args) => (name === 'tasks.add' ? { queue: `shard${String(args[0])}`, timeLimit: 30, headers: { routed: true } } : null),
+    ];
+    const { app, rt, last } = setup({ task: { routes } });
+    await sendSignature(rt, wire('tasks.add', [1, 2]), { parent: parentOf('p', 'p'), prepend: [] });
+    expect(last().route.queue).toBe('shard1');
+    expect(last().message.timeLimit).toEqual([30, null]);
+    expect(last().message.extraHeaders).toMatchObject({ routed: true });
+    await app.sendTask('tasks.add', [1, 2]);
+    expect(last().route.queue).toBe('shard1');
+    // a retry goes back to the queue it came from (its own option, over the router's) with the route's publish options
+    await publishRetry(rt, requestOf(app, newTaskMessage({ id: 'r', name: 'tasks.add', args: [1, 2] }), 'shard1'), new Retry({ args: [7, 2] }));
+    expect([last().route.queue, last().message.args]).toEqual(['shard1', [7, 2]]);
+    expect(last().message.extraHeaders).toMatchObject({ routed: true });
+  });
+});
+
 describe('a retry matches the message Celery 5.2.6 re-published', () => {
   it('retrier.delay(42) → self.retry(countdown=1): same id and root, parent_id = its id, retries 1, eta 1 s later', async () => {
     const captured = JSON.parse(readFileSync(`${VECTORS_DIR}task-v2-retry.json`, 'utf8')) as { envelope: Record<string, unknown> };

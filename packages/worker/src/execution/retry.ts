@@ -2,7 +2,7 @@
  * Re-publishing a task that asked to be retried (Celery's `Task.retry` → `signature_from_request().apply_async`),
  * built by core's `buildTaskMessage` like every other message.
  */
-import { buildTaskMessage } from '@q/core/internal';
+import { buildTaskMessage, routePublishOptions, withRouteOptions } from '@q/core/internal';
 import type { Retry } from '@q/core';
 import type { MessageOptions } from '@q/core/internal';
 import type { WorkerRuntime } from '../worker-runtime.js';
@@ -51,12 +51,14 @@ export async function publishRetry(rt: WorkerRuntime, request: TaskRequest, retr
   if (o?.priority !== undefined) options.priority = o.priority;
 
   // The call's `queue`, `exchange`, `routingKey` and `priority` are its routing options.
-  const route = rt.app.route(msg.name, options);
+  const args = retry.args ?? msg.args;
+  const kwargs = retry.kwargs ?? msg.kwargs;
+  const route = rt.app.route(msg.name, options, args, kwargs);
   const message = buildTaskMessage({
     name: msg.name,
-    args: retry.args ?? msg.args,
-    kwargs: retry.kwargs ?? msg.kwargs,
-    options,
+    args,
+    kwargs,
+    options: withRouteOptions(options, route),
     context: workerMessageContext(rt, {
       parentId: msg.id,
       rootId: msg.rootId ?? msg.id,
@@ -71,6 +73,6 @@ export async function publishRetry(rt: WorkerRuntime, request: TaskRequest, retr
       now: new Date(now),
     }),
   });
-  await rt.app.publish(message, route);
+  await rt.app.publish(message, route, routePublishOptions({}, route, rt.app.conf.task));
   return delayMs;
 }

@@ -191,7 +191,8 @@ export class Trace implements LazySignalJob, SettlementHost, DescribedJob {
     const request = this.#request;
     const msg = request.message;
     // What the task sends while it runs is its child (parent and root ids, its `children`), however deep.
-    const running: RunningTask = { id: msg.id, rootId: msg.rootId ?? msg.id, children: [] };
+    // Its delivery priority is what `task.inheritParentPriority` passes on to what it sends.
+    const running: RunningTask = { id: msg.id, rootId: msg.rootId ?? msg.id, children: [], priority: request.delivery.info.priority ?? msg.priority };
     this.#running = running;
     // Tracked as well, so SIGUSR1 lists it; a stray error in the child or thread is that runner's to handle.
     const dispatch = this.#dispatch;
