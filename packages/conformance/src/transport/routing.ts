@@ -1,4 +1,8 @@
-/** Named exchanges: direct routes by exact key, topic by AMQP wildcards; unroutable messages are dropped. */
+/**
+ * Named exchanges: direct routes by exact key, topic by AMQP wildcards (also for a message another connection
+ * publishes: `capabilities.topic` means bindings are shared, as between a q client and a worker); unroutable
+ * messages are dropped.
+ */
 import type { Transport } from '@q/core';
 import type { ExchangeType } from '@q/core/adapter';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +53,26 @@ export function routingTests(ctx: TransportContext, topic: boolean): void {
       await sleep(ctx.quietMs);
       expect(gotStar.bodies()).toEqual(['task.sent']);
       expect(gotHash.bodies().sort()).toEqual(['task.multi.part', 'task.sent']);
+    });
+
+    it.skipIf(!topic || !ctx.hasPeer)('routes by wildcard bindings another connection made', async () => {
+      const consumer = await ctx.open();
+      const publisher = await ctx.openPeer();
+      if (!publisher) throw new Error('no peer');
+      const ex = uniqueName('topic');
+      const queue = uniqueName('logs');
+      await declareQueue(consumer, queue);
+      await exchange(consumer, ex, 'topic');
+      await consumer.bindQueue({ queue, exchange: ex, routingKey: 'log.*.disk' });
+      await exchange(publisher, ex, 'topic');
+      for (const key of ['log.error.disk', 'log.error.net', 'log.disk']) {
+        await publisher.publish(textMessage(key), { exchange: ex, routingKey: key, exchangeType: 'topic' });
+      }
+      const got = collector((d) => d.ack());
+      await consumer.consume(queue, got.handler, { prefetch: 10 });
+      await got.waitFor(1, ctx.timeoutMs);
+      await sleep(ctx.quietMs);
+      expect(got.bodies()).toEqual(['log.error.disk']);
     });
   });
 }
