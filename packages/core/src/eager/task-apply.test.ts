@@ -9,6 +9,7 @@ import { MaxRetriesExceededError, RemoteError } from '../errors/q-error.js';
 import { AsyncResult } from '../result/async-result.js';
 import { Ignore } from '../task/control.js';
 import type { TaskContext } from '../task/types.js';
+import { EagerGroupResult } from './eager-group-result.js';
 import { EagerResult } from './eager-result.js';
 import { closeEagerApps, eagerApp } from '../../test/eager-apps.js';
 
@@ -282,6 +283,27 @@ describe('task.apply', () => {
     });
     const failed = await boom.apply();
     await expect(storing.asyncResult(failed.id).get({ timeout: 5 })).rejects.toThrow(/Flaky: kept/);
+  });
+
+  it('a task that ignores its result stores errors only with storeErrorsEvenIfIgnored, as Celery', async () => {
+    const fn = () => {
+      throw new Flaky('ignored failure');
+    };
+    const quiet = eagerApp({ task: { storeEagerResult: true } }).app;
+    const notStored = await quiet.task({ name: 'tasks.quiet', ignoreResult: true }, fn).apply();
+    expect(await quiet.asyncResult(notStored.id).state()).toBe('PENDING');
+    const kept = eagerApp({ task: { storeErrorsEvenIfIgnored: true } }).app;
+    const stored = await kept.task({ name: 'tasks.kept', ignoreResult: true }, fn).apply();
+    expect(await kept.asyncResult(stored.id).state()).toBe('FAILURE');
+  });
+
+  it('several callbacks run as Celery sends them: the tasks together as one group', async () => {
+    const { app } = eagerApp();
+    const add = app.task('tasks.add', (x: number, y: number) => x + y);
+    const result = await add.apply([1, 1], {}, { link: [add.s(10), add.s(20)] });
+    const [child] = await result.children();
+    expect(child).toBeInstanceOf(EagerGroupResult);
+    expect(await child?.get()).toEqual([12, 22]);
   });
 
   it('a task that is not registered cannot be applied', async () => {
