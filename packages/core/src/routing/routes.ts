@@ -33,6 +33,7 @@ export type RoutePairs = readonly (readonly [RoutePattern, Route])[];
 /** The registered task a router function is asked about (a `Task`: its `name` and resolved `options`). */
 export interface RoutedTask {
   readonly name: string;
+  /** Its options with the `task.*` defaults applied. */
   readonly options: ResolvedTaskOptions;
 }
 
