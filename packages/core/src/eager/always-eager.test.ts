@@ -68,6 +68,17 @@ describe('task.alwaysEager', () => {
     expect(result.parent?.parent?.parent).toBeNull();
   });
 
+  it('a chain step runs as the child of the step before it', async () => {
+    const { app, add } = setup();
+    const parents: (string | null)[] = [];
+    const who = app.task({ name: 'tasks.who', bind: true }, (ctx: TaskContext, n: number) => {
+      parents.push(ctx.parentId);
+      return n;
+    });
+    const result = await chain(add.s(1, 1), who.s()).applyAsync();
+    expect(parents).toEqual([result.parent?.id]);
+  });
+
   it('a failed chain step fails the rest with the same error; nothing after it runs', async () => {
     const { app, add, fail } = setup();
     let after = 0;

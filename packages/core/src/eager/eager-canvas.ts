@@ -64,7 +64,8 @@ async function runFrozen(host: EagerHost, sig: WireSignature, input: ApplyInput,
       const options = { ...without(sig.options, ['task_id', 'link', 'link_error']), ...(input.options ?? {}) };
       let last: EagerCanvasResult | null = null;
       for (const [i, step] of node.tasks.entries()) {
-        const stepInput: ApplyInput = last === null ? { ...input, options } : { args: [await last.get()], ...(input.links ? { links: input.links } : {}) };
+        // A later step is the child of the one before it, as when a worker sends the next step.
+        const stepInput: ApplyInput = last === null ? { ...input, options } : { args: [await last.get()], links: { ...input.links, parentId: last.id } };
         last = await runFrozen(host, step, stepInput, last ?? parent);
         const error = await failure(last);
         if (error !== undefined) {
