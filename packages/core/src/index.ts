@@ -38,7 +38,8 @@ export { Ignore, Reject, Retry } from './task/control.js';
 export type { RetryInit } from './task/control.js';
 export { PyTuple } from './protocol/repr.js';
 export { WORKER_DIRECT_EXCHANGE, workerDirect } from './routing/worker-direct.js';
-export type { PreparedRouter, Route, RouteMap, RoutePairs, RoutePattern, RoutedTask, Router, RouterCallOptions, RouteSpec, Routes } from './routing/routes.js';
+export type { PreparedRouter, Route, RoutedTask, RoutedTaskOptions, Router, RouterCallOptions } from './config/resolved-config.js';
+export type { RouteMap, RoutePairs, RoutePattern, RouteSpec, Routes } from './config/prepare-routes.js';
 export { broadcastQueue } from './routing/broadcast-queue.js';
 export type { BroadcastQueueOptions } from './routing/broadcast-queue.js';
 

@@ -15,8 +15,9 @@ export { embeddedPaths } from './app/adapters.js';
 // routing and publishing
 export { resolveRoute, withRouteOptions } from './routing/routing.js';
 export type { ResolvedRoute, RouteContext, RouteInput, RoutePublishOptions } from './routing/routing.js';
-export { globToRegExp, lookupRoute, prepareRoutes } from './routing/routes.js';
-export type { PreparedRouter, RouteLookup, RouterCall } from './routing/routes.js';
+export { globToRegExp, prepareRoutes } from './config/prepare-routes.js';
+export { lookupRoute } from './routing/lookup-route.js';
+export type { RouteLookup, RouterCall } from './routing/lookup-route.js';
 export { Producer } from './publish/producer.js';
 export type { ProducerHost, PublishOptions } from './publish/producer.js';
 export { routePublishOptions, sendTaskMessage } from './publish/send-task.js';

@@ -9,7 +9,7 @@ import type { QueueDriver } from '../contracts/queue-driver.js';
 import type { KeyValueDriver, ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
 import type { QueueOptions, RetryPolicy } from './resolved-config.js';
-import type { Routes } from '../routing/routes.js';
+import type { Routes } from './prepare-routes.js';
 
 export type { QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './resolved-config.js';
 

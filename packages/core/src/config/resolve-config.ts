@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors/q-error.js';
 import type { AppOptions, ResolvedConfig } from './options.js';
 import { isRateLimit } from './rate-limit.js';
-import { prepareRoutes } from '../routing/routes.js';
+import { prepareRoutes } from './prepare-routes.js';
 import {
   arrayOf,
   bool,

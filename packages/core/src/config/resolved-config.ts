@@ -3,7 +3,6 @@
  * apart from `options.ts` (which names adapter and plugin instances) so contracts can name the resolved
  * configuration without an import cycle.
  */
-import type { PreparedRouter } from '../routing/routes.js';
 
 /** Publish retry policy (Celery `task_publish_retry_policy`). */
 export interface RetryPolicy {
@@ -68,6 +67,69 @@ export interface RouteOptions {
   retry?: boolean;
   retryPolicy?: RetryPolicy;
 }
+
+/** A route: where and how a task is sent, or just a queue name. */
+export type Route = RouteOptions | string;
+
+/** What a router function sees of a registered task's options (with the `task.*` defaults applied). */
+export interface RoutedTaskOptions {
+  /** The task's own queue, or `null`. */
+  readonly queue: string | null;
+  /** The task's own priority, or `null`. */
+  readonly priority: number | null;
+  /** Its serializer (its own, else `task.serializer`). */
+  readonly serializer: string;
+  /** Its default expiry in seconds, or `null`. */
+  readonly expires: number | null;
+  /** Hard time limit in seconds, or `null`. */
+  readonly timeLimit: number | null;
+  /** Soft time limit in seconds, or `null`. */
+  readonly softTimeLimit: number | null;
+  /** Whether it stores no result. */
+  readonly ignoreResult: boolean;
+}
+
+/** The registered task a router function is asked about (a `Task`: its `name` and resolved `options`). */
+export interface RoutedTask {
+  /** The registered name. */
+  readonly name: string;
+  /** Its options, with the `task.*` defaults applied. */
+  readonly options: RoutedTaskOptions;
+}
+
+/** What a call asked for, as a router function sees it (the `applyAsync` options). */
+export type RouterCallOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * A router function (Celery's `router(name, args, kwargs, options, task=None)`): returns a route, or `null` /
+ * `undefined` to let the next router decide. Synchronous. `task` is the registered task, `undefined` for a
+ * `sendTask` of a task this app does not know.
+ * @example
+ * const byTenant: Router = (name, args, kwargs) => (kwargs['tenant'] === 'big' ? { queue: 'big', priority: 5 } : null);
+ */
+export type Router = (
+  name: string,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+  options: RouterCallOptions,
+  task: RoutedTask | undefined,
+) => Route | null | undefined;
+
+/** A validated router. */
+export type PreparedRouter =
+  | {
+      readonly kind: 'map';
+      /** Exact task names. */
+      readonly exact: ReadonlyMap<string, Readonly<RouteOptions>>;
+      /** Globs and regular expressions, anchored at the start, in declaration order. */
+      readonly patterns: readonly (readonly [RegExp, Readonly<RouteOptions>])[];
+    }
+  | {
+      readonly kind: 'function';
+      readonly router: Router;
+      /** Its option path, for errors about what it returns. */
+      readonly path: string;
+    };
 
 /** The validated, frozen configuration. Every field is present. */
 export interface ResolvedConfig {

@@ -1,7 +1,7 @@
 /**
  * Routing: which queue, exchange and routing key a task message goes to, and the publish options its route sets
  * (Celery's `Router.route` + `amqp.send_task_message`). Precedence, as Celery's: options given to `applyAsync`,
- * then the task's own options, then `task.routes` (see `routes.ts`: maps, `[pattern, route]` pairs, router
+ * then the task's own options, then `task.routes` (see `config/prepare-routes.ts`: maps, `[pattern, route]` pairs, router
  * functions, tried in order), then the default queue and `task.defaultPriority`. With `task.inheritParentPriority`
  * a task sent from inside a running task takes that task's priority before the default.
  *
@@ -13,7 +13,8 @@
 import type { BindingDeclaration, ExchangeDeclaration, ExchangeType, QueueDeclaration } from '../contracts/transport.js';
 import { ConfigError } from '../errors/q-error.js';
 import type { ResolvedConfig, RouteOptions } from '../config/options.js';
-import { lookupRoute, type RoutedTask, type RouterCallOptions } from './routes.js';
+import type { RoutedTask, RouterCallOptions } from '../config/resolved-config.js';
+import { lookupRoute } from './lookup-route.js';
 
 /** The publish options a route (or the task's own options) may set besides where the message goes. */
 export type RoutePublishOptions = Omit<RouteOptions, 'queue' | 'exchange' | 'routingKey' | 'priority'>;

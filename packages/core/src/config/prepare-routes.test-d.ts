@@ -3,9 +3,9 @@
  * what Celery would refuse does not compile.
  */
 import { expectTypeOf } from 'vitest';
-import type { AppOptions } from '../config/options.js';
-import type { RouteOptions } from '../config/resolved-config.js';
-import type { Route, RoutedTask, Router, Routes } from './routes.js';
+import type { AppOptions } from './options.js';
+import type { Route, RoutedTask, RouteOptions, Router } from './resolved-config.js';
+import type { Routes } from './prepare-routes.js';
 
 type TaskSettings = NonNullable<AppOptions['task']>;
 expectTypeOf<TaskSettings['routes']>().toEqualTypeOf<Routes | undefined>();

@@ -12,14 +12,10 @@
  * follow each other form one map (Celery needs them wrapped in a list of their own; q accepts both).
  *
  * {@link prepareRoutes} validates the setting once (a {@link ConfigError} naming the path) into
- * {@link PreparedRouter}s; {@link lookupRoute} runs them for one call.
+ * {@link PreparedRouter}s; `routing/lookup-route.ts` runs them for one call.
  */
-import type { RetryPolicy, RouteOptions } from '../config/resolved-config.js';
-import { invalid, isPlainObject, num, record, shape, str, bool, type Check } from '../config/config-schema.js';
-import type { ResolvedTaskOptions } from '../task/task-options.js';
-
-/** A route: where and how a task is sent, or just a queue name. */
-export type Route = RouteOptions | string;
+import type { PreparedRouter, RetryPolicy, Route, RouteOptions, Router } from './resolved-config.js';
+import { bool, invalid, isPlainObject, num, record, shape, str, type Check } from './config-schema.js';
 
 /** A task-name pattern: a glob (`feed.*`, `?` = one character) or a `RegExp` matched at the start of the name. */
 export type RoutePattern = string | RegExp;
@@ -30,67 +26,11 @@ export type RouteMap = Readonly<Record<string, Route>>;
 /** A map router as ordered `[pattern, route]` pairs: the form that takes `RegExp` patterns. */
 export type RoutePairs = readonly (readonly [RoutePattern, Route])[];
 
-/** The registered task a router function is asked about (a `Task`: its `name` and resolved `options`). */
-export interface RoutedTask {
-  readonly name: string;
-  /** Its options with the `task.*` defaults applied. */
-  readonly options: ResolvedTaskOptions;
-}
-
-/** What a call asked for, as a router function sees it (the `applyAsync` options). */
-export type RouterCallOptions = Readonly<Record<string, unknown>>;
-
-/**
- * A router function (Celery's `router(name, args, kwargs, options, task=None)`): returns a route, or `null` /
- * `undefined` to let the next router decide. Synchronous. `task` is the registered task, `undefined` for a
- * `sendTask` of a task this app does not know.
- * @example
- * const byTenant: Router = (name, args, kwargs) => (kwargs['tenant'] === 'big' ? { queue: 'big', priority: 5 } : null);
- */
-export type Router = (
-  name: string,
-  args: readonly unknown[],
-  kwargs: Readonly<Record<string, unknown>>,
-  options: RouterCallOptions,
-  task: RoutedTask | undefined,
-) => Route | null | undefined;
-
 /** One router: a map, `[pattern, route]` pairs, or a function. */
 export type RouteSpec = RouteMap | RoutePairs | Router;
 
 /** The `task.routes` setting (Celery `task_routes`): one router, or a list of routers and pairs tried in order. */
 export type Routes = RouteSpec | readonly (RouteSpec | readonly [RoutePattern, Route])[];
-
-/** A validated router. */
-export type PreparedRouter =
-  | {
-      readonly kind: 'map';
-      /** Exact task names. */
-      readonly exact: ReadonlyMap<string, Readonly<RouteOptions>>;
-      /** Globs and regular expressions, anchored at the start, in declaration order. */
-      readonly patterns: readonly (readonly [RegExp, Readonly<RouteOptions>])[];
-    }
-  | {
-      readonly kind: 'function';
-      readonly router: Router;
-      /** Its option path, for errors about what it returns. */
-      readonly path: string;
-    };
-
-/** The route of one call, and whether the same call would always get it (no router function was asked). */
-export interface RouteLookup {
-  readonly route: Readonly<RouteOptions> | null;
-  readonly cacheable: boolean;
-}
-
-/** One call, as routers see it. */
-export interface RouterCall {
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly kwargs: Readonly<Record<string, unknown>>;
-  readonly options: RouterCallOptions;
-  readonly task: RoutedTask | undefined;
-}
 
 /** Compiles a task-name glob (`tasks.*`, `feed.?`) into a regular expression. */
 export function globToRegExp(glob: string): RegExp {
@@ -202,21 +142,4 @@ export function prepareRoutes(value: unknown, path: string): readonly PreparedRo
   });
   flush();
   return out;
-}
-
-/** The first route the routers give for `call`, as a copy (Celery's `Router.lookup_route`). */
-export function lookupRoute(routers: readonly PreparedRouter[], call: RouterCall): RouteLookup {
-  let cacheable = true;
-  for (const router of routers) {
-    if (router.kind === 'function') {
-      cacheable = false;
-      const got = router.router(call.name, call.args, call.kwargs, call.options, call.task);
-      if (got != null) return { route: checkRoute(got, `${router.path} (returned for "${call.name}")`), cacheable };
-      continue;
-    }
-    const exact = router.exact.get(call.name);
-    if (exact) return { route: exact, cacheable };
-    for (const [re, route] of router.patterns) if (re.test(call.name)) return { route, cacheable };
-  }
-  return { route: null, cacheable };
 }

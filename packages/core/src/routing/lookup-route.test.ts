@@ -2,7 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../errors/q-error.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { AppOptions } from '../config/options.js';
-import { globToRegExp, lookupRoute, prepareRoutes, type Router, type Routes } from './routes.js';
+import { globToRegExp, prepareRoutes, type Routes } from '../config/prepare-routes.js';
+import type { Router } from '../config/resolved-config.js';
+import { lookupRoute } from './lookup-route.js';
 
 const route = (routes: Routes, name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}) =>
   lookupRoute(prepareRoutes(routes, 'task.routes'), { name, args, kwargs, options: {}, task: undefined }).route;
