@@ -71,6 +71,11 @@ for (const pool of ['prefork', 'threads'] as const) {
       expect((await metaOf(app, r.id)).children).toEqual([[[sent, null], null]]);
     });
 
+    it('what a task sends from its child inherits its delivery priority (task.inheritParentPriority)', async () => {
+      const { app } = await setup();
+      expect(await (await app.sendTask('pool.sendPriority', [], {}, { priority: 4 })).get({ timeout: 10 })).toBe(4);
+    });
+
     it('soft limit: the signal aborts with SoftTimeLimitExceeded, which a task may catch', async () => {
       const { app } = await setup();
       const soft = await app.sendTask('pool.soft', [], {}, { softTimeLimit: 0.2 } as never);
