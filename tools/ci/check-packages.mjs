@@ -27,6 +27,9 @@ const ATTW_IGNORED_RULES = {
   '@q/conformance': {
     'cjs-resolves-to-esm': 'ESM only on purpose: its suites are vitest tests, and vitest cannot be loaded with require()',
   },
+  '@q/testing': {
+    'cjs-resolves-to-esm': 'its `./vitest` subpath is ESM only on purpose: it imports vitest, which cannot be loaded with require() (the main entry has CJS)',
+  },
 };
 
 function run(label, command, args, cwd) {

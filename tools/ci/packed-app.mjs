@@ -58,6 +58,7 @@ const EXPECTED_EXPORTS = {
   '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
   '@q/backend-pg': ['qPlugin', 'pgBackend', 'outbox', 'outboxRelay', 'decodePickle', 'encodePickle'],
   '@q/conformance': ['transportSuite', 'resultBackendSuite', 'keyValueDriverSuite'],
+  '@q/testing': ['createTestApp', 'startTestWorker', 'waitForState', 'waitForResult', 'waitFor', 'recordingLogger', 'refusingConnections'],
   '@q/events': ['eventsPlugin', 'EventReceiver', 'ClusterState', 'EventDispatcher'],
   '@q/metrics': ['metricsPlugin', 'collectWorkerMetrics'],
   '@q/tracing': ['tracingPlugin', 'withTaskTraceContext'],
