@@ -1,24 +1,8 @@
 import { ConnectionError, createApp, memoryKeyValueDriver, memoryQueueDriver } from '@q/core';
-import type { Logger, QueueDriver } from '@q/core';
+import type { QueueDriver } from '@q/core';
+import { recordingLogger } from '@q/testing';
 import { describe, expect, it } from 'vitest';
 import { connectWithin, watchConnectRetries } from '../src/connect-timeout.js';
-
-/** A logger that keeps its warn lines. */
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const noop = () => undefined;
-  const logger: Logger & { warnings: string[] } = {
-    warnings,
-    trace: noop,
-    debug: noop,
-    info: noop,
-    warn: (obj, msg) => void warnings.push(msg ?? String(obj)),
-    error: noop,
-    fatal: noop,
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** A memory queue driver whose broker refuses every connection, as an unreachable Redis does. */
 function unreachableDriver(): QueueDriver & { attempts: number } {
@@ -48,7 +32,7 @@ describe('connectWithin (one-shot commands fail fast)', () => {
     expect((err as Error).message).toMatch(
       /^q call gave up connecting to the broker after 0\.5 s \(last attempt: cannot connect to fake transport fake:\/\/nowhere:1\/0: connect ECONNREFUSED nowhere:1\); pass --connect-timeout <seconds> to wait longer$/,
     );
-    expect(sink.warnings.length).toBeGreaterThan(1); // the retries were still logged, through the wrapped logger
+    expect(sink.messages('warn').length).toBeGreaterThan(1); // the retries were still logged, through the wrapped logger
     const attempts = broker.attempts;
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(broker.attempts).toBe(attempts); // closed: no attempt after giving up

@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConnectionError, createApp, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
+import { createApp, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, virtualTransport } from '@q/core';
 import type { App, Plugin } from '@q/core';
+import { refusingConnections } from '@q/testing';
 import { asyncPool } from '@q/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clearCliOverrides } from '@q/core/internal';
@@ -28,31 +29,6 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `inner` with a connect refused (retryable) `refusals` times, counting closes. */
-function refusing<T extends object & { connect(): Promise<void>; close(): Promise<void> }>(inner: T, refusals: number) {
-  const stats = { connects: 0, closes: 0 };
-  const adapter = new Proxy(inner, {
-    get(target, key) {
-      if (key === 'connect') {
-        return async () => {
-          stats.connects++;
-          if (stats.connects <= refusals) throw new ConnectionError('Q_ERR_CONNECTION_FAILED', 'connect ECONNREFUSED', { retryable: true });
-          await target.connect();
-        };
-      }
-      if (key === 'close') {
-        return async () => {
-          stats.closes++;
-          await target.close();
-        };
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { adapter, stats };
-}
-
 /** A new module in `dir` exporting `app` (each module is imported once). */
 function appModule(app: App): string {
   (globalThis as Record<string, unknown>)[KEY] = app;
@@ -62,8 +38,8 @@ function appModule(app: App): string {
 }
 
 async function qWorker(brokerRefusals: number, backendRefusals: number) {
-  const broker = refusing(virtualTransport(memoryQueueDriver()), brokerRefusals);
-  const results = refusing(keyValueBackend(memoryKeyValueDriver()), backendRefusals);
+  const broker = refusingConnections(virtualTransport(memoryQueueDriver()), brokerRefusals);
+  const results = refusingConnections(keyValueBackend(memoryKeyValueDriver()), backendRefusals);
   const app = createApp({ broker: broker.adapter, backend: results.adapter, brokerOptions: { connectionMaxRetries: 1 } });
   apps.push(app);
   const file = appModule(app);
@@ -94,7 +70,7 @@ describe('q worker, unreachable', () => {
 
 describe('q worker, logging of an app made without a logger', () => {
   it("gives the app the command's logger, so its connect retries show", async () => {
-    const broker = refusing(virtualTransport(memoryQueueDriver()), 1);
+    const broker = refusingConnections(virtualTransport(memoryQueueDriver()), 1);
     // The module creates its app at import, after the CLI published its overrides (as a user's tasks.ts does).
     (globalThis as Record<string, unknown>)[KEY] = () => {
       const app = createApp({ broker: broker.adapter, backend: null });

@@ -4,11 +4,11 @@
  * gossip (peers, a worker that vanished, a namesake warned about).
  */
 import { randomUUID } from 'node:crypto';
-import { createApp, memoryKeyValueDriver, memoryQueueDriver, silentLogger } from '@q/core';
+import { silentLogger } from '@q/core';
 import type { App, AppOptions } from '@q/core';
-import { createWorker } from '@q/worker';
-import type { Worker, WorkerOptions } from '@q/worker';
-import { recordingLogger } from '@q/test-services';
+import { createTestApp, recordingLogger, startTestWorker, waitFor } from '@q/testing';
+import type { TestWorkerOptions } from '@q/testing';
+import type { Worker } from '@q/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventReceiver } from '../src/receiver/event-receiver.js';
 import { eventsPlugin } from '../src/plugin/events-plugin.js';
@@ -23,15 +23,14 @@ afterEach(async () => {
 });
 
 function makeApp(ns: string, options: AppOptions = {}): App {
-  const app = createApp({ name: 'events-test', broker: memoryQueueDriver({ namespace: ns }), backend: memoryKeyValueDriver({ namespace: ns }), plugins: [eventsPlugin()], ...options });
+  const app = createTestApp({ name: 'events-test', plugins: [eventsPlugin()], ...options, namespace: ns });
   cleanups.push(() => app.close());
   return app;
 }
 
-async function startWorker(app: App, options: WorkerOptions<Worker> = {}): Promise<Worker> {
-  const worker = createWorker(app, { hostname: 'w1@test', logger: silentLogger, closeApp: false, ...options });
+async function startWorker(app: App, options: TestWorkerOptions = {}): Promise<Worker> {
+  const worker = await startTestWorker(app, { hostname: 'w1@test', logger: silentLogger, mingle: true, gossip: true, heartbeat: true, ...options });
   cleanups.push(() => worker.stop({ graceful: false }));
-  await worker.start();
   return worker;
 }
 
@@ -44,13 +43,7 @@ async function listen(app: App, routingKey = '#'): Promise<QEvent[]> {
   return seen;
 }
 
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (check: () => boolean, timeoutMs = 3000): Promise<boolean> => waitFor(check, (ok) => ok, { timeoutMs });
 
 const types = (events: QEvent[], hostname?: string): string[] => events.filter((e) => hostname === undefined || e.hostname === hostname).map((e) => e.type);
 

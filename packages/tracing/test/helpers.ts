@@ -7,9 +7,8 @@ import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createApp, memoryKeyValueDriver, memoryQueueDriver, silentLogger } from '@q/core';
 import type { App, AppOptions } from '@q/core';
-import { createWorker } from '@q/worker';
+import { createTestApp, startTestWorker, testNamespace, waitFor } from '@q/testing';
 import type { Worker } from '@q/worker';
 import { afterEach } from 'vitest';
 
@@ -60,39 +59,25 @@ export function registerSdk(): InMemorySpanExporter {
   return exporter;
 }
 
-let seq = 0;
-
 /** A fresh namespace for the memory transport and backend of one test. */
-export function namespace(): string {
-  seq += 1;
-  return `tracing-test-${process.pid}-${seq}-${Date.now()}`;
-}
+export const namespace = (): string => testNamespace('tracing-test');
 
 /** An app on the memory transport and backend of `ns`, closed after the test. */
 export function makeApp(ns: string, options: AppOptions = {}): App {
-  const app = createApp({ name: 'test', ...options, broker: memoryQueueDriver({ namespace: ns }), backend: memoryKeyValueDriver({ namespace: ns }) });
+  const app = createTestApp({ ...options, namespace: ns });
   cleanups.push(() => app.close());
   return app;
 }
 
 /** A started in-process worker on `app`, stopped after the test. */
 export async function startWorker(app: App): Promise<Worker> {
-  const worker = createWorker(app, { hostname: 'w1@test', logger: silentLogger });
+  const worker = await startTestWorker(app, { hostname: 'w1@test', closeApp: true });
   cleanups.push(() => worker.stop({ graceful: false }));
-  await worker.start();
   return worker;
 }
 
 /** Poll `read` until `done` holds (or fail after `timeoutMs`). */
-export async function until<T>(read: () => T, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export const until = <T>(read: () => T, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> => waitFor(read, done, { timeoutMs });
 
 /** The finished span named `name` (exactly one expected). */
 export function spanNamed(spans: readonly ReadableSpan[], name: string): ReadableSpan {

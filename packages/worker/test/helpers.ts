@@ -1,15 +1,15 @@
 /**
- * Test helpers: an app on the in-memory transport and backend, a worker on it, and polling.
+ * Test helpers: `@q/testing`'s app on the memory transport and backend, its in-process worker and its waits, with
+ * this package's defaults (each app and worker is closed after the test), and what only the worker's tests need.
  */
-import { createApp, memoryKeyValueDriver, memoryQueueDriver, silentLogger } from '@q/core';
+import { createTestApp, startTestWorker, testNamespace, waitFor, waitForState } from '@q/testing';
+import type { TestWorkerOptions } from '@q/testing';
 import type { App, AppOptions, TaskMeta, Transport } from '@q/core';
 import type { Delivery } from '@q/core/adapter';
 import { afterEach } from 'vitest';
-export { recordingLogger } from '@q/test-services';
-import { createWorker } from '../src/index.js';
-import type { Worker, WorkerOptions } from '../src/index.js';
+export { recordingLogger } from '@q/testing';
+import type { Worker } from '../src/index.js';
 
-let seq = 0;
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -17,56 +17,34 @@ afterEach(async () => {
 });
 
 /** A fresh namespace shared by the apps of one test. */
-export function namespace(): string {
-  seq += 1;
-  return `worker-test-${process.pid}-${seq}-${Date.now()}`;
-}
+export const namespace = (): string => testNamespace('worker-test');
 
 /** An app on the memory transport of `ns` (unless `options.broker` is given), and its memory backend unless `options.backend` is given. */
 export function makeApp(ns: string, options: AppOptions = {}): App {
-  const app = createApp({
-    name: 'test',
-    ...options,
-    broker: options.broker ?? memoryQueueDriver({ namespace: ns }),
-    backend: options.backend !== undefined ? options.backend : memoryKeyValueDriver({ namespace: ns }),
-  });
+  const app = createTestApp({ ...options, namespace: ns });
   cleanups.push(() => app.close());
   return app;
 }
 
 /**
- * A started worker that is stopped (cold) after the test. It logs through `options.logger` or the app's logger;
- * with neither it logs nothing (not the console, as a worker would).
+ * A started worker (node name `w1@test`) that is stopped (cold) after the test. It logs through `options.logger` or
+ * the app's logger; with neither it logs nothing (not the console, as a worker would). Unlike `@q/testing`'s, it
+ * runs with the worker's own defaults (it closes the app; mingle, gossip and heartbeat on): these tests test them.
  */
-export async function startWorker(app: App, options: WorkerOptions<Worker> = {}): Promise<Worker> {
-  const quiet = app.log === silentLogger ? { logger: silentLogger } : {};
-  const worker = createWorker(app, { hostname: 'w1@test', ...quiet, ...options });
+export async function startWorker(app: App, options: TestWorkerOptions = {}): Promise<Worker> {
+  const worker = await startTestWorker(app, { hostname: 'w1@test', closeApp: true, mingle: true, gossip: true, heartbeat: true, ...options });
   cleanups.push(() => worker.stop({ graceful: false }));
-  await worker.start();
   return worker;
 }
 
 /** Poll `read` until `done` holds (or fail after `timeoutMs`). */
-export async function until<T>(read: () => Promise<T> | T, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms; last value: ${JSON.stringify(value)}`);
-    await sleep(5);
-  }
-}
+export const until = <T>(read: () => Promise<T> | T, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> => waitFor(read, done, { timeoutMs });
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The stored meta of `id`, waiting until its state is one of `states`. */
-export async function metaOf(app: App, id: string, states: readonly string[] = ['SUCCESS', 'FAILURE', 'REVOKED']): Promise<TaskMeta> {
-  const backend = await app.getBackend();
-  if (!backend) throw new Error('no backend');
-  const meta = await until(() => backend.getTaskMeta(id), (m) => m !== null && states.includes(m.status));
-  return meta as TaskMeta;
-}
-
+export const metaOf = (app: App, id: string, states: readonly string[] = ['SUCCESS', 'FAILURE', 'REVOKED']): Promise<TaskMeta> =>
+  waitForState(app, id, states, { timeoutMs: 3000 });
 
 /**
  * Wrap the app's transport so every ack/nack of a consumed delivery is recorded in `log` (when it is sent).

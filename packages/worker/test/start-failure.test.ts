@@ -1,36 +1,12 @@
 /** A worker whose start fails to connect closes the app it owns; stop() while connecting ends the retries. */
-import { ConnectionError, keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
+import { keyValueBackend, memoryKeyValueDriver, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
+import { refusingConnections } from '@q/testing';
 import { describe, expect, it } from 'vitest';
 import { createWorker } from '../src/index.js';
 import { makeApp, namespace, sleep } from './helpers.js';
 
-/** `inner` with a connect refused (retryable) `refusals` times, counting connects and closes. */
-function refusing<T extends object & { connect(): Promise<void>; close(): Promise<void> }>(inner: T, refusals: number) {
-  const stats = { connects: 0, closes: 0 };
-  const adapter = new Proxy(inner, {
-    get(target, key) {
-      if (key === 'connect') {
-        return async () => {
-          stats.connects++;
-          if (stats.connects <= refusals) throw new ConnectionError('Q_ERR_CONNECTION_FAILED', 'refused', { retryable: true });
-          await target.connect();
-        };
-      }
-      if (key === 'close') {
-        return async () => {
-          stats.closes++;
-          await target.close();
-        };
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { adapter, stats };
-}
-
-const transport = (refusals: number) => refusing(virtualTransport(memoryQueueDriver({ namespace: namespace() })), refusals);
-const backend = (refusals: number) => refusing(keyValueBackend(memoryKeyValueDriver({ namespace: namespace() })), refusals);
+const transport = (refusals: number) => refusingConnections(virtualTransport(memoryQueueDriver({ namespace: namespace() })), refusals, 'refused');
+const backend = (refusals: number) => refusingConnections(keyValueBackend(memoryKeyValueDriver({ namespace: namespace() })), refusals, 'refused');
 
 describe('worker.start() failing to connect', () => {
   it('closes the app it owns before rejecting', async () => {

@@ -1,14 +1,15 @@
 /**
- * Test helpers: a transport that records what goes through it, apps on the memory transport, polling.
+ * Test helpers: a transport that records what goes through it, apps on the memory transport (`@q/testing`'s), polling
+ * (`@q/testing`'s `waitFor`), a worker answering a client.
  */
 import { randomUUID } from 'node:crypto';
-import { RemoteError, createApp, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
+import { RemoteError, memoryQueueDriver, silentLogger, virtualTransport } from '@q/core';
 import type { App, AppOptions, Transport } from '@q/core';
 import type { Delivery, Message, PublishTarget, QueueDeclaration } from '@q/core/adapter';
-import { createWorker } from '@q/worker';
+import { createTestApp, startTestWorker, testNamespace, waitFor } from '@q/testing';
 import type { Worker } from '@q/worker';
 import { expect, onTestFinished } from 'vitest';
-export { recordingLogger } from '@q/test-services';
+export { recordingLogger } from '@q/testing';
 import { rpcBackend, type RpcBackend } from '../src/index.js';
 
 /** One thing the spied transport was asked to do, in order. */
@@ -45,9 +46,7 @@ export function spyTransport(inner: Transport): Transport & { events: SpyEvent[]
 }
 
 /** A fresh memory broker namespace. */
-export function namespace(): string {
-  return `rpc-test-${randomUUID()}`;
-}
+export const namespace = (): string => testNamespace('rpc-test');
 
 /** A memory transport on `ns`. */
 export function memoryTransport(ns: string): Transport {
@@ -58,7 +57,7 @@ const apps: App[] = [];
 
 /** An app on the memory broker `ns` (closed by {@link closeApps}). */
 export function makeApp(options: AppOptions): App {
-  const app = createApp({ name: 'rpc-test', ...options });
+  const app = createTestApp({ name: 'rpc-test', ...options });
   apps.push(app);
   return app;
 }
@@ -69,15 +68,7 @@ export async function closeApps(): Promise<void> {
 }
 
 /** Polls `read` until `done` holds; throws after `timeoutMs`. */
-export async function until<T>(read: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export const until = <T>(read: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs = 3000): Promise<T> => waitFor(read, done, { timeoutMs });
 
 /** The bodies (as text) of the messages waiting in `queue`, read with a fresh consumer that leaves them there. */
 export async function peekQueue(transport: Transport, queue: string, waitMs = 150): Promise<string[]> {
@@ -133,9 +124,7 @@ export async function workerAnswersClient(client: App, workerApp: App, workers: 
       return 'done';
     });
   }
-  const worker = createWorker(workerApp, { hostname, closeApp: false, logger: silentLogger });
-  workers.push(worker);
-  await worker.start();
+  workers.push(await startTestWorker(workerApp, { hostname }));
 
   const sums = await Promise.all(Array.from({ length: 20 }, (_, i) => client.sendTask('tasks.add', [i, i])));
   expect(await Promise.all(sums.map((r) => r.get({ timeout: 10 })))).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i));

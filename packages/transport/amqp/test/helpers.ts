@@ -1,6 +1,7 @@
 /** Shared by the integration tests: a RabbitMQ vhost per file, rabbitmqctl, polling. */
 import { spawnSync } from 'node:child_process';
 import { rabbitVhost, type TestVhost } from '@q/test-services';
+import { waitFor } from '@q/testing';
 import { afterAll } from 'vitest';
 
 /**
@@ -45,11 +46,7 @@ export function closeConnections(vhost: string): void {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Poll until `check` is true or fail after `timeoutMs`. */
+/** Poll until `check` is true or fail after `timeoutMs` (`@q/testing`'s `waitFor`). */
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
+  await waitFor(check, (ok) => ok, { timeoutMs, what, intervalMs: 10 });
 }

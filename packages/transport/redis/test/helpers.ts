@@ -1,5 +1,6 @@
 /** Shared by the integration tests: db 1 of the local Redis only, flushed before and after each file. */
 import type { Message } from '@q/core/adapter';
+import { waitFor } from '@q/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -44,13 +45,9 @@ export async function killClients(admin: Redis, prefix: string): Promise<number>
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Poll until `check` is true or fail after `timeoutMs`. */
+/** Poll until `check` is true or fail after `timeoutMs` (`@q/testing`'s `waitFor`). */
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
+  await waitFor(check, (ok) => ok, { timeoutMs, what, intervalMs: 5 });
 }
 
 /** A text message (no task protocol): what the transport tests publish. */
