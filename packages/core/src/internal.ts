@@ -15,7 +15,7 @@ export { embeddedPaths } from './app/adapters.js';
 // routing and publishing
 export { resolveRoute, withRouteOptions } from './routing/routing.js';
 export type { ResolvedRoute, RouteContext, RouteInput, RoutePublishOptions } from './routing/routing.js';
-export { globToRegExp, prepareRoutes } from './config/prepare-routes.js';
+export { describeRoutes, globToRegExp, prepareRoutes } from './config/prepare-routes.js';
 export { lookupRoute } from './routing/lookup-route.js';
 export type { RouteLookup, RouterCall } from './routing/lookup-route.js';
 export { Producer } from './publish/producer.js';

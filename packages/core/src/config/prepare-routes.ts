@@ -89,15 +89,17 @@ type Entry = readonly [key: unknown, route: unknown, path: string];
 function mapRouter(entries: readonly Entry[]): PreparedRouter {
   const exact = new Map<string, Readonly<RouteOptions>>();
   const patterns: (readonly [RegExp, Readonly<RouteOptions>])[] = [];
+  const source: Record<string, Readonly<RouteOptions>> = {};
   for (const [key, value, path] of entries) {
     const route = Object.freeze(checkRoute(value, path));
+    if (typeof key === 'string' || key instanceof RegExp) source[String(key)] ??= route;
     if (key instanceof RegExp) patterns.push([anchored(key), route]);
     else if (typeof key === 'string' && /[*?]/.test(key)) patterns.push([globToRegExp(key), route]);
     else if (typeof key === 'string') {
       if (!exact.has(key)) exact.set(key, route);
     } else invalid(path, 'a [pattern, route] pair whose pattern is a task name, a glob or a RegExp', key);
   }
-  return { kind: 'map', exact, patterns };
+  return { kind: 'map', exact, patterns, source };
 }
 
 function pairsRouter(pairs: readonly unknown[], path: string): PreparedRouter {
@@ -142,4 +144,13 @@ export function prepareRoutes(value: unknown, path: string): readonly PreparedRo
   });
   flush();
   return out;
+}
+
+/**
+ * `task.routes` as plain data (the remote-control `conf` reply): a map as written, a router function as
+ * `<function name>`; one router alone, a list otherwise.
+ */
+export function describeRoutes(routers: readonly PreparedRouter[]): unknown {
+  const described = routers.map((r) => (r.kind === 'map' ? r.source : `<function ${r.router.name || 'anonymous'}>`));
+  return described.length === 1 ? described[0] : described;
 }

@@ -123,6 +123,8 @@ export type PreparedRouter =
       readonly exact: ReadonlyMap<string, Readonly<RouteOptions>>;
       /** Globs and regular expressions, anchored at the start, in declaration order. */
       readonly patterns: readonly (readonly [RegExp, Readonly<RouteOptions>])[];
+      /** The map as written, for display (`RegExp` keys as `/source/flags`). */
+      readonly source: Readonly<Record<string, Readonly<RouteOptions>>>;
     }
   | {
       readonly kind: 'function';

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../errors/q-error.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { AppOptions } from '../config/options.js';
-import { globToRegExp, prepareRoutes, type Routes } from '../config/prepare-routes.js';
+import { describeRoutes, globToRegExp, prepareRoutes, type Routes } from '../config/prepare-routes.js';
 import type { Router } from '../config/resolved-config.js';
 import { lookupRoute } from './lookup-route.js';
 
@@ -103,6 +103,12 @@ describe('task.routes validation', () => {
     expect(() => lookupRoute(prepared, { name: 't.x', args: [], kwargs: {}, options: {}, task: undefined })).toThrow(
       'task.routes[1] (returned for "t.x").queue: expected a string (got 3)',
     );
+  });
+
+  it('describes prepared routes as written: one map alone as itself, a list as a list, functions by name', () => {
+    expect(describeRoutes(prepareRoutes({ 'a.*': 'q', b: { queue: 'b', priority: 1 } }, 'r'))).toEqual({ 'a.*': { queue: 'q' }, b: { queue: 'b', priority: 1 } });
+    expect(describeRoutes(prepareRoutes([[/x/i, 'x'], () => null], 'r'))).toEqual([{ '/x/i': { queue: 'x' } }, '<function anonymous>']);
+    expect(describeRoutes([])).toEqual([]);
   });
 
   it('resolves to frozen routers', () => {
