@@ -60,10 +60,13 @@ describe('inspect commands reply in Celery shapes', () => {
   });
 
   it('conf masks secrets and lists only what differs from the defaults unless asked', async () => {
-    const app = setup({ task: { trackStarted: true } });
+    const byTenant = (): null => null;
+    const app = setup({ task: { trackStarted: true, routes: [[[/^b\./, 'b'], ['a.*', { queue: 'q' }]], byTenant] } });
     await startWorker(app, { mingle: false });
     const conf = (await ask(app, 'conf', { with_defaults: false })) as Record<string, unknown>;
     expect(conf).toMatchObject({ task_track_started: true });
+    // task_routes as written (router functions by name), not the compiled routers
+    expect(conf['task_routes']).toEqual([{ '/^b\\./': { queue: 'b' }, 'a.*': { queue: 'q' } }, '<function byTenant>']);
     expect(conf).not.toHaveProperty('worker_prefetch_multiplier');
     const all = (await ask(app, 'dump_conf', { with_defaults: true })) as Record<string, unknown>;
     expect(all).toMatchObject({ worker_prefetch_multiplier: 4, control_exchange: 'celery', task_default_routing_key: '********' });

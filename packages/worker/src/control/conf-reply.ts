@@ -5,7 +5,7 @@
  * `with_defaults`, only what differs from the defaults (Celery: the settings changed by the app).
  */
 import type { ResolvedConfig } from '@q/core';
-import { resolveConfig } from '@q/core/internal';
+import { describeRoutes, resolveConfig } from '@q/core/internal';
 import { describedUrl } from './broker-info.js';
 
 /** Celery's `HIDDEN_SETTINGS`. */
@@ -50,7 +50,10 @@ function leaves(conf: ResolvedConfig): [string, unknown][] {
   for (const [key, value] of Object.entries(conf)) {
     if (SKIPPED.has(key)) continue;
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [sub, v] of Object.entries(value as Record<string, unknown>)) out.push([`${key}.${sub}`, v]);
+      for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
+        // task.routes is held prepared (compiled patterns, functions): shown as written, as Celery shows task_routes
+        out.push([`${key}.${sub}`, key === 'task' && sub === 'routes' ? describeRoutes(conf.task.routes) : v]);
+      }
     } else out.push([key, value]);
   }
   return out;
