@@ -82,7 +82,7 @@ describe('createTestApp + startTestWorker', () => {
     expect(await (await add.delay(1, 1)).get({ timeout: 5 })).toBe(2);
   });
 
-  it('stops a worker whose start failed, and rethrows the failure', async () => {
+  it('rejects with the failure of the worker\'s start', async () => {
     const client = app({ broker: 'nope://host' });
     await expect(startTestWorker(client)).rejects.toMatchObject({ code: 'Q_ERR_URL_SCHEME_UNKNOWN' });
   });
