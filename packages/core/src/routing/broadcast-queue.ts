@@ -11,7 +11,7 @@
  */
 import type { QueueOptions } from '../config/resolved-config.js';
 import type { ResolvedConfig } from '../config/options.js';
-import { uuid } from '../protocol/ids.js';
+import { randomUUID } from 'node:crypto';
 import { queueTopology, type QueueTopology } from './routing.js';
 
 /** kombu's prefix of a worker's own broadcast queue (`bcast.<uuid4>`). */
@@ -39,7 +39,7 @@ export function isBroadcastQueue(conf: ResolvedConfig, name: string): boolean {
  * (`bcast.<id>`, `id` a fresh uuid4 unless given) bound to the queue's fanout exchange; otherwise
  * {@link queueTopology}.
  */
-export function consumedQueueTopology(conf: ResolvedConfig, name: string, id: string = uuid()): QueueTopology {
+export function consumedQueueTopology(conf: ResolvedConfig, name: string, id: string = randomUUID()): QueueTopology {
   const topology = queueTopology(conf, name);
   if (!isBroadcastQueue(conf, name)) return topology;
   const own = `${BROADCAST_QUEUE_PREFIX}.${id}`;
