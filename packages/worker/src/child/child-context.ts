@@ -2,9 +2,8 @@
  * The `ctx` a task body gets in a child process or thread: the request fields from the job descriptor,
  * `retry`/`replace` thrown here (the outcome carries them back as data), `updateState` asked of the parent.
  */
-import { MaxRetriesExceededError, Retry } from '@q/core';
-import { Replace, parseIsoDate, readSignature, toWireSignature } from '@q/core/internal';
-import type { Logger, RetryInit, RetryOptions, SignatureLike, TaskContext, TaskState } from '@q/core';
+import { Replace, readSignature, throwRetry, toWireSignature } from '@q/core/internal';
+import type { Logger, RetryOptions, SignatureLike, TaskContext, TaskState } from '@q/core';
 import type { JobDescriptor } from '@q/core/adapter';
 
 /** What the context needs from the child it runs in. */
@@ -19,21 +18,17 @@ export interface ChildContextHost {
 /** Build the context of one run of `job` in a child; `signal` is the run's (aborted at the soft limit). */
 export function childTaskContext(job: JobDescriptor, host: ChildContextHost, signal: AbortSignal): TaskContext {
   const r = job.request;
-  const retry = (options: RetryOptions = {}): never => {
-    const max = options.maxRetries !== undefined ? options.maxRetries : host.maxRetries;
-    if (max !== null && r.retries >= max) {
-      if (options.exc !== undefined) throw options.exc;
-      throw new MaxRetriesExceededError('Q_ERR_MAX_RETRIES_EXCEEDED', `Can't retry ${r.name}[${r.id}] args:${r.argsrepr} kwargs:${r.kwargsrepr}`);
-    }
-    const init: RetryInit = {};
-    if (options.eta !== undefined) init.eta = options.eta instanceof Date ? options.eta : parseIsoDate(options.eta, host.timezone);
-    else init.countdownSeconds = options.countdown ?? host.defaultRetryDelay;
-    if (options.exc !== undefined) init.exc = options.exc;
-    if (options.args !== undefined) init.args = options.args;
-    if (options.kwargs !== undefined) init.kwargs = options.kwargs;
-    if (options.options !== undefined) init.options = options.options;
-    throw new Retry(init);
-  };
+  const retry = (options: RetryOptions = {}): never =>
+    throwRetry(options, {
+      id: r.id,
+      name: r.name,
+      retries: r.retries,
+      maxRetries: host.maxRetries,
+      defaultRetryDelay: host.defaultRetryDelay,
+      argsrepr: r.argsrepr,
+      kwargsrepr: r.kwargsrepr,
+      timezone: host.timezone,
+    });
   const ctx = {
     id: r.id,
     name: r.name,
