@@ -4,6 +4,7 @@ export type * from './queue-driver.js';
 export type * from './result-backend.js';
 export type * from './serializer.js';
 export type * from './schedule.js';
+export type * from './beat-state.js';
 export type * from './pool.js';
 export type * from './bootstep.js';
 export type * from './control-command.js';

@@ -1,0 +1,4 @@
+/**
+ * `@q/beat`: periodic tasks (Celery beat).
+ */
+export {};
