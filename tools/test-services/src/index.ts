@@ -76,6 +76,7 @@ export function pythonCelery(suite: string, extra: readonly string[] = []): stri
 export * from './gate.js';
 export * from './process-checks.js';
 export * from './vectors.js';
+export * from './beat-answers.js';
 export * from './rabbitmq.js';
 export * from './recording-logger.js';
 export * from './tls.js';
