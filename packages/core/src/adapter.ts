@@ -67,3 +67,6 @@ export { withPublishRetry } from './publish/publish-retry.js';
 // batching a turn's operations into one round trip
 export { TickBatcher } from './batching/tick-batcher.js';
 export type { BatchFlush } from './batching/tick-batcher.js';
+
+// beat stores: a stored state read back
+export { asBeatState, parseBeatState } from './contracts/parse-beat-state.js';

@@ -17,3 +17,5 @@ export type { RedisBackendOptions, RedisKeyValueDriverOptions } from './options.
 export { chordKeys, groupKey, taskKey } from './keys.js';
 export type { ChordKeys } from './keys.js';
 export { qPlugin, REDIS_BACKEND_SCHEMES } from './plugin.js';
+export { BEAT_KEY_PREFIX, redisBeatLock, redisBeatStore } from './beat/index.js';
+export type { RedisBeatLock, RedisBeatOptions, RedisBeatStore } from './beat/index.js';
