@@ -11,6 +11,8 @@ export type { CliOverrides } from './config/cli-overrides.js';
 export { APP_MODULE_LOADING_KEY, appModuleLoading, setAppModuleLoading } from './config/app-module-loading.js';
 export { isRateLimit, parseRateLimit } from './config/rate-limit.js';
 export { embeddedPaths } from './app/adapters.js';
+export { resolveBeatLockUrl, resolveBeatStoreUrl } from './plugins/beat-state-url.js';
+export type { BeatStateResolveContext } from './plugins/beat-state-url.js';
 
 // routing and publishing
 export { resolveRoute, withRouteOptions } from './routing/routing.js';

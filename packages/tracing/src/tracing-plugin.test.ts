@@ -23,6 +23,9 @@ async function setUp(options: TracingPluginOptions): Promise<Handlers> {
     inspectCommand: unused,
     cliCommand: unused,
     cliOption: unused,
+    schedule: unused,
+    beatStore: unused,
+    beatLock: unused,
     hook: (name, handler) => void (handlers[name] = handler),
     logger: silentLogger,
   };

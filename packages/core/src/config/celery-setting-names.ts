@@ -72,6 +72,10 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   event_queue_expires: 'events.queueExpires',
   event_queue_ttl: 'events.queueTtl',
   event_serializer: 'events.serializer',
+  beat_schedule: 'beat.schedule',
+  beat_max_loop_interval: 'beat.maxLoopInterval',
+  beat_sync_every: 'beat.syncEvery',
+  beat_schedule_filename: 'beat.scheduleFilename',
 });
 
 /**

@@ -8,10 +8,10 @@ import type { Plugin } from '../contracts/plugin.js';
 import type { QueueDriver } from '../contracts/queue-driver.js';
 import type { KeyValueDriver, ResultBackend } from '../contracts/result-backend.js';
 import type { Transport } from '../contracts/transport.js';
-import type { QueueOptions, RetryPolicy } from './resolved-config.js';
+import type { BeatEntrySetting, QueueOptions, RetryPolicy } from './resolved-config.js';
 import type { Routes } from './prepare-routes.js';
 
-export type { QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './resolved-config.js';
+export type { BeatEntrySetting, QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './resolved-config.js';
 
 /** A broker: a URL (resolved through plugins by scheme) or an adapter instance. */
 export type BrokerSetting = string | Transport | QueueDriver;
@@ -216,5 +216,20 @@ export interface AppOptions {
     queueTtl?: number;
     /** Serializer of event messages (Celery `event_serializer`, default `json`). */
     serializer?: string;
+  };
+  /** Periodic tasks (`@q/beat`; Celery's `beat_*` settings). See docs/guide/periodic-tasks.md. */
+  beat?: {
+    /** Entries by name (Celery `beat_schedule`). */
+    schedule?: Readonly<Record<string, BeatEntrySetting>>;
+    /** Longest sleep between two ticks, seconds (Celery `beat_max_loop_interval`, default 300). */
+    maxLoopInterval?: number;
+    /** Save the last-run times at most this often, seconds (Celery's 3-minute sync, default 180). */
+    syncEvery?: number;
+    /** File of the default file store (Celery `beat_schedule_filename`, default `celerybeat-schedule.json`). */
+    scheduleFilename?: string;
+    /** Where last-run times live: a file path or a URL a plugin registered (`redis://…`); default the file above. */
+    store?: string | null;
+    /** The lock that lets one of several beats send: a URL a plugin registered; default none (one beat). */
+    lock?: string | null;
   };
 }

@@ -92,6 +92,32 @@ const queueOption = shape<Record<string, unknown>>({
 const seconds = num({ min: 0 });
 const positiveSeconds = num({ positive: true });
 
+/** A schedule of a beat entry: seconds, a `Schedule` (has `isDue`), or a stored form (`{ kind: … }`). */
+const entrySchedule: Check<unknown> = (v, p) => {
+  if (typeof v === 'number') return v > 0 && Number.isFinite(v) ? v : invalid(p, 'a positive number of seconds, a Schedule or { kind: … }', v);
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    if (typeof o.isDue === 'function' || (typeof o.kind === 'string' && o.kind !== '')) return v;
+  }
+  return invalid(p, 'a positive number of seconds, a Schedule or { kind: … }', v);
+};
+
+const beatEntry = shape<Record<string, unknown>>({
+  task: { check: str({ nonEmpty: true }), required: true },
+  schedule: { check: entrySchedule, required: true },
+  args: { check: arrayOf((x) => x) },
+  kwargs: { check: record },
+  options: { check: record },
+  relative: { check: bool },
+});
+
+/** `beat.schedule`: entries by name (Celery's `beat_schedule`). */
+const beatSchedule: Check<Record<string, unknown>> = (v, p) => {
+  const entries = record(v, p);
+  for (const [name, entry] of Object.entries(entries)) entries[name] = beatEntry(entry, `${p}.${name}`);
+  return entries;
+};
+
 const SCHEMA = group({
   name: field(str({ nonEmpty: true }), 'q'),
   broker: field(
@@ -191,6 +217,14 @@ const SCHEMA = group({
     queueTtl: field(positiveSeconds, 5),
     serializer: field(str({ nonEmpty: true }), 'json'),
   }),
+  beat: group({
+    schedule: field(beatSchedule, () => ({})),
+    maxLoopInterval: field(positiveSeconds, 300),
+    syncEvery: field(seconds, 180),
+    scheduleFilename: field(str({ nonEmpty: true }), 'celerybeat-schedule.json'),
+    store: field(nullable(str({ nonEmpty: true })), null),
+    lock: field(nullable(str({ nonEmpty: true })), null),
+  }),
 });
 
 type Raw = Record<string, Record<string, unknown>>;
@@ -246,6 +280,7 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     worker: raw.worker,
     control: raw.control,
     events: raw.events,
+    beat: raw.beat,
   } as unknown as ResolvedConfig;
   return deepFreeze(config);
 }

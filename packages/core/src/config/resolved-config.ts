@@ -3,6 +3,7 @@
  * apart from `options.ts` (which names adapter and plugin instances) so contracts can name the resolved
  * configuration without an import cycle.
  */
+import type { Schedule, ScheduleJson } from '../contracts/schedule.js';
 
 /** Publish retry policy (Celery `task_publish_retry_policy`). */
 export interface RetryPolicy {
@@ -219,4 +220,26 @@ export interface ResolvedConfig {
     readonly queueTtl: number;
     readonly serializer: string;
   };
+  readonly beat: {
+    readonly schedule: Readonly<Record<string, Readonly<BeatEntrySetting>>>;
+    readonly maxLoopInterval: number;
+    readonly syncEvery: number;
+    readonly scheduleFilename: string;
+    readonly store: string | null;
+    readonly lock: string | null;
+  };
+}
+
+/** One periodic task of `beat.schedule` (an entry of Celery's `beat_schedule`). */
+export interface BeatEntrySetting {
+  /** The task's name. */
+  task: string;
+  /** Seconds between runs, a `Schedule` (`crontab(…)`), or a schedule's stored form (`{ kind: 'crontab', … }`). */
+  schedule: number | Schedule | ScheduleJson;
+  args?: readonly unknown[];
+  kwargs?: Readonly<Record<string, unknown>>;
+  /** Options of the sent message (`queue`, `expires`, `priority`, … as in `sendTask`). */
+  options?: Readonly<Record<string, unknown>>;
+  /** Interval schedules only: run on the interval's boundaries (Celery's `relative`). */
+  relative?: boolean;
 }

@@ -3,6 +3,7 @@
  * (registering URL schemes, as kombu's aliases do), serializers, codecs, pools, bootsteps, and subscribes
  * to hooks that mirror Celery's signals.
  */
+import type { BeatLockFactory, BeatStoreFactory } from './beat-state.js';
 import type { Bootstep } from './bootstep.js';
 import type { CliCommandSpec, CliOptionSpec } from './cli-extension.js';
 import type { ControlCommandRegistration } from './control-command.js';
@@ -11,6 +12,7 @@ import type { PoolRegistration } from './pool.js';
 import type { KeyValueDriver, ResultBackend } from './result-backend.js';
 import type { Codec, Serializer } from './serializer.js';
 import type { QueueDriver } from './queue-driver.js';
+import type { ScheduleRegistration } from './schedule.js';
 import type { Transport } from './transport.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { HookName, HookHandler } from './hooks.js';
@@ -89,6 +91,12 @@ export interface PluginApi {
    * value is in every command's `globals` and in the `userPreloadOptions` hook's payload.
    */
   cliOption(spec: CliOptionSpec): void;
+  /** Register a schedule kind (beyond `every`, `crontab`, `solar`): how `@q/beat` reads its stored or configured form. */
+  schedule(registration: ScheduleRegistration): void;
+  /** Register a beat store for URL schemes (`api.beatStore(['redis', 'rediss'], …)`): where `@q/beat` keeps last-run times. */
+  beatStore(schemes: string | readonly string[], factory: BeatStoreFactory): void;
+  /** Register a beat lock for URL schemes: the lease that lets one of several beats send (highly available beat). */
+  beatLock(schemes: string | readonly string[], factory: BeatLockFactory): void;
   /** Subscribe to a hook. */
   hook<N extends HookName>(name: N, handler: HookHandler<N>): void;
   logger: Logger;

@@ -26,6 +26,9 @@ async function registered() {
     inspectCommand() {},
     cliCommand() {},
     cliOption() {},
+    schedule() {},
+    beatStore() {},
+    beatLock() {},
     hook() {},
     logger: silentLogger,
   };

@@ -1,9 +1,10 @@
 /**
  * The plugin host: runs each plugin's `setup(api)` once and keeps what it registered — transport and backend
  * factories by URL scheme, serializers and codecs (into the app's {@link SerializerRegistry}), pools,
- * bootsteps and hook handlers. `runHook` runs handlers in the mode {@link HOOK_MODES} declares and wraps a
+ * bootsteps, schedule kinds, beat stores and locks by URL scheme, and hook handlers. `runHook` runs handlers in the mode {@link HOOK_MODES} declares and wraps a
  * handler's error in a {@link PluginError} naming the plugin and the hook.
  */
+import type { BeatLockFactory, BeatStoreFactory } from '../contracts/beat-state.js';
 import type { Bootstep } from '../contracts/bootstep.js';
 import type { CliCommandSpec, CliOptionSpec, RegisteredCli } from '../contracts/cli-extension.js';
 import type { ControlCommand, ControlCommandRegistration, ControlCommandType } from '../contracts/control-command.js';
@@ -12,6 +13,7 @@ import type { Logger } from '../contracts/logger.js';
 import { silentLogger } from '../contracts/logger.js';
 import type { BackendFactory, Plugin, PluginApi, PluginAppView, TransportFactory } from '../contracts/plugin.js';
 import type { PoolRegistration } from '../contracts/pool.js';
+import type { ScheduleRegistration } from '../contracts/schedule.js';
 import type { Codec, Serializer } from '../contracts/serializer.js';
 import { PluginError } from '../errors/q-error.js';
 import { CORE_VERSION } from '../version.js';
@@ -49,6 +51,9 @@ export class PluginHost {
   readonly #hooks = new Map<HookName, Registered<HookHandler<HookName>>[]>();
   readonly #cliCommands: RegisteredCli<CliCommandSpec<unknown>>[] = [];
   readonly #cliOptions: RegisteredCli<CliOptionSpec>[] = [];
+  readonly #schedules = new Map<string, Registered<ScheduleRegistration>>();
+  readonly #beatStores = new Map<string, Registered<BeatStoreFactory>>();
+  readonly #beatLocks = new Map<string, Registered<BeatLockFactory>>();
   readonly #serializers: SerializerSink | undefined;
   readonly #logger: Logger;
   readonly #coreVersion: string;
@@ -146,6 +151,36 @@ export class PluginHost {
     return [...this.#cliOptions];
   }
 
+  /** The schedule kind a plugin registered (`api.schedule`) for a {@link ScheduleRegistration.kind}. */
+  scheduleKind(kind: string): ScheduleRegistration | undefined {
+    return this.#schedules.get(kind)?.value;
+  }
+
+  /** Schedule kinds registered by plugins, sorted. */
+  scheduleKinds(): string[] {
+    return [...this.#schedules.keys()].sort();
+  }
+
+  /** The beat store factory registered for a URL scheme (`api.beatStore`). */
+  beatStoreFactory(scheme: string): BeatStoreFactory | undefined {
+    return this.#beatStores.get(scheme.toLowerCase())?.value;
+  }
+
+  /** The beat lock factory registered for a URL scheme (`api.beatLock`). */
+  beatLockFactory(scheme: string): BeatLockFactory | undefined {
+    return this.#beatLocks.get(scheme.toLowerCase())?.value;
+  }
+
+  /** Registered beat store schemes, sorted. */
+  beatStoreSchemes(): string[] {
+    return [...this.#beatStores.keys()].sort();
+  }
+
+  /** Registered beat lock schemes, sorted. */
+  beatLockSchemes(): string[] {
+    return [...this.#beatLocks.keys()].sort();
+  }
+
   /** Whether any handler listens to `name` (lets callers skip building a payload). */
   hasHook(name: HookName): boolean {
     return (this.#hooks.get(name)?.length ?? 0) > 0;
@@ -206,6 +241,18 @@ export class PluginHost {
       },
       cliOption: (spec) => {
         this.#cliOptions.push({ plugin, spec: checkCliOption(plugin, spec, null) });
+      },
+      schedule: (registration) => {
+        if (typeof registration.kind !== 'string' || registration.kind === '' || typeof registration.fromJSON !== 'function') {
+          throw new PluginError('Q_ERR_PLUGIN_FAILED', `plugin "${plugin}" registered a schedule without a kind and a fromJSON`);
+        }
+        put(this.#schedules, 'schedule', registration.kind, registration);
+      },
+      beatStore: (schemes, factory) => {
+        for (const s of schemesOf(schemes)) put(this.#beatStores, 'beat store', s, factory);
+      },
+      beatLock: (schemes, factory) => {
+        for (const s of schemesOf(schemes)) put(this.#beatLocks, 'beat lock', s, factory);
       },
       hook: (name, handler) => {
         if (!(name in HOOK_MODES)) {
