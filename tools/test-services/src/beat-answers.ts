@@ -23,10 +23,17 @@ export interface CronAnswer {
   readonly expect: string;
 }
 
-/** A solar case (its fields as the answers file writes them). */
+/** A solar case: the first `event` strictly after `after` at latitude `lat`, longitude `lon`. */
 export interface SolarAnswer {
   readonly kind: 'solar';
-  readonly [field: string]: unknown;
+  /** Celery's event name (`sunrise`, `dusk_civil`, …). */
+  readonly event: string;
+  readonly lat: number;
+  readonly lon: number;
+  /** UTC ISO instant. */
+  readonly after: string;
+  /** UTC ISO instant Celery computes. */
+  readonly expect: string;
 }
 
 /** The answers file. */
