@@ -47,3 +47,5 @@ export type {
   ResolvedOutboxTable,
   SendInTransactionOptions,
 } from './outbox/index.js';
+export { DEFAULT_BEAT_TABLE, pgBeatLock, pgBeatStore } from './beat/index.js';
+export type { PgBeatLock, PgBeatOptions, PgBeatStore } from './beat/index.js';
