@@ -14,3 +14,12 @@ export { solar, SolarSchedule, solarFromJSON, solarRegistration } from './schedu
 export type { SolarScheduleJson } from './schedules/solar/solar.js';
 export { SOLAR_EVENT_NAMES } from './schedules/solar/solar-events.js';
 export type { SolarEvent } from './schedules/solar/solar-events.js';
+export { Beat, createBeat } from './scheduler/beat.js';
+export type { BeatApp } from './scheduler/beat.js';
+export type { AddEntryOptions, BeatClock, BeatEntryView, BeatOptions } from './scheduler/beat-options.js';
+export type { ScheduleInput, TaskInput } from './scheduler/entry-input.js';
+export { BACKEND_CLEANUP } from './scheduler/backend-cleanup.js';
+export { fileStore } from './store/file-store.js';
+export type { FileStoreOptions } from './store/file-store.js';
+export { localLock } from './store/local-lock.js';
+export type { LocalLock } from './store/local-lock.js';

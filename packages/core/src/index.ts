@@ -13,7 +13,7 @@ export * from './errors/q-error.js';
 // app and configuration
 export { App, createApp } from './app/app.js';
 export type { BoundParameters } from './app/app.js';
-export type { AppOptions, BackendSetting, BrokerSetting, QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './config/options.js';
+export type { AppOptions, BackendSetting, BeatEntrySetting, BrokerSetting, QueueOptions, ResolvedConfig, RetryPolicy, RouteOptions } from './config/options.js';
 export { CORE_VERSION } from './version.js';
 
 // tasks and calling
