@@ -1,8 +1,9 @@
 import { ConfigError } from '@q/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scheduleFromJSON } from '../schedule-json.js';
 import { SOLAR_EVENT_NAMES } from './solar-events.js';
-import { solar, solarFromJSON, solarRegistration } from './solar.js';
+import { solar, SolarSchedule, solarFromJSON, solarRegistration } from './solar.js';
 
 const LONDON = [51.5, -0.13] as const;
 const HOUR = 3_600_000;
@@ -56,6 +57,14 @@ describe('solar: stored form and description', () => {
     expect(back.toJSON()).toEqual(json);
     const after = new Date('2028-08-08T08:08:08Z');
     expect(back.nextAfter(after)).toEqual(schedule.nextAfter(after));
+  });
+
+  it('is a built-in kind of scheduleFromJSON', () => {
+    const json = { kind: 'solar', event: 'sunset', latitude: 40.71, longitude: -74.01 };
+    const schedule = scheduleFromJSON(json);
+    expect(schedule).toBeInstanceOf(SolarSchedule);
+    expect(schedule.toJSON()).toEqual(json);
+    expect(() => scheduleFromJSON({ ...json, event: 'moonrise' })).toThrow(/moonrise/);
   });
 
   it('rejects another kind or a missing field', () => {

@@ -81,27 +81,23 @@ export class SolarSchedule implements Schedule {
 
   /**
    * The first occurrence of the event strictly after `date`.
-   * @throws ConfigError when suncalc finds no occurrence within three years (only at the poles themselves, where
-   *   the Sun's hour angle is undefined)
+   * @throws ConfigError when suncalc finds no occurrence within three years (only at or within a few tenths of a
+   *   degree of a pole, where the Sun's hour angle is ill-defined; `solar_noon` always has one)
    */
   nextAfter(date: Date): Date {
     const after = date.getTime();
     let best: number | undefined;
-    let foundOn = 0;
-    // Day -1 too: suncalc's solar day of `date` may begin after it. One more day after the first hit, in case
-    // a grazing event of one day lands past the next day's.
-    for (let day = -1; day <= MAX_DAYS_AHEAD && (best === undefined || day <= foundOn + 1); day += 1) {
+    // From the day before: suncalc's solar day of `date` may begin after it. Each day's event lies within its own
+    // half-day (see eventOn), so the first one after `date` is the earliest.
+    for (let day = -1; day <= MAX_DAYS_AHEAD && best === undefined; day += 1) {
       const at = this.eventOn(after + day * DAY_MS);
-      if (at !== undefined && at > after && (best === undefined || at < best)) {
-        if (best === undefined) foundOn = day;
-        best = at;
-      }
+      if (at !== undefined && at > after) best = at;
     }
     if (best === undefined) {
       throw new ConfigError(
         'Q_ERR_CONFIG_INVALID',
         `solar: no ${this.event} within ${MAX_DAYS_AHEAD} days after ${date.toISOString()} at latitude ` +
-          `${this.latitude}, longitude ${this.longitude} (suncalc cannot time rises and sets at the poles)`,
+          `${this.latitude}, longitude ${this.longitude} (suncalc cannot time rises and sets at or near the poles)`,
       );
     }
     return new Date(best);
