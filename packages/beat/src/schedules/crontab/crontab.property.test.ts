@@ -39,9 +39,15 @@ const fieldsArb = fc.record({
   minute: subset(0, 59, 6),
   hour: fc.oneof(subset(0, 23, 8), fc.constant('*')),
   dayOfWeek: fc.oneof(subset(0, 6, 7), fc.constant('*')),
-  dayOfMonth: fc.oneof(fc.constant('*'), subset(1, 28, 10)),
+  dayOfMonth: fc.oneof(fc.constant('*'), subset(1, 31, 10)),
   monthOfYear: fc.oneof(fc.constant('*'), fc.constant('*'), subset(1, 12, 6)),
 });
+
+const MAX_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Fields some date matches (crontab() rejects the others, e.g. the 30th of February). */
+const possible = (f: { dayOfMonth: number[] | string; monthOfYear: number[] | string }): boolean =>
+  f.dayOfMonth === '*' || f.monthOfYear === '*' ||
+  (f.monthOfYear as number[]).some((m) => (f.dayOfMonth as number[]).some((d) => d <= (MAX_DAYS[m] ?? 0)));
 
 const instantArb = fc.oneof(
   fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2031-01-01T00:00:00Z') }),
@@ -77,7 +83,7 @@ function isGapEnd(zone: IANAZone, t: number): boolean {
 describe('crontab nextAfter properties', () => {
   it('is strictly after the input, matches every field in the zone (or ends a gap), and skips no matching minute', () => {
     fc.assert(
-      fc.property(fieldsArb, fc.constantFrom(...ZONES), instantArb, (fields, tz, after) => {
+      fc.property(fieldsArb.filter(possible), fc.constantFrom(...ZONES), instantArb, (fields, tz, after) => {
         const zone = IANAZone.create(tz);
         const result = crontab(fields, { timezone: tz }).nextAfter(new Date(after)).getTime();
         expect(result).toBeGreaterThan(after);
@@ -94,7 +100,7 @@ describe('crontab nextAfter properties', () => {
 
   it('is monotonic: a later input never gives an earlier firing; iterating strictly increases', () => {
     fc.assert(
-      fc.property(fieldsArb, fc.constantFrom(...ZONES), instantArb, fc.integer({ min: 0, max: 40 * DAY }), (fields, tz, a, gap) => {
+      fc.property(fieldsArb.filter(possible), fc.constantFrom(...ZONES), instantArb, fc.integer({ min: 0, max: 40 * DAY }), (fields, tz, a, gap) => {
         const s = crontab(fields, { timezone: tz });
         expect(s.nextAfter(new Date(a + gap)).getTime()).toBeGreaterThanOrEqual(s.nextAfter(new Date(a)).getTime());
         let t = a;

@@ -44,6 +44,7 @@ export class CrontabMatcher {
   readonly #hour: Int8Array;
   readonly #month: Int8Array;
   readonly #dom: Uint8Array;
+  readonly #domNext: Int8Array;
   readonly #dow: Uint8Array;
   readonly #firstMinute: number;
   readonly #firstHour: number;
@@ -53,6 +54,7 @@ export class CrontabMatcher {
     this.#hour = nextTable(values.hour, 24);
     this.#month = nextTable(values.monthOfYear, 13);
     this.#dom = maskOf(values.dayOfMonth, 32);
+    this.#domNext = nextTable(values.dayOfMonth, 32);
     this.#dow = maskOf(values.dayOfWeek, 7);
     this.#firstMinute = values.minute[0] ?? 0;
     this.#firstHour = values.hour[0] ?? 0;
@@ -93,17 +95,16 @@ export class CrontabMatcher {
         hour = this.#firstHour;
         minute = this.#firstMinute;
       }
-      if (!this.#dayMatches(year, month, day)) {
-        const dim = daysInMonth(year, month);
-        do day++;
-        while (day <= dim && !this.#dayMatches(year, month, day));
+      const matchingDay = this.#dayFrom(year, month, day);
+      if (matchingDay !== day) {
         hour = this.#firstHour;
         minute = this.#firstMinute;
-        if (day > dim) {
+        if (matchingDay < 0) {
           month++; // a month past 12 has no table entry: the next allowed month is next year's
           day = 1;
           continue;
         }
+        day = matchingDay;
       }
       const h = this.#hour[hour] ?? -1;
       if (h !== hour) {
@@ -126,8 +127,13 @@ export class CrontabMatcher {
     return undefined;
   }
 
-  #dayMatches(year: number, month: number, day: number): boolean {
-    if (day > daysInMonth(year, month) || this.#dom[day] !== 1) return false;
-    return this.#dow[(Math.floor(Date.UTC(year, month - 1, day) / DAY_MS) + 4) % 7] === 1;
+  /** The first day ≥ `day` of this month whose day of month and day of week match, or -1. */
+  #dayFrom(year: number, month: number, day: number): number {
+    const dim = daysInMonth(year, month);
+    const firstDow = (Math.floor(Date.UTC(year, month - 1, 1) / DAY_MS) + 4) % 7;
+    for (let d = day <= 31 ? (this.#domNext[day] ?? -1) : -1; d > 0 && d <= dim; d = this.#domNext[d + 1] ?? -1) {
+      if (this.#dow[(firstDow + d - 1) % 7] === 1) return d;
+    }
+    return -1;
   }
 }
