@@ -103,7 +103,7 @@ export function commandContext(cmd: Command, io: CliIo, run: RunState): CommandC
  * (`commandLogger`, else one like it); for the others, one at `warn` or quieter.
  */
 export function createAppLogger(name: string, globals: Pick<GlobalOptions, 'loglevel' | 'logFormat'>, sink: TextSink, commandLogger?: Logger): Logger {
-  if (name === 'worker' && commandLogger !== undefined) return commandLogger;
+  if ((name === 'worker' || name === 'beat') && commandLogger !== undefined) return commandLogger;
   const level = name === 'worker' ? globals.loglevel : quieter(globals.loglevel, 'warn');
   const logger = createLogger({ level, format: globals.logFormat, sink, name });
   commandLoggers.add(logger);
@@ -118,6 +118,7 @@ const DEFAULT_APP_USES: Readonly<Record<string, 'broker' | 'backend'>> = {
   inspect: 'broker',
   control: 'broker',
   status: 'broker',
+  beat: 'broker',
   events: 'broker',
   dashboard: 'broker',
 };

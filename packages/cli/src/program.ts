@@ -1,9 +1,10 @@
 /**
  * The `q` command line, shaped like `celery` 5: global options (`-A`, `-b`, `--result-backend`, `-l`) and the
- * subcommands `worker`, `call`, `result`, `purge`, `cleanup`, `inspect`, `control`, `status` and `events`. Global options may be written before or after the
+ * subcommands `worker`, `beat`, `call`, `result`, `purge`, `cleanup`, `inspect`, `control`, `status` and `events`. Global options may be written before or after the
  * subcommand. Plugins add commands and global options (`api.cliCommand`, `api.cliOption`).
  */
 import { Command, Option } from 'commander';
+import { beatCommand } from './commands/beat.js';
 import { callCommand } from './commands/call.js';
 import { controlCommand } from './commands/control.js';
 import { dashboardCommand } from './commands/dashboard.js';
@@ -67,6 +68,7 @@ export function createProgram(io: CliIo = processIo(), run: RunState = { exitCod
 
   const commands = [
     workerCommand(io, run),
+    beatCommand(io, run),
     callCommand(io, run),
     resultCommand(io, run),
     purgeCommand(io, run),

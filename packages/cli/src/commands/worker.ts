@@ -24,11 +24,13 @@ import { acquirePidfile } from '../pidfile.js';
 import { watchShutdownSignals } from '../shutdown.js';
 import type { ShutdownKind } from '../shutdown.js';
 import { UsageError } from '../usage-error.js';
+import { addEmbeddedBeatOptions, embeddedBeatOptions, startEmbeddedBeat } from './beat.js';
+import type { BeatSchedulerOptions, EmbeddedBeat, EmbeddedBeatCommandOptions } from './beat.js';
 import { purgeSummary } from './purge.js';
 import { VERSION } from '../version.js';
 
 /** Options of `q worker`, as parsed. */
-export interface WorkerCommandOptions {
+export interface WorkerCommandOptions extends EmbeddedBeatCommandOptions {
   queues?: string[];
   concurrency?: number;
   /** `async`, `solo`, or a pool a plugin of the app registers (checked when the worker starts). */
@@ -75,7 +77,7 @@ export interface WorkerCommandOptions {
 
 /** Creates the `worker` subcommand. */
 export function workerCommand(io: CliIo, run: RunState): Command {
-  return new Command('worker')
+  const command = new Command('worker')
     .description('start a worker that consumes tasks')
     .option('-Q, --queues <list>', 'comma-separated queues to consume (default: every queue of task.queues, else the default queue)', (v) =>
       parseList('-Q/--queues', v),
@@ -107,7 +109,8 @@ export function workerCommand(io: CliIo, run: RunState): Command {
     )
     .option('--metrics-host <address>', 'address the metrics endpoint binds (default 127.0.0.1)')
     .option('--heartbeat-interval <seconds>', 'seconds between worker-heartbeat events (default 2)', (v) => parseSeconds('--heartbeat-interval', v))
-    .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)')
+    .option('-f, --logfile <path>', 'log to this file, appending, instead of stderr (%n, %h, %d, %i, %I, %p expanded)');
+  return addEmbeddedBeatOptions(command)
     .action(async (options: WorkerCommandOptions, cmd: Command) => {
       // Log lines go to stderr until `--logfile` is open (its name needs the node name, known once the app is loaded).
       const sink = switchableSink(io.stderr);
@@ -120,6 +123,7 @@ export function workerCommand(io: CliIo, run: RunState): Command {
  * (the broker unreachable once the connect retries are spent) closes the app and rejects.
  */
 export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions, logSink?: SwitchableSink): Promise<void> {
+  const beatOptions = embeddedBeatOptions(options); // a usage error comes before the app is loaded
   // Until the worker's own handlers are in, SIGUSR1 must not open Node's inspector (its default).
   const early = (): void => ctx.logger.warn('SIGUSR1: the worker is still starting; no task runs yet');
   process.on('SIGUSR1', early);
@@ -143,7 +147,7 @@ export async function runWorker(ctx: CommandContext, options: WorkerCommandOptio
       // The banner names the broker and backend as connected, so the app connects here (with its retries).
       ctx.io.stdout.write(renderBanner(await bannerInfo(app, worker, isDebug(ctx.globals))));
       if (options.purge === true) ctx.print(await purgeConsumed(app, worker));
-      kind = await runUntilShutdown(ctx, worker, options.pidfile, early);
+      kind = await runUntilShutdown(ctx, worker, { pidfilePattern: options.pidfile, beat: beatOptions }, early);
     } finally {
       await app.close().catch((err: unknown) => ctx.logger.warn({ err }, 'worker: closing the app failed'));
     }
@@ -162,18 +166,43 @@ function restart(ctx: CommandContext): void {
   ctx.logger.warn(`worker: restarted as process ${pid ?? '?'}`);
 }
 
-async function runUntilShutdown(ctx: CommandContext, worker: Worker, pidfilePattern: string | undefined, early: () => void): Promise<ShutdownKind> {
+/** What `runUntilShutdown` starts beside the worker: its pidfile, and with `-B` a scheduler. */
+interface RunExtras {
+  pidfilePattern: string | undefined;
+  beat: BeatSchedulerOptions | null;
+}
+
+async function runUntilShutdown(ctx: CommandContext, worker: Worker, extras: RunExtras, early: () => void): Promise<ShutdownKind> {
+  const { pidfilePattern } = extras;
   const pidfilePath = pidfilePattern === undefined ? undefined : expandNodeFormat(pidfilePattern, worker.hostname);
   const pidfile = pidfilePath === undefined ? null : acquirePidfile(path.resolve(ctx.io.cwd, pidfilePath));
   // As Celery, SIGHUP restarts only when the worker has no terminal (closing the terminal must not restart it in
   // the background); on a terminal it stops warm.
   const canRestart = ctx.io.respawn !== undefined && (ctx.io.stdout as { isTTY?: boolean }).isTTY !== true;
-  const shutdown = watchShutdownSignals(worker, { logger: ctx.logger, canRestart, onDump: () => dumpRunningTasks(worker.hostname, ctx.logger) });
+  let beat: EmbeddedBeat | null = null;
+  // -B: the scheduler stops first (its state saved, its lock released), then the worker, as in Celery.
+  const stoppable = {
+    async stop(o: { graceful: boolean }) {
+      try {
+        await beat?.stop();
+      } finally {
+        await worker.stop(o);
+      }
+    },
+  };
+  const shutdown = watchShutdownSignals(stoppable, { logger: ctx.logger, canRestart, onDump: () => dumpRunningTasks(worker.hostname, ctx.logger) });
   process.off('SIGUSR1', early);
   try {
     await worker.start();
+    if (extras.beat !== null) {
+      beat = await startEmbeddedBeat(worker.app, extras.beat, ctx.io.cwd, ctx.logger).catch(async (err: unknown) => {
+        await worker.stop({ graceful: true });
+        throw err;
+      });
+    }
     // A remote `shutdown` (q control shutdown, celery control shutdown) stops the worker warm, as SIGTERM does.
     const kind = await Promise.race([shutdown.done, remoteShutdown(worker).then(() => 'warm' as const)]);
+    await beat?.stop();
     ctx.logger.info({ shutdown: kind }, `${worker.hostname}: stopped`);
     ctx.run.exitCode = kind === 'cold' ? 1 : 0;
     return kind;
