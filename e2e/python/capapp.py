@@ -103,3 +103,27 @@ def slow_record(key, value, seconds):
     time.sleep(seconds)
     ledger().rpush(key, '%s:%s' % (WHO, value))
     return value
+
+
+@app.task(name='tasks.request_info', bind=True, ignore_result=True)
+def request_info(self, *args, **kwargs):
+    """Appends the message's fields as this worker read them (JSON) to the ledger list `requests` (beat interop)."""
+    r = self.request
+    delivery = r.delivery_info or {}
+    info = {
+        'id': r.id,
+        'task': self.name,
+        'args': list(args),
+        'kwargs': kwargs,
+        'argsrepr': getattr(r, 'argsrepr', None),
+        'kwargsrepr': getattr(r, 'kwargsrepr', None),
+        'expires': r.expires,
+        'eta': r.eta,
+        'root_id': r.root_id,
+        'parent_id': r.parent_id,
+        'retries': r.retries,
+        'routing_key': delivery.get('routing_key'),
+        'exchange': delivery.get('exchange'),
+    }
+    ledger().rpush('requests', json.dumps(info, default=str))
+    return info
