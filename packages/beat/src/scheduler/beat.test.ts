@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { App, BeatStore, ResultBackend } from '@q/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { chain, type App, type BeatStore, type ResultBackend } from '@q/core';
 import { crontab } from '../schedules/crontab/crontab.js';
 import { every } from '../schedules/every.js';
 import { fakeClock, memoryStore, recordingApp, sharedLease } from '../../test/beat-fixtures.js';
@@ -67,9 +67,15 @@ describe('createBeat: firing', () => {
     await beat.tick();
     clock.set('2026-03-02T12:00:10Z');
     await beat.tick();
-    // a signature is applied as a whole (`app.signature(wire).applyAsync`), not through sendTask
-    expect(beat.entries()[0]).toMatchObject({ task: 'tasks.mul', totalRunCount: 1 });
+    beat.add('chain', 10, chain(app.signature('tasks.a'), app.signature('tasks.b')), { options: { queue: 'chains' } });
+    await beat.tick();
+    clock.set('2026-03-02T12:00:20Z');
+    await beat.tick();
+    // a signature or canvas is applied as a whole (`app.signature(wire).applyAsync`), not through sendTask
+    expect(beat.entries().map((e) => [e.task, e.totalRunCount])).toEqual([['tasks.mul', 2], ['celery.chain', 1]]);
     expect(sent).toEqual([]);
+    const transport = await app.getTransport();
+    expect([await transport.queueSize?.('celery'), await transport.queueSize?.('chains')]).toEqual([2, 1]);
     await beat.stop();
   });
 });
@@ -110,6 +116,25 @@ describe('createBeat: state', () => {
     expect(store.state?.entries.m?.totalRunCount).toBe(6);
     await beat.stop();
     expect(store.saves).toBe(2);
+  });
+
+  it('stop() lets a tick under way finish its sends, then saves them', async () => {
+    const clock = fakeClock('2026-03-02T12:00:00Z');
+    const { app } = recordingApp(clock);
+    let release = (): void => undefined;
+    vi.mocked(app.sendTask).mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(null as never))));
+    const store = memoryStore();
+    const beat = createBeat(app, { clock, store, schedule: { m: { task: 't', schedule: 10 } } });
+    await beat.start();
+    await clock.advance(10_000);
+    let stopped = false;
+    const stopping = beat.stop().then(() => (stopped = true));
+    await clock.advance(0);
+    expect([stopped, store.saves]).toEqual([false, 0]);
+    release();
+    await stopping;
+    expect(store.state?.entries.m).toEqual({ lastRunAt: '2026-03-02T12:00:10.000Z', totalRunCount: 1 });
+    expect(clock.pending).toBe(0);
   });
 
   it('starts afresh when the store cannot be read, and keeps sending when it cannot be written', async () => {

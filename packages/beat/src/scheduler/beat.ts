@@ -48,7 +48,7 @@ export class Beat {
   #lastSyncAt = 0;
   #version = 0;
   #running = false;
-  #ticking = false;
+  #ticking: Promise<unknown> | null = null;
   #timer: unknown = null;
   #timerAt = Infinity;
 
@@ -171,12 +171,16 @@ export class Beat {
     return Math.min(untilNext, this.#maxLoopMs, this.#renewMs());
   }
 
-  /** Stops the timer; saves the state (as lock holder), releases the lock and closes store and lock. Not the app. */
+  /**
+   * Stops the timer and waits for a tick under way; saves the state (as lock holder), releases the lock and closes
+   * store and lock. Not the app.
+   */
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     this.#timerAt = Infinity;
+    await this.#ticking?.catch(() => undefined); // a tick under way finishes its sends first
     const store = this.#store;
     const lock = this.#lock;
     this.#store = null;
@@ -209,7 +213,7 @@ export class Beat {
     entry.version = ++this.#version;
     this.#heap.push({ at, name: entry.name, version: entry.version });
     if (this.#heap.size > 2 * this.#entries.size + 64) this.#heap.compact((i) => this.#entries.get(i.name)?.version === i.version);
-    if (this.#running && !this.#ticking && at < this.#timerAt) this.#arm(Math.max(0, at - now.getTime()));
+    if (this.#running && this.#ticking === null && at < this.#timerAt) this.#arm(Math.max(0, at - now.getTime()));
   }
 
   /** The earliest current heap item (stale ones on top are dropped). */
@@ -331,15 +335,16 @@ export class Beat {
     if (!this.#running) return;
     this.#timer = null;
     this.#timerAt = Infinity;
-    this.#ticking = true;
+    const ticking = this.tick();
+    this.#ticking = ticking;
     let ms: number;
     try {
-      ms = await this.tick();
+      ms = await ticking;
     } catch (err) {
       this.#log.error({ err }, 'beat: tick failed');
       ms = Math.min(this.#maxLoopMs, SEND_RETRY_MS);
     } finally {
-      this.#ticking = false;
+      this.#ticking = null;
     }
     if (this.#running) this.#arm(ms);
   }
