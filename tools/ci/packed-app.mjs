@@ -21,6 +21,8 @@
 //   7. the route of docs/guide/installing.md: the `tasks.ts` and `client.ts` of docs/getting-started.md in the app
 //      (an ES module package, as that page sets up), `npx q -A tasks.ts worker` starts, `npx q … call` prints an id,
 //      `npx q … result <id>` prints 4, `npx tsx client.ts` prints 4
+//   8. examples/beat-alone in an app of its own with only @q/core, @q/beat and a transport (no @q/worker): its
+//      beat sends a periodic task and stops cleanly on SIGTERM (packed-beat-alone.mjs)
 //
 // One line per check; exits non-zero on any failure; every child is killed after its timeout; the temporary
 // folders are removed. No service is needed. Nothing is built here: run `pnpm build` first.
@@ -35,6 +37,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { packPackages, root, runCapture, selectPackages } from './pack-packages.mjs';
+import { checkBeatAlone } from './packed-beat-alone.mjs';
 
 const NPM_INSTALL_TIMEOUT_MS = 300_000;
 const APP_TIMEOUT_MS = 60_000;
@@ -50,6 +53,7 @@ const keep = process.argv.includes('--keep');
 const EXPECTED_EXPORTS = {
   '@q/core': ['createApp', 'RemoteError'],
   '@q/worker': ['createWorker'],
+  '@q/beat': ['createBeat', 'every', 'crontab', 'solar', 'scheduleFromJSON'],
   '@q/cli': ['createProgram', 'VERSION'],
   '@q/redis-client': ['createRedisClient'],
   '@q/transport-redis': ['qPlugin', 'redisTransport'],
@@ -385,6 +389,8 @@ async function steps(packages, tempRoot, line) {
   line(vitest.status === 1 && /serves the queues in the order given/.test(vitest.output) && located.length > 0 && onDisk.length === located.length,
     `a conformance failure names its line in node_modules/@q/conformance/src, which exists (${located[0] ?? 'none named'})`,
     `vitest: ${outcome(vitest.status)}\n${vitest.output.split('\n').slice(-60).join('\n')}`);
+
+  await checkBeatAlone(packed, tempRoot, line, plainEnv());
 
   const route = await installingRoute(appDir);
   line(route.problem === null, `installing.md's route: npx q -A tasks.ts worker, call, result prints 4; npx tsx client.ts prints 4`,
