@@ -20,6 +20,8 @@ export type BeatApp = Pick<App, 'conf' | 'log' | 'plugins' | 'sendTask' | 'signa
 
 /** A failed send is retried this long after (or at the next tick, when sooner). */
 const SEND_RETRY_MS = 1000;
+/** The longest delay `setTimeout` takes. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const defaultClock: BeatClock = {
   now: () => new Date(),
@@ -352,7 +354,8 @@ export class Beat {
   #arm(ms: number): void {
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = this.#clock.now().getTime() + ms;
-    this.#timer = this.#clock.setTimeout(() => void this.#loop(), ms);
+    // setTimeout fires at once beyond 2^31-1 ms: a longer sleep wakes early and sleeps again
+    this.#timer = this.#clock.setTimeout(() => void this.#loop(), Math.min(ms, MAX_TIMEOUT_MS));
   }
 }
 
