@@ -13,7 +13,7 @@ describe('renderBeatBanner', () => {
     lock: 'none (one beat sends)',
     maxInterval: 300,
     entries: [
-      { name: 'z-report', task: 'tasks.report', schedule: '<crontab: 30 7 * * 1 (m/h/dM/MY/d)>' },
+      { name: 'z-report', task: 'tasks.report', schedule: '<crontab: 30 7 1 * * (m/h/d/dM/MY)>' },
       { name: 'add-every-10s', task: 'tasks.add', schedule: '<freq: 10.00 seconds>' },
     ],
   });
@@ -32,7 +32,7 @@ describe('renderBeatBanner', () => {
     const lines = text.split('\n');
     const first = lines.findIndex((l) => l.includes('add-every-10s'));
     expect(lines[first]).toBe('  . add-every-10s: tasks.add <freq: 10.00 seconds>');
-    expect(lines[first + 1]).toBe('  . z-report: tasks.report <crontab: 30 7 * * 1 (m/h/dM/MY/d)>');
+    expect(lines[first + 1]).toBe('  . z-report: tasks.report <crontab: 30 7 1 * * (m/h/d/dM/MY)>');
   });
 
   it('says when there is no entry', () => {
