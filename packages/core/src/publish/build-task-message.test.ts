@@ -95,6 +95,13 @@ describe('buildTaskMessage', () => {
     expect([own.parentId, own.rootId]).toEqual(['P', 'R']);
   });
 
+  it("takes argsrepr and kwargsrepr from the call's options (Celery's apply_async options), over the sender's", () => {
+    const ctx = context({ argsrepr: '(...)' });
+    const msg = buildTaskMessage({ name: 't', args: [16, 16], kwargs: { key: 's3cr3t' }, options: { argsrepr: '[16, 16]', kwargsrepr: "{'key': '***'}" }, context: ctx });
+    expect([msg.argsrepr, msg.kwargsrepr]).toEqual(['[16, 16]', "{'key': '***'}"]);
+    expect(buildTaskMessage({ name: 't', args: [16, 16], kwargs: {}, options: {}, context: context() }).argsrepr).toBe('(16, 16)');
+  });
+
   it('fills in the task defaults for what the call leaves out', () => {
     const defaults = { ignoreResult: true, expires: 10 };
     const msg = buildTaskMessage({ name: 't', args: [], kwargs: {}, options: {}, context: context({ defaults }) });

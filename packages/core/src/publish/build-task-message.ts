@@ -150,7 +150,9 @@ export function buildTaskMessage(input: TaskMessageInput): TaskMessage {
     expiration,
     extraProperties: { ...(context.extraProperties ?? {}) },
   };
-  if (context.argsrepr !== undefined) init.argsrepr = context.argsrepr;
-  if (context.kwargsrepr !== undefined) init.kwargsrepr = context.kwargsrepr;
+  const argsrepr = options.argsrepr ?? context.argsrepr;
+  const kwargsrepr = options.kwargsrepr ?? context.kwargsrepr;
+  if (argsrepr !== undefined) init.argsrepr = argsrepr;
+  if (kwargsrepr !== undefined) init.kwargsrepr = kwargsrepr;
   return newTaskMessage(init);
 }

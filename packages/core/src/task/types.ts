@@ -127,6 +127,13 @@ export interface ApplyOptions {
   groupIndex?: number;
   /** Reply queue (rpc backend); default the app's oid. */
   replyTo?: string;
+  /**
+   * The `argsrepr` header shown by monitors and logs instead of the arguments' repr (Celery's `argsrepr` option: hide
+   * secrets, or show what a Python sender would, e.g. `[16, 16]` for a list).
+   */
+  argsrepr?: string;
+  /** The `kwargsrepr` header instead of the keyword arguments' repr (Celery's `kwargsrepr` option). */
+  kwargsrepr?: string;
 }
 
 /** Options of `task.apply()` (Celery's `apply` keyword arguments): `applyAsync`'s, plus these. */
