@@ -32,7 +32,7 @@ import { startQ, type QProcess } from './support/q-process.js';
 
 const runs = runsHere('beat high availability (Redis)', [missingRedisServer()]);
 const runsPg = runsHere('beat high availability (PostgreSQL)', [missingRedisServer(), missingPostgresServer()]);
-/** `--max-interval` of every beat: the lock's TTL defaults to it (at most 30 s), so fail-over comes within it. */
+/** `--max-interval` of every beat: the lock's TTL defaults to half of it (at most 30 s), so fail-over comes within it. */
 const MAX_INTERVAL_S = 5;
 
 interface Sent {

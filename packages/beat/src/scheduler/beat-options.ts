@@ -22,7 +22,8 @@ export interface BeatOptions {
   maxLoopInterval?: number;
   /** Save the last-run times at most this often, seconds (default `beat.syncEvery`, 180); a shared lock saves after each send. */
   syncEvery?: number;
-  /** Lease of a shared lock, seconds (default `min(maxLoopInterval, 30)`); renewed every third of it. */
+  /** Lease of a shared lock, seconds (default `min(maxLoopInterval / 2, 30)`, so a fail-over takes under `maxLoopInterval`); renewed every
+   * third of it. */
   lockTtl?: number;
   /** Injectable clock (tests). */
   clock?: Partial<BeatClock>;

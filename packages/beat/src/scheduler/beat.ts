@@ -10,6 +10,7 @@ import { ConfigError } from '@q/core';
 import { backendCleanupEntry, BACKEND_CLEANUP } from './backend-cleanup.js';
 import type { AddEntryOptions, BeatClock, BeatEntryView, BeatOptions } from './beat-options.js';
 import { beatLockOf, beatStoreOf } from './beat-state-of.js';
+import { pythonRepr } from '@q/core/internal';
 import { DueHeap } from './due-heap.js';
 import { optionsOf, scheduleOf, targetOf, type ScheduleInput, type TaskInput } from './entry-input.js';
 import { isAlwaysHeld } from '../store/local-lock.js';
@@ -63,7 +64,9 @@ export class Beat {
     const maxLoop = options.maxLoopInterval ?? app.conf.beat.maxLoopInterval;
     this.#maxLoopMs = maxLoop * 1000;
     this.#syncEveryMs = (options.syncEvery ?? app.conf.beat.syncEvery) * 1000;
-    this.#lockTtlMs = (options.lockTtl ?? Math.min(maxLoop, 30)) * 1000;
+    // Half the loop interval: a lease that runs out plus a waiting beat's next check (a third of it) stays under
+    // maxLoopInterval, the fail-over bound of the docs.
+    this.#lockTtlMs = (options.lockTtl ?? Math.min(maxLoop / 2, 30)) * 1000;
     const schedule = { ...app.conf.beat.schedule, ...options.schedule };
     for (const [name, setting] of Object.entries(schedule)) this.#addSetting(name, setting);
   }
@@ -252,7 +255,8 @@ export class Beat {
     try {
       const { target } = entry;
       if (target.signature) await this.#app.signature(target.signature).applyAsync([], {}, entry.options);
-      else await this.#app.sendTask(target.task, entry.args, { ...entry.kwargs }, entry.options);
+      // Python's beat sends its entry's args as a list: argsrepr `[16, 16]`, as monitors show it (spec §8.1).
+      else await this.#app.sendTask(target.task, entry.args, { ...entry.kwargs }, { argsrepr: pythonRepr([...entry.args]), ...entry.options });
       this.#log.info({ entry: entry.name, task: target.task }, `Scheduler: Sending due task ${entry.name} (${target.task})`);
     } catch (err) {
       entry.lastRunAt = before.lastRunAt;
