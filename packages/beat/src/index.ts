@@ -15,6 +15,7 @@ export type { SolarScheduleJson } from './schedules/solar/solar.js';
 export { SOLAR_EVENT_NAMES } from './schedules/solar/solar-events.js';
 export type { SolarEvent } from './schedules/solar/solar-events.js';
 export { Beat, createBeat } from './scheduler/beat.js';
+export type { ScheduleChanges, ScheduleSource } from './scheduler/schedule-source.js';
 export type { BeatApp } from './scheduler/beat.js';
 export type { AddEntryOptions, BeatClock, BeatEntryView, BeatOptions } from './scheduler/beat-options.js';
 export type { ScheduleInput, TaskInput } from './scheduler/entry-input.js';

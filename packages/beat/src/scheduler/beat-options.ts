@@ -1,5 +1,6 @@
 /** What `createBeat` takes ({@link BeatOptions}) and what `Beat` shows of an entry ({@link BeatEntryView}). */
 import type { ApplyOptions, BeatEntrySetting, BeatLock, BeatStore, Logger, Schedule } from '@q/core';
+import type { ScheduleSource } from './schedule-source.js';
 
 /** The clock a beat reads and sleeps on; tests inject a fake one. */
 export interface BeatClock {
@@ -12,6 +13,14 @@ export interface BeatClock {
 export interface BeatOptions {
   /** Entries by name, merged over `app.conf.beat.schedule` (Celery's `beat_schedule`). */
   schedule?: Readonly<Record<string, BeatEntrySetting>>;
+  /**
+   * Entries read at run time, every `reloadInterval` seconds (a database table, a config service): what changed is
+   * applied without a restart (see {@link ScheduleSource}); its entries are kept apart from `schedule`'s and
+   * `beat.add`'s.
+   */
+  source?: ScheduleSource;
+  /** How often `source` is read, seconds (default 60). */
+  reloadInterval?: number;
   /** A store, a URL a plugin registered (`redis://…`), or a file path; default the file `beat.scheduleFilename`. */
   store?: BeatStore | string;
   /** A lock or a URL a plugin registered; default a local lock that always holds (one beat). */

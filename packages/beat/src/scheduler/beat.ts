@@ -14,6 +14,7 @@ import { pythonRepr } from '@q/core/internal';
 import { DueHeap } from './due-heap.js';
 import { optionsOf, scheduleOf, targetOf, type ScheduleInput, type TaskInput } from './entry-input.js';
 import { isAlwaysHeld } from '../store/local-lock.js';
+import { ScheduleSourceReader } from './schedule-source.js';
 import type { Entry } from './entry.js';
 
 /** What a beat needs of the app. */
@@ -52,6 +53,7 @@ export class Beat {
   #version = 0;
   #running = false;
   #ticking: Promise<unknown> | null = null;
+  readonly #source: ScheduleSourceReader | null;
   #timer: unknown = null;
   #timerAt = Infinity;
 
@@ -67,6 +69,7 @@ export class Beat {
     // Half the loop interval: a lease that runs out plus a waiting beat's next check (a third of it) stays under
     // maxLoopInterval, the fail-over bound of the docs.
     this.#lockTtlMs = (options.lockTtl ?? Math.min(maxLoop / 2, 30)) * 1000;
+    this.#source = options.source ? new ScheduleSourceReader(options.source, (options.reloadInterval ?? 60) * 1000) : null;
     const schedule = { ...app.conf.beat.schedule, ...options.schedule };
     for (const [name, setting] of Object.entries(schedule)) this.#addSetting(name, setting);
   }
@@ -118,6 +121,21 @@ export class Beat {
     this.#reschedule(entry, now);
   }
 
+  /**
+   * Reads `options.source` now and applies what changed (new and changed entries added, entries it no longer lists
+   * removed). The beat also does this every `reloadInterval` seconds; without a source this does nothing.
+   * @throws what the source throws, or ConfigError for an entry that is not valid (entries before it are applied)
+   */
+  async reload(): Promise<void> {
+    if (!this.#source) return;
+    const changes = await this.#source.read(this.#clock.now().getTime());
+    for (const name of changes.remove) this.remove(name);
+    for (const [name, setting] of changes.upsert) this.#addSetting(name, setting);
+    if (changes.upsert.length > 0 || changes.remove.length > 0) {
+      this.#log.info({ added: changes.upsert.map(([n]) => n), removed: changes.remove }, 'beat: schedule source changed');
+    }
+  }
+
   /** Removes an entry (also while running); `false` when there was none. */
   remove(name: string): boolean {
     return this.#entries.delete(name);
@@ -135,6 +153,7 @@ export class Beat {
       const cleanup = await backendCleanupEntry(this.#app, this.#log);
       if (cleanup) this.#addSetting(BACKEND_CLEANUP, cleanup);
     }
+    await this.reload(); // a source that fails at start is the caller's error
     this.#lastSyncAt = this.#clock.now().getTime();
     this.#running = true;
     this.#log.info({ store: this.#store.describe(), lock: this.#lock.describe(), entries: this.#entries.size }, 'beat: starting');
@@ -153,12 +172,15 @@ export class Beat {
       this.#lock ??= await beatLockOf(this.#options.lock, ctx);
       this.#shared = !isAlwaysHeld(this.#lock);
     }
+    if (this.#source && this.#source.msUntilDue(this.#clock.now().getTime()) === 0) {
+      await this.reload().catch((err: unknown) => this.#log.error({ err }, 'beat: reading the schedule source failed; the entries stay as they were'));
+    }
     const now = this.#clock.now();
     const wasLeader = this.#leader;
     this.#leader = await this.#acquire();
     if (!this.#leader) {
       if (wasLeader) this.#log.warn({ lock: this.#lock.describe() }, 'beat: lost the lock, no longer sending');
-      return Math.min(this.#maxLoopMs, this.#renewMs());
+      return Math.min(this.#maxLoopMs, this.#renewMs(), this.#untilReload());
     }
     if (!wasLeader) {
       if (this.#shared) this.#log.info({ lock: this.#lock.describe() }, 'beat: holds the lock, sending');
@@ -173,7 +195,12 @@ export class Beat {
     if (this.#dirty && this.#leader && (now.getTime() - this.#lastSyncAt >= this.#syncEveryMs || (this.#shared && sent > 0))) await this.#sync(now);
     const next = this.#peekLive();
     const untilNext = next === undefined ? Infinity : Math.max(0, next.at - this.#clock.now().getTime());
-    return Math.min(untilNext, this.#maxLoopMs, this.#renewMs());
+    return Math.min(untilNext, this.#maxLoopMs, this.#renewMs(), this.#untilReload());
+  }
+
+  /** Milliseconds until the schedule source is due to be read again (`Infinity` without one). */
+  #untilReload(): number {
+    return this.#source ? this.#source.msUntilDue(this.#clock.now().getTime()) : Infinity;
   }
 
   /**
@@ -380,5 +407,8 @@ function adopt(entry: Entry, stored: BeatEntryState): boolean {
  */
 export function createBeat(app: BeatApp, options: BeatOptions = {}): Beat {
   if (options.lockTtl !== undefined && !(options.lockTtl > 0)) throw new ConfigError('Q_ERR_CONFIG_INVALID', `lockTtl: expected a positive number of seconds, got ${options.lockTtl}`);
+  if (options.reloadInterval !== undefined && !(options.reloadInterval > 0)) {
+    throw new ConfigError('Q_ERR_CONFIG_INVALID', `reloadInterval: expected a positive number of seconds, got ${options.reloadInterval}`);
+  }
   return new Beat(app, options);
 }
