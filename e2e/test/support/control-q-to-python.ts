@@ -6,7 +6,7 @@ import { stopAll } from './managed-process.js';
 import type { ManagedProcess } from './managed-process.js';
 import { startPythonWorker } from './python-celery.js';
 import type { InteropEnv } from './python-celery.js';
-import { celeryJson, q, qJson, expectStatsShape, requestInfo, expectRevoked, clientApp, NODES, INTEROP_TASKS, KOMBU_QUEUE_KEYS } from './control-support.js';
+import { celeryJson, q, qJson, expectStatsShape, requestInfo, expectRevoked, clientApp, NODES, PYTHON_INTEROP_TASKS, KOMBU_QUEUE_KEYS } from './control-support.js';
 import type { ControlInteropSuite } from './control-support.js';
 
 /** `q inspect` / `q control` / `q status` and `app.control` against a Python worker. */
@@ -52,7 +52,7 @@ export function qControlsPython(s: ControlInteropSuite): void {
     });
 
     it('q inspect registered and active_queues read the Python replies', async () => {
-      expect(await inspect('registered')).toEqual({ [P]: INTEROP_TASKS });
+      expect(await inspect('registered')).toEqual({ [P]: PYTHON_INTEROP_TASKS });
       const queues = (await inspect('active_queues'))[P] as Record<string, unknown>[];
       expect(queues.map((queue) => queue['name'])).toEqual(['celery']);
       expect(Object.keys(queues[0] ?? {}).sort()).toEqual(KOMBU_QUEUE_KEYS);

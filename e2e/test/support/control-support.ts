@@ -49,6 +49,9 @@ export const INTEROP_TASKS = [
   'tasks.slow_record', 'tasks.xsum',
 ];
 
+/** The Python interop app's tasks: those and `tasks.request_info` (the beat interop test's, Python-only). */
+export const PYTHON_INTEROP_TASKS = [...INTEROP_TASKS, 'tasks.request_info'].sort();
+
 /** The keys of a kombu `Queue.as_dict(recurse=True)`, as `active_queues` replies. */
 export const KOMBU_QUEUE_KEYS = [
   'alias', 'auto_delete', 'binding_arguments', 'bindings', 'consumer_arguments', 'durable', 'exchange', 'exclusive',
