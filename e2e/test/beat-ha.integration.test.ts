@@ -97,9 +97,12 @@ async function killTheSender(brokerUrl: string, store: string, lock: string, sen
   const senders = sent.map((s) => s.pid).filter((pid, i, all) => i === 0 || all[i - 1] !== pid);
   expect(senders).toEqual([leaderPid, takeover.pid]);
   expect(sent.filter((s) => s.pid === leaderPid).every((s) => s.at <= killedAt)).toBe(true);
-  // No run twice: consecutive messages (whoever sent them) most of an interval apart.
-  const gaps = sent.slice(1).map((s, i) => ({ gapMs: s.at - (sent[i] as Sent).at, pid: s.pid }));
-  expect(gaps.filter((g) => g.gapMs < 800), `runs (pid at id), the kill at ${killedAt}: ${JSON.stringify(sent)}`).toEqual([]);
+  // No run twice: one beat's heap sends each run once, so a run sent twice would be the new sender repeating the
+  // killed one's last run at the hand-over: those two messages are most of an interval apart. (Within one sender the
+  // gaps are the timer's: its first send also waits for the broker connection, so they are not compared.)
+  const handover = sent.findIndex((s) => s.pid === takeover.pid);
+  const gapMs = (sent[handover] as Sent).at - (sent[handover - 1] as Sent).at;
+  expect(gapMs, `runs (pid at id), the kill at ${killedAt}: ${JSON.stringify(sent)}`).toBeGreaterThanOrEqual(800);
   // The broker holds exactly the recorded messages, each once.
   const redis = new Redis(brokerUrl, { maxRetriesPerRequest: 2 });
   try {
