@@ -57,6 +57,14 @@ export interface ReserveOptions {
   signal?: AbortSignal;
 }
 
+/** Why a message is settled with {@link QueueDriver.reject}. */
+export interface RejectReason {
+  /** `rejected`: the handler rejected it without requeue; `malformed`: it is not a kombu envelope the core can read. */
+  readonly kind: 'rejected' | 'malformed';
+  /** What went wrong, for the log. */
+  readonly detail: string;
+}
+
 /** A persisted binding. */
 export interface StoredBinding {
   routingKey: string;
@@ -77,6 +85,11 @@ export interface QueueDriver {
   /** Put a leased message back, marked redelivered, so it is delivered next. */
   release(lease: Lease): Promise<void>;
   purge(queue: string): Promise<number>;
+  /**
+   * Settle a message rejected without requeue, or one the core cannot decode, the store's own way (SQS: move it to
+   * the queue's dead-letter queue). Without this member the core acks (deletes) such messages, logging the reason.
+   */
+  reject?(lease: Lease, reason: RejectReason): Promise<void>;
   size?(queue: string): Promise<number>;
   /** Keep a lease alive (ETA tasks held longer than the visibility timeout). */
   extendLease?(lease: Lease): Promise<void>;

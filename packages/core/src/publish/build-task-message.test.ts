@@ -95,6 +95,13 @@ describe('buildTaskMessage', () => {
     expect([own.parentId, own.rootId]).toEqual(['P', 'R']);
   });
 
+  it("adds the call's `properties` to the sender's (SQS FIFO's MessageGroupId), the call's winning", () => {
+    const ctx = context({ extraProperties: { x: 1, MessageGroupId: 'old' } });
+    const options = { properties: { MessageGroupId: 'orders', MessageDeduplicationId: 'd1' } };
+    const msg = buildTaskMessage({ name: 't', args: [], kwargs: {}, options, context: ctx });
+    expect(msg.extraProperties).toEqual({ x: 1, MessageGroupId: 'orders', MessageDeduplicationId: 'd1' });
+  });
+
   it("takes argsrepr and kwargsrepr from the call's options (Celery's apply_async options), over the sender's", () => {
     const ctx = context({ argsrepr: '(...)' });
     const msg = buildTaskMessage({ name: 't', args: [16, 16], kwargs: { key: 's3cr3t' }, options: { argsrepr: '[16, 16]', kwargsrepr: "{'key': '***'}" }, context: ctx });

@@ -148,7 +148,7 @@ export function buildTaskMessage(input: TaskMessageInput): TaskMessage {
     priority: context.priority ?? 0,
     deliveryMode: context.deliveryMode === 'persistent' ? 2 : 1,
     expiration,
-    extraProperties: { ...(context.extraProperties ?? {}) },
+    extraProperties: { ...(context.extraProperties ?? {}), ...(options.properties ?? {}) },
   };
   const argsrepr = options.argsrepr ?? context.argsrepr;
   const kwargsrepr = options.kwargsrepr ?? context.kwargsrepr;

@@ -134,6 +134,12 @@ export interface ApplyOptions {
   argsrepr?: string;
   /** The `kwargsrepr` header instead of the keyword arguments' repr (Celery's `kwargsrepr` option). */
   kwargsrepr?: string;
+  /**
+   * Extra message properties, written verbatim on the wire (what kombu's `publish(**properties)` takes from Celery's
+   * unknown `apply_async` keywords): e.g. `{ MessageGroupId: 'orders', MessageDeduplicationId: id }` for an SQS FIFO
+   * queue.
+   */
+  properties?: Record<string, unknown>;
 }
 
 /** Options of `task.apply()` (Celery's `apply` keyword arguments): `applyAsync`'s, plus these. */

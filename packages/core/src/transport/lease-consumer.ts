@@ -183,6 +183,11 @@ export class LeaseConsumer implements Consumer {
     try {
       decoded = decodeEnvelope(lease.payload);
     } catch (error) {
+      if (driver.reject) {
+        logger.error({ err: error, queue: lease.queue, deliveryTag: lease.tag }, 'malformed envelope: rejected');
+        const detail = error instanceof Error ? error.message : String(error);
+        return driver.reject(lease, { kind: 'malformed', detail }).catch((err: unknown) => logger.error({ err }, 'reject failed'));
+      }
       logger.error({ err: error, queue: lease.queue, deliveryTag: lease.tag }, 'malformed envelope: dropped');
       return driver.ack(lease).catch((err: unknown) => logger.error({ err }, 'ack failed'));
     }

@@ -1,7 +1,7 @@
 /**
  * A {@link Delivery} backed by a driver {@link Lease}: `ack` acks the lease, `nack({ requeue: true })` releases it,
- * `nack({ requeue: false })` drops it (acks the lease, as kombu's virtual transports do). Settled at most once:
- * later calls are ignored.
+ * `nack({ requeue: false })` hands it to the driver's `reject` (SQS: its dead-letter queue) or, for drivers without
+ * one, drops it (acks the lease, as kombu's virtual transports do). Settled at most once: later calls are ignored.
  */
 import type { Logger } from '../contracts/logger.js';
 import type { Delivery, DeliveryInfo, Message } from '../contracts/message.js';
@@ -81,6 +81,7 @@ export class LeaseDelivery implements Delivery {
       case 'ack':
         return this.#driver.ack(this.lease);
       case 'drop':
+        if (this.#driver.reject) return this.#driver.reject(this.lease, { kind: 'rejected', detail: 'rejected without requeue' });
         this.#logger.warn({ queue: this.info.queue, deliveryTag: this.info.deliveryTag }, 'message rejected without requeue: dropped');
         return this.#driver.ack(this.lease);
       case 'requeue':

@@ -104,6 +104,36 @@ describe('virtualTransport', () => {
     await transport.close();
   });
 
+  it("nack without requeue and a malformed envelope go to the driver's reject when it has one, not to ack", async () => {
+    const inner = memoryQueueDriver({ namespace: ns() });
+    const rejected: { payload: string; kind: string; detail: string }[] = [];
+    const acks = vi.fn();
+    const driver: QueueDriver = Object.assign(Object.create(inner) as QueueDriver, {
+      ack: async (lease: Parameters<QueueDriver['ack']>[0]) => {
+        acks(lease);
+        await inner.ack(lease);
+      },
+      reject: async (lease: Parameters<QueueDriver['ack']>[0], reason: { kind: string; detail: string }) => {
+        rejected.push({ payload: lease.payload, kind: reason.kind, detail: reason.detail });
+        await inner.ack(lease); // as a dead-letter move would: gone from the queue
+      },
+    });
+    const transport = virtualTransport(driver);
+    await transport.publish(msg('refused'), { exchange: '', routingKey: 'q' });
+    await inner.put('q', 'not json at all', { priority: 0, tag: 'raw' });
+    const seen: Delivery[] = [];
+    await transport.consume('q', (d) => void seen.push(d), { prefetch: 2 });
+    await until(() => seen.length === 1 && rejected.length === 1);
+    await seen[0]?.nack({ requeue: false });
+    expect(rejected.map((r) => [r.kind, r.payload === 'not json at all'])).toEqual([
+      ['malformed', true],
+      ['rejected', false],
+    ]);
+    expect(rejected[0]?.detail).not.toBe('');
+    expect(acks).not.toHaveBeenCalled();
+    await transport.close();
+  });
+
   it('a handler that throws gets its delivery rejected (dropped) and logged', async () => {
     const logger = recordingLogger();
     const transport = virtualTransport(memoryQueueDriver({ namespace: ns() }), { logger });
