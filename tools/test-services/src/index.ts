@@ -85,3 +85,4 @@ export * from './private-redis.js';
 export * from './private-postgres.js';
 export * from './private-rabbitmq-node.js';
 export * from './net.js';
+export * from './sqs-emulator.js';
