@@ -47,6 +47,11 @@ try:
 except ClientError as exc:
     out['missing'] = {'code': exc.response['Error']['Code'], 'status': exc.response['ResponseMetadata']['HTTPStatusCode'],
                       'is_queue_does_not_exist': isinstance(exc, sqs.exceptions.QueueDoesNotExist)}
+try:
+    sqs.create_queue(QueueName=queue_url.rsplit('/', 1)[1], Attributes={'VisibilityTimeout': '1'})
+    out['exists'] = None
+except sqs.exceptions.QueueNameExists as exc:
+    out['exists'] = exc.response['Error']['Code']
 
 # Batches, queue attributes, purge and delete, on a queue of its own.
 batch_url = sqs.create_queue(QueueName=prefix + 'batch', Attributes={'VisibilityTimeout': '60'})['QueueUrl']

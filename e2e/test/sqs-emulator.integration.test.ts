@@ -119,6 +119,7 @@ describe('the SQS emulator', () => {
         listed: string[];
         url: string;
         missing: { code: string; status: number; is_queue_does_not_exist: boolean } | null;
+        exists: string | null;
         batch: Record<string, unknown>;
       };
       expect(seen.first).toHaveLength(1);
@@ -132,6 +133,8 @@ describe('the SQS emulator', () => {
       expect([...seen.listed].sort()).toEqual([url, `${emulator.endpoint}/000000000000/h1-other`]);
       expect(seen.url).toBe(url);
       expect(seen.missing).toEqual({ code: 'AWS.SimpleQueueService.NonExistentQueue', status: 400, is_queue_does_not_exist: true });
+      // CreateQueue of an existing name with other attributes: botocore's QueueNameExists
+      expect(seen.exists).toBe('QueueAlreadyExists');
       expect(seen.batch).toEqual({
         sent: ['a', 'b'],
         received: ['one', 'two'],

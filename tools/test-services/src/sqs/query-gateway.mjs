@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { URL } from 'node:url';
-import { SQS_QUERY_ACTIONS } from './query-shapes.mjs';
+import { QUERY_ERROR_CODES, SQS_QUERY_ACTIONS } from './query-shapes.mjs';
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
@@ -160,9 +160,12 @@ async function translate(app, store, request, action, params) {
   const res = await app.inject({ method: 'POST', url: '/', headers, payload: JSON.stringify(input) });
   const json = res.body ? JSON.parse(res.body) : {};
   if (res.statusCode < 300) return { status: 200, xml: successXml(action, spec.output, json) };
+  // fauxqs's `x-amzn-query-error` header prefixes every code with `AWS.SimpleQueueService.`; SQS does so for some only.
+  const jsonCode = String(json.__type ?? 'InternalFailure').split('#').pop() ?? 'InternalFailure';
   const queryError = res.headers['x-amzn-query-error'];
-  const [code, fault] = typeof queryError === 'string' ? queryError.split(';') : [String(json.__type ?? 'InternalFailure').split('#').pop(), undefined];
+  const fault = typeof queryError === 'string' ? queryError.split(';')[1] : undefined;
   const type = fault ?? (res.statusCode >= 500 ? 'Receiver' : 'Sender');
+  const code = QUERY_ERROR_CODES[jsonCode] ?? jsonCode;
   return { status: res.statusCode, xml: errorXml(type, code, String(json.message ?? json.Message ?? 'error')) };
 }
 

@@ -113,3 +113,22 @@ export const SQS_QUERY_ACTIONS = {
   UntagQueue: { input: struct({ ...queueUrl, TagKeys: list('TagKey', S) }), output: null },
   ListQueueTags: { input: struct(queueUrl), output: struct({ Tags: tags }) },
 };
+
+/**
+ * Query-protocol error codes that differ from the JSON ones (botocore's model, `error.code` of the exception shapes);
+ * every other code is the same in both.
+ * @type {Record<string, string>}
+ */
+export const QUERY_ERROR_CODES = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  QueueNameExists: 'QueueAlreadyExists',
+  BatchEntryIdsNotDistinct: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+  BatchRequestTooLong: 'AWS.SimpleQueueService.BatchRequestTooLong',
+  EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
+  InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
+  MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight',
+  PurgeQueueInProgress: 'AWS.SimpleQueueService.PurgeQueueInProgress',
+  QueueDeletedRecently: 'AWS.SimpleQueueService.QueueDeletedRecently',
+  TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+};
