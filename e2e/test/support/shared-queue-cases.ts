@@ -66,14 +66,21 @@ export function sharedRunCase(s: SharedQueueSuite): void {
   });
 }
 
-/** Countdown tasks held by q are handed back at its warm shutdown; Python runs each once. Stops the q worker. */
-export function handoverCase(s: SharedQueueSuite): void {
-  it('q hands the countdown tasks it holds back at warm shutdown; the Python worker runs them, once each', async () => {
+/**
+ * Countdown tasks held by q are handed back at its warm shutdown; Python runs each once. Stops the q worker.
+ * `sender` sends the 12 tasks: q (the default), or Python where q's countdown is the broker's own delay (SQS
+ * DelaySeconds: no worker holds q's countdown tasks), while kombu's are held by whichever worker receives them.
+ */
+export function handoverCase(s: SharedQueueSuite, sender: 'q' | 'python' = 'q'): void {
+  const what = sender === 'q' ? 'the countdown tasks it holds' : 'the countdown tasks from Python it holds';
+  it(`q hands ${what} back at warm shutdown; the Python worker runs them, once each`, async () => {
     const key = 'handover';
     const qWorker = s.qWorker();
-    const sent = await Promise.all(
-      Array.from({ length: 12 }, (_, n) => s.app().sendTask<Recorded>('tasks.record', [key, n], {}, { queue: SHARED_QUEUE, countdown: 1.5 })),
-    );
+    const send = async (n: number) =>
+      sender === 'q'
+        ? s.app().sendTask<Recorded>('tasks.record', [key, n], {}, { queue: SHARED_QUEUE, countdown: 1.5 })
+        : s.app().asyncResult<Recorded>(await s.client().send('tasks.record', [key, n], {}, { queue: SHARED_QUEUE, countdown: 1.5 }));
+    const sent = await Promise.all(Array.from({ length: 12 }, (_, n) => send(n)));
     const receivedByQ = () => sent.filter((r) => qWorker.output().includes(`[${r.id}] received`)).length;
     const deadline = Date.now() + 5000;
     while (receivedByQ() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
