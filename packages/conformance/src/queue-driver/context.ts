@@ -20,6 +20,16 @@ export interface QueueDriverSuiteOptions {
   timeoutMs?: number;
   /** Open another driver on the store the last factory call created (tests across connections are skipped without it). */
   peer?: () => Promise<QueueDriver>;
+  /**
+   * `Lease.tag` is the store's receipt handle (SQS: a new one per receipt), not the envelope's delivery tag: the suite
+   * then checks that the tags of a reserve are distinct non-empty strings instead of the published tags.
+   */
+  receiptTags?: boolean;
+  /**
+   * `first` (default): a released lease is delivered before the messages already waiting. `any`: it is delivered
+   * again, flagged redelivered, but not necessarily first (SQS standard queues do not keep an order).
+   */
+  releaseOrder?: 'first' | 'any';
 }
 
 /** Shared state of one suite run. */
@@ -31,6 +41,8 @@ export interface QueueDriverContext {
   readonly hasPeer: boolean;
   readonly visibilityTimeoutMs: number | null;
   readonly timeoutMs: number;
+  readonly receiptTags: boolean;
+  readonly releaseOrder: 'first' | 'any';
 }
 
 export function queueDriverContext(
@@ -49,5 +61,7 @@ export function queueDriverContext(
     hasPeer: options.peer !== undefined,
     visibilityTimeoutMs: options.visibilityTimeout ? (options.visibilityTimeoutMs ?? 400) : null,
     timeoutMs: options.timeoutMs ?? 5000,
+    receiptTags: options.receiptTags ?? false,
+    releaseOrder: options.releaseOrder ?? 'first',
   };
 }
