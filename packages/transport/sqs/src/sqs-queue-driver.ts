@@ -32,6 +32,10 @@ const STASH_TTL_MS = 5000;
 /** SQS caps the total invisibility of a received message at 12 hours. */
 const REFUSED_EXTENSION = /beyond the limit|43200|12 hours/i;
 
+interface Poll {
+  readonly done: Promise<void>;
+}
+
 interface Held {
   readonly lease: Lease;
   readonly ref: QueueRef;
@@ -79,7 +83,7 @@ export class SqsQueueDriver implements QueueDriver {
   /** Received, not handed out yet, by kombu queue. */
   readonly #stash = new Map<string, Lease[]>();
   /** The long poll under way per kombu queue. */
-  readonly #polls = new Map<string, Promise<void>>();
+  readonly #polls = new Map<string, Poll>();
   readonly #abort = new AbortController();
   readonly #refusedExtension = new Set<string>();
   #closed = false;
@@ -104,8 +108,15 @@ export class SqsQueueDriver implements QueueDriver {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A long poll cannot be cancelled on the server: aborting it here would lose what SQS hands to the dropped
+    // request (invisible for a whole visibility timeout). So the polls under way are awaited (they end within
+    // wait_time_seconds), and what they bring in is made visible again below; only an unresponsive endpoint is cut off.
+    const polls = [...this.#polls.values()].map((p) => p.done);
+    const limit = pause((this.options.waitTimeSeconds + 5) * 1000, undefined);
+    await Promise.race([Promise.allSettled(polls), limit.done]);
+    limit.cancel();
     this.#abort.abort();
-    await Promise.allSettled([...this.#polls.values()]);
+    await Promise.allSettled(polls);
     await Promise.all([this.#sends.drain(), this.#deletes.drain()]);
     this.#stash.clear();
     const held = [...this.#held.values()];
@@ -158,7 +169,7 @@ export class SqsQueueDriver implements QueueDriver {
       if (remaining <= 0) break;
       const p = pause(remaining, options.signal);
       try {
-        await Promise.race([p.done, ...queues.map((q) => this.#polls.get(q)).filter((x): x is Promise<void> => x !== undefined)]);
+        await Promise.race([p.done, ...queues.map((q) => this.#polls.get(q)?.done).filter((x): x is Promise<void> => x !== undefined)]);
       } finally {
         p.cancel();
       }
@@ -170,15 +181,21 @@ export class SqsQueueDriver implements QueueDriver {
 
   /** A long poll of `queue` shared by the reserves waiting on it; what it receives goes to the stash. */
   #startPoll(queue: string, max: number, waitSeconds: number): void {
-    const poll = this.#fetch(queue, max, waitSeconds).then((leases) => {
+    const done = this.#fetch(queue, max, waitSeconds).then((leases) => {
       if (leases.length > 0) setTimeout(() => this.#expire(queue, leases), STASH_TTL_MS).unref?.();
     });
+    const poll: Poll = { done };
     this.#polls.set(queue, poll);
-    poll.catch(() => undefined).finally(() => this.#polls.delete(queue));
+    void done
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#polls.get(queue) === poll) this.#polls.delete(queue);
+      });
   }
 
   /** Makes the stashed leases of `leases` nobody claimed visible again. */
   #expire(queue: string, leases: readonly Lease[]): void {
+    if (this.#closed) return;
     const stash = this.#stash.get(queue);
     if (!stash) return;
     const unclaimed = new Set(leases.filter((l) => stash.includes(l)));
@@ -224,7 +241,7 @@ export class SqsQueueDriver implements QueueDriver {
   }
 
   async #receive(ref: QueueRef, max: number, waitSeconds: number): Promise<Message[]> {
-    if (this.#closed) return [];
+    if (this.#abort.signal.aborted) return [];
     try {
       const out = await ref.client.send(
         new ReceiveMessageCommand({
@@ -238,7 +255,7 @@ export class SqsQueueDriver implements QueueDriver {
       );
       return out.Messages ?? [];
     } catch (err) {
-      if (this.#closed && isAbort(err)) return [];
+      if (this.#abort.signal.aborted && isAbort(err)) return [];
       throw toQError(err, 'ReceiveMessage', this.#where);
     }
   }

@@ -12,12 +12,18 @@ describe('sqs conformance', () => {
   });
   afterAll(() => emulator?.stop());
   const url = (): string => emulator?.brokerUrl ?? 'sqs://test:test@127.0.0.1:1';
-  const base = (): { url: string; queueNamePrefix: string; region: string } => ({ url: url(), queueNamePrefix: prefix, region: 'us-east-1' });
+  // Short long polls: close() waits for the poll under way (see the README), and every test closes its driver.
+  const base = (): { url: string; queueNamePrefix: string; region: string; waitTimeSeconds: number } => ({
+    url: url(),
+    queueNamePrefix: prefix,
+    region: 'us-east-1',
+    waitTimeSeconds: 1,
+  });
 
   queueDriverSuite(
     'sqs',
     async (o) => sqsQueueDriver({ ...base(), ...(o.visibilityTimeoutMs === undefined ? {} : { visibilityTimeoutMs: o.visibilityTimeoutMs }) }),
-    { peer: async () => sqsQueueDriver(base()), visibilityTimeout: true, visibilityTimeoutMs: 2000, timeoutMs: 8000 },
+    { peer: async () => sqsQueueDriver(base()), visibilityTimeout: true, visibilityTimeoutMs: 2000, timeoutMs: 8000, receiptTags: true, releaseOrder: 'any' },
   );
 
   transportSuite('sqs', async () => sqsTransport(base()), { peer: async () => sqsTransport(base()), quietMs: 300, timeoutMs: 8000 });
