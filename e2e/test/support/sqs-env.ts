@@ -138,14 +138,14 @@ function rawSqs(endpoint: string, prefix: string): RawSqs {
 export async function sqsInterop(name: string): Promise<SqsInterop> {
   const dir = mkdtempSync(join(tmpdir(), `q-e2e-sqs-${name}-`));
   const redis = privateRedis(await freePort(), dir);
-  let emulator: SqsEmulator | undefined;
-  try {
-    [emulator] = await Promise.all([startSqsEmulator(), redis.start()]);
-  } catch (err) {
-    await Promise.all([emulator?.stop(), redis.stop()]);
+  const [started, redisStarted] = await Promise.allSettled([startSqsEmulator(), redis.start()]);
+  if (started.status === 'rejected' || redisStarted.status === 'rejected') {
+    // stop whichever did start
+    await Promise.all([started.status === 'fulfilled' ? started.value.stop() : undefined, redis.stop()]);
     rmSync(dir, { recursive: true, force: true });
-    throw err;
+    throw started.status === 'rejected' ? started.reason : (redisStarted as PromiseRejectedResult).reason;
   }
+  const emulator = started.value;
   const prefix = `q-e2e-${name}-${randomBytes(3).toString('hex')}-`;
   const transportOptions = {
     region: 'us-east-1',
@@ -159,14 +159,13 @@ export async function sqsInterop(name: string): Promise<SqsInterop> {
     broker: emulator.brokerUrl,
     backend: redisUrl(0),
     ledger: redisUrl(1),
-    // no fanout on SQS: Celery would not start remote control anyway; saying so keeps it from trying
-    celeryConf: { broker_transport_options: transportOptions, worker_enable_remote_control: false },
+    // Celery's defaults otherwise: its worker leaves remote control out by itself (kombu's SQS has no fanout)
+    celeryConf: { broker_transport_options: transportOptions },
     // the repository root (where q processes run) does not depend on @q/transport-sqs: load it from e2e
     qConfig: { brokerOptions: { transportOptions }, resolveFrom: E2E_DIR },
   };
   const ledger = new Redis(urls.ledger, { maxRetriesPerRequest: 2 });
   const sqs = rawSqs(emulator.endpoint, prefix);
-  const running = emulator;
   return {
     emulator,
     prefix,
@@ -177,7 +176,7 @@ export async function sqsInterop(name: string): Promise<SqsInterop> {
     async close() {
       sqs.destroy();
       await ledger.quit().catch(() => ledger.disconnect());
-      await Promise.all([running.stop(), redis.stop()]);
+      await Promise.all([emulator.stop(), redis.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
