@@ -47,7 +47,7 @@ export function chunkByQueue<T extends { ref: QueueRef }>(items: readonly T[], s
 }
 
 function failedError(op: string, f: BatchResultErrorEntry, where: string): Error {
-  const err = Object.assign(new Error(f.Message ?? f.Code ?? 'failed'), { name: f.Code ?? 'BatchEntryFailed', $metadata: {}, $fault: f.SenderFault ? 'client' : 'server' });
+  const err = Object.assign(new Error(f.Message ?? f.Code ?? 'failed'), { name: f.Code ?? 'BatchEntryFailed', Code: f.Code, $metadata: { httpStatusCode: f.SenderFault ? 400 : 500 }, $fault: f.SenderFault ? 'client' : 'server' });
   return toQError(err, op, where);
 }
 

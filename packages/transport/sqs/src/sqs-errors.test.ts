@@ -24,7 +24,7 @@ describe('toQError', () => {
   });
 
   it('an unreachable endpoint is a retryable connection error; throttling and 5xx are retryable, other 4xx not', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', $metadata: { attempts: 8 } });
     expect(toQError(refused, 'ListQueues', 'w')).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', retryable: true, cause: refused });
     expect(toQError(aws('ThrottlingException', 400), 'op', 'w')).toMatchObject({ retryable: true });
     expect(toQError(aws('ServiceUnavailable', 503, 'server'), 'op', 'w')).toMatchObject({ retryable: true });

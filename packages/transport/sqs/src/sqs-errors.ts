@@ -39,7 +39,8 @@ interface AwsErrorShape {
 export function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as AwsErrorShape;
-  if (e.$metadata === undefined) return undefined;
+  // A service reply has an HTTP status; a network failure (ECONNREFUSED, a timeout) has none.
+  if (e.$metadata?.httpStatusCode === undefined) return undefined;
   return e.Code ?? e.name;
 }
 
