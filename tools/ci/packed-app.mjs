@@ -58,6 +58,7 @@ const EXPECTED_EXPORTS = {
   '@q/redis-client': ['createRedisClient'],
   '@q/transport-redis': ['qPlugin', 'redisTransport'],
   '@q/transport-amqp': ['qPlugin', 'amqpTransport'],
+  '@q/transport-sqs': ['qPlugin', 'sqsTransport'],
   '@q/backend-redis': ['qPlugin', 'redisBackend'],
   '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
   '@q/backend-pg': ['qPlugin', 'pgBackend', 'outbox', 'outboxRelay', 'decodePickle', 'encodePickle'],
