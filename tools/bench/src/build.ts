@@ -51,7 +51,7 @@ export interface WorkerEntry {
   external: string[];
 }
 
-export type BundleName = 'q-worker' | 'q-client' | 'q-chord-client' | 'bullmq-worker' | 'q-worker-amqp' | 'q-client-amqp' | 'amqplib-worker';
+export type BundleName = 'q-worker' | 'q-client' | 'q-chord-client' | 'bullmq-worker' | 'q-worker-amqp' | 'q-client-amqp' | 'amqplib-worker' | 'q-worker-sqs' | 'q-client-sqs';
 
 const ENTRIES: readonly WorkerEntry[] = [
   { name: 'q-worker', broker: 'redis', external: [] },
@@ -61,6 +61,9 @@ const ENTRIES: readonly WorkerEntry[] = [
   { name: 'q-worker-amqp', broker: 'amqp', external: ['amqplib'] },
   { name: 'q-client-amqp', broker: 'amqp', external: ['amqplib'] },
   { name: 'amqplib-worker', broker: 'amqp', external: ['amqplib'] },
+  // The AWS SDK is bundled too: it is a dependency of @q/transport-sqs, not of the bench.
+  { name: 'q-worker-sqs', broker: 'sqs', external: [] },
+  { name: 'q-client-sqs', broker: 'sqs', external: [] },
 ];
 
 /**

@@ -1,6 +1,6 @@
 /**
- * What one benchmark run measures: the brokers it uses (Redis db 5 only, the RabbitMQ vhost `q-bench` only),
- * the counts, and the time bounds. `--quick` scales every count down for a smoke run (numbers from it are not
+ * What one benchmark run measures: the brokers it uses (Redis db 5 only, the RabbitMQ vhost `q-bench` only, an SQS
+ * emulator and a redis-server of its own), the counts, and the time bounds. `--quick` scales every count down for a smoke run (numbers from it are not
  * meaningful).
  */
 
@@ -15,7 +15,7 @@ export const AMQP_URL = `amqp://guest:guest@127.0.0.1:5672/${AMQP_VHOST}`;
 export const REPLY_QUEUE = 'q-bench.replies';
 
 /** The brokers a run can cover, in the order `--broker=all` runs them. */
-export const BROKERS = ['redis', 'amqp'] as const;
+export const BROKERS = ['redis', 'amqp', 'sqs'] as const;
 export type BrokerName = (typeof BROKERS)[number];
 
 /** The queue every system consumes (Celery's default, also q's). */
@@ -44,6 +44,19 @@ export interface Counts {
 
 export const FULL: Counts = { enqueue: 20_000, drain: 20_000, drainResults: 10_000, roundTrip: 1_000, roundTripWarmup: 50, chord: 10_000, chordWarmup: 100 };
 export const QUICK: Counts = { enqueue: 2_000, drain: 2_000, drainResults: 1_000, roundTrip: 100, roundTripWarmup: 10, chord: 1_000, chordWarmup: 10 };
+
+/**
+ * SQS (the emulator) has counts of its own: issue 18 §5 drains 5,000 tasks there, and every SQS request is an HTTP
+ * round trip (Celery's client sends a few hundred tasks a second), so the other counts are smaller too. No chord.
+ */
+export const SQS_FULL: Counts = { enqueue: 2_000, drain: 5_000, drainResults: 2_000, roundTrip: 300, roundTripWarmup: 20, chord: 0, chordWarmup: 0 };
+export const SQS_QUICK: Counts = { enqueue: 200, drain: 500, drainResults: 200, roundTrip: 50, roundTripWarmup: 5, chord: 0, chordWarmup: 0 };
+
+/** The counts of one broker's part of a run. */
+export function countsFor(broker: BrokerName, quick: boolean): Counts {
+  if (broker === 'sqs') return quick ? SQS_QUICK : SQS_FULL;
+  return quick ? QUICK : FULL;
+}
 
 /** Time bounds (ms). Every wait in the harness is bounded by one of these. */
 export const LIMITS = {
@@ -77,7 +90,7 @@ export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['enqueue', 'drain', '
 export interface RunOptions {
   quick: boolean;
   counts: Counts;
-  /** The brokers to run, in order (default both). */
+  /** The brokers to run, in order (default all). */
   brokers: readonly BrokerName[];
   /** Only these systems (default all). */
   only: ReadonlySet<string> | null;
@@ -91,7 +104,7 @@ export interface RunOptions {
 
 /** What `--help` prints. */
 export const USAGE = `usage: pnpm bench [options]
-  --broker=redis|amqp|all   brokers to run (default all)
+  --broker=redis|amqp|sqs|all   brokers to run (default all; sqs: an emulator the bench starts itself)
   --only=${SYSTEM_NAMES.join(',')}   systems to run (default all; implies --no-docs)
   --scenario=${SCENARIO_NAMES.join(',')}   scenarios to run (default all but log-level; implies --no-docs)
   --quick                   small counts, for a smoke run (implies --no-docs)
@@ -100,7 +113,7 @@ export const USAGE = `usage: pnpm bench [options]
   --help                    this text`;
 
 /**
- * Parses `--quick`, `--broker=redis|amqp|all`, `--only=q,celery,bullmq,amqplib`,
+ * Parses `--quick`, `--broker=redis|amqp|sqs|all`, `--only=q,celery,bullmq,amqplib`,
  * `--scenario=enqueue,drain,round-trip,chord`, `--no-docs`, `--docs`, `--profile`.
  */
 export function parseArgs(argv: readonly string[]): RunOptions {
@@ -121,7 +134,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
   const brokers = brokerArg === 'all' ? BROKERS : [brokerArg as BrokerName];
   const known = ['--quick', '--no-docs', '--docs', '--profile'];
   const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--scenario=') && !a.startsWith('--broker=') && a !== '--');
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --broker=redis|amqp|all --only=${SYSTEM_NAMES.join(',')} --scenario=${SCENARIO_NAMES.join(',')})`);
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (known: ${known.join(' ')} --broker=${BROKERS.join('|')}|all --only=${SYSTEM_NAMES.join(',')} --scenario=${SCENARIO_NAMES.join(',')})`);
   const writeDocs = argv.includes('--docs') || (!quick && !only && !scenarioArg && !argv.includes('--no-docs'));
   return { quick, counts: quick ? QUICK : FULL, brokers, only, scenarios, writeDocs, profile: argv.includes('--profile') };
 }

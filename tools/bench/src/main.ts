@@ -1,14 +1,16 @@
 /**
- * `pnpm --filter @q/bench bench [--broker=redis|amqp|all] [--quick] [--only=q,celery,bullmq,amqplib]
+ * `pnpm --filter @q/bench bench [--broker=redis|amqp|sqs|all] [--quick] [--only=q,celery,bullmq,amqplib]
  *   [--scenario=enqueue,drain,round-trip,chord] [--no-docs|--docs] [--profile]`
  *
- * Measures q against its peers on each broker in turn (default all: Redis, then RabbitMQ): enqueue, drain with
+ * Measures q against its peers on each broker in turn (default all: Redis, then RabbitMQ, then SQS): enqueue, drain with
  * results off and on, apply → result round trips, worker peak RSS; on Redis also a chord of 10,000 no-op header
  * tasks (q and Celery; `--broker=redis --scenario=chord` runs that row alone, with q's drain with results as its
  * reference).
  * - Redis (127.0.0.1:6379, db 5 only, flushed before each scenario and at the end): q, Python Celery, BullMQ.
  * - RabbitMQ (127.0.0.1:5672, the vhost `q-bench` only, created at start, its queues deleted between scenarios,
  *   the vhost deleted at the end and on any exit): q, Python Celery, and a raw amqplib consumer as a reference.
+ * - SQS (an emulator process the bench starts, and a redis-server of its own as the result backend; a fresh queue
+ *   prefix per scenario, counts of its own: `SQS_FULL`): q and Python Celery.
  * Prints the tables and writes each broker's block into docs/benchmarks.md (between that broker's markers, so
  * `--broker=amqp` leaves the Redis block as it is), and the chord row into its own block. Every worker is a separate process in its own process group,
  * killed at the end of its scenario and on any exit of the harness.
@@ -17,9 +19,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AmqpBroker } from './brokers/amqp.js';
 import { RedisBroker } from './brokers/redis.js';
+import { SqsBroker } from './brokers/sqs.js';
 import type { Broker } from './brokers/types.js';
 import { BENCH_ROOT, buildWorkers } from './build.js';
-import { USAGE, parseArgs } from './config.js';
+import { USAGE, countsFor, parseArgs } from './config.js';
 import type { BrokerName } from './config.js';
 import { amqplib } from './peers/amqplib.js';
 import { bullmq } from './peers/bullmq.js';
@@ -40,6 +43,7 @@ const TEMPLATE = path.join(BENCH_ROOT, 'src', 'docs-template.md');
 const log = (line: string): void => console.log(line);
 
 function openBroker(name: BrokerName): Promise<Broker> {
+  if (name === 'sqs') return SqsBroker.open();
   return name === 'redis' ? RedisBroker.open() : AmqpBroker.open();
 }
 
@@ -68,7 +72,9 @@ async function main(): Promise<void> {
       open.add(broker);
       try {
         const ctx = { broker, bundles, buildErrors: failed, profile: options.profile };
-        const results = await runBroker({ ctx, systems, counts: n, quick: options.quick, scenarios: options.scenarios, versions: { Node: process.version, 'worker bundles': `esbuild ${esbuild}` } });
+        const counts = countsFor(name, options.quick);
+        if (counts !== n) log(`\n${broker.title}: counts of its own: enqueue ${counts.enqueue}, drain ${counts.drain}, drain with results ${counts.drainResults}, round trips ${counts.roundTrip}`);
+        const results = await runBroker({ ctx, systems, counts, quick: options.quick, scenarios: options.scenarios, versions: { Node: process.version, 'worker bundles': `esbuild ${esbuild}` } });
         if (brokerRows) {
           const section = renderSection(results);
           log(`\n${section}\n`);

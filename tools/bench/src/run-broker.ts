@@ -58,7 +58,7 @@ export async function runBroker({ ctx, systems: all, counts: n, quick, scenarios
       results.enqueue.set(system.name, enq);
       if (enq.ok) log(`  enqueue ${rate(enq.value.perSecond)}  (${enq.value.method})`);
     }
-    for (const config of system.configs) {
+    for (const config of system.configs.filter((c) => !c.brokers || c.brokers.includes(broker.name))) {
       const r: ConfigResults = { system: system.name, config };
       results.configs.push(r);
       const chord = scenarios.has('chord') && broker.name === 'redis' && system.chord?.configs.includes(config.id);

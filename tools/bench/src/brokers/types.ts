@@ -1,4 +1,4 @@
-/** What the scenarios need from a broker: everything between the harness and Redis or RabbitMQ. */
+/** What the scenarios need from a broker: everything between the harness and Redis, RabbitMQ or SQS. */
 import type { BrokerName } from '../config.js';
 
 /** Drain progress, read from the broker by the harness. */
@@ -16,6 +16,14 @@ export interface Broker {
   readonly title: string;
   /** The URL clients and workers connect to. */
   readonly url: string;
+  /** How often a drain polls its progress, ms (default `LIMITS.pollMs`). */
+  readonly pollMs?: number;
+  /**
+   * kombu transport options every client and worker of the current scenario gets (SQS: the scenario's queue prefix,
+   * region, long polling); absent: none. Celery reads them as `broker_transport_options`, q's SQS bundles as
+   * `transportOptions`.
+   */
+  transportOptions?(): Record<string, unknown>;
   /** The result backend URL a Celery or q worker gets for a scenario (null: none). */
   resultBackend(results: boolean): string | null;
   /** Server version for the report. */

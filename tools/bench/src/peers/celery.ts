@@ -17,13 +17,17 @@ const COMMON_FLAGS = ['--without-gossip', '--without-mingle', '--without-heartbe
 const WORKER_FLAGS: Record<string, string[]> = {
   'celery-solo': ['-P', 'solo'],
   'celery-prefork': ['-P', 'prefork', '--concurrency', '2', '--prefetch-multiplier', '64'],
+  'celery-threads-sqs': ['-P', 'threads', '--concurrency', '4', '--prefetch-multiplier', '16'],
 };
 
-/** The Python library Celery talks to each broker with. */
-const CLIENT_LIB = { redis: { module: 'redis', label: 'redis-py' }, amqp: { module: 'amqp', label: 'py-amqp' } } as const;
+/** The Python library Celery talks to each broker with (SQS: boto3 for its sync calls, pycurl for its async receives). */
+const CLIENT_LIB = { redis: { module: 'redis', label: 'redis-py' }, amqp: { module: 'amqp', label: 'py-amqp' }, sqs: { module: 'boto3', label: 'boto3' } } as const;
 
 function env(ctx: Context, backend: string | null): Record<string, string> {
-  return { BENCH_BROKER: ctx.broker.url, BENCH_BACKEND: backend ?? '', PYTHONUNBUFFERED: '1' };
+  const out: Record<string, string> = { BENCH_BROKER: ctx.broker.url, BENCH_BACKEND: backend ?? '', PYTHONUNBUFFERED: '1' };
+  const transportOptions = ctx.broker.transportOptions?.();
+  if (transportOptions) out['BENCH_TRANSPORT_OPTIONS'] = JSON.stringify(transportOptions);
+  return out;
 }
 
 async function python(ctx: Context, name: string, args: string[], backend: string | null, timeoutMs: number = LIMITS.clientMs): Promise<unknown> {
@@ -34,10 +38,11 @@ async function python(ctx: Context, name: string, args: string[], backend: strin
 export const celery: System = {
   name: 'celery',
   title: 'Celery',
-  brokers: ['redis', 'amqp'],
+  brokers: ['redis', 'amqp', 'sqs'],
   configs: [
     { id: 'celery-solo', label: 'Celery solo', settings: '`-P solo` (prefetch multiplier 4; the window is 4 × the default concurrency, the 2 cores: 8)' },
     { id: 'celery-prefork', label: 'Celery prefork c=2', settings: '`-P prefork --concurrency 2 --prefetch-multiplier 64`' },
+    { id: 'celery-threads-sqs', label: 'Celery threads c=4', settings: '`-P threads --concurrency 4 --prefetch-multiplier 16`', brokers: ['sqs'] },
   ],
 
   async version(ctx: Context) {

@@ -1,6 +1,6 @@
 /**
  * q: on Redis `@q/transport-redis` and `@q/backend-redis` (kombu's and Celery's layouts), on RabbitMQ
- * `@q/transport-amqp` and `@q/backend-rpc`. Client and worker are separate processes running bundles of
+ * `@q/transport-amqp` and `@q/backend-rpc`, on SQS `@q/transport-sqs` and `@q/backend-redis` (a private redis-server). Client and worker are separate processes running bundles of
  * `src/bin/q-client*.ts` and `src/bin/q-worker*.ts`.
  */
 import { createRequire } from 'node:module';
@@ -20,10 +20,20 @@ const SETTINGS: Record<string, { pool: string; concurrency: number; prefetch: nu
 const PACKAGES = {
   redis: ['@q/core', '@q/worker', '@q/transport-redis', '@q/backend-redis'],
   amqp: ['@q/core', '@q/worker', '@q/transport-amqp', '@q/backend-rpc'],
+  sqs: ['@q/core', '@q/worker', '@q/transport-sqs', '@q/backend-redis'],
 } as const;
 
+/** Bundle name suffix of each broker's client and worker (`q-worker-amqp`). */
+const SUFFIX = { redis: '', amqp: '-amqp', sqs: '-sqs' } as const;
+
+/** The broker's kombu transport options of this scenario, as the SQS bundles read them. */
+function brokerEnv(ctx: Context): Record<string, string> {
+  const options = ctx.broker.transportOptions?.();
+  return options ? { BENCH_TRANSPORT_OPTIONS: JSON.stringify(options) } : {};
+}
+
 function bundle(ctx: Context, kind: 'client' | 'worker' | 'chord-client'): string {
-  const name: BundleName = `q-${kind}${ctx.broker.name === 'amqp' ? '-amqp' : ''}` as BundleName;
+  const name: BundleName = `q-${kind}${SUFFIX[ctx.broker.name]}` as BundleName;
   const path = ctx.bundles.get(name);
   if (!path) throw new Error(`${name} did not build: ${ctx.buildErrors.get(name) ?? 'unknown error'}`);
   return path;
@@ -31,7 +41,7 @@ function bundle(ctx: Context, kind: 'client' | 'worker' | 'chord-client'): strin
 
 async function client(ctx: Context, mode: 'enqueue' | 'roundtrip', backend: string | null, args: string[]): Promise<unknown> {
   const argv = [bundle(ctx, 'client'), mode, ctx.broker.url, backend ?? '-', ...args];
-  const line = await runToEnd(`q client ${mode}`, process.execPath, argv, LIMITS.clientMs);
+  const line = await runToEnd(`q client ${mode}`, process.execPath, argv, LIMITS.clientMs, { env: brokerEnv(ctx) });
   return JSON.parse(line) as unknown;
 }
 
@@ -46,7 +56,7 @@ async function chordClient(ctx: Context, mode: 'run' | 'apply', args: string[]):
 export const q: System = {
   name: 'q',
   title: 'q',
-  brokers: ['redis', 'amqp'],
+  brokers: ['redis', 'amqp', 'sqs'],
   configs: [
     { id: 'q-async', label: 'q async c=100', settings: '`pool: async, concurrency: 100, prefetchMultiplier: 4`' },
     { id: 'q-solo', label: 'q solo', settings: '`pool: solo` (concurrency 1), `prefetchMultiplier: 4`' },
@@ -80,7 +90,7 @@ export const q: System = {
     const profile = ctx.profile ? ['--cpu-prof', `--cpu-prof-name=q-${ctx.broker.name}-${config.id}-${ctx.profileTag ?? (results ? 'results' : 'noresults')}-${Date.now()}.cpuprofile`] : [];
     const backend = ctx.broker.resultBackend(results) ?? '-';
     const args = [...profile, bundle(ctx, 'worker'), s.pool, String(s.concurrency), String(s.prefetch), backend, ctx.broker.url, ctx.logLevel ?? 'warn'];
-    const child = start(config.label, process.execPath, args);
+    const child = start(config.label, process.execPath, args, { env: brokerEnv(ctx) });
     return { child, ready: child.waitForLine(/^READY$/, LIMITS.workerStartMs) };
   },
 

@@ -17,6 +17,8 @@ export interface WorkerConfig {
   settings: string;
   /** Command-line flags of a configuration defined outside its peer (`bench:pg`'s Celery rows); a peer's own configs leave it out. */
   flags?: readonly string[];
+  /** The brokers this configuration runs on (absent: every broker of its system). */
+  brokers?: readonly BrokerName[];
 }
 
 /** Outcome of the enqueue scenario. */

@@ -108,6 +108,15 @@ function summaryTable(results: RunResults, specs: readonly MetricSpec[], targets
     const bp = peers.map((p) => best(results, p.name, m.key, m.higherIsBetter));
     const show = (b: { value: number; label: string } | null): string => (b ? `${m.unit(b.value)} (${b.label})` : 'n/a');
     const target = byMetric[m.key];
+    const vsPeer = m.key === 'drain' ? targets.drainVsPeer : undefined;
+    if (vsPeer) {
+      // A target relative to a peer of this run: q's best ≥ min × the peer's best.
+      const title = results.systems.find((s) => s.name === vsPeer.peer)?.title ?? vsPeer.peer;
+      const peerBest = best(results, vsPeer.peer, m.key, true)?.value ?? null;
+      const met = bq === null || peerBest === null ? 'n/a' : bq.value >= vsPeer.min * peerBest ? 'yes' : '**no**';
+      lines.push(`| ${m.title} | ≥ ${vsPeer.min}× ${title} | ${show(bq)} | ${bp.map(show).join(' | ')} | ${bp.map((b) => ratio(bq?.value, b?.value)).join(' | ')} | ${met} |`);
+      continue;
+    }
     lines.push(
       `| ${m.title} | ${targetCell(target, m.higherIsBetter, m.unit)} | ${show(bq)} | ${bp.map(show).join(' | ')} | ${bp.map((b) => ratio(bq?.value, b?.value)).join(' | ')} | ${meetsCell(bq?.value ?? null, target, m.higherIsBetter)} |`,
     );

@@ -29,7 +29,7 @@ export async function drainScenario(ctx: Context, system: System, config: Worker
         const at = performance.now();
         if (t0 === null && p.taken > 0) t0 = at;
         if (t0 !== null && p.finished >= n) return (at - t0) / 1000;
-        await sleep(LIMITS.pollMs);
+        await sleep(ctx.broker.pollMs ?? LIMITS.pollMs);
       }
     });
     await ctx.broker.checkDrain(n, results);
