@@ -12,7 +12,6 @@
  *   TTL) in the private Redis.
  */
 import { Redis } from 'ioredis';
-import { treeCpuMs } from '../cpu.js';
 import { QUEUE } from '../config.js';
 import { SqsApi } from './sqs-api.js';
 import { cloneSqsQueue } from './sqs-fill.js';
@@ -107,11 +106,6 @@ export class SqsBroker implements Broker {
   /** Results on: the private Redis (db 0); results off: no backend at all. */
   resultBackend(results: boolean): string | null {
     return results ? `redis://127.0.0.1:${this.#results.port}/0` : null;
-  }
-
-  /** CPU the emulator process used so far (user + system), ms: what a drain cost the emulator, shared by both sides. */
-  emulatorCpuMs(): number {
-    return treeCpuMs(this.#emulator.pid);
   }
 
   async version(): Promise<string> {
