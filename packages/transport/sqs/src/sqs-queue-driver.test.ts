@@ -15,9 +15,13 @@ interface Call {
 
 const envelope = JSON.stringify({ body: 'x', headers: {}, properties: { delivery_tag: 't', delivery_info: {} } });
 
-function scripted(options: { redrive?: boolean; refuseExtension?: boolean; receiveCount?: string; body?: string } = {}): { client: SQSClient; calls: Call[] } {
+function scripted(options: { redrive?: boolean; refuseExtension?: boolean; receiveCount?: string; body?: string; full?: boolean } = {}): {
+  client: SQSClient;
+  calls: Call[];
+} {
   const calls: Call[] = [];
   let served = false;
+  let handles = 0;
   const client = {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       const name = command.constructor.name.replace(/Command$/, '');
@@ -28,6 +32,10 @@ function scripted(options: { redrive?: boolean; refuseExtension?: boolean; recei
         case 'GetQueueAttributes':
           return { Attributes: options.redrive ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:1:dead', maxReceiveCount: 3 }) } : {} };
         case 'ReceiveMessage':
+          if (options.full) {
+            const n = Number(command.input['MaxNumberOfMessages']);
+            return { Messages: Array.from({ length: n }, () => ({ MessageId: 'm', ReceiptHandle: `rh-${++handles}`, Body: encodeBody(envelope, true) })) };
+          }
           if (served) return { Messages: [] };
           served = true;
           return { Messages: [{ MessageId: 'm', ReceiptHandle: 'rh-1', Body: options.body ?? encodeBody(envelope, true), Attributes: { ApproximateReceiveCount: options.receiveCount ?? '1' } }] };
@@ -60,12 +68,28 @@ describe('SqsQueueDriver (scripted client)', () => {
     const driver = sqsQueueDriver({ client, visibilityTimeoutMs: 2500 });
     const [lease] = await driver.reserve(['celery'], { max: 25, waitMs: 0 });
     const receives = calls.filter((c) => c.name === 'ReceiveMessage');
-    expect(receives.map((r) => r.input['MaxNumberOfMessages'])).toEqual([10, 10, 5]);
+    expect(receives.map((r) => r.input['MaxNumberOfMessages'])).toEqual([10]);
     expect(receives[0]?.input).toMatchObject({ WaitTimeSeconds: 0, VisibilityTimeout: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
     expect(lease?.tag).toBe('rh-1');
     expect(lease?.queue).toBe('celery');
     expect(JSON.parse(lease?.payload ?? '{}')).toMatchObject({ headers: { redelivered: true }, properties: { delivery_info: { redelivered: true } } });
     await driver.close();
+  });
+
+  it('a reserve of more than 10 fans out into parallel receives only while the last one came back full', async () => {
+    const { client, calls } = scripted({ full: true });
+    const driver = sqsQueueDriver({ client });
+    const sizes = (): unknown[] => calls.filter((c) => c.name === 'ReceiveMessage').map((r) => r.input['MaxNumberOfMessages']);
+    expect(await driver.reserve(['celery'], { max: 25, waitMs: 0 })).toHaveLength(10);
+    expect(sizes()).toEqual([10]);
+    expect(await driver.reserve(['celery'], { max: 25, waitMs: 0 })).toHaveLength(25);
+    expect(sizes()).toEqual([10, 10, 10, 5]);
+
+    const idle = scripted();
+    const quiet = sqsQueueDriver({ client: idle.client });
+    for (let i = 0; i < 3; i++) await quiet.reserve(['celery'], { max: 40, waitMs: 0 });
+    expect(idle.calls.filter((c) => c.name === 'ReceiveMessage').map((r) => r.input['MaxNumberOfMessages'])).toEqual([10, 10, 10]);
+    await Promise.all([driver.close(), quiet.close()]);
   });
 
   it('close() makes the messages still held visible again', async () => {

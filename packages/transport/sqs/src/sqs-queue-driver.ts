@@ -6,6 +6,7 @@
  * in after its reserve gave up waits for the next reserve, or is made visible again after a few seconds).
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { QueueDriver } from '@q/core';
 import type { Lease, PutOptions, QueueDriverCapabilities, RejectReason, ReserveOptions } from '@q/core/adapter';
@@ -86,11 +87,15 @@ export class SqsQueueDriver implements QueueDriver {
   readonly #polls = new Map<string, Poll>();
   readonly #abort = new AbortController();
   readonly #refusedExtension = new Set<string>();
+  /** Queues whose last fetch came back full: the next one fans out. */
+  readonly #busy = new Set<string>();
   #closed = false;
 
   constructor(options: ResolvedSqsOptions) {
     this.options = options;
     this.#where = options.endpoint ?? `AWS SQS (region ${options.region ?? 'from the default chain'})`;
+    // Every request under way listens to this one signal (⌈prefetch/10⌉ receives, batches): no leak warning at 11.
+    setMaxListeners(0, this.#abort.signal);
     this.#clients = new SqsClients(options);
     this.#queues = new QueueDirectory(options, this.#clients, this.#where);
   }
@@ -216,13 +221,20 @@ export class SqsQueueDriver implements QueueDriver {
     return out;
   }
 
-  /** Receives up to `max` messages of `queue` (⌈max/10⌉ requests in parallel, the first one long-polling) into the stash. */
+  /**
+   * Receives up to `max` messages of `queue` into the stash: ⌈max/10⌉ requests in parallel (the first one
+   * long-polling) while the queue's last fetch came back full, else one request of at most 10, so an idle or slow
+   * queue costs one ReceiveMessage per poll, not one per ten messages of the prefetch window.
+   */
   async #fetch(queue: string, max: number, waitSeconds: number): Promise<Lease[]> {
     const ref = await this.#queues.ref(queue);
-    const requests = Math.ceil(max / MAX_BATCH_ENTRIES);
+    const wanted = this.#busy.has(queue) ? max : Math.min(max, MAX_BATCH_ENTRIES);
+    const requests = Math.ceil(wanted / MAX_BATCH_ENTRIES);
     const batches = await Promise.all(
-      Array.from({ length: requests }, (_, i) => this.#receive(ref, Math.min(MAX_BATCH_ENTRIES, max - i * MAX_BATCH_ENTRIES), i === 0 ? waitSeconds : 0)),
+      Array.from({ length: requests }, (_, i) => this.#receive(ref, Math.min(MAX_BATCH_ENTRIES, wanted - i * MAX_BATCH_ENTRIES), i === 0 ? waitSeconds : 0)),
     );
+    if (batches.flat().length >= wanted) this.#busy.add(queue);
+    else this.#busy.delete(queue);
     const leases: Lease[] = [];
     for (const message of batches.flat()) {
       if (message.ReceiptHandle === undefined) continue;
