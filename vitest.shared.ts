@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['@q/source', 'module', 'node', 'import', 'default'];
+/**
+ * Run on `src/` through the `@q/source` export condition. No `module` condition: it resolves the AWS SDK (of
+ * `@q/transport-sqs`) to its `dist-es` build, whose extensionless imports Node cannot load.
+ */
+const conditions = ['@q/source', 'node', 'import', 'default'];
 
 /** Vitest settings shared by every package: run on `src/` through the `source` export condition. */
 export const sharedConfig = defineConfig({
