@@ -96,6 +96,15 @@ describe('resolveSqsOptions', () => {
     expect(code(() => resolveSqsOptions({ transportOptions: { 'sqs-creation-attributes': '{' } }))).toMatch(/sqs-creation-attributes/);
   });
 
+  it('refuses a region that is not an AWS region name on AWS, not on an endpoint of its own (emulators name regions freely)', () => {
+    expect(() => resolveSqsOptions({ region: 'eu_west' })).toThrow(/region "eu_west" is not an AWS region name/);
+    expect(() => resolveSqsOptions('sqs://?region=Frankfurt')).toThrow(ConfigError);
+    for (const region of ['us-east-1', 'us-gov-west-1', 'ap-southeast-5', 'eu-isoe-west-1', 'cn-north-1']) {
+      expect(resolveSqsOptions({ region }).region).toBe(region);
+    }
+    expect(resolveSqsOptions('sqs://k:s@127.0.0.1:9324?region=elasticmq').region).toBe('elasticmq');
+  });
+
   it('masks the secret', () => {
     expect(maskSqsUrl('sqs://AKIA:se%2Fcret@host:1?region=x')).toBe('sqs://AKIA:***@host:1?region=x');
     expect(maskSqsUrl('sqs://')).toBe('sqs://');

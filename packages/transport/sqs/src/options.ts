@@ -89,6 +89,8 @@ export const DEFAULT_VISIBILITY_TIMEOUT_MS = 1_800_000;
 export const DEFAULT_WAIT_TIME_SECONDS = 10;
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 export const DEFAULT_MAX_ATTEMPTS = 8;
+/** The shape of AWS region names: `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, `eu-isoe-west-1`, `cn-north-1`. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The URL with its secret masked. */
 export function maskSqsUrl(url: string): string {
@@ -247,6 +249,10 @@ export function resolveSqsOptions(options: SqsQueueDriverOptions | string = {}):
   const deadLetterQueue = o.deadLetterQueue ?? r.text('dead_letter_queue');
   const predefinedQueues = o.predefinedQueues ?? predefined(r);
   const region = o.region ?? r.text('region');
+  // On AWS (no endpoint of its own) the region names the endpoint: a misspelt one would only fail as a DNS error.
+  if (region !== undefined && endpoint === undefined && o.client === undefined && !AWS_REGION.test(region)) {
+    throw new ConfigError('Q_ERR_CONFIG_INVALID', `region "${region}" is not an AWS region name (like eu-west-1); set an endpoint for an SQS-compatible server`);
+  }
   return {
     url,
     region,

@@ -31,6 +31,15 @@ describe('toQError', () => {
     expect(toQError(aws('InvalidParameterValue', 400), 'op', 'w')).toMatchObject({ code: 'Q_ERR_CONNECTION_FAILED', retryable: false });
   });
 
+  it("an AWS host that does not resolve (a region that does not exist) is final; another host's DNS failure is not", () => {
+    const dns = (hostname: string): Error =>
+      Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname, $metadata: { attempts: 1 } });
+    const noRegion = toQError(dns('sqs.eu-fake-9.amazonaws.com'), 'ListQueues', 'AWS SQS (region eu-fake-9)');
+    expect(noRegion).toMatchObject({ code: 'Q_ERR_CONNECTION_FAILED', retryable: false });
+    expect(noRegion.message).toContain('check the region');
+    expect(toQError(dns('sqs.local'), 'ListQueues', 'http://sqs.local:9324')).toMatchObject({ code: 'Q_ERR_CONNECTION_LOST', retryable: true });
+  });
+
   it('a missing queue is a named ConfigError', () => {
     for (const code of ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']) {
       const native = aws(code, 400);

@@ -56,12 +56,25 @@ export function isAuthError(error: unknown): boolean {
   return code !== undefined && AUTH_CODES.has(code);
 }
 
+/** A DNS "no such name" for an `amazonaws.com` host: the region (which names the host) does not exist. */
+function isUnknownAwsHost(error: unknown): boolean {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; hostname?: unknown };
+  return e.code === 'ENOTFOUND' && typeof e.hostname === 'string' && /(^|\.)amazonaws\.com(\.cn)?$/.test(e.hostname);
+}
+
 /** Wraps `error` of SQS operation `op` against `where` (the endpoint or region). */
 export function toQError(error: unknown, op: string, where: string): Error {
   if (isQError(error)) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
   const message = error instanceof Error ? error.message : String(error);
   const code = awsErrorCode(error);
+  if (code === undefined && isUnknownAwsHost(error)) {
+    return new ConnectionError(
+      'Q_ERR_CONNECTION_FAILED',
+      `SQS ${op} failed on ${where}: ${message}. No such AWS endpoint: check the region.`,
+      { cause: error, retryable: false },
+    );
+  }
   if (code === undefined) {
     return new ConnectionError('Q_ERR_CONNECTION_LOST', `SQS ${op} failed on ${where}: ${message}`, { cause: error, retryable: true });
   }
