@@ -14,7 +14,7 @@ import type { ManagedProcess } from './support/managed-process.js';
 import { stopAll } from './support/managed-process.js';
 import { PythonClient, startPythonWorker } from './support/python-celery.js';
 import { startQWorker } from './support/q-worker.js';
-import { SHARED_QUEUE, handoverCase, sharedRunCase } from './support/shared-queue-cases.js';
+import { handoverCase, SHARED_QUEUE, sharedRunCase, workersRunningCase } from './support/shared-queue-cases.js';
 import type { SharedQueueSuite } from './support/shared-queue-cases.js';
 
 const py = pythonCelery('amqp interop');
@@ -46,6 +46,7 @@ describe.skipIf(!env || !py)('a q worker and a Python worker on one RabbitMQ que
     app: () => app,
     client: () => client,
     qWorker: () => qWorker,
+    pyWorker: () => pyWorker,
     ledger: () => ledger,
     async leftNothingBehind() {
       // nothing ready or unacknowledged (Python prefork acks can trail its results by seconds)
@@ -62,10 +63,7 @@ describe.skipIf(!env || !py)('a q worker and a Python worker on one RabbitMQ que
     expect(`${qWorker.output()}${pyWorker.output()}`).not.toMatch(/PRECONDITION_FAILED/);
   });
 
-  it('kept both workers running', () => {
-    expect(qWorker.child.exitCode).toBeNull();
-    expect(pyWorker.child.exitCode).toBeNull();
-  });
+  workersRunningCase(suite);
 
   handoverCase(suite);
 });

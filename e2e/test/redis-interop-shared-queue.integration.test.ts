@@ -6,12 +6,12 @@
 import { createApp } from '@q/core';
 import type { App } from '@q/core';
 import { REDIS, pythonCelery, servicesAvailable } from '@q/test-services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { ManagedProcess } from './support/managed-process.js';
 import { stopAll } from './support/managed-process.js';
 import { PythonClient, startPythonWorker } from './support/python-celery.js';
 import { startQWorker } from './support/q-worker.js';
-import { SHARED_QUEUE, handoverCase, sharedRunCase } from './support/shared-queue-cases.js';
+import { handoverCase, SHARED_QUEUE, sharedFailureCase, sharedRunCase, workersRunningCase } from './support/shared-queue-cases.js';
 import type { SharedQueueSuite } from './support/shared-queue-cases.js';
 import { BROKER_URL, INTEROP_URLS, interopDbs } from './support/redis-dbs.js';
 import type { InteropDbs } from './support/redis-dbs.js';
@@ -51,6 +51,7 @@ describe.skipIf(!ok || !py)('a q worker and a Python worker on one Redis queue',
     app: () => app,
     client: () => client,
     qWorker: () => qWorker,
+    pyWorker: () => pyWorker,
     ledger: () => dbs.ledger,
     async leftNothingBehind() {
       expect(await dbs.broker.llen(SHARED_QUEUE)).toBe(0);
@@ -61,18 +62,9 @@ describe.skipIf(!ok || !py)('a q worker and a Python worker on one Redis queue',
 
   sharedRunCase(suite);
 
-  it('a failure on either worker reaches both clients the same way', async () => {
-    const ids = await Promise.all(Array.from({ length: 6 }, () => client.send('tasks.fail', ['shared boom'], {}, { queue: SHARED_QUEUE })));
-    for (const id of ids) {
-      expect(await client.get(id)).toMatchObject({ ok: false, exc_type: 'ValueError', message: 'shared boom' });
-      await expect(app.asyncResult(id).get({ timeout: 10 })).rejects.toMatchObject({ excType: 'ValueError', excArgs: ['shared boom'] });
-    }
-  });
+  sharedFailureCase(suite);
 
-  it('kept both workers running', () => {
-    expect(qWorker.child.exitCode).toBeNull();
-    expect(pyWorker.child.exitCode).toBeNull();
-  });
+  workersRunningCase(suite);
 
   handoverCase(suite);
 });

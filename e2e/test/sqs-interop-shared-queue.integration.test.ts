@@ -15,7 +15,7 @@ import type { ManagedProcess } from './support/managed-process.js';
 import { stopAll } from './support/managed-process.js';
 import { PythonClient, startPythonWorker } from './support/python-celery.js';
 import { startQWorker } from './support/q-worker.js';
-import { SHARED_QUEUE, handoverCase, sharedRunCase } from './support/shared-queue-cases.js';
+import { handoverCase, SHARED_QUEUE, sharedFailureCase, sharedRunCase, workersRunningCase } from './support/shared-queue-cases.js';
 import type { SharedQueueSuite } from './support/shared-queue-cases.js';
 import { sqsInterop } from './support/sqs-env.js';
 import type { SqsInterop } from './support/sqs-env.js';
@@ -55,6 +55,7 @@ describe.skipIf(!py || !runs)('a q worker and a Python worker on one SQS queue',
     app: () => app,
     client: () => client,
     qWorker: () => qWorker,
+    pyWorker: () => pyWorker,
     ledger: () => (env as SqsInterop).ledger,
     async leftNothingBehind() {
       // nothing visible, in flight (received, not deleted) or delayed; Python's deletes trail its results a little
@@ -66,18 +67,9 @@ describe.skipIf(!py || !runs)('a q worker and a Python worker on one SQS queue',
 
   sharedRunCase(suite);
 
-  it('a failure on either worker reaches both clients the same way', async () => {
-    const ids = await Promise.all(Array.from({ length: 6 }, () => client.send('tasks.fail', ['shared boom'], {}, { queue: SHARED_QUEUE })));
-    for (const id of ids) {
-      expect(await client.get(id)).toMatchObject({ ok: false, exc_type: 'ValueError', message: 'shared boom' });
-      await expect(app.asyncResult(id).get({ timeout: 10 })).rejects.toMatchObject({ excType: 'ValueError', excArgs: ['shared boom'] });
-    }
-  });
+  sharedFailureCase(suite);
 
-  it('kept both workers running', () => {
-    expect(qWorker.child.exitCode).toBeNull();
-    expect(pyWorker.child.exitCode).toBeNull();
-  });
+  workersRunningCase(suite);
 
   handoverCase(suite, 'python');
 

@@ -27,6 +27,7 @@ export interface SharedQueueSuite {
   app(): App;
   client(): PythonClient;
   qWorker(): ManagedProcess;
+  pyWorker(): ManagedProcess;
   ledger(): Redis;
   /** Asserts the broker holds nothing for the queue, ready or unacknowledged (polling: Python's acks trail). */
   leftNothingBehind(): Promise<void>;
@@ -92,5 +93,25 @@ export function handoverCase(s: SharedQueueSuite, sender: 'q' | 'python' = 'q'):
     values.forEach((v, n) => expect(v).toMatchObject({ value: n, square: n * n, by: 'python' }));
     const entries = await s.ledger().lrange(key, 0, -1);
     expect(entries.sort()).toEqual(Array.from({ length: 12 }, (_, n) => `python:${n}`).sort());
+  });
+}
+
+/** Six failing tasks from the Python client: each one's failure reads the same from Python and from q, whichever worker ran it. */
+export function sharedFailureCase(s: SharedQueueSuite): void {
+  it('a failure on either worker reaches both clients the same way', async () => {
+    const client = s.client();
+    const ids = await Promise.all(Array.from({ length: 6 }, () => client.send('tasks.fail', ['shared boom'], {}, { queue: SHARED_QUEUE })));
+    for (const id of ids) {
+      expect(await client.get(id)).toMatchObject({ ok: false, exc_type: 'ValueError', message: 'shared boom' });
+      await expect(s.app().asyncResult(id).get({ timeout: 10 })).rejects.toMatchObject({ excType: 'ValueError', excArgs: ['shared boom'] });
+    }
+  });
+}
+
+/** Neither worker exited during the cases before. */
+export function workersRunningCase(s: SharedQueueSuite): void {
+  it('kept both workers running', () => {
+    expect(s.qWorker().child.exitCode).toBeNull();
+    expect(s.pyWorker().child.exitCode).toBeNull();
   });
 }
