@@ -154,12 +154,12 @@ export default {
       name: 'adapters-use-public-core',
       severity: 'error',
       comment:
-        "Adapters and adapter tooling (packages/transport/*, packages/backend/*, @q/redis-client, @q/conformance) import only @q/core's public entry points " +
+        "Adapters and adapter tooling (packages/transport/*, packages/backend/*, packages/serializer/*, @q/redis-client, @q/conformance) import only @q/core's public entry points " +
         `(${coreEntries.filter((e) => !isInternal(e.subpath)).map((e) => (e.subpath === '.' ? '@q/core' : `@q/core${e.subpath.slice(1)}`)).join(', ')}), ` +
         'never @q/core/internal or a deep path: what an adapter needs belongs in the adapter surface. ' +
         "Not an adapter: @q/backend-pg's outbox (src/outbox/), which freezes a task call as the app's own send does " +
         '(task ids, ETA and expiry times, links, the running task as parent) and so shares core\'s send internals, as @q/worker does.',
-      from: { path: '^packages/(transport/|backend/|redis-client/|conformance/)', pathNot: '^packages/backend/pg/src/outbox/' },
+      from: { path: '^packages/(transport/|backend/|serializer/|redis-client/|conformance/)', pathNot: '^packages/backend/pg/src/outbox/' },
       to: { path: '^packages/core/', pathNot: corePublicFiles.map((f) => `^${f}$`) },
     },
     {

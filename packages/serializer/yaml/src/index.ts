@@ -1,0 +1,4 @@
+/**
+ * `@q/serializer-yaml`.
+ */
+export {};
