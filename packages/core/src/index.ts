@@ -43,6 +43,14 @@ export type { RouteMap, RoutePairs, RoutePattern, RouteSpec, Routes } from './co
 export { broadcastQueue } from './routing/broadcast-queue.js';
 export type { BroadcastQueueOptions } from './routing/broadcast-queue.js';
 
+// message signing (Celery's `auth` serializer)
+export { AUTH_CONTENT_TYPE, authSerializer } from './security/auth-serializer.js';
+export type { AuthSerializerOptions } from './security/auth-serializer.js';
+export { CertStore } from './security/cert-store.js';
+export { parseCertificate } from './security/certificate.js';
+export type { Certificate } from './security/certificate.js';
+export type { SecurityOptions } from './security/setup-security.js';
+
 // results
 export { AsyncResult, resultFromTuple, restoreGroupResult } from './result/async-result.js';
 export type { CollectOptions, GetOptions } from './result/async-result.js';

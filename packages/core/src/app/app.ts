@@ -25,7 +25,7 @@ import { GroupResult } from '../result/group-result.js';
 import { restoreGroupResult, resultFromTuple } from '../result/async-result.js';
 import type { WireSignature } from '../protocol/task-message.js';
 import { TaskRegistry } from '../task/registry.js';
-import { resolveTaskOptions, type MessageDefaults } from '../task/task-options.js';
+import { resolveTaskOptions, type MessageDefaults, type ResolvedTaskOptions } from '../task/task-options.js';
 import { Task, type TaskHost } from '../task/task.js';
 import { applySignatureEagerly, applyTaskEagerly, eagerHost } from '../eager/eager-app.js';
 import type { EagerHost } from '../eager/eager-host.js';
@@ -38,6 +38,7 @@ import { Producer, type PublishOptions } from '../publish/producer.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { checkTransportSupport } from '../routing/check-transport-support.js';
 import { Control } from '../control/control.js';
+import { secureConfig, type SecurityOptions } from '../security/setup-security.js';
 import { LamportClock } from '../control/lamport-clock.js';
 import { resolveRoute, type ResolvedRoute, type RouteInput } from '../routing/routing.js';
 
@@ -46,8 +47,7 @@ export type BoundParameters<F> = F extends (ctx: TaskContext, ...args: infer A) 
 
 /** A q application (Celery's `Celery` object). */
 export class App implements CanvasApp {
-  /** The validated, frozen configuration. */
-  readonly conf: ResolvedConfig;
+  #conf: ResolvedConfig;
   readonly name: string;
   readonly log: Logger;
   /** This client's reply-to oid (`reply_to` of every message it sends). */
@@ -71,7 +71,9 @@ export class App implements CanvasApp {
   /** How this app's tasks send a call. */
   readonly #taskHost: TaskHost = {
     send: (name, args, kwargs, options, defaults) =>
-      this.conf.task.alwaysEager ? applyTaskEagerly(this.#eagerHost, name, args, kwargs, options) : sendTaskMessage(this, name, args, kwargs, options, defaults),
+      this.conf.task.alwaysEager
+        ? applyTaskEagerly(this.#eagerHost, name, args, kwargs, options)
+        : sendTaskMessage(this, name, args, kwargs, options, this.#withDefaultSerializer(defaults)),
     apply: (name, args, kwargs, options) => applyTaskEagerly(this.#eagerHost, name, args, kwargs, options),
     canvas: this,
   };
@@ -93,7 +95,7 @@ export class App implements CanvasApp {
 
   constructor(appOptions: AppOptions = {}) {
     const options = withCliOverrides(appOptions);
-    this.conf = resolveConfig(options);
+    this.#conf = resolveConfig(options);
     this.name = this.conf.name;
     this.log = options.logger ?? silentLogger;
     this.oid = oid();
@@ -162,7 +164,42 @@ export class App implements CanvasApp {
 
   /** The message defaults of task `name`: its own options when registered here, the app's `task.*` otherwise. */
   #defaultsOf(name: string): MessageDefaults {
-    return this.tasks.get(name)?.options ?? { ignoreResult: this.conf.task.ignoreResult, serializer: this.conf.task.serializer, expires: null };
+    const options = this.tasks.get(name)?.options;
+    return options ? this.#withDefaultSerializer(options) : { ignoreResult: this.conf.task.ignoreResult, serializer: this.conf.task.serializer, expires: null };
+  }
+
+  /**
+   * A task's message defaults with `task.serializer` as it is now when the task names no serializer of its own: it
+   * changes with {@link App.setupSecurity} after the task was defined (and after the built-in tasks were).
+   */
+  #withDefaultSerializer(defaults: MessageDefaults): MessageDefaults {
+    const serializer = this.conf.task.serializer;
+    if (defaults.serializer === serializer) return defaults;
+    const own = (defaults as Partial<Pick<ResolvedTaskOptions, 'execOptions'>>).execOptions;
+    if (own === undefined || own.serializer !== undefined) return defaults;
+    return { ignoreResult: defaults.ignoreResult, serializer, expires: defaults.expires };
+  }
+
+  /** The validated, frozen configuration (replaced, not changed, by {@link App.setupSecurity}). */
+  get conf(): ResolvedConfig {
+    return this.#conf;
+  }
+
+  /**
+   * Turns message signing on (Celery's `app.setup_security()`): registers the `auth` serializer made from the
+   * `security.*` settings, each overridden by `options` (PEM text), and sets `task.serializer` to `auth` and
+   * `accept` to `['auth']`: every task message this app sends is signed, and a worker of this app runs only
+   * messages signed by a certificate of `security.certStore` that is valid now; the others are rejected with the
+   * reason logged. Call it before the worker starts (tasks defined earlier that name no serializer of their own
+   * are signed too). Results and events are not signed (`result.serializer` stays as set, as in Celery).
+   * See docs/guide/security.md.
+   * @throws ConfigError `Q_ERR_CONFIG_INVALID` when the key, the certificate or the store is missing or unreadable,
+   *   or the key is not the certificate's.
+   */
+  setupSecurity(options: SecurityOptions = {}): void {
+    const { conf, serializer } = secureConfig(this.#conf, options, this.serializers);
+    this.serializers.register(serializer);
+    this.#conf = conf;
   }
 
   /**

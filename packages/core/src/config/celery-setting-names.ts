@@ -76,6 +76,10 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   beat_max_loop_interval: 'beat.maxLoopInterval',
   beat_sync_every: 'beat.syncEvery',
   beat_schedule_filename: 'beat.scheduleFilename',
+  security_key: 'security.key',
+  security_certificate: 'security.certificate',
+  security_cert_store: 'security.certStore',
+  security_digest: 'security.digest',
 });
 
 /**

@@ -217,6 +217,25 @@ export interface AppOptions {
     /** Serializer of event messages (Celery `event_serializer`, default `json`). */
     serializer?: string;
   };
+  /**
+   * Message signing (Celery's `security_*` settings), what `app.setupSecurity()` uses. Values are PEM **text**, not
+   * file names (q reads no files: `readFileSync(path, 'utf8')`); see docs/guide/security.md.
+   */
+  security?: {
+    /** PEM private key (RSA, no passphrase) that signs sent messages (Celery `security_key`, a file name there). */
+    key?: string | null;
+    /** PEM certificate of `key`; its issuer and serial name the signer (Celery `security_certificate`). */
+    certificate?: string | null;
+    /**
+     * PEM certificates whose signatures are trusted (Celery `security_cert_store`, a file glob there: read each
+     * file it matches). A text may hold several certificates.
+     */
+    certStore?: readonly string[];
+    /** Digest of the RSA-PSS signatures (Celery `security_digest`, default `sha256`). */
+    digest?: string;
+    /** Serializer of the body before it is signed (Celery `setup_security(serializer=)`, default `json`). */
+    serializer?: string;
+  };
   /** Periodic tasks (`@q/beat`; Celery's `beat_*` settings). See docs/guide/periodic-tasks.md. */
   beat?: {
     /** Entries by name (Celery `beat_schedule`). */

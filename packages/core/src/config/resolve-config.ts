@@ -118,6 +118,21 @@ const beatSchedule: Check<Record<string, unknown>> = (v, p) => {
   return entries;
 };
 
+/**
+ * PEM text holding a `-----BEGIN … <label>-----` block (or `null` when `nullable`). A file name is refused with a
+ * hint (q reads no files). A `secret` value is never echoed in the error.
+ */
+function pem(label: string, opts: { secret?: boolean; nullable?: boolean } = {}): Check<string | null> {
+  const block = new RegExp(`-----BEGIN [A-Z ]*${label}-----`);
+  return (v, p) => {
+    if (v === null && opts.nullable === true) return null;
+    if (typeof v === 'string' && block.test(v)) return v;
+    const expected = `PEM text with a ${label} (read the file: readFileSync(path, 'utf8'))${opts.nullable === true ? ' or null' : ''}`;
+    if (opts.secret !== true) return invalid(p, expected, v);
+    throw new ConfigError('Q_ERR_CONFIG_INVALID', `${p}: expected ${expected} (got ${typeof v === 'string' ? 'a string without one' : typeof v})`);
+  };
+}
+
 const SCHEMA = group({
   name: field(str({ nonEmpty: true }), 'q'),
   broker: field(
@@ -217,6 +232,13 @@ const SCHEMA = group({
     queueTtl: field(positiveSeconds, 5),
     serializer: field(str({ nonEmpty: true }), 'json'),
   }),
+  security: group({
+    key: field(pem('PRIVATE KEY', { secret: true, nullable: true }), null as string | null),
+    certificate: field(pem('CERTIFICATE', { nullable: true }), null as string | null),
+    certStore: field(arrayOf(pem('CERTIFICATE')), () => [] as string[]),
+    digest: field(str({ nonEmpty: true }), 'sha256'),
+    serializer: field(str({ nonEmpty: true }), 'json'),
+  }),
   beat: group({
     schedule: field(beatSchedule, () => ({})),
     maxLoopInterval: field(positiveSeconds, 300),
@@ -281,6 +303,7 @@ export function resolveConfig(options: AppOptions = {}): ResolvedConfig {
     control: raw.control,
     events: raw.events,
     beat: raw.beat,
+    security: raw.security,
   } as unknown as ResolvedConfig;
   return deepFreeze(config);
 }

@@ -220,6 +220,14 @@ export interface ResolvedConfig {
     readonly queueTtl: number;
     readonly serializer: string;
   };
+  /** Message signing settings (see `app.setupSecurity()`); `key` is a secret. */
+  readonly security: {
+    readonly key: string | null;
+    readonly certificate: string | null;
+    readonly certStore: readonly string[];
+    readonly digest: string;
+    readonly serializer: string;
+  };
   readonly beat: {
     readonly schedule: Readonly<Record<string, Readonly<BeatEntrySetting>>>;
     readonly maxLoopInterval: number;
