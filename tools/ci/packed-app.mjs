@@ -62,6 +62,8 @@ const EXPECTED_EXPORTS = {
   '@q/backend-redis': ['qPlugin', 'redisBackend'],
   '@q/backend-rpc': ['qPlugin', 'rpcBackend'],
   '@q/backend-pg': ['qPlugin', 'pgBackend', 'outbox', 'outboxRelay', 'decodePickle', 'encodePickle'],
+  '@q/serializer-msgpack': ['qPlugin', 'msgpackPlugin', 'msgpackSerializer'],
+  '@q/serializer-yaml': ['qPlugin', 'yamlPlugin', 'yamlSerializer'],
   '@q/conformance': ['transportSuite', 'resultBackendSuite', 'keyValueDriverSuite'],
   '@q/testing': ['createTestApp', 'startTestWorker', 'waitForState', 'waitForResult', 'waitFor', 'recordingLogger', 'refusingConnections'],
   '@q/events': ['eventsPlugin', 'EventReceiver', 'ClusterState', 'EventDispatcher'],
