@@ -45,11 +45,13 @@ describe('worker: lost deliveries', () => {
     const ran: string[] = [];
     app.task({ name: 'tasks.mark', params: ['x'] }, (x: string) => void ran.push(x));
     const worker = await startWorker(app);
-    const gone = await app.sendTask('tasks.mark', ['gone'], {}, { countdown: 0.2 });
-    const kept = await app.sendTask('tasks.mark', ['kept'], {}, { countdown: 0.2 });
+    // A countdown long enough that both are still held when a loaded machine gets round to looking (with 0.2 s
+    // they could be due, and run, before the worker had counted them as scheduled).
+    const gone = await app.sendTask('tasks.mark', ['gone'], {}, { countdown: 1.5 });
+    const kept = await app.sendTask('tasks.mark', ['kept'], {}, { countdown: 1.5 });
     await until(() => worker.stats().scheduled, (n) => n === 2);
     lost.add(gone.id);
-    expect(await kept.get({ timeout: 3 })).toBeNull();
+    expect(await kept.get({ timeout: 10 })).toBeNull();
     await sleep(50);
     expect(ran).toEqual(['kept']);
     expect(worker.stats().scheduled).toBe(0);
