@@ -40,7 +40,8 @@ end
  *
  * The tag is read with a plain scan for the one `"delivery_tag": "…"` (and `"delivery_info": {"exchange": "…",
  * "routing_key": "…"`) kombu and q write, without decoding the envelope; only when that key is missing, appears
- * twice (a header of that name) or holds an escaped string is the envelope decoded with cjson.
+ * twice (a header of that name) or holds an escaped string is the envelope decoded with cjson. A message without a
+ * tag, or with an empty one, is handed out unrecorded (tag '').
  *
  * KEYS: unacked, unacked_index, memo, list…
  * ARGV: max, now (epoch seconds; '' = the server's clock, for a pop sent ahead of time), ack emulation (1/0),
@@ -101,7 +102,8 @@ end
 local function take(index, payload)
   local tag, ex, rk = scan(payload)
   if not tag then tag, ex, rk = decode(payload) end
-  if tag then
+  -- An empty tag is no tag: the driver never acks '' (it would stay in unacked, restored again and again).
+  if tag and tag ~= '' then
     if emulate then
       redis.call('ZADD', KEYS[2], now, tag)
       redis.call('HSET', KEYS[1], tag, '[' .. payload .. ', ' .. jstr(ex) .. ', ' .. jstr(rk) .. ']')

@@ -53,6 +53,18 @@ describe.skipIf(!ok)('redis reliability', () => {
     await redis.del(q);
   });
 
+  it('a message with an empty delivery_tag is handed out unrecorded, so nothing stays in unacked', async () => {
+    const d = await driver();
+    const q = queueName('emptytag');
+    await redis.lpush(q, kombuEnvelope({ body: 'm', tag: '', routingKey: q }));
+    const [lease] = await d.reserve([q], { max: 1, waitMs: 0 });
+    expect(lease?.tag).toBe('');
+    expect(await redis.hlen('unacked')).toBe(0);
+    expect(await redis.zcard('unacked_index')).toBe(0);
+    if (lease) await d.ack(lease);
+    expect(await redis.llen(q)).toBe(0);
+  });
+
   it('with ack_emulation off, reserve writes no bookkeeping and release still requeues at the consuming end', async () => {
     const d = await driver({ transportOptions: { ack_emulation: false } });
     const q = queueName('noack');
