@@ -93,6 +93,11 @@ describe('isForNode', () => {
     expect(isForNode(req(['w1@h']), 'w2@h')).toBe(false);
     expect(isForNode(req(['w1@h'], 'w2*'), 'w1@h')).toBe(true);
   });
+  it('an empty destination is none (kombu runs such a request on every node, or on those matching the pattern)', () => {
+    expect(isForNode(req([]), 'w1@h')).toBe(true);
+    expect(isForNode(req([], 'w1*'), 'w1@h')).toBe(true);
+    expect(isForNode(req([], 'w2*'), 'w1@h')).toBe(false);
+  });
   it('glob: *, ?, [seq], [!seq], anchored at both ends; dots are literal', () => {
     expect(isForNode(req(null, 'w*@h'), 'w12@h')).toBe(true);
     expect(isForNode(req(null, 'w?@h'), 'w12@h')).toBe(false);

@@ -188,12 +188,13 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /**
- * Whether the node `nodename` runs `request`: named in its `destination`, or — with no destination — matching its
- * `pattern` (glob by default; `pcre`: a regular expression anchored at the start, as Python's `re.match`), or
+ * Whether the node `nodename` runs `request`: named in its `destination`, or — with no destination, or an empty one —
+ * matching its `pattern` (glob by default; `pcre`: a regular expression anchored at the start, as Python's `re.match`), or
  * every node when there is neither. A pattern that is not a valid expression matches nothing.
  */
 export function isForNode(request: Pick<ControlRequest, 'destination' | 'pattern' | 'matcher'>, nodename: string): boolean {
-  if (request.destination !== null) return request.destination.includes(nodename);
+  // An empty destination names no one, so it is no destination at all (kombu: `if destination:`), as Python runs it.
+  if (request.destination !== null && request.destination.length > 0) return request.destination.includes(nodename);
   if (request.pattern === null || request.pattern === '') return true;
   try {
     const re = request.matcher === 'pcre' ? new RegExp(`^(?:${request.pattern})`, 'u') : globToRegExp(request.pattern);
