@@ -35,6 +35,8 @@ describe("Celery's setting names in createApp", () => {
     );
     expect(messageOf({ worker_prefetch_multiplier: 1 })).toContain("q's option is worker.prefetchMultiplier: createApp({ worker: { prefetchMultiplier: … } })");
     expect(messageOf({ broker_transport_options: {} })).toContain("q's option is brokerOptions.transportOptions");
+    // Celery 5.2.6 applies result_compression to the task messages it sends.
+    expect(messageOf({ result_compression: 'gzip' })).toContain("q's option is task.compression");
   });
 
   it("read Celery 3's uppercase names too", () => {

@@ -20,6 +20,9 @@ export const CELERY_SETTING_NAMES: Readonly<Record<string, string>> = Object.fre
   imports: 'include',
   task_serializer: 'task.serializer',
   task_compression: 'task.compression',
+  // Celery 5.2.6 compresses the task messages it sends with `result_compression` (never results; task_compression
+  // is read nowhere): q's equivalent is `task.compression`.
+  result_compression: 'task.compression',
   task_default_queue: 'task.defaultQueue',
   task_default_exchange: 'task.defaultExchange',
   task_default_exchange_type: 'task.defaultExchangeType',

@@ -142,7 +142,7 @@ export interface AppOptions {
     expires?: number | null;
     /** Store name, args, kwargs, worker, retries, queue (default false). */
     extended?: boolean;
-    /** Serializer of result documents (default `json`). */
+    /** Serializer of result documents: `json`, the only one so far (another name is a `ConfigError`). */
     serializer?: string;
     /** Send results as persistent messages (delivery mode 2) on brokers that carry them (`rpc://`, default false). */
     persistent?: boolean;

@@ -130,3 +130,12 @@ describe('resolveConfig validation', () => {
     expect(errorOf({ task: 5 }).message).toMatch(/^task: expected an object/);
   });
 });
+
+describe('result.serializer', () => {
+  it('is json, the only result serializer so far: another name is a ConfigError, not ignored', () => {
+    expect(resolveConfig({ result: { serializer: 'json' } }).result.serializer).toBe('json');
+    const err = errorOf({ result: { serializer: 'msgpack' } });
+    expect(err.code).toBe('Q_ERR_CONFIG_INVALID');
+    expect(err.message).toMatch(/result\.serializer.*"json"/);
+  });
+});

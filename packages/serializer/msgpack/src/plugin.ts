@@ -1,6 +1,6 @@
 /**
- * The `@q/serializer-msgpack` plugin: registers the `msgpack` serializer, so `task.serializer: 'msgpack'`,
- * `result.serializer: 'msgpack'` and `accept: ['json', 'msgpack']` work.
+ * The `@q/serializer-msgpack` plugin: registers the `msgpack` serializer, so `task.serializer: 'msgpack'` (or
+ * `serializer: 'msgpack'` per call, per route, for events) and `accept: ['json', 'msgpack']` work.
  */
 import type { Plugin } from '@q/core';
 import { msgpackSerializer } from './msgpack-serializer.js';
