@@ -14,15 +14,15 @@
  * the first task consumed after it (Redis: the queue list shrinks; RabbitMQ: a new result is stored). The figures
  * are printed on stderr (`reliability-restart: …`) and asserted only against a generous 15 s bound.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, createApp } from '@q/core';
 import { freePort, missingRabbitmqServer, missingRedisServer, portOpen, privateNode, privateRedis, rabbitmqBinDir, runsHere, type PrivateNode, type PrivateRedis } from '@q/test-services';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { stopAll } from './support/managed-process.js';
-import { RESTART_TASK, missingResults, msUntil, probeClient, startRestartWorker } from './support/restart-probes.js';
+import { stopAll, type ManagedProcess } from './support/managed-process.js';
+import { RESTART_TASK, loggedAt, missingResults, msUntil, pause, probeClient, startRestartWorker } from './support/restart-probes.js';
 
 const runs = runsHere('e2e reliability restarts', [missingRedisServer(), missingRabbitmqServer()]);
 
@@ -49,6 +49,13 @@ async function ownRedis(): Promise<{ server: PrivateRedis; url: string; probe: R
   return { server, url, probe };
 }
 
+/** A `q worker` process of the restart app (see {@link startRestartWorker}), stopped after the test. */
+async function worker(...args: Parameters<typeof startRestartWorker>): Promise<ManagedProcess> {
+  const started = await startRestartWorker(...args);
+  onTestFinished(async () => void (await started.stop()));
+  return started;
+}
+
 /** A client app publishing to `broker`, closed after the test. */
 function client(broker: string, backend: string): App {
   const app = createApp({ name: 'restart-client', broker, backend });
@@ -66,14 +73,14 @@ async function publish(app: App, count: number, from = 0): Promise<string[]> {
   return ids;
 }
 
-/** Waits until every one of `ids` has its SUCCESS result in `redis`; resolves to the ms it took. */
-function allResults(redis: Redis, ids: readonly string[], timeoutMs: number): Promise<number> {
+/** Waits until every one of `ids` (sent with `from`, `from + 1`, …) has its SUCCESS result in `redis`; resolves to the ms it took. */
+function allResults(redis: Redis, ids: readonly string[], timeoutMs: number, from = 0): Promise<number> {
   let missing: string[] = [...ids];
   return msUntil(
-    async () => (missing = await missingResults(redis, ids)),
-    (m) => m.length === 0,
+    async () => (missing = await missingResults(redis, ids, from)).length,
+    (n) => n === 0,
     timeoutMs,
-    `every result (${missing.length} of ${ids.length} missing, e.g. ${missing.slice(0, 3).join(', ')})`,
+    () => `every result (${missing.length} of ${ids.length} missing, e.g. ${missing.slice(0, 3).join(', ')})`,
   );
 }
 
@@ -82,7 +89,7 @@ describe.skipIf(!runs)('reliability: broker and backend restarts, partitions', (
 
   it(`redis broker + backend restarted twice under ${TASKS} tasks: every result stored, consuming resumes`, async () => {
     const { server, url, probe } = await ownRedis();
-    const worker = await startRestartWorker(url, url, { taskMs: 20, args: ['-c', '4'] });
+    const q = await worker(url, url, { taskMs: 20, args: ['-c', '4'] });
     const ids = await publish(client(url, url), TASKS);
     const queued = (): Promise<number> => probe.llen('celery');
 
@@ -105,9 +112,59 @@ describe.skipIf(!runs)('reliability: broker and backend restarts, partitions', (
     const drainMs = await allResults(probe, ids, 60_000);
     expect(await probe.llen('celery')).toBe(0);
     expect(await probe.hlen('unacked')).toBe(0);
-    expect(worker.child.exitCode).toBeNull();
+    expect(q.child.exitCode).toBeNull();
     report(`redis restart x2, ${TASKS} tasks: none lost; consuming resumed ${resumedMs.join(' / ')} ms after the server was back; last result ${drainMs} ms after the second resumption`);
   }, 120_000);
+
+  it('result backend down for 5 s while tasks finish: the stores wait and retry, every result arrives after it is back', async () => {
+    const broker = await ownRedis();
+    const results = await ownRedis();
+    const q = await worker(broker.url, results.url, { taskMs: 20, args: ['-c', '4'] });
+    const ids = await publish(client(broker.url, results.url), 600);
+    await msUntil(() => results.probe.dbsize(), (n) => n >= 100, 30_000, '100 results before the outage');
+    await results.server.stop();
+    const queuedAtStop = await broker.probe.llen('celery');
+    await sleep(5000);
+    // Tasks were taken while the backend was down (the worker keeps its prefetch full), their stores waiting.
+    const queuedAtStart = await broker.probe.llen('celery');
+    await results.server.start();
+    const drainMs = await allResults(results.probe, ids, 60_000);
+    expect(queuedAtStart).toBeLessThan(queuedAtStop);
+    expect(q.output()).not.toMatch(/could not store/);
+    expect(q.child.exitCode).toBeNull();
+    report(`result backend down 5 s under 600 tasks: none lost, no store given up; ${queuedAtStop - queuedAtStart} tasks taken meanwhile; every result stored ${drainMs} ms after the backend was back`);
+  }, 90_000);
+
+  it('partition: the redis broker paused (SIGSTOP) longer than socket_timeout is noticed; after SIGCONT tasks run again', async () => {
+    const broker = await ownRedis();
+    const results = await ownRedis();
+    const pid = Number(/process_id:(\d+)/.exec(await broker.probe.info('server'))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const url = `${broker.url}?socket_timeout=2`;
+    const q = await worker(url, results.url, { taskMs: 5, args: ['-c', '4'] });
+    const first = await publish(client(url, results.url), 50);
+    await allResults(results.probe, first, 30_000);
+    const logged = q.output().length;
+    const pausedAt = Date.now();
+    pause(pid, true);
+    try {
+      await sleep(6000);
+    } finally {
+      pause(pid, false);
+    }
+    const resumedAt = Date.now();
+    const noticedAt = loggedAt(q.output().slice(logged), /reserve failed; retrying.*timed out/i);
+    const second = await publish(client(url, results.url), 50, 50);
+    await allResults(results.probe, second, RESUME_BOUND_MS, 50).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nworker output since the pause:\n${q.output().slice(logged)}`);
+    });
+    expect(noticedAt).not.toBeNull();
+    expect(q.child.exitCode).toBeNull();
+    report(
+      `redis broker paused 6 s (socket_timeout 2 s): noticed ("reserve failed; retrying … Command timed out") ${(noticedAt ?? 0) - pausedAt} ms into the pause; ` +
+        `50 tasks published after SIGCONT all ran within ${Date.now() - resumedAt} ms`,
+    );
+  }, 60_000);
 
   describe('on a private RabbitMQ node', () => {
     let node: PrivateNode;
@@ -143,7 +200,7 @@ describe.skipIf(!runs)('reliability: broker and backend restarts, partitions', (
     it(`broker restarted twice under ${TASKS} tasks (durable queue, persistent messages): every result stored`, async () => {
       const results = await ownRedis();
       const broker = node.url;
-      const worker = await startRestartWorker(broker, results.url, { taskMs: 20, args: ['-c', '4'] });
+      const q = await worker(broker, results.url, { taskMs: 20, args: ['-c', '4'] });
       const ids = await publish(client(broker, results.url), TASKS);
       const stored = (): Promise<number> => results.probe.dbsize();
 
@@ -162,9 +219,43 @@ describe.skipIf(!runs)('reliability: broker and backend restarts, partitions', (
       const drainMs = await allResults(results.probe, ids, 60_000);
       const [[, ready, unacked] = []] = (await node.queues(['name', 'messages_ready', 'messages_unacknowledged'])).filter(([n]) => n === 'celery');
       expect([ready, unacked]).toEqual(['0', '0']);
-      await worker.waitFor(/AMQP reconnected/, 1000);
-      expect(worker.child.exitCode).toBeNull();
+      await q.waitFor(/AMQP reconnected/, 1000);
+      expect(q.child.exitCode).toBeNull();
       report(`rabbitmq restart x2 (first boot ${bootMs} ms), ${TASKS} tasks: none lost; ${figures.join('; ')} (resumed = AMQP port open → a new result); last result ${drainMs} ms later`);
     }, 150_000);
+
+    it('partition: the node paused (SIGSTOP) longer than a 2 s heartbeat is noticed; the worker reconnects after SIGCONT and tasks run', async () => {
+      const results = await ownRedis();
+      const broker = `${node.url}?heartbeat=2`;
+      const q = await worker(broker, results.url, { taskMs: 5, args: ['-c', '4'] });
+      const first = await publish(client(broker, results.url), 50);
+      await allResults(results.probe, first, 30_000);
+      const beam = Number(readFileSync(join(node.dir, 'node.pid'), 'utf8').trim());
+      expect(beam).toBeGreaterThan(0);
+      const logged = q.output().length;
+      const pausedAt = Date.now();
+      pause(beam, true);
+      try {
+        await sleep(8000);
+      } finally {
+        pause(beam, false);
+      }
+      const resumedAt = Date.now();
+      await q.waitFor(/AMQP reconnected/, RESUME_BOUND_MS);
+      const since = q.output().slice(logged);
+      const lostAt = loggedAt(since, /AMQP connection to .* lost/);
+      const reconnectedAt = loggedAt(since, /AMQP reconnected/);
+      const second = await publish(client(broker, results.url), 50, 50);
+      await allResults(results.probe, second, RESUME_BOUND_MS, 50).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nworker output since the pause:\n${since}`);
+      });
+      expect(lostAt).not.toBeNull();
+      expect(lostAt ?? 0).toBeLessThan(resumedAt);
+      expect(q.child.exitCode).toBeNull();
+      report(
+        `rabbitmq node paused 8 s (heartbeat 2 s): connection lost noticed ${(lostAt ?? 0) - pausedAt} ms into the pause ` +
+          `(${/AMQP connection to .* lost \(([^)]*)\)/.exec(since)?.[1] ?? '?'}); reconnected ${(reconnectedAt ?? 0) - resumedAt} ms after SIGCONT; 50 tasks published then all ran`,
+      );
+    }, 90_000);
   });
 });

@@ -45,7 +45,7 @@ export function probeClient(url: string): Redis {
  * Polls `probe` every 25 ms until `done(value)`; resolves to the ms that took (a probe that throws, e.g. while
  * the server is still unreachable, counts as not done). Rejects after `timeoutMs` naming `what`.
  */
-export async function msUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<number> {
+export async function msUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string | (() => string)): Promise<number> {
   const t0 = Date.now();
   let last: unknown = 'no answer';
   while (Date.now() - t0 < timeoutMs) {
@@ -58,7 +58,8 @@ export async function msUntil<T>(probe: () => Promise<T>, done: (value: T) => bo
     }
     await sleep(25);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last probe: ${String(last)})`);
+  const described = typeof what === 'string' ? what : what();
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${described} (last probe: ${String(last).slice(0, 200)})`);
 }
 
 /** Celery's result document, as far as the restart tests read it. */
@@ -77,13 +78,23 @@ export async function storedResults(redis: Redis, ids: readonly string[]): Promi
   return out;
 }
 
-/** The ids whose result is not SUCCESS with the value `n` they were sent with (`ids[n]` was sent with `n`). */
-export async function missingResults(redis: Redis, ids: readonly string[]): Promise<string[]> {
+/** The ids whose result is not SUCCESS with the value they were sent with (`ids[k]` was sent with `from + k`). */
+export async function missingResults(redis: Redis, ids: readonly string[], from = 0): Promise<string[]> {
   const docs = await storedResults(redis, ids);
-  return ids.filter((_, n) => docs[n]?.status !== 'SUCCESS' || docs[n]?.result !== n);
+  return ids.filter((_, k) => docs[k]?.status !== 'SUCCESS' || docs[k]?.result !== from + k);
 }
 
 /** SIGSTOP / SIGCONT `pid`: a network partition as the client sees it (connections stay open, nothing answers). */
 export function pause(pid: number, paused: boolean): void {
   process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+}
+
+/**
+ * When the first line of a worker's `output` matching `pattern` was logged (its `[YYYY-MM-DD HH:MM:SS.mmm: …]`
+ * stamp, local time), or `null` when none matches.
+ */
+export function loggedAt(output: string, pattern: RegExp): number | null {
+  const line = output.split('\n').find((l) => pattern.test(l));
+  const stamp = line === undefined ? undefined : /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+  return stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() : null;
 }
