@@ -31,6 +31,11 @@ describe('app.setupSecurity()', () => {
     expect(message.contentType).toBe('application/data');
     const decoded = await decodeTaskMessage(message, { registry: app.serializers, accept: app.conf.accept });
     expect([decoded.name, decoded.args]).toEqual(['add', [2, 3]]);
+    // a built-in task (registered when the app was made) and a task known by name only are signed too
+    await app.sendTask('celery.accumulate', [1]);
+    expect((await published(ns)).contentType).toBe('application/data');
+    await app.signature('elsewhere', [1]).applyAsync();
+    expect((await published(ns)).contentType).toBe('application/data');
     await app.close();
   });
 
