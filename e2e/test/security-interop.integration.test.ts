@@ -5,6 +5,7 @@
  *
  * - Python client (alice) → in-process q worker (bob, store alice + bob + expired): runs, both read the result.
  * - q client (bob) → Python worker (alice, store alice + bob; `app.setup_security()`): runs, q reads the result.
+ * - To the Python worker: an unsigned `json` message and one signed by mallory are refused, never run.
  * - To the q worker: an unknown signer, an expired certificate, a wrong key under alice's certificate, a tampered
  *   body and an unsigned `json` message are each rejected with a logged reason and never run; the worker stays up
  *   and runs a good signed task afterwards.
@@ -25,6 +26,7 @@ import type { PrivateRedis, RecordingLogger } from '@q/test-services';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess, stopAll } from './support/managed-process.js';
+import type { ManagedProcess } from './support/managed-process.js';
 import { PYTHON_DIR } from './support/python-celery.js';
 
 const execFileAsync = promisify(execFile);
@@ -43,6 +45,7 @@ let qWorkerApp: App;
 let qClient: App;
 let plainClient: App;
 let worker: Worker;
+let pyWorker: ManagedProcess;
 /** What the q worker's `sec.add` ran. */
 const ran: string[] = [];
 
@@ -120,7 +123,7 @@ beforeAll(async () => {
   qClient.setupSecurity({ ...bob, certStore: storeOf('store') });
   plainClient = createApp({ name: 'plain-client', broker: redisTransport(urls.broker), backend: redisBackend(urls.backend) });
 
-  const pyWorker = startProcess(py ?? '', ['-m', 'celery', '-A', 'security_app', 'worker', '-l', 'info', '-n', 'py-security@%h', '-P', 'solo', '-Q', 'py',
+  pyWorker = startProcess(py ?? '', ['-m', 'celery', '-A', 'security_app', 'worker', '-l', 'info', '-n', 'py-security@%h', '-P', 'solo', '-Q', 'py',
     '--without-gossip', '--without-mingle', '--without-heartbeat'], { cwd: PYTHON_DIR, env: pythonEnv('alice.key', 'alice.pem') });
   await pyWorker.waitFor(/ ready\./, 30_000);
 }, 90_000);
@@ -197,5 +200,21 @@ describe.skipIf(!ok)('message signing between q and Python Celery (Redis)', () =
     expect(good.result).toBe(42);
     expect(ran).toEqual(['q:2+3', 'q:20+22']);
     expect(worker.state).toBe('running');
+  }, 60_000);
+
+  it('the Python worker refuses an unsigned json message and one signed by a certificate outside its store', async () => {
+    await plainClient.sendTask('sec.add', [6, 6], {}, { queue: 'py' });
+    await pyWorker.waitFor(/Refusing to deserialize untrusted content of type json/, 15_000);
+    const mallory = createApp({ name: 'mallory-client', broker: redisTransport(urls.broker), backend: null });
+    try {
+      mallory.setupSecurity({ key: pem('mallory.key'), certificate: pem('mallory.pem'), certStore: storeOf('store') });
+      await mallory.sendTask('sec.add', [6, 7], {}, { queue: 'py' });
+      await pyWorker.waitFor(/Unknown certificate: .*US q tests q signing test CA 4100/, 15_000);
+    } finally {
+      await mallory.close();
+    }
+    // a signed task sent after them still runs there; neither of them ran
+    expect(await qClient.sendTask<number>('sec.add', [1, 1], {}, { queue: 'py' }).then((r) => r.get({ timeout: 20 }))).toBe(2);
+    expect(await ledger.lrange('ledger', 0, -1)).toEqual(['python:4+5', 'python:1+1']);
   }, 60_000);
 });
