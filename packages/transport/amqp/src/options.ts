@@ -31,7 +31,7 @@ export interface AmqpTransportOptions {
   publishWaitMs?: number;
   /** First delay before reconnecting after a lost connection or channel (default 100 ms, doubling). */
   reconnectDelayMs?: number;
-  /** Longest delay between reconnect attempts (default 5 s). */
+  /** Longest delay between reconnect attempts (default 2 s, as the Redis clients: a broker back is used within ~2 s). */
   maxReconnectDelayMs?: number;
   /** How long `close()` waits for pending confirms and the broker's close-ok (default 5 s). */
   closeTimeoutMs?: number;
@@ -175,7 +175,7 @@ export function resolveAmqpOptions(options: AmqpTransportOptions | string = {}):
     confirmPublish: confirm,
     publishWaitMs: ms('publishWaitMs', o.publishWaitMs) ?? 10_000,
     reconnectDelayMs: Math.max(1, ms('reconnectDelayMs', o.reconnectDelayMs) ?? 100),
-    maxReconnectDelayMs: Math.max(1, ms('maxReconnectDelayMs', o.maxReconnectDelayMs) ?? 5_000),
+    maxReconnectDelayMs: Math.max(1, ms('maxReconnectDelayMs', o.maxReconnectDelayMs) ?? 2_000),
     closeTimeoutMs: ms('closeTimeoutMs', o.closeTimeoutMs) ?? 5_000,
     clientProperties: { ...(typeof extra === 'object' && extra !== null ? extra : {}), connection_name: name },
     frameMax,
