@@ -13,10 +13,13 @@ export interface Certificate {
    * (`US q tests q signing test CA 4097`).
    */
   readonly id: string;
+  /** The RSA public key that verifies the signer's signatures. */
   readonly publicKey: KeyObject;
   /** Size of the RSA modulus in bits (the signature is this many bits long). */
   readonly keyBits: number;
+  /** Start of the validity (`notBefore`). */
   readonly validFrom: Date;
+  /** End of the validity (`notAfter`): from then on its signatures are refused. */
   readonly validTo: Date;
   /** The certificate as PEM text. */
   readonly pem: string;
