@@ -6,8 +6,9 @@
  * - an integer (a `number` without a fractional part, or a `bigint`) in ±2147483647 → `I` (signed 32-bit), else
  *   `L` (signed 64-bit, py-amqp's reading) — never amqplib's automatic `b`/`s`/`l`, which py-amqp misreads
  *   (`b`, `l` unsigned; `s` a short *string*). JavaScript cannot tell `2.0` from `2`: a whole number goes out
- *   as an integer, exactly as Python's `int` would. A number with a fraction, `NaN`, `±Infinity` and integers
- *   beyond 64 bits go out as `d` (double); a `bigint` beyond 64 bits is an error.
+ *   as an integer, exactly as Python's `int` would. A number with a fraction and integers beyond 64 bits go out
+ *   as `d` (double); `NaN`, `±Infinity` (RabbitMQ's parser fails on them and closes the connection) and a `bigint`
+ *   beyond 64 bits are errors.
  * - string → `S`, boolean → `t`, `null` (and `undefined` inside arrays) → `V`, array → `A`, plain object → `F`
  *   (keys whose value is `undefined` are left out), `Date` → `T` (whole seconds), `Uint8Array` → `x`.
  * - amqplib's typed values `{ '!': type, value }` (`'int'`, `'long'`, `'timestamp'`, `'decimal'`, …) keep
@@ -124,6 +125,8 @@ function encodeNumber(buffer: Buffer, value: number, offset: number, path: strin
     }
     return encodeInteger(buffer, BigInt(value), offset, path);
   }
+  // RabbitMQ cannot read a non-finite double: its parser fails and the whole connection is closed (541 INTERNAL_ERROR).
+  if (!Number.isFinite(value)) throw new RangeError(`${path}: ${value} cannot be sent as an AMQP header value (RabbitMQ closes the connection on it)`);
   buffer.writeDoubleBE(value, tagged(buffer, offset, 'd', 8));
   return 9;
 }
