@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SerializationError } from '@q/core';
-import { createTestApp, startTestWorker } from '@q/testing';
+import { SerializationError, chain } from '@q/core';
+import { createTestApp, startTestWorker, waitFor } from '@q/testing';
 import { describe, expect, it } from 'vitest';
 import { msgpackPlugin, msgpackSerializer, qPlugin } from '../src/index.js';
 
@@ -84,6 +84,26 @@ describe('msgpackPlugin', () => {
       const result = await describe.applyAsync([new Uint8Array([1, 2, 255]), 2n ** 64n - 1n]);
       expect(await result.get({ timeout: 5 })).toBe(3);
       expect(seen).toEqual(['Uint8Array:1,2,255:bigint:18446744073709551615']);
+    } finally {
+      await worker.stop();
+      await app.close();
+    }
+  });
+
+  it('carries canvas in the embed: a chain and a link callback run', async () => {
+    const app = createTestApp({ plugins: [msgpackPlugin], task: { serializer: 'msgpack' }, accept: ['msgpack'] });
+    const linked: unknown[] = [];
+    const add = app.task('add', (a: number, b: number) => a + b);
+    const record = app.task('record', (v: number) => {
+      linked.push(v);
+      return v;
+    });
+    const worker = await startTestWorker(app);
+    try {
+      expect(await (await chain(add.s(1, 1), add.s(10)).applyAsync()).get({ timeout: 5 })).toBe(12);
+      expect(await (await add.applyAsync([1, 2], {}, { link: record.s() })).get({ timeout: 5 })).toBe(3);
+      await waitFor(() => linked.length, (n) => n === 1, { timeoutMs: 5000, what: 'the link callback' });
+      expect(linked).toEqual([3]);
     } finally {
       await worker.stop();
       await app.close();

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { SerializationError } from '@q/core';
-import { createTestApp, startTestWorker } from '@q/testing';
+import { SerializationError, chain } from '@q/core';
+import { createTestApp, startTestWorker, waitFor } from '@q/testing';
 import { describe, expect, it } from 'vitest';
 import { qPlugin, yamlPlugin, yamlSerializer } from '../src/index.js';
 
@@ -121,6 +121,26 @@ describe('yamlPlugin', () => {
       const result = await echo.applyAsync([new Date('2026-03-04T05:06:07.000Z'), 'yes']);
       expect(await result.get({ timeout: 5 })).toBe('yes');
       expect(seen).toEqual([['2026-03-04T05:06:07.000Z', 'yes']]);
+    } finally {
+      await worker.stop();
+      await app.close();
+    }
+  });
+
+  it('carries canvas in the embed: a chain and a link callback run', async () => {
+    const app = createTestApp({ plugins: [yamlPlugin], task: { serializer: 'yaml' }, accept: ['yaml'] });
+    const linked: unknown[] = [];
+    const add = app.task('add', (a: number, b: number) => a + b);
+    const record = app.task('record', (v: number) => {
+      linked.push(v);
+      return v;
+    });
+    const worker = await startTestWorker(app);
+    try {
+      expect(await (await chain(add.s(1, 1), add.s(10)).applyAsync()).get({ timeout: 5 })).toBe(12);
+      expect(await (await add.applyAsync([1, 2], {}, { link: record.s() })).get({ timeout: 5 })).toBe(3);
+      await waitFor(() => linked.length, (n) => n === 1, { timeoutMs: 5000, what: 'the link callback' });
+      expect(linked).toEqual([3]);
     } finally {
       await worker.stop();
       await app.close();
