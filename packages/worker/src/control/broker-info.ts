@@ -1,8 +1,10 @@
 /**
  * The `broker` part of the `stats` reply: kombu's `Connection.info()` (`hostname`, `userid`, `virtual_host`, `port`,
- * `transport`, …), read from the URL the transport describes itself with. The password is never part of it.
+ * `transport`, …), read from the URL the transport describes itself with. The password is never part of it, and
+ * the transport options are masked as the `conf` reply masks them (`password`, `sentinel_kwargs.password` → `********`).
  */
 import type { BrokerStats, ResolvedConfig } from '@q/core';
+import { maskSetting } from './mask-settings.js';
 
 /** kombu's default ports by transport. */
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { redis: 6379, rediss: 6379, amqp: 5672, pyamqp: 5672, amqps: 5671, sqs: 443 };
@@ -53,7 +55,7 @@ export function brokerInfo(described: string, conf: ResolvedConfig): BrokerStats
     ssl: scheme === 'rediss' || scheme === 'amqps',
     transport: TRANSPORT_NAMES[scheme] ?? scheme,
     connect_timeout: conf.broker.connectionTimeout,
-    transport_options: { ...conf.broker.transportOptions },
+    transport_options: maskSetting('transport_options', { ...conf.broker.transportOptions }) as Record<string, unknown>,
     login_method: null,
     uri_prefix: null,
     heartbeat: null,

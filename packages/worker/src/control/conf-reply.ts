@@ -7,10 +7,10 @@
 import type { ResolvedConfig } from '@q/core';
 import { describeRoutes, resolveConfig } from '@q/core/internal';
 import { describedUrl } from './broker-info.js';
+import { maskSetting, maskUrlPassword } from './mask-settings.js';
 
-/** Celery's `HIDDEN_SETTINGS`. */
-const HIDDEN = /API|TOKEN|KEY|SECRET|PASS|PROFANITIES_LIST|SIGNATURE|DATABASE/i;
-const MASK = '********';
+export { maskUrlPassword } from './mask-settings.js';
+
 /** Settings whose Celery name is not the generic `<group>_<snake_case>`. */
 const CELERY_NAMES: Readonly<Record<string, string>> = {
   accept: 'accept_content',
@@ -28,20 +28,6 @@ export function celerySettingName(path: string): string {
   const [group, key] = path.split('.') as [string, string | undefined];
   if (key === undefined) return snake(group);
   return `${snake(group)}_${snake(key)}`;
-}
-
-/** A URL with its password replaced by the mask (`redis://:********@host/0`). */
-export function maskUrlPassword(text: string): string {
-  return text.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/g, `$1${MASK}@`);
-}
-
-function mask(name: string, value: unknown): unknown {
-  if (HIDDEN.test(name)) return MASK;
-  if (typeof value === 'string') return maskUrlPassword(value);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(k, v)]));
-  }
-  return value;
 }
 
 /** Every setting of `conf` as `[q path, value]`, one level into the groups. */
@@ -77,7 +63,7 @@ export function confReply(conf: ResolvedConfig, urls: { broker: string | null; b
   for (const [path, value] of leaves(conf)) {
     if (base !== undefined && base.get(path) === JSON.stringify(value)) continue;
     const name = celerySettingName(path);
-    out[name] = mask(name, value);
+    out[name] = maskSetting(name, value);
   }
   return out;
 }
