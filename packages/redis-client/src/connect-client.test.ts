@@ -50,6 +50,24 @@ describe('connectClient', () => {
     expect(c.status).toBe('end');
   });
 
+  it('a refused password rejects naming the refusal (WRONGPASS), never the password', async () => {
+    const refusing = createServer((s) => {
+      sockets.add(s);
+      let replies = 0;
+      s.on('data', () => void s.write(replies++ === 0 ? '-WRONGPASS invalid username-password pair or user is disabled.\r\n' : '-NOAUTH Authentication required.\r\n'));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = client((refusing.address() as { port: number }).port, { password: 'pw-never-shown', enableReadyCheck: true });
+      const failure = await connectClient(c).then(() => null, (err: unknown) => err as Error);
+      expect(failure?.message).toMatch(/^Connection is closed\. \(WRONGPASS invalid username-password pair/);
+      expect(failure?.message).not.toContain('pw-never-shown');
+      expect(c.status).toBe('end');
+    } finally {
+      await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    }
+  });
+
   it('a client whose first attempt failed connects on a later call and then reconnects on its own', async () => {
     const port = await freePort();
     const c = client(port);

@@ -6,8 +6,9 @@
  * still offline, and a `disconnect()` once a reconnect was scheduled left it `reconnecting` for good, so commands
  * queued on it waited forever.) Once connected, the client's own `retryStrategy` is back: it reconnects forever.
  *
- * ioredis rejects a failed `connect()` with "Connection is closed."; the socket's own error only reaches the
- * client's 'error' event, so the rejection names it. A server certificate that fails TLS verification is final:
+ * ioredis rejects a failed `connect()` with "Connection is closed."; the socket's own error, or the server's refusal
+ * of the credentials (`WRONGPASS`, `NOAUTH`: never the password itself), only reaches the client's 'error' event, so
+ * the rejection names it. A server certificate that fails TLS verification is final:
  * it is what the connect rejects with, and {@link tlsVerifyFailure} turns it into the q error both the transport
  * and `@q/backend-redis` report.
  */
@@ -56,13 +57,16 @@ function outcome(client: Redis): Promise<void> {
   });
 }
 
+/** The server's replies that refuse the credentials (Redis 6+: WRONGPASS; older: invalid password; none set: NOAUTH). */
+const AUTH_REFUSED = /^(WRONGPASS|NOAUTH|ERR invalid password|ERR AUTH)/;
+
 /** One attempt on `client` (reconnects are off): resolves once ready; rejects, with the client `end`, otherwise. */
 async function attempt(client: Redis): Promise<void> {
   if (client.status === 'ready') return;
   const seen: { tls: unknown; socket: Error | null } = { tls: null, socket: null };
   const remember = (err: unknown): void => {
     if (tlsVerifyCode(err) !== null) seen.tls ??= err;
-    else if (err instanceof Error && err.name !== 'ReplyError') seen.socket ??= err;
+    else if (err instanceof Error && (err.name !== 'ReplyError' || AUTH_REFUSED.test(err.message))) seen.socket ??= err;
   };
   client.on('error', remember);
   try {
@@ -70,7 +74,7 @@ async function attempt(client: Redis): Promise<void> {
     else await outcome(client);
   } catch (error) {
     if (seen.tls !== null) throw seen.tls;
-    // Keep ioredis' message (callers match "Connection is closed"), and say why: "(connect ECONNREFUSED …)".
+    // Keep ioredis' message (callers match "Connection is closed"), and say why: "(connect ECONNREFUSED …)", "(WRONGPASS …)".
     const { socket } = seen;
     if (socket && error instanceof Error) throw new Error(`${error.message} (${socket.message})`, { cause: socket });
     throw error;
