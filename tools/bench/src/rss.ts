@@ -72,3 +72,14 @@ export function treePeakRss(pid: number): TreeRss | null {
     .filter((v): v is number => v !== null);
   return { total: main + children.reduce((a, b) => a + b, 0), main, children };
 }
+
+/** Current resident memory of one process in bytes (`VmRSS`), or null when it is gone. */
+export function currentRss(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+    return match?.[1] ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
