@@ -35,6 +35,22 @@ const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions & CreateNodeOption
   customTags: pyyamlTags,
   // `undefined` members are left out, as `json` does.
   keepUndefined: false,
+  // Every string (keys included) double-quoted, on one line: PyYAML's scanner refuses some plain scalars the `yaml`
+  // package writes (a tab inside one), and folded lines are where readers disagree most.
+  defaultStringType: 'QUOTE_DOUBLE',
+  defaultKeyType: null,
+  lineWidth: 0,
+};
+
+/**
+ * Characters PyYAML refuses in a document (C1 controls, `\uFFFE`/`\uFFFF`) or reads as line breaks inside a quoted
+ * scalar (`\x85`, `\u2028`, `\u2029`), which the `yaml` package writes as they are. Every string being
+ * double-quoted, they can only be inside one, where the escape means the same character.
+ */
+const PYYAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g;
+const escapeUnsafe = (c: string): string => {
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 };
 
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -73,7 +89,7 @@ export const yamlSerializer: Serializer = {
   contentEncoding: 'utf-8',
   encode(value: unknown): Uint8Array {
     try {
-      return encoder.encode(stringify(value, OPTIONS));
+      return encoder.encode(stringify(value, OPTIONS).replace(PYYAML_UNSAFE, escapeUnsafe));
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new SerializationError('Q_ERR_SERIALIZE_FAILED', `yaml: cannot serialize: ${reason}`, { cause });

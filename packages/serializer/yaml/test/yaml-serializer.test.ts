@@ -63,17 +63,27 @@ describe('yamlSerializer', () => {
   });
 
   it.runIf(existsSync(PYTHON))("writes what Python's PyYAML safe_load reads as the same values", () => {
+    const tricky = ['a\tb', `${'word  '.repeat(30)}end`, 'line1\nline2\n', '  lead', '#x', 'a: b', '- x', '\u2028\u0085\u2029', '\u0000\u007f\u009f\ufffe', '😀'];
     const encoded = yamlSerializer.encode([
+      tricky,
+      Object.fromEntries(tricky.map((t, i) => [t, i])),
       ['yes', 'on', 'null', '1e3', 'é'],
       { date: new Date('2026-01-02T03:04:05.123Z'), blob: new Uint8Array([1, 2, 255]), big: 2n ** 64n, f: -0.5, t: true },
     ]);
     const py = spawnSync(
       PYTHON,
-      ['-c', 'import sys, yaml; print(repr(yaml.safe_load(sys.stdin.buffer.read().decode("utf-8"))))'],
+      [
+        '-c',
+        'import json, sys, yaml\nv = yaml.safe_load(sys.stdin.buffer.read().decode("utf-8"))\n' +
+          'print(json.dumps(v[0]))\nprint(json.dumps(v[1]))\nprint(repr(v[2:]))',
+      ],
       { input: encoded, encoding: 'utf8', timeout: 10_000 },
     );
     expect(py.stderr).toBe('');
-    expect(py.stdout.trim()).toBe(
+    const [trickyLine, keysLine, rest] = py.stdout.trim().split('\n');
+    expect(JSON.parse(trickyLine ?? '')).toEqual(tricky);
+    expect(JSON.parse(keysLine ?? '')).toEqual(Object.fromEntries(tricky.map((t, i) => [t, i])));
+    expect(rest).toBe(
       "[['yes', 'on', 'null', '1e3', 'é'], {'date': datetime.datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=datetime.timezone.utc), " +
         "'blob': b'\\x01\\x02\\xff', 'big': 18446744073709551616, 'f': -0.5, 't': True}]",
     );
