@@ -32,8 +32,11 @@ export async function templateMessage(url: string, redis: Redis): Promise<KombuE
   return envelope as KombuEnvelope;
 }
 
-/** Pushes `n` copies of `template` (fresh `id`, `root_id`, `correlation_id`, `delivery_tag`) onto the queue. */
-export async function pushCopies(redis: Redis, template: KombuEnvelope, n: number): Promise<void> {
+/**
+ * Pushes `n` copies of `template` (fresh `id`, `root_id`, `correlation_id`, `delivery_tag`) onto the queue;
+ * `onPushed` hears of each batch once it is in the queue (so the count of pushed messages is never behind it).
+ */
+export async function pushCopies(redis: Redis, template: KombuEnvelope, n: number, onPushed: (count: number) => void = () => undefined): Promise<void> {
   for (let sent = 0; sent < n; sent += BATCH) {
     const batch: string[] = [];
     for (let i = sent; i < Math.min(n, sent + BATCH); i++) {
@@ -41,5 +44,6 @@ export async function pushCopies(redis: Redis, template: KombuEnvelope, n: numbe
       batch.push(JSON.stringify({ ...template, headers: { ...template.headers, id, root_id: id }, properties: { ...template.properties, correlation_id: id, delivery_tag: randomUUID() } }));
     }
     await redis.lpush(QUEUE, ...batch);
+    onPushed(batch.length);
   }
 }
