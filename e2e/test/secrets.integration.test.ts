@@ -1,7 +1,7 @@
 /**
  * Secrets never appear in any output of a run. Every URL and option carries a known secret — the Redis password
  * (broker, results, ledger), a RabbitMQ user's password, passwords in the transport and backend options (`password`,
- * `ssl_keyfile_password`, `sentinel_kwargs.password`), the dashboard's bearer token, the SQS secret key and a
+ * `ssl_keyfile_password`, `sentinel_kwargs.password`), the signing key (`security.key`), the dashboard's bearer token, the SQS secret key and a
  * PostgreSQL password in URLs that cannot connect — and every output is grepped for them: the workers' stdout and
  * stderr with `-l debug` (banner included), everything published on the Redis broker while they run (events,
  * heartbeats, control replies: captured raw with PSUBSCRIBE), `q inspect conf` / `stats` / `report`, the dashboard's
@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,12 @@ const vhost: TestVhost | null = runs ? await rabbitVhost(SUITE, 'e2e-secrets') :
 
 /** A distinctive secret: a leak of it anywhere is unambiguous. */
 const secret = (what: string): string => `${what}S3cr3t${randomBytes(6).toString('hex')}`;
+const FIXTURES = fileURLToPath(new URL('../../packages/core/src/security/fixtures/', import.meta.url));
+/** The signing key (`security.key`, PEM) the workers are configured with: a line of its body is the secret. */
+const SIGNING_KEY = readFileSync(path.join(FIXTURES, 'alice.key'), 'utf8');
+const SIGNING_CERT = readFileSync(path.join(FIXTURES, 'alice.pem'), 'utf8');
 const SECRETS = {
+  signingKey: SIGNING_KEY.split('\n')[3] ?? '',
   redis: secret('redis'),
   amqp: secret('amqp'),
   keyfilePassword: secret('keyfile'),
@@ -59,6 +64,7 @@ const Q_CONFIG = {
     },
   },
   result: { backendOptions: { password: SECRETS.redis } },
+  security: { key: SIGNING_KEY, certificate: SIGNING_CERT, certStore: [SIGNING_CERT] },
 };
 
 /** Every output of the run, by where it came from. */
@@ -191,6 +197,7 @@ describe.skipIf(!runs)(SUITE, () => {
     for (const name of outputs.keys()) if (name.startsWith('q inspect')) expectNoSecret(name);
     // the settings are there, masked
     expect(outputs.get('q inspect conf (redis)')).toMatch(/broker_transport_options/);
+    expect(outputs.get('q inspect conf (redis)')).toMatch(/"security_key": "\*{8}"/);
   }, 90_000);
 
   it('the dashboard (HTML and JSON) shows neither a URL password nor its token', async () => {
@@ -255,16 +262,18 @@ describe.skipIf(!runs)(SUITE, () => {
 
   it('connections that fail (wrong password, closed ports) say why without the secret', async () => {
     const closed = await freePort();
-    const failing: [string, string[]][] = [
+    const failing: [string, string[], object?][] = [
       ['redis wrong password', ['-b', `redis://:${SECRETS.wrong}@127.0.0.1:${redis.port}/0`, 'inspect', 'ping', '-t', '1', '--connect-timeout', '10']],
       ['redis closed port', ['-b', `redis://:${SECRETS.redis}@127.0.0.1:${closed}/0`, 'inspect', 'ping', '-t', '1', '--connect-timeout', '10']],
       ['amqp closed port', ['-b', `amqp://u:${SECRETS.amqp}@127.0.0.1:${closed}//`, 'inspect', 'ping', '-t', '1', '--connect-timeout', '10']],
       ['sqs closed port', ['-b', `sqs://AKIDEXAMPLE:${SECRETS.sqs}@127.0.0.1:${closed}`, 'inspect', 'ping', '-t', '1', '--connect-timeout', '10']],
-      ['postgresql closed port', ['-b', redisUrl(0), '--result-backend', `postgresql://u:${SECRETS.pg}@127.0.0.1:${closed}/db`, 'result', '00000000-0000-0000-0000-000000000000', '--connect-timeout', '10']],
+      ['postgresql closed port', ['-b', redisUrl(0), '--result-backend', `postgresql://u:${SECRETS.pg}@127.0.0.1:${closed}/db`, 'result', '00000000-0000-0000-0000-000000000000', '--connect-timeout', '10'],
+        // the backend's own retry ends before the command's (else the process waits for it after giving up)
+        { result: { backendOptions: { retryForMs: 3000 } } }],
     ];
     await Promise.all(
-      failing.map(async ([name, args]) => {
-        const { code, output } = await runQ(`failing: ${name}`, args, { ...redisEnv, INTEROP_Q_CONFIG: JSON.stringify({ resolveFrom: E2E_DIR }) });
+      failing.map(async ([name, args, config = {}]) => {
+        const { code, output } = await runQ(`failing: ${name}`, args, { ...redisEnv, INTEROP_Q_CONFIG: JSON.stringify({ ...config, resolveFrom: E2E_DIR }) });
         expect(code, output).not.toBe(0);
         // it says why (refused, or the wrong password), naming the host with the password masked
         expect(output, name).toMatch(/ECONNREFUSED|WRONGPASS|NOAUTH|refused|invalid username-password/i);
