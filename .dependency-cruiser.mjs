@@ -85,6 +85,8 @@ const CORE_LAYERS = {
   publish: ['task', 'routing', 'config', 'protocol', 'serialization', 'plugins', 'contracts', 'errors', 'result', 'canvas'],
   // eager/: running a task or a canvas in the calling process (`task.apply`, `task.alwaysEager`).
   eager: ['task', 'canvas', 'publish', 'result', 'protocol', 'config', 'contracts', 'errors'],
+  // security/: Celery's `auth` serializer (message signing) and what `app.setupSecurity()` changes in the config.
+  security: ['serialization', 'config', 'contracts', 'errors'],
 };
 /** Files directly in core's src/ that any folder may import (leaves: they import no folder). */
 const CORE_SHARED_FILES = ['version\\.ts'];
