@@ -14,6 +14,14 @@ const brotliDecompress = promisify(zlib.brotliDecompress);
 
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+/**
+ * The most a compressed body may expand to when decoded: 128 MiB, RabbitMQ's default `max_message_size`. A body that
+ * would expand further (a decompression bomb: a few hundred KiB of zeros) is refused with a `RangeError`
+ * (`ERR_BUFFER_TOO_LARGE`) before the memory is taken, and the worker rejects the message with that reason.
+ */
+export const MAX_DECOMPRESSED_BYTES = 128 * 1024 * 1024;
+const bounded = { maxOutputLength: MAX_DECOMPRESSED_BYTES };
+
 /** kombu's compression content types and the names (aliases) that select them. */
 export const KOMBU_CODECS: readonly { contentType: string; names: readonly string[] }[] = [
   { contentType: 'application/x-gzip', names: ['zlib', 'gzip'] },
@@ -31,7 +39,7 @@ export const zlibCodec: Codec = {
     return bytes(await deflate(input));
   },
   async decode(input) {
-    return bytes(await unzip(input));
+    return bytes(await unzip(input, bounded));
   },
 };
 
@@ -43,11 +51,11 @@ export const brotliCodec: Codec = {
     return bytes(await brotliCompress(input));
   },
   async decode(input) {
-    return bytes(await brotliDecompress(input));
+    return bytes(await brotliDecompress(input, bounded));
   },
 };
 
-type BufferFn = (input: Uint8Array, cb: (err: Error | null, out: Buffer) => void) => void;
+type BufferFn = (input: Uint8Array, options: zlib.ZlibOptions, cb: (err: Error | null, out: Buffer) => void) => void;
 
 /** `zstd` (`application/zstd`) when this Node.js has it (≥ 22.15), otherwise `null`. */
 export function zstdCodec(): Codec | null {
@@ -59,10 +67,10 @@ export function zstdCodec(): Codec | null {
     name: 'zstd',
     contentType: 'application/zstd',
     async encode(input) {
-      return bytes(await compress(input));
+      return bytes(await compress(input, {}));
     },
     async decode(input) {
-      return bytes(await decompress(input));
+      return bytes(await decompress(input, bounded));
     },
   };
 }

@@ -1,7 +1,8 @@
+import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Codec } from '../contracts/index.js';
 import { SerializationError } from '../errors/q-error.js';
-import { brotliCodec, zlibCodec, zstdCodec } from './codecs.js';
+import { MAX_DECOMPRESSED_BYTES, brotliCodec, zlibCodec, zstdCodec } from './codecs.js';
 import { jsonSerializer } from './json-serializer.js';
 import { SerializerRegistry, createDefaultRegistry } from './registry.js';
 
@@ -46,6 +47,24 @@ describe('codecs', () => {
     expect(text(await zlibCodec.decode(Buffer.from('H4sIAAAAAAACA8tIzcnJBwCGphA2BQAAAA==', 'base64')))).toBe('hello');
     expect((await zlibCodec.encode(payload))[0]).toBe(0x78);
   });
+
+  it.each(available.map((c) => [c.name, c] as const))(
+    '%s refuses a decompression bomb (a body expanding past MAX_DECOMPRESSED_BYTES) and still decodes one at the limit',
+    async (_n, codec) => {
+      // Packed at the fastest level (the codecs' own encode at brotli's default quality takes seconds for 128 MiB).
+      const fast = (size: number): Uint8Array => {
+        const zeros = new Uint8Array(size);
+        if (codec.name === 'zlib') return zlib.deflateSync(zeros, { level: 1 });
+        if (codec.name === 'brotli') return zlib.brotliCompressSync(zeros, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } });
+        return (zlib as unknown as { zstdCompressSync: (b: Uint8Array) => Uint8Array }).zstdCompressSync(zeros);
+      };
+      expect((await codec.decode(fast(MAX_DECOMPRESSED_BYTES))).length).toBe(MAX_DECOMPRESSED_BYTES);
+      const bomb = fast(MAX_DECOMPRESSED_BYTES + 1);
+      expect(bomb.length).toBeLessThan(1024 * 1024); // a small message
+      await expect(codec.decode(bomb)).rejects.toMatchObject({ code: 'ERR_BUFFER_TOO_LARGE' });
+    },
+    30_000,
+  );
 
   it('rejects corrupt input', async () => {
     await expect(zlibCodec.decode(bytes('not compressed'))).rejects.toThrow();
