@@ -5,9 +5,8 @@
  * Tasks a killed worker ran but had not acked yet run again: at-least-once, so the duplicates are counted and
  * printed (`kill test <broker>/<pool>: …`), not asserted away.
  *
- * Every pool on Redis (a private redis-server: broker db 0, ledger db 1); `solo` and `prefork` on RabbitMQ (a vhost
- * of its own on the shared node), the other two there as well with `RELIABILITY_KILL_ALL=1` (they take the file
- * past its CI budget of ~3 minutes). Each combination uses its own queue.
+ * Every pool on Redis (a private redis-server: broker db 0, ledger db 1) and on RabbitMQ (a vhost of its own on the
+ * shared node). Each combination uses its own queue.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,10 +48,9 @@ const POOLS: readonly Omit<Combination, 'broker'>[] = [
   { pool: 'threads', concurrency: 2 },
   { pool: 'prefork', concurrency: 2 },
 ];
-const ALL = process.env['RELIABILITY_KILL_ALL'] === '1';
 const COMBINATIONS: readonly Combination[] = [
   ...POOLS.map((p) => ({ ...p, broker: 'redis' as const })),
-  ...POOLS.filter((p) => ALL || p.pool === 'solo' || p.pool === 'prefork').map((p) => ({
+  ...POOLS.map((p) => ({
     ...p,
     broker: 'rabbitmq' as const,
     ...(p.pool === 'solo' ? { taskMs: 1 } : {}),
